@@ -1,0 +1,37 @@
+// The one hash both the table compiler (insert) and the pipeline (lookup) use.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+namespace tsunagi::abi {
+
+// A 64-bit finaliser (splitmix64): cheap, and every input bit reaches every output bit,
+// which linear probing over power-of-two tables needs.
+inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+inline uint64_t hash_bytes(const void* data, size_t len, uint64_t seed = 0)
+{
+	const auto* p = static_cast<const uint8_t*>(data);
+	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ull);
+	while (len >= 8) {
+		uint64_t w;
+		std::memcpy(&w, p, 8);
+		h = mix64(h ^ w);
+		p += 8;
+		len -= 8;
+	}
+	uint64_t tail = 0;
+	std::memcpy(&tail, p, len);
+	return mix64(h ^ tail);
+}
+
+}  // namespace tsunagi::abi

@@ -1,0 +1,96 @@
+#include "dataplane/abi/table_view.hpp"
+
+namespace tsunagi::abi {
+
+namespace {
+
+template <class T>
+Span<T> section(const Header* h, const Section& s)
+{
+	return {reinterpret_cast<const T*>(reinterpret_cast<const char*>(h) + s.offset), s.count};
+}
+
+template <class T>
+bool inside(const Section& s, uint64_t size)
+{
+	if (s.offset % alignof(T) != 0 || s.offset > size) {
+		return false;
+	}
+	return s.count <= (size - s.offset) / sizeof(T);
+}
+
+bool pow2_nonzero(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
+
+}  // namespace
+
+std::string TableView::check(const void* image, uint64_t size)
+{
+	if (size < sizeof(Header)) {
+		return "table image is smaller than its header";
+	}
+	const auto* h = static_cast<const Header*>(image);
+	if (h->magic != kMagic) {
+		return "table image has a bad magic number (not a Tsunagi table)";
+	}
+	if (h->abi_version != kAbiVersion) {
+		return "table ABI version " + std::to_string(h->abi_version) +
+		       " does not match this dataplane's version " + std::to_string(kAbiVersion) +
+		       "; run a tsunagid and tsunagi-dataplane of the same release";
+	}
+	if (h->header_size != sizeof(Header) || h->total_size > size) {
+		return "table image header is inconsistent with its size";
+	}
+	const uint64_t n = h->total_size;
+	const bool ok = inside<PortEntry>(h->ports, n) && inside<TenantEntry>(h->tenants, n) &&
+			inside<MemberEntry>(h->members, n) &&
+			inside<uint32_t>(h->flood, n) && inside<VtepEntry>(h->vteps, n) &&
+			inside<StaticMacEntry>(h->static_macs, n) &&
+			inside<U64Slot>(h->access_map, n) && inside<U64Slot>(h->vni_map, n) &&
+			inside<VtepSlot>(h->vtep_map, n) && inside<uint32_t>(h->trunk_map, n) &&
+			inside<char>(h->names, n) && h->trunk_map.count == 4096 &&
+			pow2_nonzero(h->access_map.count) && pow2_nonzero(h->vni_map.count) &&
+			pow2_nonzero(h->vtep_map.count) && h->ports.count <= kMaxPorts &&
+			h->names.count > 0;
+	if (!ok) {
+		return "table image has a section outside its bounds";
+	}
+	return {};
+}
+
+TableView::TableView(const void* image)
+{
+	header_ = static_cast<const Header*>(image);
+	ports = section<PortEntry>(header_, header_->ports);
+	tenants = section<TenantEntry>(header_, header_->tenants);
+	members = section<MemberEntry>(header_, header_->members);
+	flood = section<uint32_t>(header_, header_->flood);
+	vteps = section<VtepEntry>(header_, header_->vteps);
+	static_macs = section<StaticMacEntry>(header_, header_->static_macs);
+	access_map_ = section<U64Slot>(header_, header_->access_map);
+	vni_map_ = section<U64Slot>(header_, header_->vni_map);
+	vtep_map_ = section<VtepSlot>(header_, header_->vtep_map);
+	trunk_map_ = section<uint32_t>(header_, header_->trunk_map).data;
+	names_ = section<char>(header_, header_->names).data;
+}
+
+uint16_t TableView::port_by_name(std::string_view n) const
+{
+	for (uint64_t i = 0; i < ports.size; ++i) {
+		if (name(ports[i].name) == n) {
+			return static_cast<uint16_t>(i);
+		}
+	}
+	return kNoPort;
+}
+
+uint32_t TableView::tenant_by_name(std::string_view n) const
+{
+	for (uint64_t i = 0; i < tenants.size; ++i) {
+		if (name(tenants[i].name) == n) {
+			return static_cast<uint32_t>(i);
+		}
+	}
+	return kNone;
+}
+
+}  // namespace tsunagi::abi

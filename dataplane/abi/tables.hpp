@@ -1,0 +1,155 @@
+// The table ABI shared by tsunagid (writer) and the dataplane (reader).
+//
+// A table image is one contiguous, position-independent region: a Header followed by
+// sections that the header locates by byte offset from its own start. Nothing in it is a
+// pointer, so the same bytes work in a heap buffer (tests, replay) and in a POSIX
+// shared-memory object mapped at any address (live). Every entry type is trivially
+// copyable with explicit padding, so control and dataplane agree byte for byte.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+namespace tsunagi::abi {
+
+inline constexpr uint64_t kMagic = 0x314741'4e55'5354ull;  // "TSUNAG1" little-endian
+// Bump on any change to a struct in this file; a reader refuses any other version.
+inline constexpr uint32_t kAbiVersion = 1;
+
+inline constexpr uint32_t kNone = 0xffffffffu;
+inline constexpr uint16_t kNoPort = 0xffffu;
+inline constexpr uint32_t kMaxPorts = 64;
+
+enum class PortRole : uint8_t { access = 0, trunk = 1, underlay = 2, interconnect = 3 };
+
+struct Section {
+	uint64_t offset;  // from the start of the Header
+	uint64_t count;   // elements
+};
+
+struct PortEntry {
+	uint8_t mac[6];
+	PortRole role;
+	uint8_t has_ip4;
+	uint32_t mtu;  // largest L3 payload leaving the port
+	uint32_t ip4;  // network order
+	uint8_t has_ip6;
+	uint8_t pad0;
+	uint16_t trunk_ordinal;  // position among trunk ports; kNoPort otherwise
+	uint8_t ip6[16];
+	uint32_t name;  // offset into the names section
+	uint32_t pad1;
+};
+
+enum class MemberKind : uint8_t { unused = 0, attachment = 1, trunk = 2, vtep = 3 };
+
+// One member of a tenant's L2 segment. Learned MACs refer to members by index, so an index
+// keeps its meaning across generations while the member exists; freed indexes are holes
+// (kind unused) until reused.
+struct MemberEntry {
+	MemberKind kind;
+	uint8_t qinq;  // attachment only: outer TPID 0x88a8 with an inner 0x8100 tag
+	uint16_t port;
+	uint16_t vlan;  // attachment outer VID, or the tenant's hybrid_vlan on a trunk
+	uint16_t inner_vlan;
+	uint32_t tenant;
+	uint32_t vtep;  // index into vteps for a VTEP member, kNone otherwise
+};
+
+// A tenant's flood list is flood[flood_begin, flood_begin + flood_count): its members, trunk
+// members first in trunk order (so a trunk ingress member is flood[flood_begin + ordinal]),
+// then attachments, then VTEPs.
+struct TenantEntry {
+	uint32_t vni;
+	uint16_t hybrid_vlan;
+	uint16_t pad0;
+	uint32_t flood_begin;
+	uint32_t flood_count;
+	uint32_t mac_limit;  // 0: unlimited
+	uint32_t name;       // offset into the names section
+};
+
+// A remote VTEP with its resolved underlay next hop.
+struct VtepEntry {
+	uint8_t v6;
+	uint8_t resolved;  // next-hop MAC known; otherwise traffic to it is dropped (no_neighbor)
+	uint16_t out_port;
+	uint8_t src_mac[6];
+	uint8_t dst_mac[6];
+	uint8_t src_ip[16];  // IPv4 in the first 4 bytes
+	uint8_t dst_ip[16];
+};
+
+struct StaticMacEntry {
+	uint8_t mac[6];
+	uint16_t pad0;
+	uint32_t member;
+};
+
+// Open-addressing hash slots (linear probing, power-of-two capacity, value kNone = empty).
+struct U64Slot {
+	uint64_t key;
+	uint32_t value;
+	uint32_t pad0;
+};
+
+struct VtepKey {
+	uint8_t ip[16];  // IPv4 in the first 4 bytes, the rest zero
+	uint32_t tenant;
+	uint32_t v6;
+	bool operator==(const VtepKey&) const = default;
+};
+
+struct VtepSlot {
+	VtepKey key;
+	uint32_t value;
+	uint32_t pad0;
+};
+
+struct NodeEntry {
+	uint8_t has_vtep4;
+	uint8_t has_vtep6;
+	uint16_t pad0;
+	uint32_t vtep4;  // network order
+	uint8_t vtep6[16];
+	uint32_t mac_aging_s;
+	uint32_t name;
+};
+
+struct Header {
+	uint64_t magic;
+	uint32_t abi_version;
+	uint32_t header_size;
+	uint64_t generation;
+	uint64_t total_size;
+	NodeEntry node;
+	uint32_t pad0;
+	Section ports;        // PortEntry
+	Section tenants;      // TenantEntry
+	Section members;      // MemberEntry, by member index
+	Section flood;        // uint32_t member indexes, per tenant (see TenantEntry)
+	Section vteps;        // VtepEntry
+	Section static_macs;  // StaticMacEntry
+	Section access_map;   // U64Slot: access_key() → member
+	Section trunk_map;    // uint32_t[4096]: hybrid_vlan → tenant
+	Section vni_map;      // U64Slot: VNI → tenant
+	Section vtep_map;     // VtepSlot: (tenant, source VTEP) → member
+	Section names;        // char: NUL-terminated strings
+};
+
+inline constexpr uint64_t access_key(uint16_t port, bool qinq, uint16_t outer, uint16_t inner)
+{
+	return (uint64_t{port} << 32) | (uint64_t{qinq} << 24) | (uint64_t{outer} << 12) | inner;
+}
+
+static_assert(std::is_trivially_copyable_v<Header>);
+static_assert(sizeof(PortEntry) == 44);
+static_assert(sizeof(MemberEntry) == 16);
+static_assert(sizeof(TenantEntry) == 24);
+static_assert(sizeof(VtepEntry) == 48);
+static_assert(sizeof(U64Slot) == 16);
+static_assert(sizeof(VtepSlot) == 32);
+static_assert(sizeof(NodeEntry) == 32);
+
+}  // namespace tsunagi::abi

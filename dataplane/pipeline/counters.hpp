@@ -1,0 +1,57 @@
+// Per-worker counters. Each worker writes only its own block with plain stores; readers
+// (replay summary, later the shell and Prometheus) add the blocks up when they read.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "dataplane/abi/tables.hpp"
+#include "dataplane/pipeline/mac_table.hpp"
+
+namespace tsunagi::dp {
+
+enum class Drop : uint8_t {
+#define X(name, help) name,
+#include "dataplane/pipeline/drop_reasons.def"
+#undef X
+	count_
+};
+
+inline constexpr size_t kDropCount = static_cast<size_t>(Drop::count_);
+
+inline constexpr std::array<std::string_view, kDropCount> kDropNames = {
+#define X(name, help) #name,
+#include "dataplane/pipeline/drop_reasons.def"
+#undef X
+};
+
+inline constexpr std::array<std::string_view, kDropCount> kDropHelp = {
+#define X(name, help) help,
+#include "dataplane/pipeline/drop_reasons.def"
+#undef X
+};
+
+struct TrafficCounters {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+};
+
+struct MacCounters {
+	uint64_t learned;
+	uint64_t moved;
+	uint64_t aged;
+	uint64_t table_full;  // a new MAC not learned because the table was full
+};
+
+// alignas keeps two workers' blocks off the same cache line.
+struct alignas(64) WorkerCounters {
+	std::array<TrafficCounters, abi::kMaxPorts> ports;
+	std::array<uint64_t, kDropCount> drops;
+	MacCounters mac;
+	std::array<TrafficCounters, kMaxTenants + 1> tenants;
+};
+
+}  // namespace tsunagi::dp

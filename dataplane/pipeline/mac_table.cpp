@@ -1,0 +1,142 @@
+#include "dataplane/pipeline/mac_table.hpp"
+
+#include <bit>
+
+#include "dataplane/abi/hash.hpp"
+
+namespace tsunagi::dp {
+
+MacTable::MacTable(size_t capacity)
+    : capacity_(std::bit_ceil(capacity < 16 ? size_t{16} : capacity)), mask_(capacity_ - 1)
+{
+	slots_ = std::make_unique<Entry[]>(capacity_);
+	for (size_t i = 0; i < capacity_; ++i) {
+		slots_[i] = Entry{0, abi::kNone, 0};
+	}
+	dynamic_ = std::make_unique<uint32_t[]>(kMaxTenants + 1);
+}
+
+size_t MacTable::home(uint64_t key) const { return abi::mix64(key) & mask_; }
+
+const MacTable::Entry* MacTable::find(uint64_t key) const
+{
+	for (size_t i = home(key);; i = (i + 1) & mask_) {
+		const Entry& e = slots_[i];
+		if (e.member == abi::kNone) {
+			return nullptr;
+		}
+		if (e.key == key) {
+			return &e;
+		}
+	}
+}
+
+MacTable::Learn MacTable::learn(uint64_t key, uint32_t member, uint32_t now, uint32_t limit,
+				uint32_t aging)
+{
+	size_t i = home(key);
+	for (;; i = (i + 1) & mask_) {
+		Entry& e = slots_[i];
+		if (e.member == abi::kNone) {
+			break;
+		}
+		if (e.key != key) {
+			continue;
+		}
+		if (e.seen == kStatic) {
+			return Learn::pinned;
+		}
+		const bool expired = now - e.seen > aging;
+		e.seen = now;
+		if (e.member == member) {
+			return Learn::refreshed;
+		}
+		e.member = member;
+		// An aged-out entry coming back elsewhere is new to the segment, not a move.
+		return expired ? Learn::learned : Learn::moved;
+	}
+	const auto tenant = static_cast<uint32_t>(key >> 48);
+	if (limit != 0 && dynamic_[tenant] >= limit) {
+		return Learn::limit;
+	}
+	// Keep one slot in eight free: a full table would make misses probe forever.
+	if (size_ + 1 > capacity_ - capacity_ / 8) {
+		return Learn::full;
+	}
+	slots_[i] = Entry{key, member, now};
+	++size_;
+	++dynamic_[tenant];
+	return Learn::learned;
+}
+
+bool MacTable::add_static(uint64_t key, uint32_t member)
+{
+	size_t i = home(key);
+	for (;; i = (i + 1) & mask_) {
+		Entry& e = slots_[i];
+		if (e.member == abi::kNone) {
+			break;
+		}
+		if (e.key == key) {
+			if (e.seen != kStatic) {
+				--dynamic_[key >> 48];
+			}
+			e.member = member;
+			e.seen = kStatic;
+			return true;
+		}
+	}
+	if (size_ + 1 > capacity_ - capacity_ / 8) {
+		return false;
+	}
+	slots_[i] = Entry{key, member, kStatic};
+	++size_;
+	return true;
+}
+
+void MacTable::erase_at(size_t i)
+{
+	if (slots_[i].seen != kStatic) {
+		--dynamic_[slots_[i].key >> 48];
+	}
+	--size_;
+	// Backward-shift: pull later entries of the run into the hole when their home slot
+	// allows it, so every remaining entry stays reachable from its home.
+	size_t hole = i;
+	for (size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
+		Entry& e = slots_[j];
+		if (e.member == abi::kNone) {
+			break;
+		}
+		const size_t h = home(e.key);
+		const bool movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
+		if (movable) {
+			slots_[hole] = e;
+			hole = j;
+		}
+	}
+	slots_[hole] = Entry{0, abi::kNone, 0};
+}
+
+size_t MacTable::age(uint32_t now, uint32_t aging, size_t budget)
+{
+	size_t removed = 0;
+	if (budget > capacity_) {
+		budget = capacity_;
+	}
+	for (size_t scanned = 0; scanned < budget;) {
+		Entry& e = slots_[age_cursor_];
+		if (e.member != abi::kNone && e.seen != kStatic && now - e.seen > aging) {
+			// The shift may pull an unvisited entry into this slot: look at it again.
+			// Removals are bounded by the entries, so this cannot loop for ever.
+			erase_at(age_cursor_);
+			++removed;
+			continue;
+		}
+		age_cursor_ = (age_cursor_ + 1) & mask_;
+		++scanned;
+	}
+	return removed;
+}
+
+}  // namespace tsunagi::dp

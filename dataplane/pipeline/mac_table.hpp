@@ -1,0 +1,94 @@
+// The learned (and static) MAC addresses of every tenant segment.
+//
+// Open addressing with linear probing and backward-shift deletion: no tombstones, so a
+// lookup never walks further than the longest run of occupied slots. Sized once at start;
+// learning, lookups and aging never allocate.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "dataplane/abi/tables.hpp"
+
+namespace tsunagi::dp {
+
+inline constexpr uint32_t kMaxTenants = 0xffff;  // a tenant index takes 16 bits of a MAC key
+
+class MacTable {
+public:
+	struct Entry {
+		uint64_t key;     // tenant << 48 | MAC
+		uint32_t member;  // abi::kNone: empty slot
+		uint32_t seen;    // seconds; kStatic marks an entry that never ages or moves
+	};
+	static constexpr uint32_t kStatic = 0xffffffffu;
+
+	enum class Learn : uint8_t { refreshed, learned, moved, limit, full, pinned };
+
+	// `capacity` is rounded up to a power of two; keep it at least twice the entries
+	// expected so probe runs stay short.
+	explicit MacTable(size_t capacity);
+
+	static uint64_t key(uint32_t tenant, const uint8_t* mac)
+	{
+		return (uint64_t{tenant} << 48) | (uint64_t{mac[0]} << 40) | (uint64_t{mac[1]} << 32) |
+		       (uint64_t{mac[2]} << 24) | (uint64_t{mac[3]} << 16) | (uint64_t{mac[4]} << 8) |
+		       mac[5];
+	}
+
+	// The member a live (not aged-out) entry points at, or abi::kNone.
+	uint32_t lookup(uint64_t key, uint32_t now, uint32_t aging) const
+	{
+		const Entry* e = find(key);
+		if (e == nullptr || (e->seen != kStatic && now - e->seen > aging)) {
+			return abi::kNone;
+		}
+		return e->member;
+	}
+
+	// Learns `key` on `member`. `limit` caps the tenant's dynamic entries (0: none).
+	Learn learn(uint64_t key, uint32_t member, uint32_t now, uint32_t limit, uint32_t aging);
+
+	// Installs a static entry, replacing a dynamic one. False when the table is full.
+	bool add_static(uint64_t key, uint32_t member);
+
+	// Removes every dynamic entry older than `aging`, scanning at most `budget` slots from
+	// where the previous call stopped. Returns the entries removed.
+	size_t age(uint32_t now, uint32_t aging, size_t budget);
+
+	// Removes the entries `drop(entry)` selects: static ones, a tenant's, stale members'.
+	template <class Pred>
+	size_t remove_if(Pred drop)
+	{
+		size_t removed = 0;
+		for (size_t i = 0; i < capacity_;) {
+			if (slots_[i].member != abi::kNone && drop(slots_[i])) {
+				erase_at(i);
+				++removed;
+			} else {
+				++i;
+			}
+		}
+		return removed;
+	}
+
+	size_t size() const { return size_; }
+	size_t capacity() const { return capacity_; }
+	uint32_t dynamic_count(uint32_t tenant) const { return dynamic_[tenant]; }
+	const Entry* slots() const { return slots_.get(); }
+
+private:
+	size_t home(uint64_t key) const;
+	const Entry* find(uint64_t key) const;
+	void erase_at(size_t i);
+
+	std::unique_ptr<Entry[]> slots_;
+	std::unique_ptr<uint32_t[]> dynamic_;  // per tenant
+	size_t capacity_;
+	size_t mask_;
+	size_t size_ = 0;
+	size_t age_cursor_ = 0;
+};
+
+}  // namespace tsunagi::dp

@@ -1,0 +1,480 @@
+#include "dataplane/pipeline/pipeline.hpp"
+
+#include <rte_prefetch.h>
+
+#include <cstring>
+
+#include "dataplane/pkt/flow_hash.hpp"
+#include "dataplane/pkt/format.hpp"
+
+namespace tsunagi::dp {
+
+using abi::kNone;
+using abi::MemberKind;
+using abi::PortRole;
+using pkt::load_be16;
+using pkt::store_be16;
+
+namespace {
+
+// Classification succeeded: the frame goes on to learning and forwarding.
+constexpr Drop kPass = Drop::count_;
+
+// Changes the bytes of VLAN tags after the MACs from `have` to `want`, keeping the MACs.
+// Returns the frame's new start, or nullptr when the headroom is short.
+uint8_t* resize_tags(rte_mbuf* m, uint32_t have, uint32_t want)
+{
+	if (want > have) {
+		auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, uint16_t(want - have)));
+		if (p != nullptr) {
+			std::memmove(p, p + (want - have), pkt::kMacsLen);
+		}
+		return p;
+	}
+	if (want < have) {
+		auto* p = rte_pktmbuf_mtod(m, uint8_t*);
+		std::memmove(p + (have - want), p, pkt::kMacsLen);
+		return reinterpret_cast<uint8_t*>(rte_pktmbuf_adj(m, uint16_t(have - want)));
+	}
+	return rte_pktmbuf_mtod(m, uint8_t*);
+}
+
+inline void count(TrafficCounters& c, bool rx, uint32_t bytes)
+{
+	if (rx) {
+		c.rx_packets++;
+		c.rx_bytes += bytes;
+	} else {
+		c.tx_packets++;
+		c.tx_bytes += bytes;
+	}
+}
+
+}  // namespace
+
+Pipeline::Pipeline(MacTable& macs, WorkerCounters& counters, rte_mempool* pool)
+    : macs_(macs), ctr_(counters), pool_(pool)
+{
+}
+
+void Pipeline::use_tables(const abi::TableView& tables)
+{
+	t_ = tables;
+	const auto& members = t_.members;
+	macs_.remove_if([&](const MacTable::Entry& e) {
+		const uint32_t m = e.member;
+		return e.seen == MacTable::kStatic || m >= members.size ||
+		       members[m].kind == MemberKind::unused || members[m].tenant != (e.key >> 48);
+	});
+	for (const abi::StaticMacEntry& s : t_.static_macs) {
+		if (s.member < members.size) {
+			macs_.add_static(MacTable::key(members[s.member].tenant, s.mac), s.member);
+		}
+	}
+}
+
+void Pipeline::age(uint32_t now, size_t budget)
+{
+	if (t_.valid()) {
+		ctr_.mac.aged += macs_.age(now, t_.node().mac_aging_s, budget);
+	}
+}
+
+void Pipeline::drop(rte_mbuf* m, Drop reason)
+{
+	ctr_.drops[static_cast<size_t>(reason)]++;
+	rte_pktmbuf_free(m);
+}
+
+void Pipeline::run(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t now, TxBuffers& tx)
+{
+	if (!t_.valid() || in_port >= t_.ports.size) {
+		for (uint16_t i = 0; i < n; ++i) {
+			drop(pkts[i], Drop::no_tables);
+		}
+		return;
+	}
+	TrafficCounters& pc = ctr_.ports[in_port];
+	for (uint16_t i = 0; i < n; ++i) {
+		count(pc, true, rte_pktmbuf_pkt_len(pkts[i]));
+	}
+	switch (t_.ports[in_port].role) {
+	case PortRole::access:
+		return run_role<PortRole::access>(in_port, pkts, n, now, tx);
+	case PortRole::trunk:
+		return run_role<PortRole::trunk>(in_port, pkts, n, now, tx);
+	case PortRole::underlay:
+		return run_role<PortRole::underlay>(in_port, pkts, n, now, tx);
+	case PortRole::interconnect:
+		return run_role<PortRole::interconnect>(in_port, pkts, n, now, tx);
+	}
+}
+
+template <PortRole R>
+void Pipeline::run_role(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t now,
+			TxBuffers& tx)
+{
+	constexpr uint16_t kAhead = 3;
+	for (uint16_t i = 0; i < n && i < kAhead; ++i) {
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+	}
+	for (uint16_t i = 0; i < n; ++i) {
+		if (i + kAhead < n) {
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kAhead], void*));
+		}
+		rte_mbuf* m = pkts[i];
+		Ingress in{};
+		Drop d;
+		if constexpr (R == PortRole::access) {
+			d = classify_access(m, in_port, in);
+		} else if constexpr (R == PortRole::trunk) {
+			d = classify_trunk(m, in_port, in);
+		} else if constexpr (R == PortRole::underlay) {
+			d = classify_underlay(m, in_port, in);
+		} else {
+			d = Drop::unsupported;
+		}
+		if (d != kPass) {
+			drop(m, d);
+			continue;
+		}
+		forward(m, in, now, tx);
+	}
+}
+
+Drop Pipeline::classify_access(rte_mbuf* m, uint16_t in_port, Ingress& in) const
+{
+	const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
+	const uint32_t len = rte_pktmbuf_data_len(m);
+	if (len < pkt::kEthLen) {
+		return Drop::malformed;
+	}
+	const uint16_t tpid = load_be16(p + 12);
+	uint64_t key;
+	if (tpid == pkt::kTpidCtag) {
+		if (len < pkt::kEthLen + pkt::kTagLen) {
+			return Drop::malformed;
+		}
+		const uint16_t tci = load_be16(p + 14);
+		key = abi::access_key(in_port, false, tci & pkt::kVidMask, 0);
+		in.pcp_dei = tci & pkt::kPcpDeiMask;
+		in.tags_len = pkt::kTagLen;
+	} else if (tpid == pkt::kTpidStag) {
+		if (len < pkt::kEthLen + 2 * pkt::kTagLen) {
+			return Drop::malformed;
+		}
+		if (load_be16(p + 16) != pkt::kTpidCtag) {
+			return Drop::unknown_vlan;
+		}
+		const uint16_t tci = load_be16(p + 14);
+		key = abi::access_key(in_port, true, tci & pkt::kVidMask,
+				      load_be16(p + 18) & pkt::kVidMask);
+		in.pcp_dei = tci & pkt::kPcpDeiMask;
+		in.tags_len = 2 * pkt::kTagLen;
+	} else {
+		return Drop::unknown_vlan;
+	}
+	in.member = t_.access_member(key);
+	if (in.member == kNone) {
+		return Drop::unknown_vlan;
+	}
+	in.tenant = t_.members[in.member].tenant;
+	in.from_vtep = false;
+	return kPass;
+}
+
+Drop Pipeline::classify_trunk(rte_mbuf* m, uint16_t in_port, Ingress& in) const
+{
+	const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
+	const uint32_t len = rte_pktmbuf_data_len(m);
+	if (len < pkt::kEthLen + pkt::kTagLen) {
+		return len < pkt::kEthLen ? Drop::malformed : Drop::unknown_vlan;
+	}
+	if (load_be16(p + 12) != pkt::kTpidCtag) {
+		return Drop::unknown_vlan;
+	}
+	const uint16_t tci = load_be16(p + 14);
+	in.tenant = t_.trunk_tenant(tci & pkt::kVidMask);
+	if (in.tenant == kNone) {
+		return Drop::unknown_vlan;
+	}
+	const abi::TenantEntry& te = t_.tenants[in.tenant];
+	in.member = t_.flood[te.flood_begin + t_.ports[in_port].trunk_ordinal];
+	in.pcp_dei = tci & pkt::kPcpDeiMask;
+	in.tags_len = pkt::kTagLen;
+	in.from_vtep = false;
+	return kPass;
+}
+
+Drop Pipeline::classify_underlay(rte_mbuf* m, uint16_t in_port, Ingress& in) const
+{
+	const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
+	const uint32_t len = rte_pktmbuf_data_len(m);
+	const abi::NodeEntry& node = t_.node();
+	if (len < pkt::kEthLen) {
+		return Drop::malformed;
+	}
+	if (std::memcmp(p, t_.ports[in_port].mac, 6) != 0) {
+		return Drop::not_vxlan;
+	}
+	const uint16_t type = load_be16(p + 12);
+	const uint8_t* l3 = p + pkt::kEthLen;
+	const uint8_t* udp;
+	abi::VtepKey key{};
+	uint32_t udp_avail;  // bytes from the UDP header to the end of the IP packet
+	if (type == pkt::kEtherIpv4) {
+		if (len < pkt::kEthLen + pkt::kIpv4Len) {
+			return Drop::malformed;
+		}
+		const uint32_t ihl = (l3[0] & 0xfu) * 4u;
+		const uint32_t total = load_be16(l3 + 2);
+		if ((l3[0] >> 4) != 4 || ihl < pkt::kIpv4Len || total < ihl ||
+		    pkt::kEthLen + total > rte_pktmbuf_pkt_len(m) || pkt::kEthLen + ihl > len ||
+		    rte_raw_cksum(l3, ihl) != 0xffff) {
+			return Drop::malformed;
+		}
+		if (!node.has_vtep4 || std::memcmp(l3 + 16, &node.vtep4, 4) != 0 ||
+		    l3[9] != pkt::kIpProtoUdp) {
+			return Drop::not_vxlan;
+		}
+		if ((load_be16(l3 + 6) & 0x3fff) != 0) {
+			// A fragment: the tunnel never fragments, and we do not reassemble.
+			return Drop::malformed;
+		}
+		std::memcpy(key.ip, l3 + 12, 4);
+		udp = l3 + ihl;
+		udp_avail = total - ihl;
+	} else if (type == pkt::kEtherIpv6) {
+		if (len < pkt::kEthLen + pkt::kIpv6Len || (l3[0] >> 4) != 6) {
+			return Drop::malformed;
+		}
+		const uint32_t payload = load_be16(l3 + 4);
+		if (pkt::kEthLen + pkt::kIpv6Len + payload > rte_pktmbuf_pkt_len(m)) {
+			return Drop::malformed;
+		}
+		if (!node.has_vtep6 || std::memcmp(l3 + 24, node.vtep6, 16) != 0 ||
+		    l3[6] != pkt::kIpProtoUdp) {
+			return Drop::not_vxlan;
+		}
+		std::memcpy(key.ip, l3 + 8, 16);
+		key.v6 = 1;
+		udp = l3 + pkt::kIpv6Len;
+		udp_avail = payload;
+	} else {
+		return Drop::not_vxlan;
+	}
+	const auto hdrs = static_cast<uint32_t>(udp - p);
+	if (udp_avail < pkt::kUdpLen || len < hdrs + pkt::kUdpLen) {
+		return Drop::malformed;
+	}
+	if (load_be16(udp + 2) != pkt::kVxlanPort) {
+		return Drop::not_vxlan;
+	}
+	const uint32_t udp_len = load_be16(udp + 4);
+	if (udp_len > udp_avail || udp_len < pkt::kUdpLen + pkt::kVxlanLen + pkt::kEthLen ||
+	    len < hdrs + pkt::kUdpLen + pkt::kVxlanLen + pkt::kEthLen) {
+		return Drop::malformed;
+	}
+	const uint8_t* vx = udp + pkt::kUdpLen;
+	if ((vx[0] & pkt::kVxlanFlagI) == 0) {
+		return Drop::malformed;
+	}
+	const uint32_t vni = (uint32_t{vx[4]} << 16) | (uint32_t{vx[5]} << 8) | vx[6];
+	in.tenant = t_.vni_tenant(vni);
+	if (in.tenant == kNone) {
+		return Drop::unknown_vni;
+	}
+	key.tenant = in.tenant;
+	in.member = t_.vtep_member(key);
+	if (in.member == kNone) {
+		return Drop::unknown_vtep;
+	}
+	in.pcp_dei = 0;
+	in.tags_len = 0;
+	in.from_vtep = true;
+	// Decapsulate: the inner frame is what the UDP length says, padding included or not.
+	rte_pktmbuf_adj(m, uint16_t(hdrs + pkt::kUdpLen + pkt::kVxlanLen));
+	const uint32_t inner = udp_len - pkt::kUdpLen - pkt::kVxlanLen;
+	rte_pktmbuf_trim(m, uint16_t(rte_pktmbuf_pkt_len(m) - inner));
+	return kPass;
+}
+
+void Pipeline::forward(rte_mbuf* m, const Ingress& in, uint32_t now, TxBuffers& tx)
+{
+	const uint8_t* eth = rte_pktmbuf_mtod(m, const uint8_t*);
+	const uint8_t* src = eth + RTE_ETHER_ADDR_LEN;
+	if (pkt::is_multicast(src)) {
+		return drop(m, Drop::bad_src_mac);
+	}
+	const abi::TenantEntry& te = t_.tenants[in.tenant];
+	const uint32_t aging = t_.node().mac_aging_s;
+	switch (macs_.learn(MacTable::key(in.tenant, src), in.member, now, te.mac_limit, aging)) {
+	case MacTable::Learn::refreshed:
+	case MacTable::Learn::pinned:
+		break;
+	case MacTable::Learn::learned:
+		ctr_.mac.learned++;
+		break;
+	case MacTable::Learn::moved:
+		ctr_.mac.moved++;
+		break;
+	case MacTable::Learn::full:
+		ctr_.mac.table_full++;
+		break;
+	case MacTable::Learn::limit:
+		return drop(m, Drop::mac_limit);
+	}
+	count(ctr_.tenants[in.tenant], true, rte_pktmbuf_pkt_len(m));
+
+	if (!pkt::is_multicast(eth)) {
+		const uint32_t out = macs_.lookup(MacTable::key(in.tenant, eth), now, aging);
+		// The tenant check makes a stale entry a miss rather than a leak to another tenant.
+		if (out != kNone && out < t_.members.size && t_.members[out].tenant == in.tenant) {
+			if (out == in.member ||
+			    (in.from_vtep && t_.members[out].kind == MemberKind::vtep)) {
+				return drop(m, Drop::filtered);
+			}
+			return emit(m, in, out, tx);
+		}
+	}
+	flood(m, in, tx);
+}
+
+void Pipeline::flood(rte_mbuf* m, const Ingress& in, TxBuffers& tx)
+{
+	const abi::TenantEntry& te = t_.tenants[in.tenant];
+	const uint32_t* list = &t_.flood[te.flood_begin];
+	auto eligible = [&](uint32_t member) {
+		return member != in.member &&
+		       !(in.from_vtep && t_.members[member].kind == MemberKind::vtep);
+	};
+	uint32_t last = kNone;
+	for (uint32_t i = te.flood_count; i-- > 0;) {
+		if (eligible(list[i])) {
+			last = i;
+			break;
+		}
+	}
+	if (last == kNone) {
+		return drop(m, Drop::flood_empty);
+	}
+	for (uint32_t i = 0; i < last; ++i) {
+		if (!eligible(list[i])) {
+			continue;
+		}
+		rte_mbuf* c = rte_pktmbuf_copy(m, pool_, 0, UINT32_MAX);
+		if (c == nullptr) {
+			ctr_.drops[static_cast<size_t>(Drop::no_mbuf)]++;
+			continue;
+		}
+		emit(c, in, list[i], tx);
+	}
+	emit(m, in, list[last], tx);
+}
+
+void Pipeline::emit(rte_mbuf* m, const Ingress& in, uint32_t member, TxBuffers& tx)
+{
+	const abi::MemberEntry& mb = t_.members[member];
+	if (mb.kind == MemberKind::vtep) {
+		emit_vxlan(m, in, mb, tx);
+	} else {
+		emit_tagged(m, in, mb, tx);
+	}
+}
+
+void Pipeline::emit_tagged(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb,
+			   TxBuffers& tx)
+{
+	const uint32_t want = mb.qinq ? 2 * pkt::kTagLen : pkt::kTagLen;
+	const uint32_t l3_len = rte_pktmbuf_pkt_len(m) - in.tags_len - pkt::kEthLen;
+	if (l3_len > t_.ports[mb.port].mtu) {
+		return drop(m, Drop::mtu_exceeded);
+	}
+	uint8_t* p = resize_tags(m, in.tags_len, want);
+	if (p == nullptr) {
+		return drop(m, Drop::no_mbuf);
+	}
+	uint8_t* tag = p + pkt::kMacsLen;
+	if (mb.qinq) {
+		store_be16(tag, pkt::kTpidStag);
+		store_be16(tag + 2, uint16_t(in.pcp_dei | mb.vlan));
+		store_be16(tag + 4, pkt::kTpidCtag);
+		store_be16(tag + 6, uint16_t(in.pcp_dei | mb.inner_vlan));
+	} else {
+		store_be16(tag, pkt::kTpidCtag);
+		store_be16(tag + 2, uint16_t(in.pcp_dei | mb.vlan));
+	}
+	const uint32_t bytes = rte_pktmbuf_pkt_len(m);
+	count(ctr_.ports[mb.port], false, bytes);
+	count(ctr_.tenants[in.tenant], false, bytes);
+	tx.push(mb.port, m);
+}
+
+void Pipeline::emit_vxlan(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb,
+			  TxBuffers& tx)
+{
+	const abi::VtepEntry& v = t_.vteps[mb.vtep];
+	if (!v.resolved) {
+		return drop(m, Drop::no_neighbor);
+	}
+	const uint32_t inner = rte_pktmbuf_pkt_len(m) - in.tags_len;
+	const uint32_t ip_len = v.v6 ? pkt::kIpv6Len : pkt::kIpv4Len;
+	const uint32_t udp_len = pkt::kUdpLen + pkt::kVxlanLen + inner;
+	if (ip_len + udp_len > t_.ports[v.out_port].mtu) {
+		return drop(m, Drop::mtu_exceeded);
+	}
+	uint8_t* frame = resize_tags(m, in.tags_len, 0);
+	const uint32_t hash = pkt::flow_hash(frame, rte_pktmbuf_data_len(m));
+	const uint32_t overhead = pkt::kEthLen + ip_len + pkt::kUdpLen + pkt::kVxlanLen;
+	auto* o = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, uint16_t(overhead)));
+	if (o == nullptr) {
+		return drop(m, Drop::no_mbuf);
+	}
+	std::memcpy(o, v.dst_mac, 6);
+	std::memcpy(o + 6, v.src_mac, 6);
+	store_be16(o + 12, v.v6 ? pkt::kEtherIpv6 : pkt::kEtherIpv4);
+	uint8_t* ip = o + pkt::kEthLen;
+	uint8_t* udp = ip + ip_len;
+	if (v.v6) {
+		auto* h = reinterpret_cast<rte_ipv6_hdr*>(ip);
+		h->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		h->payload_len = rte_cpu_to_be_16(uint16_t(udp_len));
+		h->proto = pkt::kIpProtoUdp;
+		h->hop_limits = pkt::kTunnelTtl;
+		std::memcpy(h->src_addr, v.src_ip, 16);
+		std::memcpy(h->dst_addr, v.dst_ip, 16);
+	} else {
+		auto* h = reinterpret_cast<rte_ipv4_hdr*>(ip);
+		h->version_ihl = 0x45;
+		h->type_of_service = 0;
+		h->total_length = rte_cpu_to_be_16(uint16_t(pkt::kIpv4Len + udp_len));
+		h->packet_id = 0;
+		h->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		h->time_to_live = pkt::kTunnelTtl;
+		h->next_proto_id = pkt::kIpProtoUdp;
+		std::memcpy(&h->src_addr, v.src_ip, 4);
+		std::memcpy(&h->dst_addr, v.dst_ip, 4);
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	}
+	store_be16(udp, pkt::vxlan_src_port(hash));
+	store_be16(udp + 2, pkt::kVxlanPort);
+	store_be16(udp + 4, uint16_t(udp_len));
+	store_be16(udp + 6, 0);
+	auto* vx = reinterpret_cast<rte_vxlan_hdr*>(udp + pkt::kUdpLen);
+	vx->vx_flags = rte_cpu_to_be_32(uint32_t{pkt::kVxlanFlagI} << 24);
+	vx->vx_vni = rte_cpu_to_be_32(t_.tenants[in.tenant].vni << 8);
+	if (v.v6) {
+		// IPv6 forbids a zero UDP checksum unless both ends agree to it (RFC 6935);
+		// computing it keeps every receiver, the Linux vxlan driver included, happy.
+		const auto* h = reinterpret_cast<const rte_ipv6_hdr*>(ip);
+		const uint16_t ck = rte_ipv6_udptcp_cksum_mbuf(m, h, pkt::kEthLen + ip_len);
+		std::memcpy(udp + 6, &ck, 2);
+	}
+	const uint32_t bytes = rte_pktmbuf_pkt_len(m);
+	count(ctr_.ports[v.out_port], false, bytes);
+	count(ctr_.tenants[in.tenant], false, bytes);
+	tx.push(v.out_port, m);
+}
+
+}  // namespace tsunagi::dp

@@ -1,0 +1,57 @@
+// Packets the pipeline emits, gathered per port so they leave in bursts.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include <array>
+#include <cstdint>
+
+#include "dataplane/abi/tables.hpp"
+
+namespace tsunagi::dp {
+
+// Takes ownership of the packets handed to it: the live dataplane transmits them (and
+// frees what the queue refuses), replay writes them to a capture.
+class TxSink {
+public:
+	virtual ~TxSink() = default;
+	virtual void send(uint16_t port, rte_mbuf** pkts, uint16_t n) = 0;
+};
+
+class TxBuffers {
+public:
+	static constexpr uint16_t kBurst = 32;
+
+	explicit TxBuffers(TxSink& sink) : sink_(&sink) { counts_.fill(0); }
+
+	void push(uint16_t port, rte_mbuf* m)
+	{
+		uint16_t& n = counts_[port];
+		pkts_[port][n++] = m;
+		if (n == kBurst) {
+			flush(port);
+		}
+	}
+
+	void flush(uint16_t port)
+	{
+		if (counts_[port] != 0) {
+			sink_->send(port, pkts_[port].data(), counts_[port]);
+			counts_[port] = 0;
+		}
+	}
+
+	void flush_all()
+	{
+		for (uint16_t p = 0; p < abi::kMaxPorts; ++p) {
+			flush(p);
+		}
+	}
+
+private:
+	TxSink* sink_;
+	std::array<uint16_t, abi::kMaxPorts> counts_;
+	std::array<std::array<rte_mbuf*, kBurst>, abi::kMaxPorts> pkts_;
+};
+
+}  // namespace tsunagi::dp

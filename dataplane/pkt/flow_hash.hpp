@@ -1,0 +1,63 @@
+// Hash of a frame's flow, for VXLAN UDP source-port entropy (RFC 7348 §5): frames of one
+// flow always get the same source port, so the underlay's ECMP keeps them in order.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "dataplane/abi/hash.hpp"
+#include "dataplane/pkt/format.hpp"
+
+namespace tsunagi::pkt {
+
+inline uint16_t load_be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
+
+inline void store_be16(uint8_t* p, uint16_t v)
+{
+	p[0] = static_cast<uint8_t>(v >> 8);
+	p[1] = static_cast<uint8_t>(v);
+}
+
+// `frame` is an untagged Ethernet frame of `len` bytes in contiguous memory.
+inline uint32_t flow_hash(const uint8_t* frame, uint32_t len)
+{
+	// MACs + EtherType, then the IP addresses and protocol, then the L4 ports.
+	uint8_t key[14 + 32 + 1 + 4] = {};
+	uint32_t n = 14;
+	std::memcpy(key, frame, 14);
+	const uint16_t type = load_be16(frame + 12);
+	const uint8_t* l3 = frame + kEthLen;
+	const uint8_t* l4 = nullptr;
+	uint8_t proto = 0;
+	if (type == kEtherIpv4 && len >= kEthLen + kIpv4Len) {
+		std::memcpy(key + n, l3 + 12, 8);
+		n += 8;
+		proto = l3[9];
+		const uint32_t ihl = (l3[0] & 0xfu) * 4u;
+		const bool fragment = (load_be16(l3 + 6) & 0x3fff) != 0;
+		if (!fragment && ihl >= kIpv4Len && len >= kEthLen + ihl + 4) {
+			l4 = l3 + ihl;
+		}
+	} else if (type == kEtherIpv6 && len >= kEthLen + kIpv6Len) {
+		std::memcpy(key + n, l3 + 8, 32);
+		n += 32;
+		proto = l3[6];
+		if (len >= kEthLen + kIpv6Len + 4) {
+			l4 = l3 + kIpv6Len;
+		}
+	}
+	key[n++] = proto;
+	if (l4 != nullptr && (proto == kIpProtoUdp || proto == kIpProtoTcp)) {
+		std::memcpy(key + n, l4, 4);
+		n += 4;
+	}
+	const uint64_t h = abi::hash_bytes(key, n);
+	return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
+inline uint16_t vxlan_src_port(uint32_t hash)
+{
+	return static_cast<uint16_t>(kSrcPortBase | (hash & kSrcPortMask));
+}
+
+}  // namespace tsunagi::pkt

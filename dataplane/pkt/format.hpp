@@ -1,0 +1,45 @@
+// Packet format facts used by the pipeline, the replay tool and the tests: one place for
+// every constant and header layout (the layouts themselves are DPDK's).
+#pragma once
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+#include <rte_vxlan.h>
+
+#include <cstdint>
+
+namespace tsunagi::pkt {
+
+inline constexpr uint16_t kEtherIpv4 = RTE_ETHER_TYPE_IPV4;
+inline constexpr uint16_t kEtherIpv6 = RTE_ETHER_TYPE_IPV6;
+inline constexpr uint16_t kEtherArp = RTE_ETHER_TYPE_ARP;
+inline constexpr uint16_t kTpidCtag = RTE_ETHER_TYPE_VLAN;  // 0x8100
+inline constexpr uint16_t kTpidStag = RTE_ETHER_TYPE_QINQ;  // 0x88a8
+inline constexpr uint16_t kVxlanPort = 4789;
+inline constexpr uint8_t kVxlanFlagI = 0x08;
+inline constexpr uint8_t kIpProtoUdp = 17;
+inline constexpr uint8_t kIpProtoTcp = 6;
+inline constexpr uint8_t kTunnelTtl = 64;
+
+inline constexpr uint32_t kEthLen = sizeof(rte_ether_hdr);  // 14
+inline constexpr uint32_t kMacsLen = 2 * RTE_ETHER_ADDR_LEN;  // 12: what stays put when tags change
+inline constexpr uint32_t kTagLen = sizeof(rte_vlan_hdr);    // 4
+inline constexpr uint32_t kUdpLen = sizeof(rte_udp_hdr);
+inline constexpr uint32_t kVxlanLen = sizeof(rte_vxlan_hdr);
+inline constexpr uint32_t kIpv4Len = sizeof(rte_ipv4_hdr);
+inline constexpr uint32_t kIpv6Len = sizeof(rte_ipv6_hdr);
+// Outer headers VXLAN adds in front of the inner (untagged) frame.
+inline constexpr uint32_t kVxlan4Overhead = kEthLen + kIpv4Len + kUdpLen + kVxlanLen;  // 50
+inline constexpr uint32_t kVxlan6Overhead = kEthLen + kIpv6Len + kUdpLen + kVxlanLen;  // 70
+
+inline constexpr uint16_t kPcpDeiMask = 0xf000;
+inline constexpr uint16_t kVidMask = 0x0fff;
+// VXLAN UDP source ports come from this range (RFC 7348 §5 recommends the dynamic range).
+inline constexpr uint16_t kSrcPortBase = 49152;
+inline constexpr uint16_t kSrcPortMask = 0x3fff;
+
+inline bool is_multicast(const uint8_t* mac) { return (mac[0] & 1) != 0; }
+
+}  // namespace tsunagi::pkt

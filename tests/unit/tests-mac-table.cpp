@@ -1,0 +1,115 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <random>
+
+#include "dataplane/pipeline/mac_table.hpp"
+
+using tsunagi::abi::kNone;
+using tsunagi::dp::MacTable;
+using Learn = MacTable::Learn;
+
+namespace {
+const uint8_t kA[6] = {0x02, 0, 0, 0, 0, 0x0a};
+const uint8_t kB[6] = {0x02, 0, 0, 0, 0, 0x0b};
+constexpr uint32_t kAging = 300;
+}  // namespace
+
+TEST_CASE("a learned MAC is found on its member within its tenant only", "[mac-table]")
+{
+	MacTable t(64);
+	REQUIRE(t.learn(MacTable::key(1, kA), 7, 100, 0, kAging) == Learn::learned);
+	CHECK(t.lookup(MacTable::key(1, kA), 100, kAging) == 7);
+	CHECK(t.lookup(MacTable::key(2, kA), 100, kAging) == kNone);
+	CHECK(t.lookup(MacTable::key(1, kB), 100, kAging) == kNone);
+	CHECK(t.learn(MacTable::key(1, kA), 7, 101, 0, kAging) == Learn::refreshed);
+	CHECK(t.dynamic_count(1) == 1);
+}
+
+TEST_CASE("a MAC seen on another member moves there", "[mac-table]")
+{
+	MacTable t(64);
+	t.learn(MacTable::key(1, kA), 7, 100, 0, kAging);
+	CHECK(t.learn(MacTable::key(1, kA), 9, 101, 0, kAging) == Learn::moved);
+	CHECK(t.lookup(MacTable::key(1, kA), 101, kAging) == 9);
+	CHECK(t.dynamic_count(1) == 1);
+}
+
+TEST_CASE("entries older than the aging time are misses and are swept", "[mac-table]")
+{
+	MacTable t(64);
+	t.learn(MacTable::key(1, kA), 7, 100, 0, kAging);
+	CHECK(t.lookup(MacTable::key(1, kA), 100 + kAging, kAging) == 7);
+	CHECK(t.lookup(MacTable::key(1, kA), 101 + kAging, kAging) == kNone);
+	CHECK(t.age(100 + kAging, kAging, t.capacity()) == 0);
+	CHECK(t.age(101 + kAging, kAging, t.capacity()) == 1);
+	CHECK(t.size() == 0);
+	CHECK(t.dynamic_count(1) == 0);
+}
+
+TEST_CASE("the limit refuses new MACs of a full tenant but not known ones", "[mac-table]")
+{
+	MacTable t(64);
+	CHECK(t.learn(MacTable::key(1, kA), 7, 100, 1, kAging) == Learn::learned);
+	CHECK(t.learn(MacTable::key(1, kB), 7, 100, 1, kAging) == Learn::limit);
+	CHECK(t.learn(MacTable::key(1, kA), 8, 100, 1, kAging) == Learn::moved);
+	CHECK(t.learn(MacTable::key(2, kB), 7, 100, 1, kAging) == Learn::learned);
+}
+
+TEST_CASE("static entries never age and never move", "[mac-table]")
+{
+	MacTable t(64);
+	REQUIRE(t.add_static(MacTable::key(1, kA), 3));
+	CHECK(t.learn(MacTable::key(1, kA), 9, 100, 0, kAging) == Learn::pinned);
+	CHECK(t.lookup(MacTable::key(1, kA), 1'000'000, kAging) == 3);
+	CHECK(t.age(1'000'000, kAging, t.capacity()) == 0);
+	CHECK(t.dynamic_count(1) == 0);
+}
+
+TEST_CASE("a full table refuses new MACs instead of probing forever", "[mac-table]")
+{
+	MacTable t(16);
+	size_t learned = 0;
+	for (uint8_t i = 0; i < 32; ++i) {
+		const uint8_t m[6] = {0x02, 0, 0, 0, 1, i};
+		if (t.learn(MacTable::key(1, m), 1, 100, 0, kAging) == Learn::learned) {
+			++learned;
+		}
+	}
+	CHECK(learned == 14);
+	const uint8_t other[6] = {0x02, 0, 0, 0, 2, 0};
+	CHECK(t.lookup(MacTable::key(1, other), 100, kAging) == kNone);
+}
+
+TEST_CASE("removals keep every other entry reachable", "[mac-table]")
+{
+	// A model check: random learning, aging and removal against std::map.
+	MacTable t(1024);
+	std::map<uint64_t, std::pair<uint32_t, uint32_t>> model;  // key -> member, seen
+	std::mt19937 rng(42);
+	uint32_t now = 1000;
+	for (int step = 0; step < 20000; ++step) {
+		const uint8_t m[6] = {0x02, 0, 0, 0, 0, uint8_t(rng() % 180)};
+		const uint64_t k = MacTable::key(rng() % 3, m);
+		const uint32_t member = rng() % 5;
+		if (rng() % 50 == 0) {
+			now += 40;
+			t.age(now, kAging, t.capacity());
+			std::erase_if(model, [&](auto& kv) { return now - kv.second.second > kAging; });
+		}
+		const Learn r = t.learn(k, member, now, 0, kAging);
+		REQUIRE(r != Learn::full);
+		model[k] = {member, now};
+		if (rng() % 7 == 0) {
+			const uint64_t victim = k;
+			t.remove_if([&](const MacTable::Entry& e) { return e.key == victim; });
+			model.erase(victim);
+		}
+		if (step % 500 == 0) {
+			REQUIRE(t.size() == model.size());
+			for (auto& [key, v] : model) {
+				REQUIRE(t.lookup(key, now, kAging) == v.first);
+			}
+		}
+	}
+}

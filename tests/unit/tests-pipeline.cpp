@@ -1,0 +1,264 @@
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <rte_ip.h>
+
+#include <cstring>
+
+#include "tests/unit/packet_builder.hpp"
+
+namespace abi = tsunagi::abi;
+namespace dp = tsunagi::dp;
+namespace test = tsunagi::test;
+using namespace tsunagi::test;
+using dp::Drop;
+
+namespace {
+
+const char* kConfig = R"(
+node:
+  name: t1
+  asn: 65000
+  router_id: 10.255.0.1
+  vtep: [192.0.2.1, "2001:db8::1"]
+ports:
+  - { name: cloud0, role: access, device: null0, mac: "02:00:00:00:01:01" }
+  - { name: srv0, role: access, device: null1, mac: "02:00:00:00:01:02" }
+  - { name: bb0, role: trunk, device: null2, mac: "02:00:00:00:01:03" }
+  - { name: core0, role: underlay, device: null3, mac: "02:00:00:00:01:04",
+      address: [192.0.2.1/24, "2001:db8::1/64"], gateway: 192.0.2.254, mtu: 1600 }
+neighbors:
+  - { port: core0, address: 192.0.2.254, mac: "02:bb:00:00:00:fe" }
+  - { port: core0, address: 192.0.2.2, mac: "02:bb:00:00:00:02" }
+  - { port: core0, address: "2001:db8::2", mac: "02:bb:00:00:00:62" }
+tenants:
+  - name: red
+    vni: 100001
+    hybrid_vlan: 3001
+    attachments:
+      - { port: cloud0, vlan: 1234 }
+      - { port: srv0, vlan: 100, inner_vlan: 20 }
+    vteps: [192.0.2.2, 198.51.100.7, "2001:db8::2"]
+    mac_limit: 3
+  - name: blue
+    vni: 100002
+    hybrid_vlan: 3002
+    attachments:
+      - { port: cloud0, vlan: 1235 }
+      - { port: srv0, vlan: 200 }
+)";
+
+const MacBytes kH1 = mac("02:00:00:00:00:01");
+const MacBytes kH2 = mac("02:00:00:00:00:02");
+const MacBytes kBcast = mac("ff:ff:ff:ff:ff:ff");
+const MacBytes kCore = mac("02:00:00:00:01:04");
+const MacBytes kRemote = mac("02:bb:00:00:00:02");
+
+Bytes frame(const MacBytes& dst, const MacBytes& src)
+{
+	return ipv4_udp_frame(dst, src, 0x0a010001, 0x0a010002, 1000, 2000);
+}
+
+const Emitted* on(const std::vector<Emitted>& out, const std::string& port)
+{
+	for (const auto& e : out) {
+		if (e.port == port) {
+			return &e;
+		}
+	}
+	return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a known unicast frame is translated between attachments keeping PCP and DEI",
+	  "[pipeline][rewrite]")
+{
+	Harness h(kConfig);
+	// Teach the pipeline where H2 lives (QinQ attachment srv0 100/20).
+	h.send("srv0", with_tags(frame(kBcast, kH2), {{0x88a8, 100}, {0x8100, 20}}));
+	auto out = h.send("cloud0", with_tags(frame(kH2, kH1), {{0x8100, 0xb000 | 1234}}));
+	REQUIRE(out.size() == 1);
+	CHECK(out[0].port == "srv0");
+	const Bytes& b = out[0].bytes;
+	CHECK(be16(b, 12) == 0x88a8);
+	CHECK(be16(b, 14) == (0xb000 | 100));
+	CHECK(be16(b, 16) == 0x8100);
+	CHECK(be16(b, 18) == (0xb000 | 20));
+	CHECK(be16(b, 20) == 0x0800);
+	const Bytes orig = frame(kH2, kH1);
+	CHECK(Bytes(b.begin() + 22, b.end()) == Bytes(orig.begin() + 14, orig.end()));
+}
+
+TEST_CASE("unknown destinations flood to every member but the ingress one", "[pipeline][flood]")
+{
+	Harness h(kConfig);
+	auto out = h.send("cloud0", with_tags(frame(kBcast, kH1), {{0x8100, 1234}}));
+	// srv0 (QinQ), bb0 (trunk), and two resolved VTEPs; 198.51.100.7 goes via the gateway.
+	REQUIRE(out.size() == 5);
+	CHECK(on(out, "cloud0") == nullptr);
+	REQUIRE(on(out, "bb0") != nullptr);
+	CHECK(be16(on(out, "bb0")->bytes, 14) == 3001);
+	size_t vxlan = 0;
+	for (const auto& e : out) {
+		vxlan += e.port == "core0";
+	}
+	CHECK(vxlan == 3);
+	CHECK(h.counters().tenants[0].rx_packets == 1);
+	CHECK(h.counters().tenants[0].tx_packets == 5);
+}
+
+TEST_CASE("a trunk frame is classified by hybrid_vlan and never leaks to another tenant",
+	  "[pipeline][isolation]")
+{
+	Harness h(kConfig);
+	auto out = h.send("bb0", with_tags(frame(kBcast, kH1), {{0x8100, 3002}}));
+	REQUIRE(out.size() == 2);
+	for (const auto& e : out) {
+		CHECK((e.port == "cloud0" || e.port == "srv0"));
+	}
+	CHECK(be16(on(out, "cloud0")->bytes, 14) == 1235);
+	CHECK(be16(on(out, "srv0")->bytes, 14) == 200);
+}
+
+TEST_CASE("VXLAN encapsulation over IPv4 follows DESIGN section 3", "[pipeline][encap]")
+{
+	Harness h(kConfig);
+	// H2 lives behind 192.0.2.2.
+	h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, frame(kBcast, kH2)));
+	const Bytes inner = frame(kH2, kH1);
+	auto out = h.send("cloud0", with_tags(inner, {{0x8100, 0xe000 | 1234}}));
+	REQUIRE(out.size() == 1);
+	const Bytes& b = out[0].bytes;
+	CHECK(out[0].port == "core0");
+	CHECK(Bytes(b.begin(), b.begin() + 6) == Bytes(kRemote.begin(), kRemote.end()));
+	CHECK(Bytes(b.begin() + 6, b.begin() + 12) == Bytes(kCore.begin(), kCore.end()));
+	CHECK(be16(b, 12) == 0x0800);
+	CHECK(b[14] == 0x45);
+	CHECK(be16(b, 16) == 20 + 8 + 8 + inner.size());
+	CHECK(be16(b, 20) == 0x4000);  // DF
+	CHECK(b[22] == 64);
+	CHECK(b[23] == 17);
+	CHECK(rte_raw_cksum(b.data() + 14, 20) == 0xffff);
+	CHECK(be32(b, 26) == 0xc0000201);
+	CHECK(be32(b, 30) == 0xc0000202);
+	const uint16_t sport = be16(b, 34);
+	CHECK(sport >= 49152);
+	CHECK(be16(b, 36) == 4789);
+	CHECK(be16(b, 38) == 8 + 8 + inner.size());
+	CHECK(be16(b, 40) == 0);
+	CHECK(b[42] == 0x08);
+	CHECK((be32(b, 46) >> 8) == 100001);
+	CHECK(Bytes(b.begin() + 50, b.end()) == inner);  // untagged inner frame
+
+	// Same flow, same source port; another flow spreads.
+	auto again = h.send("cloud0", with_tags(inner, {{0x8100, 1234}}));
+	CHECK(be16(again[0].bytes, 34) == sport);
+}
+
+TEST_CASE("VXLAN over IPv6 carries a valid UDP checksum and hop limit 64", "[pipeline][encap]")
+{
+	Harness h(kConfig);
+	h.send("core0", vxlan6(kCore, mac("02:bb:00:00:00:62"), "2001:db8::2", "2001:db8::1", 100001,
+			       frame(kBcast, kH2)));
+	auto out = h.send("cloud0", with_tags(frame(kH2, kH1), {{0x8100, 1234}}));
+	REQUIRE(out.size() == 1);
+	const Bytes& b = out[0].bytes;
+	CHECK(be16(b, 12) == 0x86dd);
+	CHECK(b[14 + 6] == 17);
+	CHECK(b[14 + 7] == 64);
+	CHECK(be16(b, 54 + 2) == 4789);
+	const auto* ip6 = reinterpret_cast<const rte_ipv6_hdr*>(b.data() + 14);
+	CHECK(be16(b, 54 + 6) != 0);
+	CHECK(rte_ipv6_udptcp_cksum_verify(ip6, b.data() + 54) == 0);
+}
+
+TEST_CASE("decapsulated frames reach attachments with PCP 0 and never return to VTEPs",
+	  "[pipeline][decap]")
+{
+	Harness h(kConfig);
+	auto out = h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001,
+					  frame(kBcast, kH2)));
+	REQUIRE(out.size() == 3);  // cloud0, srv0, bb0; split horizon keeps it off the VTEPs
+	CHECK(on(out, "core0") == nullptr);
+	CHECK(be16(on(out, "cloud0")->bytes, 14) == 1234);
+	CHECK(be16(on(out, "bb0")->bytes, 14) == 3001);
+}
+
+TEST_CASE("underlay packets that fail a check are dropped under their reason",
+	  "[pipeline][decap][drops]")
+{
+	Harness h(kConfig);
+	const Bytes inner = frame(kBcast, kH2);
+	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 999, inner)).empty());
+	CHECK(h.drops(Drop::unknown_vni) == 1);
+	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.9", "192.0.2.1", 100001, inner)).empty());
+	CHECK(h.drops(Drop::unknown_vtep) == 1);
+	// A VTEP of tenant red cannot inject into tenant blue.
+	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100002, inner)).empty());
+	CHECK(h.drops(Drop::unknown_vtep) == 2);
+	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, inner, 0)).empty());
+	CHECK(h.drops(Drop::malformed) == 1);
+	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.77", 100001, inner)).empty());
+	CHECK(h.drops(Drop::not_vxlan) == 1);
+	Bytes bad = vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, inner);
+	bad[14 + 10] ^= 0xff;  // IPv4 header checksum
+	CHECK(h.send("core0", bad).empty());
+	CHECK(h.drops(Drop::malformed) == 2);
+	Bytes cut = vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, inner);
+	cut.resize(40);
+	CHECK(h.send("core0", cut).empty());
+	CHECK(h.drops(Drop::malformed) == 3);
+}
+
+TEST_CASE("access frames without an attachment are dropped as unknown_vlan",
+	  "[pipeline][drops]")
+{
+	Harness h(kConfig);
+	CHECK(h.send("cloud0", frame(kBcast, kH1)).empty());  // untagged
+	CHECK(h.send("cloud0", with_tags(frame(kBcast, kH1), {{0x8100, 999}})).empty());
+	CHECK(h.send("srv0", with_tags(frame(kBcast, kH1), {{0x8100, 100}})).empty());  // QinQ only
+	CHECK(h.send("bb0", with_tags(frame(kBcast, kH1), {{0x8100, 1234}})).empty());
+	CHECK(h.drops(Drop::unknown_vlan) == 4);
+	CHECK(h.send("cloud0", Bytes(10, 0)).empty());
+	CHECK(h.drops(Drop::malformed) == 1);
+}
+
+TEST_CASE("frames larger than the egress MTU are dropped, never fragmented", "[pipeline][mtu]")
+{
+	Harness h(kConfig);
+	h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, frame(kBcast, kH2)));
+	// core0 MTU 1600: inner 1551 bytes + 50 - 14 = 1587 fits; 1600 - 36 + 1 does not.
+	auto fits = ipv4_udp_frame(kH2, kH1, 1, 2, 3, 4, 1564 - 42);
+	auto big = ipv4_udp_frame(kH2, kH1, 1, 2, 3, 4, 1565 - 42);
+	CHECK(h.send("cloud0", with_tags(fits, {{0x8100, 1234}})).size() == 1);
+	CHECK(h.send("cloud0", with_tags(big, {{0x8100, 1234}})).empty());
+	CHECK(h.drops(Drop::mtu_exceeded) == 1);
+}
+
+TEST_CASE("mac_limit drops frames from new MACs beyond the limit", "[pipeline][mac-limit]")
+{
+	Harness h(kConfig);
+	for (uint8_t i = 1; i <= 4; ++i) {
+		MacBytes src = kH1;
+		src[5] = uint8_t(0x10 + i);
+		h.send("cloud0", with_tags(frame(kBcast, src), {{0x8100, 1234}}));
+	}
+	CHECK(h.drops(Drop::mac_limit) == 1);
+	CHECK(h.macs().dynamic_count(0) == 3);
+}
+
+TEST_CASE("a frame for the member it came from is filtered", "[pipeline][drops]")
+{
+	Harness h(kConfig);
+	h.send("cloud0", with_tags(frame(kBcast, kH2), {{0x8100, 1234}}));
+	CHECK(h.send("cloud0", with_tags(frame(kH2, kH1), {{0x8100, 1234}})).empty());
+	CHECK(h.drops(Drop::filtered) == 1);
+}
+
+TEST_CASE("a multicast source MAC is dropped", "[pipeline][drops]")
+{
+	Harness h(kConfig);
+	CHECK(h.send("cloud0", with_tags(frame(kBcast, kBcast), {{0x8100, 1234}})).empty());
+	CHECK(h.drops(Drop::bad_src_mac) == 1);
+}
