@@ -1259,6 +1259,8 @@ private:
 
 	void check_tenants() {
 		Unique vnis(ctx_), hvlans(ctx_), attachments(ctx_), labels(ctx_), rds(ctx_);
+		const bool has_trunk = std::any_of(p_.cfg.ports.begin(), p_.cfg.ports.end(),
+		                                   [](const Port& port) { return port.role == PortRole::trunk; });
 		for (size_t i = 0; i < p_.cfg.tenants.size(); ++i) {
 			const Tenant& t = p_.cfg.tenants[i];
 			const TenantAux& aux = p_.tenants[i];
@@ -1266,7 +1268,9 @@ private:
 			if (aux.f.has("vni"))
 				vnis.add(std::to_string(t.vni), "VNI " + std::to_string(t.vni), aux.f.at("vni"),
 				         aux.f.p("vni"), owner);
-			if (aux.f.has("hybrid_vlan"))
+			// hybrid_vlan tags the segment on trunk ports only: without one, tenants may share it
+			// (which lets a node hold more than 4094 tenants).
+			if (aux.f.has("hybrid_vlan") && has_trunk)
 				hvlans.add(std::to_string(t.hybrid_vlan), "hybrid_vlan " + std::to_string(t.hybrid_vlan),
 				           aux.f.at("hybrid_vlan"), aux.f.p("hybrid_vlan"), owner);
 

@@ -187,11 +187,14 @@ Drop Pipeline::classify_trunk(rte_mbuf* m, uint16_t in_port, Ingress& in) const
 {
 	const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
 	const uint32_t len = rte_pktmbuf_data_len(m);
-	if (len < pkt::kEthLen + pkt::kTagLen) {
-		return len < pkt::kEthLen ? Drop::malformed : Drop::unknown_vlan;
+	if (len < pkt::kEthLen) {
+		return Drop::malformed;
 	}
 	if (load_be16(p + 12) != pkt::kTpidCtag) {
 		return Drop::unknown_vlan;
+	}
+	if (len < pkt::kEthLen + pkt::kTagLen) {
+		return Drop::malformed;
 	}
 	const uint16_t tci = load_be16(p + 14);
 	in.tenant = t_.trunk_tenant(tci & pkt::kVidMask);

@@ -1,0 +1,34 @@
+// The frames of each benchmark scenario, all entering on one port of the scale config:
+//   a: access → access, known unicast (tagged frames on access port 0 to a MAC learned on
+//      another attachment of the same tenant);
+//   b: access → VXLAN (same ingress, destination learned on one of the tenant's VTEPs);
+//   c: VXLAN → access (IPv4 VXLAN on the underlay port from one of the tenant's VTEPs to a
+//      MAC learned on one of its attachments).
+// Frames cycle over many VLANs/tenants so lookups spread across the tables.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/mac_preload.hpp"
+#include "bench/scale_config.hpp"
+
+namespace tsunagi::bench {
+
+enum class Scenario { access_access, access_vxlan, vxlan_access };
+
+bool parse_scenario(const std::string& s, Scenario& out);
+const char* scenario_name(Scenario s);
+
+struct Traffic {
+	uint16_t in_port = 0;  // tsunagi port index the frames arrive on
+	std::vector<std::vector<uint8_t>> frames;
+};
+
+// `frames` distinct frames; `inner_len` is the length of the customer frame as it enters
+// (a, b: tagged on the access port) or as it is carried inside VXLAN (c), without FCS.
+Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t,
+		     const MacPlan& macs, uint32_t frames, uint32_t frame_len);
+
+}  // namespace tsunagi::bench
