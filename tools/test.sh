@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: unit tests, golden replay tests,
+# the same under AddressSanitizer and UndefinedBehaviorSanitizer, the demo and a short
+# benchmark smoke run. Ends with one line: "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+export PYTHONDONTWRITEBYTECODE=1
+
+passed=0
+failed=0
+failures=()
+
+note() { printf '\n=== %s\n' "$*"; }
+record() {  # suite passed failed
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	if [ "$3" -ne 0 ]; then
+		failures+=("$1")
+	fi
+	echo "--- $1: $2 passed, $3 failed"
+}
+
+# Catch2's summary is "All tests passed (A assertions in N test cases)" or
+# "test cases: N | P passed | F failed"; count test cases.
+run_catch() {  # suite binary
+	local out rc p f
+	out=$("$2" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | tail -n 25
+	if [[ $out =~ All\ tests\ passed\ \([0-9]+\ assertions?\ in\ ([0-9]+)\ test\ cases?\) ]]; then
+		p=${BASH_REMATCH[1]} f=0
+	elif [[ $out =~ test\ cases:\ +([0-9]+)\ \|\ +([0-9]+)\ passed\ \|\ +([0-9]+)\ failed ]]; then
+		p=${BASH_REMATCH[2]} f=${BASH_REMATCH[3]}
+	else
+		p=0 f=1
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	record "$1" "$p" "$f"
+}
+
+run_golden() {  # suite replay-binary
+	local out rc
+	out=$(tests/golden/run.py --replay "$2" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -v '^PASS' | tail -n 40
+	if [[ $out =~ golden:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		local f=${BASH_REMATCH[2]}
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+		record "$1" "${BASH_REMATCH[1]}" "$f"
+	else
+		record "$1" 0 1
+	fi
+}
+
+run_one() {  # suite command...
+	local suite=$1
+	shift
+	if "$@"; then record "$suite" 1 0; else record "$suite" 0 1; fi
+}
+
+note "dependencies"
+if ! tools/setup/install-deps.sh; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+note "build (debugoptimized, warnings are errors)"
+if ! tools/setup/build.sh build; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+run_catch "unit" build/tests/unit/tsunagi-unit-tests
+run_golden "golden" build/tools/tsunagi-replay
+note "demo"
+run_one "demo" bash -c 'tools/demo.sh > /tmp/tsunagi-demo.log 2>&1 && grep -q "VXLAN vni 100001" /tmp/tsunagi-demo.log && tail -n 20 /tmp/tsunagi-demo.log'
+
+note "build with -Db_sanitize=address,undefined"
+if tools/setup/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
+	export ASAN_OPTIONS=abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	run_catch "unit (asan+ubsan)" build-asan/tests/unit/tsunagi-unit-tests
+	run_golden "golden (asan+ubsan)" build-asan/tools/tsunagi-replay
+	unset ASAN_OPTIONS UBSAN_OPTIONS
+else
+	record "sanitizer build" 0 1
+fi
+
+note "benchmark smoke run (1 s per contender; figures from a CI machine mean nothing)"
+run_one "bench smoke" bench/run --seconds 1 --warmup 0 --build-dir build
+
+echo
+if [ ${#failures[@]} -ne 0 ]; then
+	echo "failed suites: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
