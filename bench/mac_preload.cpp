@@ -22,8 +22,8 @@ uint64_t MacPlan::preload(dp::MacTable& macs, uint32_t now) const
 		const uint32_t limit = t_.tenants[t].mac_limit;
 		for (uint32_t j = 0, n = macs_of(t); j < n; ++j) {
 			const auto m = mac(t, j);
-			if (macs.learn(dp::MacTable::key(t, m.data()), member_of(t, j), now, limit, aging) ==
-			    dp::MacTable::Learn::learned) {
+			if (macs.learn(dp::MacTable::key(t, m.data()), member_of(t, j), now, limit,
+			               aging) == dp::MacTable::Learn::learned) {
 				++learned;
 			}
 		}

@@ -22,7 +22,8 @@ public:
 	}
 	static std::array<uint8_t, 6> mac(uint32_t tenant, uint32_t j)
 	{
-		return {0x02, 0xb0, uint8_t(tenant >> 8), uint8_t(tenant), uint8_t(j >> 8), uint8_t(j)};
+		return {0x02,      0xb0, uint8_t(tenant >> 8), uint8_t(tenant), uint8_t(j >> 8),
+		        uint8_t(j)};
 	}
 	uint32_t member_of(uint32_t tenant, uint32_t j) const
 	{

@@ -42,10 +42,11 @@ int run(int argc, char** argv)
 	    "Usage: tsunagi-bench --scenario a|b|c [--seconds N] [--huge]\n\nOptions");
 	desc.add_options()("help,h", "show this help")(
 	    "scenario", po::value(&scenario_arg)->required(),
-	    "a: access→access, b: access→VXLAN, c: VXLAN→access")(
-	    "seconds", po::value(&seconds), "measured seconds (default 10)")(
+	    "a: access→access, b: access→VXLAN, c: VXLAN→access")("seconds", po::value(&seconds),
+	                                                          "measured seconds (default 10)")(
 	    "warmup", po::value(&warmup), "seconds run before measuring (default 2)")(
-	    "huge", po::bool_switch(&huge), "use hugepages (reserved and mounted) instead of --no-huge")(
+	    "huge", po::bool_switch(&huge),
+	    "use hugepages (reserved and mounted) instead of --no-huge")(
 	    "dir", po::value(&dir), "directory for the scenario capture (default .)")(
 	    "capture-only", po::value(&capture_only),
 	    "write the scenario capture to FILE and exit (no DPDK)")(
@@ -85,14 +86,14 @@ int run(int argc, char** argv)
 	const bench::MacPlan plan(tables, total_macs);
 	const uint64_t learned = plan.preload(macs, kLearnedAt);
 	std::fprintf(stderr,
-		     "tables: %zu ports, %zu tenants, %zu members, %zu VTEPs, %zu B image; "
-		     "%lu MACs learned (table %zu slots) in %.1f s\n",
-		     size_t(tables.ports.size), size_t(tables.tenants.size), size_t(tables.members.size),
-		     size_t(tables.vteps.size), size_t(image.size()), (unsigned long)learned,
-		     macs.capacity(), since(t0));
+	             "tables: %zu ports, %zu tenants, %zu members, %zu VTEPs, %zu B image; "
+	             "%lu MACs learned (table %zu slots) in %.1f s\n",
+	             size_t(tables.ports.size), size_t(tables.tenants.size),
+	             size_t(tables.members.size), size_t(tables.vteps.size), size_t(image.size()),
+	             (unsigned long)learned, macs.capacity(), since(t0));
 	if (learned != total_macs) {
 		std::cerr << "tsunagi-bench: only " << learned << " of " << total_macs
-			  << " MACs were learned\n";
+		          << " MACs were learned\n";
 		return 3;
 	}
 
@@ -101,7 +102,7 @@ int run(int argc, char** argv)
 	    bench::make_traffic(scenario, scale, tables, plan, frames, frame_len);
 	const std::string capture =
 	    capture_only.empty() ? (std::filesystem::path(dir) / (scenario_arg + ".pcap")).string()
-				 : capture_only;
+	                         : capture_only;
 	if (auto err = bench::write_pcap(capture, traffic.frames); !err.empty()) {
 		std::cerr << "tsunagi-bench: " << err << "\n";
 		return 4;
@@ -146,7 +147,8 @@ int run(int argc, char** argv)
 	for (size_t i = 0; i < dp::kDropCount; ++i) {
 		if (counters->drops[i] != 0) {
 			drops += counters->drops[i];
-			drop_list += " " + std::string(dp::kDropNames[i]) + "=" + std::to_string(counters->drops[i]);
+			drop_list += " " + std::string(dp::kDropNames[i]) + "=" +
+			             std::to_string(counters->drops[i]);
 		}
 	}
 	uint64_t rx_total = 0;
@@ -154,17 +156,19 @@ int run(int argc, char** argv)
 		rx_total += p.rx_packets;
 	}
 	std::printf("%s: %.3f Mpps, %.1f cycles/pkt (%lu pkts in %.2f s, TSC %.2f GHz)\n",
-		    bench::scenario_name(scenario), m.mpps(), m.cycles_per_packet(),
-		    (unsigned long)m.tx, m.seconds, double(m.tsc_hz) / 1e9);
-	std::printf("pipeline over the whole run: %lu in, %lu dropped%s; MACs learned %lu, moved %lu; "
-		    "sink refused %lu\n",
-		    (unsigned long)rx_total, (unsigned long)drops, drop_list.c_str(),
-		    (unsigned long)counters->mac.learned, (unsigned long)counters->mac.moved,
-		    (unsigned long)m.tx_refused);
-	std::printf("RESULT scenario=%s mpps=%.4f cycles_per_pkt=%.2f rx=%lu tx=%lu drops=%lu "
-		    "seconds=%.3f\n",
-		    scenario_arg.c_str(), m.mpps(), m.cycles_per_packet(), (unsigned long)m.rx,
-		    (unsigned long)m.tx, (unsigned long)drops, m.seconds);
+	            bench::scenario_name(scenario), m.mpps(), m.cycles_per_packet(),
+	            (unsigned long)m.tx, m.seconds, double(m.tsc_hz) / 1e9);
+	std::printf(
+	    "pipeline over the whole run: %lu in, %lu dropped%s; MACs learned %lu, moved %lu; "
+	    "sink refused %lu\n",
+	    (unsigned long)rx_total, (unsigned long)drops, drop_list.c_str(),
+	    (unsigned long)counters->mac.learned, (unsigned long)counters->mac.moved,
+	    (unsigned long)m.tx_refused);
+	std::printf(
+	    "RESULT scenario=%s mpps=%.4f cycles_per_pkt=%.2f rx=%lu tx=%lu drops=%lu "
+	    "seconds=%.3f\n",
+	    scenario_arg.c_str(), m.mpps(), m.cycles_per_packet(), (unsigned long)m.rx,
+	    (unsigned long)m.tx, (unsigned long)drops, m.seconds);
 	std::fflush(stdout);
 
 	rte_eth_dev_stop(ports.gen);

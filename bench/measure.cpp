@@ -86,9 +86,9 @@ struct Snap {
 
 Snap snap(const Stats& s)
 {
-	return Snap{rte_rdtsc(), s.rx.load(std::memory_order_relaxed),
-		    s.tx.load(std::memory_order_relaxed), s.tx_refused.load(std::memory_order_relaxed),
-		    s.busy.load(std::memory_order_relaxed)};
+	return Snap{
+	    rte_rdtsc(), s.rx.load(std::memory_order_relaxed), s.tx.load(std::memory_order_relaxed),
+	    s.tx_refused.load(std::memory_order_relaxed), s.busy.load(std::memory_order_relaxed)};
 }
 
 std::string start_port(uint16_t port, rte_mempool* pool)
@@ -122,8 +122,8 @@ std::string start_ports(rte_mempool* pool, DpdkPorts& ports)
 	return start_port(ports.sink, pool);
 }
 
-Measurement measure(dp::Pipeline& pipeline, uint16_t in_port, const DpdkPorts& ports,
-		    double warmup, double seconds, uint32_t now0)
+Measurement measure(dp::Pipeline& pipeline, uint16_t in_port, const DpdkPorts& ports, double warmup,
+                    double seconds, uint32_t now0)
 {
 	Worker w;
 	w.pipeline = &pipeline;

@@ -33,7 +33,7 @@ struct Measurement {
 
 // Runs the loop on the first worker lcore for `warmup` + `seconds`, measuring the last
 // `seconds`. `now0` is the time (seconds) the MACs were learned at.
-Measurement measure(dp::Pipeline& pipeline, uint16_t in_port, const DpdkPorts& ports,
-		    double warmup, double seconds, uint32_t now0);
+Measurement measure(dp::Pipeline& pipeline, uint16_t in_port, const DpdkPorts& ports, double warmup,
+                    double seconds, uint32_t now0);
 
 }  // namespace tsunagi::bench

@@ -18,7 +18,10 @@ struct ScaleParams {
 };
 
 // Port indexes of the built config: access ports 0..access_ports-1, then the underlay.
-inline uint16_t underlay_port(const ScaleParams& p) { return uint16_t(p.access_ports); }
+inline uint16_t underlay_port(const ScaleParams& p)
+{
+	return uint16_t(p.access_ports);
+}
 
 // The tenant that attachment (access port, VID) belongs to.
 inline uint32_t attachment_tenant(const ScaleParams& p, uint32_t port, uint32_t vid)
@@ -27,12 +30,15 @@ inline uint32_t attachment_tenant(const ScaleParams& p, uint32_t port, uint32_t 
 }
 
 // Addresses used by the config and by the traffic that must match it.
-inline constexpr uint32_t kLocalVtep = 0x0a000001;   // 10.0.0.1, the underlay port
-inline constexpr uint32_t kGateway = 0x0a0000fe;     // 10.0.0.254, next hop to every VTEP
+inline constexpr uint32_t kLocalVtep = 0x0a000001;       // 10.0.0.1, the underlay port
+inline constexpr uint32_t kGateway = 0x0a0000fe;         // 10.0.0.254, next hop to every VTEP
 inline constexpr uint32_t kRemoteVtepBase = 0x0a010000;  // 10.1.0.1 + i
 inline constexpr uint32_t kVniBase = 100000;
 
-inline uint32_t remote_vtep_ip(uint32_t i) { return kRemoteVtepBase + 1 + i; }
+inline uint32_t remote_vtep_ip(uint32_t i)
+{
+	return kRemoteVtepBase + 1 + i;
+}
 // The k-th remote VTEP of tenant t (host order).
 inline uint32_t tenant_vtep_ip(const ScaleParams& p, uint32_t t, uint32_t k)
 {

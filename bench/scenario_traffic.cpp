@@ -33,8 +33,8 @@ uint16_t ip_checksum(const uint8_t* h, size_t len)
 }
 
 // IPv4 header + UDP header at `at`, filling the frame to its end.
-void put_ipv4_udp(std::vector<uint8_t>& f, size_t at, uint32_t src, uint32_t dst,
-		  uint16_t sport, uint16_t dport)
+void put_ipv4_udp(std::vector<uint8_t>& f, size_t at, uint32_t src, uint32_t dst, uint16_t sport,
+                  uint16_t dport)
 {
 	const auto total = uint16_t(f.size() - at);
 	f[at] = 0x45;
@@ -51,7 +51,7 @@ void put_ipv4_udp(std::vector<uint8_t>& f, size_t at, uint32_t src, uint32_t dst
 
 // A customer frame: MACs, optional 802.1Q tag, IPv4/UDP, `len` bytes in all.
 std::vector<uint8_t> customer_frame(uint32_t len, const std::array<uint8_t, 6>& dst,
-				    const std::array<uint8_t, 6>& src, int vid, uint32_t k)
+                                    const std::array<uint8_t, 6>& src, int vid, uint32_t k)
 {
 	std::vector<uint8_t> f(len, 0);
 	std::memcpy(&f[0], dst.data(), 6);
@@ -64,13 +64,13 @@ std::vector<uint8_t> customer_frame(uint32_t len, const std::array<uint8_t, 6>& 
 	}
 	put16(f, at, 0x0800);
 	put_ipv4_udp(f, at + 2, 0xc0a80000 | (k & 0xffff), 0xc0a90000 | ((k * 7) & 0xffff),
-		     uint16_t(1024 + k % 50000), 80);
+	             uint16_t(1024 + k % 50000), 80);
 	return f;
 }
 
 // The members of `tenant` of `kind`, other than `except`.
 std::vector<uint32_t> members_of(const abi::TableView& t, uint32_t tenant, abi::MemberKind kind,
-				 uint32_t except)
+                                 uint32_t except)
 {
 	std::vector<uint32_t> out;
 	const abi::TenantEntry& te = t.tenants[tenant];
@@ -110,18 +110,18 @@ bool parse_scenario(const std::string& s, Scenario& out)
 const char* scenario_name(Scenario s)
 {
 	switch (s) {
-	case Scenario::access_access:
-		return "a access->access";
-	case Scenario::access_vxlan:
-		return "b access->vxlan";
-	case Scenario::vxlan_access:
-		return "c vxlan->access";
+		case Scenario::access_access:
+			return "a access->access";
+		case Scenario::access_vxlan:
+			return "b access->vxlan";
+		case Scenario::vxlan_access:
+			return "c vxlan->access";
 	}
 	return "?";
 }
 
-Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t,
-		     const MacPlan& macs, uint32_t frames, uint32_t frame_len)
+Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t, const MacPlan& macs,
+                     uint32_t frames, uint32_t frame_len)
 {
 	Traffic tr;
 	tr.frames.reserve(frames);
@@ -133,23 +133,29 @@ Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t,
 			// 3907 is coprime with the tenant count, so consecutive frames jump around.
 			const uint32_t tenant = uint32_t((uint64_t{k} * 3907) % vni_tenants);
 			const auto vteps = members_of(t, tenant, abi::MemberKind::vtep, abi::kNone);
-			const auto atts = members_of(t, tenant, abi::MemberKind::attachment, abi::kNone);
+			const auto atts =
+			    members_of(t, tenant, abi::MemberKind::attachment, abi::kNone);
 			if (vteps.empty() || atts.empty()) {
 				throw std::runtime_error("tenant without VTEP or attachment");
 			}
 			const uint32_t from = vteps[k % vteps.size()];
 			const uint32_t to = atts[(k / 3) % atts.size()];
-			const auto src = macs.mac(tenant, must(macs.pick(tenant, from, k), "a VTEP"));
-			const auto dst = macs.mac(tenant, must(macs.pick(tenant, to, k * 5 + 1), "an attachment"));
+			const auto src =
+			    macs.mac(tenant, must(macs.pick(tenant, from, k), "a VTEP"));
+			const auto dst = macs.mac(
+			    tenant, must(macs.pick(tenant, to, k * 5 + 1), "an attachment"));
 			const auto inner = customer_frame(frame_len, dst, src, -1, k);
 			const abi::VtepEntry& v = t.vteps[t.members[from].vtep];
 			std::vector<uint8_t> f(50 + inner.size(), 0);
 			std::copy(ul.mac, ul.mac + 6, f.begin());
-			std::copy(v.dst_mac, v.dst_mac + 6, f.begin() + 6);  // the gateway's MAC, as seen from the VTEP
+			std::copy(v.dst_mac, v.dst_mac + 6,
+			          f.begin() + 6);  // the gateway's MAC, as seen from the VTEP
 			put16(f, 12, 0x0800);
-			const uint32_t remote = uint32_t(v.dst_ip[0]) << 24 | uint32_t(v.dst_ip[1]) << 16 |
-						uint32_t(v.dst_ip[2]) << 8 | v.dst_ip[3];
-			put_ipv4_udp(f, 14, remote, kLocalVtep, uint16_t(49152 + (k & 0x3fff)), 4789);
+			const uint32_t remote = uint32_t(v.dst_ip[0]) << 24 |
+			                        uint32_t(v.dst_ip[1]) << 16 |
+			                        uint32_t(v.dst_ip[2]) << 8 | v.dst_ip[3];
+			put_ipv4_udp(f, 14, remote, kLocalVtep, uint16_t(49152 + (k & 0x3fff)),
+			             4789);
 			f[20] = 0x40;  // DF, then recompute the checksum
 			put16(f, 24, 0);
 			put16(f, 24, ip_checksum(&f[14], 20));
@@ -167,20 +173,25 @@ Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t,
 	for (uint32_t k = 0; k < frames; ++k) {
 		// 1031 is coprime with 4094: consecutive frames use far-apart VLANs.
 		const uint32_t vid = 1 + uint32_t((uint64_t{k} * 1031) % p.vlans);
-		const uint32_t in = t.access_member(abi::access_key(tr.in_port, false, uint16_t(vid), 0));
-		if (in == abi::kNone) {
-			throw std::runtime_error("scale tables lack an attachment of access port 0");
+		const abi::U64Slot* slot =
+		    t.access_map.find(abi::access_key(tr.in_port, false, uint16_t(vid), 0));
+		if (slot == nullptr) {
+			throw std::runtime_error(
+			    "scale tables lack an attachment of access port 0");
 		}
-		const uint32_t tenant = t.members[in].tenant;
+		const uint32_t in = slot->value;
+		const uint32_t tenant = slot->aux;
 		const auto kind = s == Scenario::access_access ? abi::MemberKind::attachment
-							       : abi::MemberKind::vtep;
+		                                               : abi::MemberKind::vtep;
 		const auto outs = members_of(t, tenant, kind, in);
 		if (outs.empty()) {
-			throw std::runtime_error("tenant without a second member of the wanted kind");
+			throw std::runtime_error(
+			    "tenant without a second member of the wanted kind");
 		}
 		const uint32_t to = outs[(k / 5) % outs.size()];
 		const auto src = macs.mac(tenant, must(macs.pick(tenant, in, k), "the ingress"));
-		const auto dst = macs.mac(tenant, must(macs.pick(tenant, to, k * 5 + 1), "the egress"));
+		const auto dst =
+		    macs.mac(tenant, must(macs.pick(tenant, to, k * 5 + 1), "the egress"));
 		tr.frames.push_back(customer_frame(frame_len, dst, src, int(vid), k));
 	}
 	return tr;

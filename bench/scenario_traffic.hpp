@@ -28,7 +28,7 @@ struct Traffic {
 
 // `frames` distinct frames; `inner_len` is the length of the customer frame as it enters
 // (a, b: tagged on the access port) or as it is carried inside VXLAN (c), without FCS.
-Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t,
-		     const MacPlan& macs, uint32_t frames, uint32_t frame_len);
+Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t, const MacPlan& macs,
+                     uint32_t frames, uint32_t frame_len);
 
 }  // namespace tsunagi::bench

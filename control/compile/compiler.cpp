@@ -7,6 +7,7 @@
 
 #include "control/compile/hash_builder.hpp"
 #include "control/config/loader.hpp"
+#include "dataplane/pkt/format.hpp"
 
 namespace tsunagi::compile {
 
@@ -46,14 +47,14 @@ private:
 abi::PortRole role_of(config::PortRole r)
 {
 	switch (r) {
-	case config::PortRole::access:
-		return abi::PortRole::access;
-	case config::PortRole::trunk:
-		return abi::PortRole::trunk;
-	case config::PortRole::underlay:
-		return abi::PortRole::underlay;
-	case config::PortRole::interconnect:
-		break;
+		case config::PortRole::access:
+			return abi::PortRole::access;
+		case config::PortRole::trunk:
+			return abi::PortRole::trunk;
+		case config::PortRole::underlay:
+			return abi::PortRole::underlay;
+		case config::PortRole::interconnect:
+			break;
 	}
 	return abi::PortRole::interconnect;
 }
@@ -66,6 +67,18 @@ const IpAddr* family_addr(const std::vector<IpAddr>& v, bool v6)
 		}
 	}
 	return nullptr;
+}
+
+// The outer IPv4 header's words that do not change per packet: version/IHL, DF, TTL and
+// protocol, addresses (identification and TOS are zero).
+uint32_t ip4_fixed_sum(const abi::VtepEntry& v)
+{
+	auto word = [](const uint8_t* p) { return uint32_t((p[0] << 8) | p[1]); };
+	uint32_t sum = 0x4500 + 0x4000 + ((uint32_t{pkt::kTunnelTtl} << 8) | pkt::kIpProtoUdp);
+	for (int i = 0; i < 4; i += 2) {
+		sum += word(v.src_ip + i) + word(v.dst_ip + i);
+	}
+	return sum;
 }
 
 // Resolves how a remote VTEP is reached: the underlay port whose subnet holds it (it is
@@ -104,6 +117,7 @@ abi::VtepEntry resolve_vtep(const Config& cfg, const IpAddr& remote)
 		return v;
 	}
 	std::memcpy(v.src_ip, src->bytes.data(), 16);
+	v.ip4_sum = remote.v6 ? 0 : ip4_fixed_sum(v);
 	const auto smac = port_mac(cfg, v.out_port);
 	std::memcpy(v.src_mac, smac.bytes.data(), 6);
 	const std::string& port_name = cfg.ports[v.out_port].name;
@@ -116,11 +130,11 @@ abi::VtepEntry resolve_vtep(const Config& cfg, const IpAddr& remote)
 	return v;
 }
 
-abi::VtepKey vtep_key(uint32_t tenant, const IpAddr& a)
+abi::VtepKey vtep_key(uint32_t vni, const IpAddr& a)
 {
 	abi::VtepKey k{};
 	std::memcpy(k.ip, a.bytes.data(), a.v6 ? 16 : 4);
-	k.tenant = tenant;
+	k.vni = vni;
 	k.v6 = a.v6;
 	return k;
 }
@@ -185,11 +199,11 @@ Image compile(const Config& cfg, uint64_t generation)
 	std::vector<uint32_t> flood;
 	std::vector<abi::VtepEntry> vteps;
 	std::map<IpAddr, uint32_t, decltype([](const IpAddr& a, const IpAddr& b) {
-			 return std::tie(a.v6, a.bytes) < std::tie(b.v6, b.bytes);
-		 })>
+		         return std::tie(a.v6, a.bytes) < std::tie(b.v6, b.bytes);
+	         })>
 	    vtep_index;
-	std::vector<std::pair<uint64_t, uint32_t>> access_kv, vni_kv;
-	std::vector<std::pair<abi::VtepKey, uint32_t>> vtep_kv;
+	std::vector<std::tuple<uint64_t, uint32_t, uint32_t>> access_kv, vni_kv;
+	std::vector<std::tuple<abi::VtepKey, uint32_t, uint32_t>> vtep_kv;
 	std::vector<uint32_t> trunk_map(4096, kNone);
 	std::vector<abi::StaticMacEntry> static_macs;
 
@@ -209,16 +223,18 @@ Image compile(const Config& cfg, uint64_t generation)
 		};
 		std::map<uint16_t, uint32_t> trunk_member;
 		for (uint16_t port : trunks) {
-			trunk_member[port] = add_member(abi::MemberEntry{abi::MemberKind::trunk, 0, port,
-									 ten.hybrid_vlan, 0, tid, kNone});
+			trunk_member[port] = add_member(abi::MemberEntry{
+			    abi::MemberKind::trunk, 0, port, ten.hybrid_vlan, 0, tid, kNone});
 		}
 		std::map<std::tuple<uint16_t, uint16_t, uint16_t>, uint32_t> attach_member;
 		for (const auto& a : ten.attachments) {
 			const uint16_t port = port_index.at(a.port);
 			const bool qinq = a.inner_vlan != 0;
-			const uint32_t id = add_member(abi::MemberEntry{
-			    abi::MemberKind::attachment, uint8_t(qinq), port, a.vlan, a.inner_vlan, tid, kNone});
-			access_kv.emplace_back(abi::access_key(port, qinq, a.vlan, a.inner_vlan), id);
+			const uint32_t id =
+			    add_member(abi::MemberEntry{abi::MemberKind::attachment, uint8_t(qinq),
+			                                port, a.vlan, a.inner_vlan, tid, kNone});
+			access_kv.emplace_back(abi::access_key(port, qinq, a.vlan, a.inner_vlan),
+			                       id, tid);
 			attach_member[{port, a.vlan, a.inner_vlan}] = id;
 		}
 		std::map<IpAddr, uint32_t, decltype(vtep_index.key_comp())> remote_member;
@@ -227,13 +243,14 @@ Image compile(const Config& cfg, uint64_t generation)
 			if (fresh) {
 				vteps.push_back(resolve_vtep(cfg, addr));
 			}
-			const uint32_t id = add_member(
-			    abi::MemberEntry{abi::MemberKind::vtep, 0, vteps[it->second].out_port, 0, 0, tid, it->second});
-			vtep_kv.emplace_back(vtep_key(tid, addr), id);
+			const uint32_t id = add_member(abi::MemberEntry{abi::MemberKind::vtep, 0,
+			                                                vteps[it->second].out_port,
+			                                                0, 0, tid, it->second});
+			vtep_kv.emplace_back(vtep_key(ten.vni, addr), id, tid);
 			remote_member[addr] = id;
 		}
 		te.flood_count = uint32_t(flood.size()) - te.flood_begin;
-		vni_kv.emplace_back(ten.vni, tid);
+		vni_kv.emplace_back(ten.vni, tid, 0);
 		trunk_map[ten.hybrid_vlan] = tid;
 		for (const auto& s : ten.static_macs) {
 			uint32_t member = kNone;
@@ -241,10 +258,12 @@ Image compile(const Config& cfg, uint64_t generation)
 				auto it = remote_member.find(*s.vtep);
 				member = it == remote_member.end() ? kNone : it->second;
 			} else if (auto pit = port_index.find(s.port); pit != port_index.end()) {
-				if (auto tm = trunk_member.find(pit->second); tm != trunk_member.end()) {
+				if (auto tm = trunk_member.find(pit->second);
+				    tm != trunk_member.end()) {
 					member = tm->second;
-				} else if (auto am = attach_member.find({pit->second, s.vlan, s.inner_vlan});
-					   am != attach_member.end()) {
+				} else if (auto am = attach_member.find(
+				               {pit->second, s.vlan, s.inner_vlan});
+				           am != attach_member.end()) {
 					member = am->second;
 				}
 			}
@@ -258,9 +277,9 @@ Image compile(const Config& cfg, uint64_t generation)
 		tenants.push_back(te);
 	}
 
-	const auto access_map = build_u64_map(access_kv);
-	const auto vni_map = build_u64_map(vni_kv);
-	const auto vtep_map = build_vtep_map(vtep_kv);
+	const auto access_map = build_map<abi::U64Slot>(access_kv);
+	const auto vni_map = build_map<abi::U64Slot>(vni_kv);
+	const auto vtep_map = build_map<abi::VtepSlot>(vtep_kv);
 
 	ImageBuilder b;
 	h.ports = add(b, ports);

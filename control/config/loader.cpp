@@ -21,8 +21,10 @@
 
 namespace tsunagi::config {
 
-std::string Error::to_string() const {
-	if (line <= 0) return file + ": " + message;
+std::string Error::to_string() const
+{
+	if (line <= 0)
+		return file + ": " + message;
 	return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
 }
 
@@ -32,19 +34,25 @@ constexpr size_t kMaxErrors = 10000;
 constexpr const char* kDash = "\xe2\x80\x93";  // en dash, as in "1–4094"
 constexpr int64_t kU32Max = 4294967295LL;
 
-Mark mark_of(const YAML::Node& n) {
+Mark mark_of(const YAML::Node& n)
+{
 	try {
 		const YAML::Mark m = n.Mark();
-		if (m.line < 0 || m.column < 0) return {};
+		if (m.line < 0 || m.column < 0)
+			return {};
 		return Mark{m.line + 1, m.column + 1};
 	} catch (...) {
 		return {};
 	}
 }
 
-Mark or_mark(Mark m, Mark fallback) { return m.line > 0 ? m : fallback; }
+Mark or_mark(Mark m, Mark fallback)
+{
+	return m.line > 0 ? m : fallback;
+}
 
-std::string quote(std::string_view s) {
+std::string quote(std::string_view s)
+{
 	std::string out = "\"";
 	size_t n = 0;
 	for (char c : s) {
@@ -67,24 +75,35 @@ std::string quote(std::string_view s) {
 	return out + "\"";
 }
 
-std::string describe(const YAML::Node& n) {
+std::string describe(const YAML::Node& n)
+{
 	switch (n.Type()) {
-		case YAML::NodeType::Scalar: return quote(n.Scalar());
-		case YAML::NodeType::Sequence: return "a list";
-		case YAML::NodeType::Map: return "a mapping";
-		default: return "nothing";
+		case YAML::NodeType::Scalar:
+			return quote(n.Scalar());
+		case YAML::NodeType::Sequence:
+			return "a list";
+		case YAML::NodeType::Map:
+			return "a mapping";
+		default:
+			return "nothing";
 	}
 }
 
-std::string range_text(int64_t lo, int64_t hi) {
+std::string range_text(int64_t lo, int64_t hi)
+{
 	return std::to_string(lo) + kDash + std::to_string(hi);
 }
 
-std::string line_ref(Mark m) { return "(line " + std::to_string(m.line) + ")"; }
+std::string line_ref(Mark m)
+{
+	return "(line " + std::to_string(m.line) + ")";
+}
 
-size_t edit_distance(std::string_view a, std::string_view b) {
+size_t edit_distance(std::string_view a, std::string_view b)
+{
 	std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-	for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+	for (size_t j = 0; j <= b.size(); ++j)
+		prev[j] = j;
 	for (size_t i = 1; i <= a.size(); ++i) {
 		cur[0] = i;
 		for (size_t j = 1; j <= b.size(); ++j) {
@@ -98,13 +117,16 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 // " (did you mean "x"?)" when one candidate is close, else "".
 template <class Range>
-std::string suggestion(std::string_view word, const Range& candidates) {
-	if (word.size() > 64) return "";
+std::string suggestion(std::string_view word, const Range& candidates)
+{
+	if (word.size() > 64)
+		return "";
 	std::string best;
 	size_t best_d = 3;
 	for (const auto& c : candidates) {
 		const std::string_view cv(c);
-		if (cv.size() > 64) continue;
+		if (cv.size() > 64)
+			continue;
 		const size_t d = edit_distance(word, cv);
 		if (d < best_d && d < std::max<size_t>(cv.size(), 2)) {
 			best_d = d;
@@ -114,20 +136,27 @@ std::string suggestion(std::string_view word, const Range& candidates) {
 	return best.empty() ? "" : " (did you mean " + quote(best) + "?)";
 }
 
-bool valid_name(std::string_view s, size_t max_len = 31) {
-	if (s.empty() || s.size() > max_len) return false;
+bool valid_name(std::string_view s, size_t max_len = 31)
+{
+	if (s.empty() || s.size() > max_len)
+		return false;
 	return std::all_of(s.begin(), s.end(), [](char c) {
 		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		       c == '_' || c == '.' || c == '-';
 	});
 }
 
-const char* family(const IpAddr& a) { return a.v6 ? "IPv6" : "IPv4"; }
+const char* family(const IpAddr& a)
+{
+	return a.v6 ? "IPv6" : "IPv4";
+}
 
-std::string join(const std::string& path, std::string_view key) {
+std::string join(const std::string& path, std::string_view key)
+{
 	return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
-std::string item(const std::string& path, size_t i) {
+std::string item(const std::string& path, size_t i)
+{
 	return path + "[" + std::to_string(i) + "]";
 }
 
@@ -137,7 +166,8 @@ class Ctx {
 public:
 	explicit Ctx(std::string file) : file_(std::move(file)) {}
 
-	void error(Mark at, const std::string& path, const std::string& message) {
+	void error(Mark at, const std::string& path, const std::string& message)
+	{
 		if (errors_.size() >= kMaxErrors) {
 			truncated_ = true;
 			return;
@@ -146,10 +176,12 @@ public:
 		                        path.empty() ? message : path + ": " + message});
 	}
 
-	std::vector<Error> take() {
-		std::stable_sort(errors_.begin(), errors_.end(), [](const Error& a, const Error& b) {
-			return a.line != b.line ? a.line < b.line : a.column < b.column;
-		});
+	std::vector<Error> take()
+	{
+		std::stable_sort(
+		    errors_.begin(), errors_.end(), [](const Error& a, const Error& b) {
+			    return a.line != b.line ? a.line < b.line : a.column < b.column;
+		    });
 		if (truncated_)
 			errors_.push_back(Error{file_, 0, 0,
 			                        "too many errors; only the first " +
@@ -184,9 +216,11 @@ struct Map {
 	std::string path;
 	std::vector<Entry> entries;  // first occurrence of each allowed key, in order
 
-	const Entry* get(std::string_view key) const {
+	const Entry* get(std::string_view key) const
+	{
 		for (const auto& e : entries)
-			if (e.key == key) return &e;
+			if (e.key == key)
+				return &e;
 		return nullptr;
 	}
 	bool has(std::string_view key) const { return get(key) != nullptr; }
@@ -199,7 +233,8 @@ struct Fields {
 	std::map<std::string, Mark, std::less<>> ok;
 
 	bool has(std::string_view k) const { return ok.find(k) != ok.end(); }
-	Mark at(std::string_view k) const {
+	Mark at(std::string_view k) const
+	{
 		auto it = ok.find(k);
 		return it == ok.end() ? mark : it->second;
 	}
@@ -207,9 +242,13 @@ struct Fields {
 	void set(std::string_view k, Mark m) { ok.emplace(std::string(k), m); }
 };
 
-Fields fields_of(const Map& m) { return Fields{m.path, m.mark, {}}; }
+Fields fields_of(const Map& m)
+{
+	return Fields{m.path, m.mark, {}};
+}
 
-std::optional<Map> read_map(Ctx& ctx, const Val& v, std::initializer_list<std::string_view> keys) {
+std::optional<Map> read_map(Ctx& ctx, const Val& v, std::initializer_list<std::string_view> keys)
+{
 	if (!v.node.IsMap()) {
 		ctx.error(v.mark, v.path, "expected a mapping, got " + describe(v.node));
 		return std::nullopt;
@@ -258,16 +297,20 @@ std::optional<Map> read_map(Ctx& ctx, const Val& v, std::initializer_list<std::s
 	return m;
 }
 
-const Entry* require(Ctx& ctx, const Map& m, std::string_view key) {
+const Entry* require(Ctx& ctx, const Map& m, std::string_view key)
+{
 	const Entry* e = m.get(key);
-	if (e == nullptr) ctx.error(m.mark, m.path, "missing required key " + quote(key));
+	if (e == nullptr)
+		ctx.error(m.mark, m.path, "missing required key " + quote(key));
 	return e;
 }
 
 // A list; null (the key with nothing after it) reads as an empty list.
-std::optional<std::vector<Val>> read_list(Ctx& ctx, const Val& v) {
+std::optional<std::vector<Val>> read_list(Ctx& ctx, const Val& v)
+{
 	std::vector<Val> out;
-	if (v.node.IsNull()) return out;
+	if (v.node.IsNull())
+		return out;
 	if (!v.node.IsSequence()) {
 		ctx.error(v.mark, v.path, "expected a list, got " + describe(v.node));
 		return std::nullopt;
@@ -281,21 +324,29 @@ std::optional<std::vector<Val>> read_list(Ctx& ctx, const Val& v) {
 }
 
 // A scalar, or a list of scalars (for the one-per-family forms).
-std::vector<Val> read_scalar_or_list(Ctx& ctx, const Val& v) {
-	if (v.node.IsScalar()) return {v};
-	if (v.node.IsSequence()) return read_list(ctx, v).value_or(std::vector<Val>{});
+std::vector<Val> read_scalar_or_list(Ctx& ctx, const Val& v)
+{
+	if (v.node.IsScalar())
+		return {v};
+	if (v.node.IsSequence())
+		return read_list(ctx, v).value_or(std::vector<Val>{});
 	ctx.error(v.mark, v.path, "expected a value or a list, got " + describe(v.node));
 	return {};
 }
 
-bool want_scalar(Ctx& ctx, const Val& v, const char* expected) {
-	if (v.node.IsScalar()) return true;
-	ctx.error(v.mark, v.path, std::string("expected ") + expected + ", got " + describe(v.node));
+bool want_scalar(Ctx& ctx, const Val& v, const char* expected)
+{
+	if (v.node.IsScalar())
+		return true;
+	ctx.error(v.mark, v.path,
+	          std::string("expected ") + expected + ", got " + describe(v.node));
 	return false;
 }
 
-std::optional<std::string> read_string(Ctx& ctx, const Val& v) {
-	if (!want_scalar(ctx, v, "a string")) return std::nullopt;
+std::optional<std::string> read_string(Ctx& ctx, const Val& v)
+{
+	if (!want_scalar(ctx, v, "a string"))
+		return std::nullopt;
 	if (v.node.Scalar().empty()) {
 		ctx.error(v.mark, v.path, "must not be empty");
 		return std::nullopt;
@@ -304,8 +355,10 @@ std::optional<std::string> read_string(Ctx& ctx, const Val& v) {
 }
 
 std::optional<int64_t> read_int(Ctx& ctx, const Val& v, const std::string& what, int64_t lo,
-                                int64_t hi) {
-	if (!want_scalar(ctx, v, "an integer")) return std::nullopt;
+                                int64_t hi)
+{
+	if (!want_scalar(ctx, v, "an integer"))
+		return std::nullopt;
 	const std::string& s = v.node.Scalar();
 	const std::string& tag = v.node.Tag();
 	if (tag != "?" && tag != "tag:yaml.org,2002:int") {
@@ -331,8 +384,10 @@ std::optional<int64_t> read_int(Ctx& ctx, const Val& v, const std::string& what,
 		return std::nullopt;
 	}
 	int64_t value = 0;
-	for (; i < s.size(); ++i) value = value * 10 + (s[i] - '0');
-	if (negative) value = -value;
+	for (; i < s.size(); ++i)
+		value = value * 10 + (s[i] - '0');
+	if (negative)
+		value = -value;
 	if (value < lo || value > hi) {
 		ctx.error(v.mark, v.path, out_of_range);
 		return std::nullopt;
@@ -340,30 +395,37 @@ std::optional<int64_t> read_int(Ctx& ctx, const Val& v, const std::string& what,
 	return value;
 }
 
-std::optional<Mac> read_mac(Ctx& ctx, const Val& v, bool unicast, const char* what = "MAC") {
-	if (!want_scalar(ctx, v, "a MAC address")) return std::nullopt;
+std::optional<Mac> read_mac(Ctx& ctx, const Val& v, bool unicast, const char* what = "MAC")
+{
+	if (!want_scalar(ctx, v, "a MAC address"))
+		return std::nullopt;
 	auto mac = parse_mac(v.node.Scalar());
 	if (!mac) {
-		ctx.error(v.mark, v.path,
-		          quote(v.node.Scalar()) +
-		              " is not a MAC address (expected six hex octets, e.g. 02:00:00:00:00:01)");
+		ctx.error(
+		    v.mark, v.path,
+		    quote(v.node.Scalar()) +
+		        " is not a MAC address (expected six hex octets, e.g. 02:00:00:00:00:01)");
 		return std::nullopt;
 	}
 	if (unicast && mac_is_multicast(*mac)) {
 		ctx.error(v.mark, v.path,
-		          std::string(what) + " " + to_string(*mac) + " is a multicast MAC; it must be unicast");
+		          std::string(what) + " " + to_string(*mac) +
+		              " is a multicast MAC; it must be unicast");
 		return std::nullopt;
 	}
 	return mac;
 }
 
-std::optional<IpAddr> read_ip(Ctx& ctx, const Val& v) {
-	if (!want_scalar(ctx, v, "an IP address")) return std::nullopt;
+std::optional<IpAddr> read_ip(Ctx& ctx, const Val& v)
+{
+	if (!want_scalar(ctx, v, "an IP address"))
+		return std::nullopt;
 	const std::string& s = v.node.Scalar();
 	auto a = parse_ip(s);
 	if (!a) {
 		if (parse_prefix(s))
-			ctx.error(v.mark, v.path, quote(s) + " is a prefix; an address is expected here");
+			ctx.error(v.mark, v.path,
+			          quote(s) + " is a prefix; an address is expected here");
 		else
 			ctx.error(v.mark, v.path, quote(s) + " is not an IP address");
 		return std::nullopt;
@@ -372,20 +434,25 @@ std::optional<IpAddr> read_ip(Ctx& ctx, const Val& v) {
 }
 
 // A unicast, specified address (VTEPs, gateways, neighbours, peers).
-std::optional<IpAddr> read_host(Ctx& ctx, const Val& v) {
+std::optional<IpAddr> read_host(Ctx& ctx, const Val& v)
+{
 	auto a = read_ip(ctx, v);
-	if (!a) return std::nullopt;
+	if (!a)
+		return std::nullopt;
 	if (ip_is_multicast(*a) || ip_is_unspecified(*a)) {
 		ctx.error(v.mark, v.path,
-		          to_string(*a) + " is " + (ip_is_multicast(*a) ? "a multicast" : "the unspecified") +
+		          to_string(*a) + " is " +
+		              (ip_is_multicast(*a) ? "a multicast" : "the unspecified") +
 		              " address; a unicast address is expected");
 		return std::nullopt;
 	}
 	return a;
 }
 
-std::optional<IpPrefix> read_prefix(Ctx& ctx, const Val& v) {
-	if (!want_scalar(ctx, v, "an IP prefix")) return std::nullopt;
+std::optional<IpPrefix> read_prefix(Ctx& ctx, const Val& v)
+{
+	if (!want_scalar(ctx, v, "an IP prefix"))
+		return std::nullopt;
 	const std::string& s = v.node.Scalar();
 	auto p = parse_prefix(s);
 	if (!p) {
@@ -394,17 +461,21 @@ std::optional<IpPrefix> read_prefix(Ctx& ctx, const Val& v) {
 			          quote(s) + " has no prefix length (expected ADDR/LEN, e.g. " + s +
 			              (s.find(':') == std::string::npos ? "/24)" : "/64)"));
 		else
-			ctx.error(v.mark, v.path,
-			          quote(s) + " is not an IP prefix (expected ADDR/LEN, e.g. 192.0.2.1/24)");
+			ctx.error(
+			    v.mark, v.path,
+			    quote(s) +
+			        " is not an IP prefix (expected ADDR/LEN, e.g. 192.0.2.1/24)");
 		return std::nullopt;
 	}
 	return p;
 }
 
 // An interface address: a prefix whose address is a usable host address.
-std::optional<IpPrefix> read_if_prefix(Ctx& ctx, const Val& v) {
+std::optional<IpPrefix> read_if_prefix(Ctx& ctx, const Val& v)
+{
 	auto p = read_prefix(ctx, v);
-	if (!p) return std::nullopt;
+	if (!p)
+		return std::nullopt;
 	if (ip_is_multicast(p->addr) || ip_is_unspecified(p->addr)) {
 		ctx.error(v.mark, v.path, to_string(*p) + " does not hold a unicast host address");
 		return std::nullopt;
@@ -413,9 +484,11 @@ std::optional<IpPrefix> read_if_prefix(Ctx& ctx, const Val& v) {
 }
 
 // A route's destination: host bits must be clear.
-std::optional<IpPrefix> read_route_prefix(Ctx& ctx, const Val& v) {
+std::optional<IpPrefix> read_route_prefix(Ctx& ctx, const Val& v)
+{
 	auto p = read_prefix(ctx, v);
-	if (!p) return std::nullopt;
+	if (!p)
+		return std::nullopt;
 	if (!prefix_is_network(*p)) {
 		ctx.error(v.mark, v.path,
 		          to_string(*p) + " has host bits set (did you mean " +
@@ -427,14 +500,18 @@ std::optional<IpPrefix> read_route_prefix(Ctx& ctx, const Val& v) {
 
 // Up to one IPv4 and one IPv6 value, as a scalar or a list.
 template <class T, class Reader, class AddrOf>
-std::vector<std::pair<T, Val>> read_per_family(Ctx& ctx, const Val& v, Reader reader, AddrOf addr_of) {
+std::vector<std::pair<T, Val>> read_per_family(Ctx& ctx, const Val& v, Reader reader,
+                                               AddrOf addr_of)
+{
 	std::vector<std::pair<T, Val>> out;
 	for (const Val& e : read_scalar_or_list(ctx, v)) {
 		auto value = reader(ctx, e);
-		if (!value) continue;
+		if (!value)
+			continue;
 		const IpAddr& a = addr_of(*value);
-		auto same = std::find_if(out.begin(), out.end(),
-		                         [&](const auto& o) { return addr_of(o.first).v6 == a.v6; });
+		auto same = std::find_if(out.begin(), out.end(), [&](const auto& o) {
+			return addr_of(o.first).v6 == a.v6;
+		});
 		if (same != out.end()) {
 			ctx.error(e.mark, e.path,
 			          std::string("a second ") + family(a) + " value (first " +
@@ -447,20 +524,31 @@ std::vector<std::pair<T, Val>> read_per_family(Ctx& ctx, const Val& v, Reader re
 	return out;
 }
 
-const IpAddr& addr_itself(const IpAddr& a) { return a; }
-const IpAddr& addr_of_prefix(const IpPrefix& p) { return p.addr; }
+const IpAddr& addr_itself(const IpAddr& a)
+{
+	return a;
+}
+const IpAddr& addr_of_prefix(const IpPrefix& p)
+{
+	return p.addr;
+}
 
 // ASN:NN or IPv4:NN (route distinguishers and route targets).
-bool valid_rd(std::string_view s) {
+bool valid_rd(std::string_view s)
+{
 	const size_t colon = s.rfind(':');
-	if (colon == std::string_view::npos || colon == 0 || colon + 1 >= s.size()) return false;
+	if (colon == std::string_view::npos || colon == 0 || colon + 1 >= s.size())
+		return false;
 	const std::string_view left = s.substr(0, colon), right = s.substr(colon + 1);
 	auto number = [](std::string_view t, int64_t max) -> bool {
-		if (t.empty() || t.size() > 10) return false;
-		if (t.size() > 1 && t[0] == '0') return false;
+		if (t.empty() || t.size() > 10)
+			return false;
+		if (t.size() > 1 && t[0] == '0')
+			return false;
 		int64_t n = 0;
 		for (char c : t) {
-			if (c < '0' || c > '9') return false;
+			if (c < '0' || c > '9')
+				return false;
 			n = n * 10 + (c - '0');
 		}
 		return n <= max;
@@ -469,9 +557,11 @@ bool valid_rd(std::string_view s) {
 		auto a = parse_ip(left);
 		return a && !a->v6 && number(right, 65535);
 	}
-	if (!number(left, kU32Max)) return false;
+	if (!number(left, kU32Max))
+		return false;
 	int64_t asn = 0;
-	for (char c : left) asn = asn * 10 + (c - '0');
+	for (char c : left)
+		asn = asn * 10 + (c - '0');
 	return number(right, asn <= 65535 ? kU32Max : 65535);
 }
 
@@ -481,12 +571,17 @@ public:
 	explicit Unique(Ctx& ctx) : ctx_(ctx) {}
 	// what: "VNI 100001"; owner: how the other place is named, e.g. tenant "cust-0001".
 	void add(const std::string& key, const std::string& what, Mark at, const std::string& path,
-	         const std::string& owner) {
+	         const std::string& owner)
+	{
 		auto [it, inserted] = seen_.try_emplace(key, Occ{at, path, owner});
-		if (inserted) return;
+		if (inserted)
+			return;
 		const Occ& first = it->second;
-		ctx_.error(at, path, what + " is already used by " + first.owner + " " + line_ref(first.mark));
-		ctx_.error(first.mark, first.path, what + " is also used by " + owner + " " + line_ref(at));
+		ctx_.error(
+		    at, path,
+		    what + " is already used by " + first.owner + " " + line_ref(first.mark));
+		ctx_.error(first.mark, first.path,
+		           what + " is also used by " + owner + " " + line_ref(at));
 	}
 
 private:
@@ -548,17 +643,22 @@ struct Parsed {
 
 template <class T>
 bool take(std::optional<T> v, Fields& f, std::string_view key, const Val& at,
-          std::function<void(const T&)> store) {
-	if (!v) return false;
+          std::function<void(const T&)> store)
+{
+	if (!v)
+		return false;
 	store(*v);
 	f.set(key, at.mark);
 	return true;
 }
 
-void parse_node(Ctx& ctx, const Val& v, Parsed& out) {
-	auto m = read_map(ctx, v, {"name", "asn", "router_id", "router_mac", "vtep", "runtime_dir",
-	                           "mac_aging", "metrics", "eal"});
-	if (!m) return;
+void parse_node(Ctx& ctx, const Val& v, Parsed& out)
+{
+	auto m = read_map(ctx, v,
+	                  {"name", "asn", "router_id", "router_mac", "vtep", "runtime_dir",
+	                   "mac_aging", "metrics", "eal"});
+	if (!m)
+		return;
 	Node& node = out.cfg.node;
 	Fields& f = out.node.f;
 	f = fields_of(*m);
@@ -571,7 +671,8 @@ void parse_node(Ctx& ctx, const Val& v, Parsed& out) {
 				          "node name " + quote(*s) + " must be 1" + kDash +
 				              "63 characters of letters, digits, '_', '.' and '-'");
 			else
-				take<std::string>(s, f, "name", e->val, [&](auto& x) { node.name = x; });
+				take<std::string>(s, f, "name", e->val,
+				                  [&](auto& x) { node.name = x; });
 		}
 	}
 	if (auto* e = require(ctx, *m, "asn"))
@@ -581,9 +682,11 @@ void parse_node(Ctx& ctx, const Val& v, Parsed& out) {
 		if (auto a = read_ip(ctx, e->val)) {
 			if (a->v6 || ip_is_unspecified(*a))
 				ctx.error(e->val.mark, e->val.path,
-				          "router_id must be a non-zero IPv4 address, got " + to_string(*a));
+				          "router_id must be a non-zero IPv4 address, got " +
+				              to_string(*a));
 			else
-				take<IpAddr>(a, f, "router_id", e->val, [&](auto& x) { node.router_id = x; });
+				take<IpAddr>(a, f, "router_id", e->val,
+				             [&](auto& x) { node.router_id = x; });
 		}
 	}
 	if (auto* e = m->get("router_mac"))
@@ -618,34 +721,41 @@ void parse_node(Ctx& ctx, const Val& v, Parsed& out) {
 					host = t.substr(1, close - 1);
 					port = t.substr(close + 2);
 				}
-			} else if (const size_t colon = t.rfind(':'); colon != std::string_view::npos) {
+			} else if (const size_t colon = t.rfind(':');
+			           colon != std::string_view::npos) {
 				host = t.substr(0, colon);
 				port = t.substr(colon + 1);
 			}
 			auto a = parse_ip(host);
-			if (a && a->v6 == (t[0] == '[') && !port.empty() && port.size() <= 5 && port[0] != '0' &&
-			    std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+			if (a && a->v6 == (t[0] == '[') && !port.empty() && port.size() <= 5 &&
+			    port[0] != '0' &&
+			    std::all_of(port.begin(), port.end(),
+			                [](char c) { return c >= '0' && c <= '9'; }) &&
 			    std::stoi(std::string(port)) <= 65535)
 				ok = true;
 			if (ok)
 				node.metrics_address = *s;
 			else
-				ctx.error(e->val.mark, e->val.path,
-				          quote(*s) + " is not ADDR:PORT (e.g. 127.0.0.1:9469 or [::1]:9469)");
+				ctx.error(
+				    e->val.mark, e->val.path,
+				    quote(*s) +
+				        " is not ADDR:PORT (e.g. 127.0.0.1:9469 or [::1]:9469)");
 		}
 	}
 	if (auto* e = m->get("eal")) {
 		if (auto em = read_map(ctx, e->val, {"lcores", "memory", "args"})) {
 			Eal eal;
 			if (auto* l = em->get("lcores"))
-				if (auto s = read_string(ctx, l->val)) eal.lcores = *s;
+				if (auto s = read_string(ctx, l->val))
+					eal.lcores = *s;
 			if (auto* l = em->get("memory"))
 				if (auto n = read_int(ctx, l->val, "memory (MB)", 1, 1048576))
 					eal.memory_mb = static_cast<uint32_t>(*n);
 			if (auto* l = em->get("args"))
 				if (auto items = read_list(ctx, l->val))
 					for (const Val& a : *items)
-						if (auto s = read_string(ctx, a)) eal.args.push_back(*s);
+						if (auto s = read_string(ctx, a))
+							eal.args.push_back(*s);
 			node.eal = eal;
 		}
 	}
@@ -658,22 +768,31 @@ const std::map<std::string, PortRole, std::less<>> kRoles = {
     {"interconnect", PortRole::interconnect},
 };
 
-const char* role_phrase(PortRole r) {
+const char* role_phrase(PortRole r)
+{
 	switch (r) {
-		case PortRole::access: return "an access port";
-		case PortRole::trunk: return "a trunk port";
-		case PortRole::underlay: return "an underlay port";
-		case PortRole::interconnect: return "an interconnect port";
+		case PortRole::access:
+			return "an access port";
+		case PortRole::trunk:
+			return "a trunk port";
+		case PortRole::underlay:
+			return "an underlay port";
+		case PortRole::interconnect:
+			return "an interconnect port";
 	}
 	return "a port";
 }
 
-void parse_ports(Ctx& ctx, const Val& v, Parsed& out) {
+void parse_ports(Ctx& ctx, const Val& v, Parsed& out)
+{
 	auto items = read_list(ctx, v);
-	if (!items) return;
+	if (!items)
+		return;
 	for (const Val& iv : *items) {
-		auto m = read_map(ctx, iv, {"name", "role", "device", "mac", "address", "gateway", "mtu"});
-		if (!m) continue;
+		auto m = read_map(ctx, iv,
+		                  {"name", "role", "device", "mac", "address", "gateway", "mtu"});
+		if (!m)
+			continue;
 		Port port;
 		PortAux aux;
 		aux.f = fields_of(*m);
@@ -683,9 +802,11 @@ void parse_ports(Ctx& ctx, const Val& v, Parsed& out) {
 				if (!valid_name(*s))
 					ctx.error(e->val.mark, e->val.path,
 					          "port name " + quote(*s) + " must be 1" + kDash +
-					              "31 characters of letters, digits, '_', '.' and '-'");
+					              "31 characters of letters, digits, '_', '.' "
+					              "and '-'");
 				else
-					take<std::string>(s, aux.f, "name", e->val, [&](auto& x) { port.name = x; });
+					take<std::string>(s, aux.f, "name", e->val,
+					                  [&](auto& x) { port.name = x; });
 			}
 		}
 		if (auto* e = require(ctx, *m, "role")) {
@@ -693,11 +814,13 @@ void parse_ports(Ctx& ctx, const Val& v, Parsed& out) {
 				auto it = kRoles.find(e->val.node.Scalar());
 				if (it == kRoles.end()) {
 					std::vector<std::string> names;
-					for (auto& [k, r] : kRoles) names.push_back(k);
+					for (auto& [k, r] : kRoles)
+						names.push_back(k);
 					ctx.error(e->val.mark, e->val.path,
 					          "unknown role " + quote(e->val.node.Scalar()) +
 					              suggestion(e->val.node.Scalar(), names) +
-					              "; expected access, trunk, underlay or interconnect");
+					              "; expected access, trunk, underlay or "
+					              "interconnect");
 				} else {
 					port.role = it->second;
 					aux.f.set("role", e->val.mark);
@@ -714,7 +837,8 @@ void parse_ports(Ctx& ctx, const Val& v, Parsed& out) {
 			aux.has_address_key = true;
 			aux.address_mark = e->val.mark;
 			const size_t before = ctx.count();
-			for (auto& [p, at] : read_per_family<IpPrefix>(ctx, e->val, read_if_prefix, addr_of_prefix)) {
+			for (auto& [p, at] : read_per_family<IpPrefix>(ctx, e->val, read_if_prefix,
+			                                               addr_of_prefix)) {
 				port.addresses.push_back(p);
 				aux.addresses.push_back(at);
 			}
@@ -723,7 +847,8 @@ void parse_ports(Ctx& ctx, const Val& v, Parsed& out) {
 		if (auto* e = m->get("gateway")) {
 			aux.has_gateway_key = true;
 			aux.gateway_mark = e->val.mark;
-			for (auto& [a, at] : read_per_family<IpAddr>(ctx, e->val, read_host, addr_itself)) {
+			for (auto& [a, at] :
+			     read_per_family<IpAddr>(ctx, e->val, read_host, addr_itself)) {
 				port.gateways.push_back(a);
 				aux.gateways.push_back(at);
 			}
@@ -736,36 +861,44 @@ void parse_ports(Ctx& ctx, const Val& v, Parsed& out) {
 	}
 }
 
-void parse_neighbors(Ctx& ctx, const Val& v, Parsed& out) {
+void parse_neighbors(Ctx& ctx, const Val& v, Parsed& out)
+{
 	auto items = read_list(ctx, v);
-	if (!items) return;
+	if (!items)
+		return;
 	for (const Val& iv : *items) {
 		auto m = read_map(ctx, iv, {"port", "vlan", "tenant", "address", "mac"});
-		if (!m) continue;
+		if (!m)
+			continue;
 		Neighbor n;
 		Fields f = fields_of(*m);
 		n.mark = m->mark;
 		const bool has_port = m->has("port"), has_tenant = m->has("tenant");
 		if (has_port && has_tenant)
 			ctx.error(m->mark, m->path,
-			          "give either port (an underlay or interconnect neighbour) or tenant (a host "
+			          "give either port (an underlay or interconnect neighbour) or "
+			          "tenant (a host "
 			          "in a tenant segment), not both");
 		else if (!has_port && !has_tenant)
 			ctx.error(m->mark, m->path, "missing required key \"port\" or \"tenant\"");
 		if (auto* e = m->get("port"))
-			take<std::string>(read_string(ctx, e->val), f, "port", e->val, [&](auto& x) { n.port = x; });
+			take<std::string>(read_string(ctx, e->val), f, "port", e->val,
+			                  [&](auto& x) { n.port = x; });
 		if (auto* e = m->get("tenant"))
 			take<std::string>(read_string(ctx, e->val), f, "tenant", e->val,
 			                  [&](auto& x) { n.tenant = x; });
 		if (auto* e = m->get("vlan")) {
 			if (!has_port)
-				ctx.error(e->key_mark, e->val.path, "vlan is only for a neighbour on a port");
-			else if (!take<int64_t>(read_int(ctx, e->val, "VLAN", 1, 4094), f, "vlan", e->val,
-			                        [&](auto& x) { n.vlan = static_cast<uint16_t>(x); }))
+				ctx.error(e->key_mark, e->val.path,
+				          "vlan is only for a neighbour on a port");
+			else if (!take<int64_t>(
+			             read_int(ctx, e->val, "VLAN", 1, 4094), f, "vlan", e->val,
+			             [&](auto& x) { n.vlan = static_cast<uint16_t>(x); }))
 				f.set("vlan_bad", e->val.mark);
 		}
 		if (auto* e = require(ctx, *m, "address"))
-			take<IpAddr>(read_host(ctx, e->val), f, "address", e->val, [&](auto& x) { n.address = x; });
+			take<IpAddr>(read_host(ctx, e->val), f, "address", e->val,
+			             [&](auto& x) { n.address = x; });
 		if (auto* e = require(ctx, *m, "mac"))
 			take<Mac>(read_mac(ctx, e->val, true, "neighbour MAC"), f, "mac", e->val,
 			          [&](auto& x) { n.mac = x; });
@@ -774,9 +907,11 @@ void parse_neighbors(Ctx& ctx, const Val& v, Parsed& out) {
 	}
 }
 
-void parse_vrf(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux) {
+void parse_vrf(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux)
+{
 	auto m = read_map(ctx, v, {"label", "rd", "route_targets", "gateway", "static_routes"});
-	if (!m) return;
+	if (!m)
+		return;
 	Vrf vrf;
 	vrf.mark = m->mark;
 	aux.vrf = fields_of(*m);
@@ -786,10 +921,12 @@ void parse_vrf(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux) {
 		              [&](auto& x) { vrf.label = static_cast<uint32_t>(x); });
 	auto read_rd = [&](const Val& rv) -> std::optional<std::string> {
 		auto s = read_string(ctx, rv);
-		if (!s) return std::nullopt;
+		if (!s)
+			return std::nullopt;
 		if (!valid_rd(*s)) {
-			ctx.error(rv.mark, rv.path,
-			          quote(*s) + " is not ASN:NN or IPv4:NN (e.g. 65000:1 or 192.0.2.1:1)");
+			ctx.error(
+			    rv.mark, rv.path,
+			    quote(*s) + " is not ASN:NN or IPv4:NN (e.g. 65000:1 or 192.0.2.1:1)");
 			return std::nullopt;
 		}
 		return s;
@@ -800,13 +937,17 @@ void parse_vrf(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux) {
 		if (auto rm = read_map(ctx, e->val, {"import", "export"})) {
 			for (const char* dir : {"import", "export"}) {
 				auto* d = rm->get(dir);
-				if (d == nullptr) continue;
-				auto& dest = std::string_view(dir) == "import" ? vrf.import_rts : vrf.export_rts;
+				if (d == nullptr)
+					continue;
+				auto& dest = std::string_view(dir) == "import" ? vrf.import_rts
+				                                               : vrf.export_rts;
 				if (d->val.node.IsScalar()) {
-					if (auto s = read_rd(d->val)) dest.push_back(*s);
+					if (auto s = read_rd(d->val))
+						dest.push_back(*s);
 				} else if (auto items = read_list(ctx, d->val)) {
 					for (const Val& rv : *items)
-						if (auto s = read_rd(rv)) dest.push_back(*s);
+						if (auto s = read_rd(rv))
+							dest.push_back(*s);
 				}
 			}
 		}
@@ -823,15 +964,17 @@ void parse_vrf(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux) {
 		if (auto items = read_list(ctx, e->val)) {
 			for (const Val& rv : *items) {
 				auto rm = read_map(ctx, rv, {"prefix", "via"});
-				if (!rm) continue;
+				if (!rm)
+					continue;
 				StaticRoute r;
 				Fields rf = fields_of(*rm);
 				r.mark = rm->mark;
 				if (auto* x = require(ctx, *rm, "prefix"))
-					take<IpPrefix>(read_route_prefix(ctx, x->val), rf, "prefix", x->val,
-					               [&](auto& p) { r.prefix = p; });
+					take<IpPrefix>(read_route_prefix(ctx, x->val), rf, "prefix",
+					               x->val, [&](auto& p) { r.prefix = p; });
 				if (auto* x = require(ctx, *rm, "via"))
-					take<IpAddr>(read_host(ctx, x->val), rf, "via", x->val, [&](auto& a) { r.via = a; });
+					take<IpAddr>(read_host(ctx, x->val), rf, "via", x->val,
+					             [&](auto& a) { r.via = a; });
 				vrf.static_routes.push_back(r);
 				aux.routes.push_back(std::move(rf));
 			}
@@ -840,13 +983,17 @@ void parse_vrf(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux) {
 	t.vrf = std::move(vrf);
 }
 
-void parse_tenants(Ctx& ctx, const Val& v, Parsed& out) {
+void parse_tenants(Ctx& ctx, const Val& v, Parsed& out)
+{
 	auto items = read_list(ctx, v);
-	if (!items) return;
+	if (!items)
+		return;
 	for (const Val& iv : *items) {
-		auto m = read_map(ctx, iv, {"name", "vni", "hybrid_vlan", "attachments", "vteps",
-		                            "mac_limit", "static_macs", "vrf"});
-		if (!m) continue;
+		auto m = read_map(ctx, iv,
+		                  {"name", "vni", "hybrid_vlan", "attachments", "vteps",
+		                   "mac_limit", "static_macs", "vrf"});
+		if (!m)
+			continue;
 		Tenant t;
 		TenantAux aux;
 		aux.f = fields_of(*m);
@@ -856,37 +1003,51 @@ void parse_tenants(Ctx& ctx, const Val& v, Parsed& out) {
 			if (auto s = read_string(ctx, e->val)) {
 				if (!valid_name(*s))
 					ctx.error(e->val.mark, e->val.path,
-					          "tenant name " + quote(*s) + " must be 1" + kDash +
-					              "31 characters of letters, digits, '_', '.' and '-'");
+					          "tenant name " + quote(*s) + " must be 1" +
+					              kDash +
+					              "31 characters of letters, digits, '_', '.' "
+					              "and '-'");
 				else
-					take<std::string>(s, f, "name", e->val, [&](auto& x) { t.name = x; });
+					take<std::string>(s, f, "name", e->val,
+					                  [&](auto& x) { t.name = x; });
 			}
 		}
 		if (auto* e = require(ctx, *m, "vni"))
 			take<int64_t>(read_int(ctx, e->val, "VNI", 1, 16777215), f, "vni", e->val,
 			              [&](auto& x) { t.vni = static_cast<uint32_t>(x); });
 		if (auto* e = require(ctx, *m, "hybrid_vlan"))
-			take<int64_t>(read_int(ctx, e->val, "VLAN", 1, 4094), f, "hybrid_vlan", e->val,
+			take<int64_t>(read_int(ctx, e->val, "VLAN", 1, 4094), f, "hybrid_vlan",
+			              e->val,
 			              [&](auto& x) { t.hybrid_vlan = static_cast<uint16_t>(x); });
 		if (auto* e = m->get("attachments")) {
 			if (auto list = read_list(ctx, e->val)) {
 				for (const Val& av : *list) {
 					auto am = read_map(ctx, av, {"port", "vlan", "inner_vlan"});
-					if (!am) continue;
+					if (!am)
+						continue;
 					Attachment a;
 					Fields af = fields_of(*am);
 					a.mark = am->mark;
 					if (auto* x = require(ctx, *am, "port"))
-						take<std::string>(read_string(ctx, x->val), af, "port", x->val,
+						take<std::string>(read_string(ctx, x->val), af,
+						                  "port", x->val,
 						                  [&](auto& s) { a.port = s; });
 					if (auto* x = require(ctx, *am, "vlan"))
-						take<int64_t>(read_int(ctx, x->val, "VLAN", 1, 4094), af, "vlan", x->val,
-						              [&](auto& n) { a.vlan = static_cast<uint16_t>(n); });
+						take<int64_t>(
+						    read_int(ctx, x->val, "VLAN", 1, 4094), af,
+						    "vlan", x->val, [&](auto& n) {
+							    a.vlan = static_cast<uint16_t>(n);
+						    });
 					if (auto* x = am->get("inner_vlan"))
-						take<int64_t>(read_int(ctx, x->val, "VLAN", 1, 4094), af, "inner_vlan", x->val,
-						              [&](auto& n) { a.inner_vlan = static_cast<uint16_t>(n); });
+						take<int64_t>(
+						    read_int(ctx, x->val, "VLAN", 1, 4094), af,
+						    "inner_vlan", x->val, [&](auto& n) {
+							    a.inner_vlan = static_cast<uint16_t>(n);
+						    });
 					else
-						af.set("inner_vlan", am->mark);  // absent: single tag, which is valid
+						af.set("inner_vlan",
+						       am->mark);  // absent: single tag, which is
+						                   // valid
 					t.attachments.push_back(a);
 					aux.attachments.push_back(std::move(af));
 				}
@@ -903,70 +1064,94 @@ void parse_tenants(Ctx& ctx, const Val& v, Parsed& out) {
 			}
 		}
 		if (auto* e = m->get("mac_limit"))
-			take<int64_t>(read_int(ctx, e->val, "mac_limit", 0, kU32Max), f, "mac_limit", e->val,
+			take<int64_t>(read_int(ctx, e->val, "mac_limit", 0, kU32Max), f,
+			              "mac_limit", e->val,
 			              [&](auto& x) { t.mac_limit = static_cast<uint32_t>(x); });
 		if (auto* e = m->get("static_macs")) {
 			if (auto list = read_list(ctx, e->val)) {
 				for (const Val& sv : *list) {
-					auto sm = read_map(ctx, sv, {"mac", "port", "vlan", "inner_vlan", "vtep"});
-					if (!sm) continue;
+					auto sm = read_map(
+					    ctx, sv, {"mac", "port", "vlan", "inner_vlan", "vtep"});
+					if (!sm)
+						continue;
 					StaticMac s;
 					Fields sf = fields_of(*sm);
 					s.mark = sm->mark;
 					bool ok = true;
 					if (auto* x = require(ctx, *sm, "mac"))
-						ok &= take<Mac>(read_mac(ctx, x->val, true, "static MAC"), sf, "mac", x->val,
-						                [&](auto& mac) { s.mac = mac; });
+						ok &= take<Mac>(
+						    read_mac(ctx, x->val, true, "static MAC"), sf,
+						    "mac", x->val, [&](auto& mac) { s.mac = mac; });
 					else
 						ok = false;
 					if (auto* x = sm->get("port"))
-						ok &= take<std::string>(read_string(ctx, x->val), sf, "port", x->val,
-						                        [&](auto& p) { s.port = p; });
+						ok &= take<std::string>(
+						    read_string(ctx, x->val), sf, "port", x->val,
+						    [&](auto& p) { s.port = p; });
 					if (auto* x = sm->get("vlan"))
-						ok &= take<int64_t>(read_int(ctx, x->val, "VLAN", 1, 4094), sf, "vlan", x->val,
-						                    [&](auto& n) { s.vlan = static_cast<uint16_t>(n); });
+						ok &= take<int64_t>(
+						    read_int(ctx, x->val, "VLAN", 1, 4094), sf,
+						    "vlan", x->val, [&](auto& n) {
+							    s.vlan = static_cast<uint16_t>(n);
+						    });
 					if (auto* x = sm->get("inner_vlan"))
-						ok &= take<int64_t>(read_int(ctx, x->val, "VLAN", 1, 4094), sf, "inner_vlan",
-						                    x->val, [&](auto& n) { s.inner_vlan = static_cast<uint16_t>(n); });
+						ok &= take<int64_t>(
+						    read_int(ctx, x->val, "VLAN", 1, 4094), sf,
+						    "inner_vlan", x->val, [&](auto& n) {
+							    s.inner_vlan = static_cast<uint16_t>(n);
+						    });
 					if (auto* x = sm->get("vtep"))
-						ok &= take<IpAddr>(read_host(ctx, x->val), sf, "vtep", x->val,
+						ok &= take<IpAddr>(read_host(ctx, x->val), sf,
+						                   "vtep", x->val,
 						                   [&](auto& a) { s.vtep = a; });
 					const bool port = sm->has("port"), vtep = sm->has("vtep");
 					if (port && vtep) {
-						ctx.error(sm->mark, sm->path, "give either port or vtep, not both");
+						ctx.error(sm->mark, sm->path,
+						          "give either port or vtep, not both");
 						ok = false;
 					} else if (!port && !vtep) {
 						ctx.error(sm->mark, sm->path,
-						          "missing required key \"port\" (with vlan for an access port) or "
+						          "missing required key \"port\" (with "
+						          "vlan for an access port) or "
 						          "\"vtep\"");
 						ok = false;
-					} else if (vtep && (sm->has("vlan") || sm->has("inner_vlan"))) {
-						ctx.error(sm->mark, sm->path, "vlan and inner_vlan go with port, not with vtep");
+					} else if (vtep &&
+					           (sm->has("vlan") || sm->has("inner_vlan"))) {
+						ctx.error(sm->mark, sm->path,
+						          "vlan and inner_vlan go with port, not "
+						          "with vtep");
 						ok = false;
 					}
 					if (sm->has("inner_vlan") && !sm->has("vlan")) {
-						ctx.error(sm->mark, sm->path, "inner_vlan needs vlan");
+						ctx.error(sm->mark, sm->path,
+						          "inner_vlan needs vlan");
 						ok = false;
 					}
-					if (ok) sf.set("valid", sm->mark);
+					if (ok)
+						sf.set("valid", sm->mark);
 					t.static_macs.push_back(s);
 					aux.static_macs.push_back(std::move(sf));
 				}
 			}
 		}
-		if (auto* e = m->get("vrf")) parse_vrf(ctx, e->val, t, aux);
+		if (auto* e = m->get("vrf"))
+			parse_vrf(ctx, e->val, t, aux);
 		out.cfg.tenants.push_back(std::move(t));
 		out.tenants.push_back(std::move(aux));
 	}
 }
 
-void parse_peers(Ctx& ctx, const Val& v, Parsed& out) {
+void parse_peers(Ctx& ctx, const Val& v, Parsed& out)
+{
 	auto items = read_list(ctx, v);
-	if (!items) return;
+	if (!items)
+		return;
 	for (const Val& iv : *items) {
-		auto m = read_map(ctx, iv, {"name", "option", "port", "asn", "address", "tenants",
-		                            "static_vpn_routes", "vrfs"});
-		if (!m) continue;
+		auto m = read_map(ctx, iv,
+		                  {"name", "option", "port", "asn", "address", "tenants",
+		                   "static_vpn_routes", "vrfs"});
+		if (!m)
+			continue;
 		Peer p;
 		PeerAux aux;
 		aux.f = fields_of(*m);
@@ -977,9 +1162,11 @@ void parse_peers(Ctx& ctx, const Val& v, Parsed& out) {
 				if (!valid_name(*s))
 					ctx.error(e->val.mark, e->val.path,
 					          "peer name " + quote(*s) + " must be 1" + kDash +
-					              "31 characters of letters, digits, '_', '.' and '-'");
+					              "31 characters of letters, digits, '_', '.' "
+					              "and '-'");
 				else
-					take<std::string>(s, f, "name", e->val, [&](auto& x) { p.name = x; });
+					take<std::string>(s, f, "name", e->val,
+					                  [&](auto& x) { p.name = x; });
 			}
 		}
 		if (auto* e = require(ctx, *m, "option")) {
@@ -990,18 +1177,21 @@ void parse_peers(Ctx& ctx, const Val& v, Parsed& out) {
 					f.set("option", e->val.mark);
 				} else {
 					ctx.error(e->val.mark, e->val.path,
-					          "option " + quote(s) + " is not A or B (inter-AS Option A or B)");
+					          "option " + quote(s) +
+					              " is not A or B (inter-AS Option A or B)");
 				}
 			}
 		}
 		if (auto* e = require(ctx, *m, "port"))
-			take<std::string>(read_string(ctx, e->val), f, "port", e->val, [&](auto& x) { p.port = x; });
+			take<std::string>(read_string(ctx, e->val), f, "port", e->val,
+			                  [&](auto& x) { p.port = x; });
 		if (auto* e = require(ctx, *m, "asn"))
 			take<int64_t>(read_int(ctx, e->val, "ASN", 1, kU32Max), f, "asn", e->val,
 			              [&](auto& x) { p.asn = static_cast<uint32_t>(x); });
 		if (auto* e = m->get("address")) {
 			aux.option_b_keys_given.push_back("address");
-			take<IpAddr>(read_host(ctx, e->val), f, "address", e->val, [&](auto& x) { p.address = x; });
+			take<IpAddr>(read_host(ctx, e->val), f, "address", e->val,
+			             [&](auto& x) { p.address = x; });
 		}
 		if (auto* e = m->get("tenants")) {
 			aux.option_b_keys_given.push_back("tenants");
@@ -1019,24 +1209,33 @@ void parse_peers(Ctx& ctx, const Val& v, Parsed& out) {
 			if (auto list = read_list(ctx, e->val)) {
 				for (const Val& rv : *list) {
 					auto rm = read_map(ctx, rv, {"tenant", "prefix", "labels"});
-					if (!rm) continue;
+					if (!rm)
+						continue;
 					StaticVpnRoute r;
 					Fields rf = fields_of(*rm);
 					std::vector<Val> label_vals;
 					r.mark = rm->mark;
 					if (auto* x = require(ctx, *rm, "tenant"))
-						take<std::string>(read_string(ctx, x->val), rf, "tenant", x->val,
+						take<std::string>(read_string(ctx, x->val), rf,
+						                  "tenant", x->val,
 						                  [&](auto& s) { r.tenant = s; });
 					if (auto* x = require(ctx, *rm, "prefix"))
-						take<IpPrefix>(read_route_prefix(ctx, x->val), rf, "prefix", x->val,
+						take<IpPrefix>(read_route_prefix(ctx, x->val), rf,
+						               "prefix", x->val,
 						               [&](auto& pf) { r.prefix = pf; });
 					if (auto* x = require(ctx, *rm, "labels")) {
 						if (auto labels = read_list(ctx, x->val)) {
 							if (labels->empty())
-								ctx.error(x->val.mark, x->val.path, "needs at least one label");
+								ctx.error(
+								    x->val.mark, x->val.path,
+								    "needs at least one label");
 							for (const Val& lv : *labels) {
-								if (auto n = read_int(ctx, lv, "label", 16, 1048575)) {
-									r.labels.push_back(static_cast<uint32_t>(*n));
+								if (auto n =
+								        read_int(ctx, lv, "label",
+								                 16, 1048575)) {
+									r.labels.push_back(
+									    static_cast<uint32_t>(
+									        *n));
 									label_vals.push_back(lv);
 								}
 							}
@@ -1052,22 +1251,30 @@ void parse_peers(Ctx& ctx, const Val& v, Parsed& out) {
 			aux.vrfs_given = true;
 			if (auto list = read_list(ctx, e->val)) {
 				for (const Val& av : *list) {
-					auto am = read_map(ctx, av, {"tenant", "vlan", "address", "neighbor"});
-					if (!am) continue;
+					auto am = read_map(
+					    ctx, av, {"tenant", "vlan", "address", "neighbor"});
+					if (!am)
+						continue;
 					OptionAVrf a;
 					Fields af = fields_of(*am);
 					a.mark = am->mark;
 					if (auto* x = require(ctx, *am, "tenant"))
-						take<std::string>(read_string(ctx, x->val), af, "tenant", x->val,
+						take<std::string>(read_string(ctx, x->val), af,
+						                  "tenant", x->val,
 						                  [&](auto& s) { a.tenant = s; });
 					if (auto* x = require(ctx, *am, "vlan"))
-						take<int64_t>(read_int(ctx, x->val, "VLAN", 1, 4094), af, "vlan", x->val,
-						              [&](auto& n) { a.vlan = static_cast<uint16_t>(n); });
+						take<int64_t>(
+						    read_int(ctx, x->val, "VLAN", 1, 4094), af,
+						    "vlan", x->val, [&](auto& n) {
+							    a.vlan = static_cast<uint16_t>(n);
+						    });
 					if (auto* x = require(ctx, *am, "address"))
-						take<IpPrefix>(read_if_prefix(ctx, x->val), af, "address", x->val,
+						take<IpPrefix>(read_if_prefix(ctx, x->val), af,
+						               "address", x->val,
 						               [&](auto& pf) { a.address = pf; });
 					if (auto* x = require(ctx, *am, "neighbor"))
-						take<IpAddr>(read_host(ctx, x->val), af, "neighbor", x->val,
+						take<IpAddr>(read_host(ctx, x->val), af, "neighbor",
+						             x->val,
 						             [&](auto& n) { a.neighbor = n; });
 					p.vrfs.push_back(a);
 					aux.vrfs.push_back(std::move(af));
@@ -1078,17 +1285,24 @@ void parse_peers(Ctx& ctx, const Val& v, Parsed& out) {
 			if (p.option == PeerOption::A) {
 				for (const auto& k : aux.option_b_keys_given) {
 					const Entry* e = m->get(k);
-					ctx.error(e->key_mark, e->val.path,
-					          quote(k) + " is for an Option B peer; this peer is Option A");
+					ctx.error(
+					    e->key_mark, e->val.path,
+					    quote(k) +
+					        " is for an Option B peer; this peer is Option A");
 				}
-				if (!aux.vrfs_given) ctx.error(m->mark, m->path, "missing required key \"vrfs\" (Option A)");
+				if (!aux.vrfs_given)
+					ctx.error(m->mark, m->path,
+					          "missing required key \"vrfs\" (Option A)");
 			} else {
 				if (aux.vrfs_given) {
 					const Entry* e = m->get("vrfs");
-					ctx.error(e->key_mark, e->val.path, "\"vrfs\" is for an Option A peer; this peer is Option B");
+					ctx.error(e->key_mark, e->val.path,
+					          "\"vrfs\" is for an Option A peer; this peer is "
+					          "Option B");
 				}
 				if (!m->has("address"))
-					ctx.error(m->mark, m->path, "missing required key \"address\" (Option B)");
+					ctx.error(m->mark, m->path,
+					          "missing required key \"address\" (Option B)");
 			}
 		}
 		out.cfg.peers.push_back(std::move(p));
@@ -1103,7 +1317,8 @@ class Checker {
 public:
 	Checker(Ctx& ctx, Parsed& p) : ctx_(ctx), p_(p) {}
 
-	void run() {
+	void run()
+	{
 		index();
 		check_node();
 		check_ports();
@@ -1120,26 +1335,31 @@ private:
 	// (port, vlan) of Option-A sub-interfaces -> the vrf entry
 	std::map<std::pair<std::string, uint16_t>, const OptionAVrf*> option_a_;
 
-	void index() {
+	void index()
+	{
 		Unique names(ctx_), devices(ctx_);
 		for (size_t i = 0; i < p_.cfg.ports.size(); ++i) {
 			const Port& port = p_.cfg.ports[i];
 			const Fields& f = p_.ports[i].f;
 			if (f.has("name")) {
-				names.add(port.name, "port name " + quote(port.name), f.at("name"), f.p("name"), f.path);
+				names.add(port.name, "port name " + quote(port.name), f.at("name"),
+				          f.p("name"), f.path);
 				ports_.try_emplace(port.name, i);
 				port_names_.push_back(port.name);
 			}
 			if (f.has("device"))
-				devices.add(port.device, "device " + quote(port.device), f.at("device"), f.p("device"),
+				devices.add(port.device, "device " + quote(port.device),
+				            f.at("device"), f.p("device"),
 				            "port " + quote(port.name));
 		}
 		Unique tnames(ctx_);
 		for (size_t i = 0; i < p_.cfg.tenants.size(); ++i) {
 			const Tenant& t = p_.cfg.tenants[i];
 			const Fields& f = p_.tenants[i].f;
-			if (!f.has("name")) continue;
-			tnames.add(t.name, "tenant name " + quote(t.name), f.at("name"), f.p("name"), f.path);
+			if (!f.has("name"))
+				continue;
+			tnames.add(t.name, "tenant name " + quote(t.name), f.at("name"),
+			           f.p("name"), f.path);
 			tenants_.try_emplace(t.name, i);
 			tenant_names_.push_back(t.name);
 		}
@@ -1147,79 +1367,101 @@ private:
 		for (size_t i = 0; i < p_.cfg.peers.size(); ++i) {
 			const Fields& f = p_.peers[i].f;
 			if (f.has("name"))
-				pnames.add(p_.cfg.peers[i].name, "peer name " + quote(p_.cfg.peers[i].name), f.at("name"),
+				pnames.add(p_.cfg.peers[i].name,
+				           "peer name " + quote(p_.cfg.peers[i].name), f.at("name"),
 				           f.p("name"), f.path);
 		}
 	}
 
 	// The port named at f[key], or nullptr after reporting it unknown.
-	const Port* port(const Fields& f, std::string_view key, const std::string& name) {
+	const Port* port(const Fields& f, std::string_view key, const std::string& name)
+	{
 		auto it = ports_.find(name);
-		if (it != ports_.end()) return &p_.cfg.ports[it->second];
-		ctx_.error(f.at(key), f.p(key), "unknown port " + quote(name) + suggestion(name, port_names_));
+		if (it != ports_.end())
+			return &p_.cfg.ports[it->second];
+		ctx_.error(f.at(key), f.p(key),
+		           "unknown port " + quote(name) + suggestion(name, port_names_));
 		return nullptr;
 	}
-	const Tenant* tenant(Mark at, const std::string& path, const std::string& name) {
+	const Tenant* tenant(Mark at, const std::string& path, const std::string& name)
+	{
 		auto it = tenants_.find(name);
-		if (it != tenants_.end()) return &p_.cfg.tenants[it->second];
-		ctx_.error(at, path, "unknown tenant " + quote(name) + suggestion(name, tenant_names_));
+		if (it != tenants_.end())
+			return &p_.cfg.tenants[it->second];
+		ctx_.error(at, path,
+		           "unknown tenant " + quote(name) + suggestion(name, tenant_names_));
 		return nullptr;
 	}
-	const PortAux& aux_of(const Port* port) const {
+	const PortAux& aux_of(const Port* port) const
+	{
 		return p_.ports[static_cast<size_t>(port - p_.cfg.ports.data())];
 	}
 
 	// An address that must lie inside one of `subnets` (a port's addresses, a VRF's gateways).
 	bool check_inside(Mark at, const std::string& path, const IpAddr& a,
-	                  const std::vector<IpPrefix>& subnets, const std::string& where) {
+	                  const std::vector<IpPrefix>& subnets, const std::string& where)
+	{
 		bool any_family = false;
 		for (const auto& s : subnets) {
-			if (s.addr.v6 != a.v6) continue;
+			if (s.addr.v6 != a.v6)
+				continue;
 			any_family = true;
 			if (s.addr == a) {
-				ctx_.error(at, path, to_string(a) + " is " + where + "'s own address");
+				ctx_.error(at, path,
+				           to_string(a) + " is " + where + "'s own address");
 				return false;
 			}
-			if (prefix_contains(s, a)) return true;
+			if (prefix_contains(s, a))
+				return true;
 		}
 		if (!any_family) {
-			ctx_.error(at, path, to_string(a) + " is " + family(a) + " but " + where + " has no " +
-			                         family(a) + " address");
+			ctx_.error(at, path,
+			           to_string(a) + " is " + family(a) + " but " + where +
+			               " has no " + family(a) + " address");
 			return false;
 		}
 		std::string list;
 		for (const auto& s : subnets)
-			if (s.addr.v6 == a.v6) list += (list.empty() ? "" : ", ") + to_string(s);
-		ctx_.error(at, path, to_string(a) + " is not inside " + where + "'s subnet " + list);
+			if (s.addr.v6 == a.v6)
+				list += (list.empty() ? "" : ", ") + to_string(s);
+		ctx_.error(at, path,
+		           to_string(a) + " is not inside " + where + "'s subnet " + list);
 		return false;
 	}
 
-	void check_node() {
+	void check_node()
+	{
 		const Node& node = p_.cfg.node;
 		const NodeAux& aux = p_.node;
 		for (size_t i = 0; i < node.vteps.size(); ++i) {
 			bool found = false;
 			for (const Port& port : p_.cfg.ports) {
-				if (port.role != PortRole::underlay) continue;
+				if (port.role != PortRole::underlay)
+					continue;
 				for (const auto& a : port.addresses)
-					if (a.addr == node.vteps[i]) found = true;
+					if (a.addr == node.vteps[i])
+						found = true;
 			}
 			if (!found)
 				ctx_.error(aux.vteps[i].mark, aux.vteps[i].path,
-				           "VTEP " + to_string(node.vteps[i]) + " is not the address of any underlay port");
+				           "VTEP " + to_string(node.vteps[i]) +
+				               " is not the address of any underlay port");
 		}
 		if (!aux.f.has("vtep_key") && aux.f.path == "node") {
 			for (size_t i = 0; i < p_.cfg.tenants.size(); ++i) {
-				if (p_.cfg.tenants[i].vteps.empty()) continue;
+				if (p_.cfg.tenants[i].vteps.empty())
+					continue;
 				ctx_.error(aux.f.mark, aux.f.path,
-				           "missing required key \"vtep\" (tenant " + quote(p_.cfg.tenants[i].name) +
+				           "missing required key \"vtep\" (tenant " +
+				               quote(p_.cfg.tenants[i].name) +
 				               " has vteps, which need a VXLAN source address)");
 				break;
 			}
 		}
 	}
 
-	void check_ports() {
+	void check_ports()
+	{
 		Unique addresses(ctx_);
 		for (size_t i = 0; i < p_.cfg.ports.size(); ++i) {
 			const Port& port = p_.cfg.ports[i];
@@ -1227,70 +1469,88 @@ private:
 			const std::string owner = "port " + quote(port.name);
 			for (size_t k = 0; k < port.addresses.size(); ++k)
 				addresses.add(to_string(port.addresses[k].addr),
-				              "address " + to_string(port.addresses[k].addr), aux.addresses[k].mark,
-				              aux.addresses[k].path, owner);
-			if (!aux.f.has("role")) continue;
-			const bool l3 = port.role == PortRole::underlay || port.role == PortRole::interconnect;
+				              "address " + to_string(port.addresses[k].addr),
+				              aux.addresses[k].mark, aux.addresses[k].path, owner);
+			if (!aux.f.has("role"))
+				continue;
+			const bool l3 =
+			    port.role == PortRole::underlay || port.role == PortRole::interconnect;
 			if (!l3) {
 				if (aux.has_address_key)
 					ctx_.error(aux.address_mark, aux.f.p("address"),
-					           std::string("only underlay and interconnect ports take an address; this is ") +
+					           std::string("only underlay and interconnect "
+					                       "ports take an address; this is ") +
 					               role_phrase(port.role));
 				if (aux.has_gateway_key)
 					ctx_.error(aux.gateway_mark, aux.f.p("gateway"),
-					           std::string("only underlay and interconnect ports take a gateway; this is ") +
+					           std::string("only underlay and interconnect "
+					                       "ports take a gateway; this is ") +
 					               role_phrase(port.role));
 				continue;
 			}
 			if (port.role == PortRole::underlay && !aux.has_address_key)
 				ctx_.error(aux.f.mark, aux.f.path,
-				           "an underlay port needs an address (missing required key \"address\")");
+				           "an underlay port needs an address (missing required "
+				           "key \"address\")");
 			if (!aux.has_address_key && aux.has_gateway_key) {
-				ctx_.error(aux.gateway_mark, aux.f.p("gateway"), "a gateway needs the port's address");
+				ctx_.error(aux.gateway_mark, aux.f.p("gateway"),
+				           "a gateway needs the port's address");
 				continue;
 			}
-			if (aux.address_error) continue;  // reported already
+			if (aux.address_error)
+				continue;  // reported already
 			for (size_t k = 0; k < port.gateways.size(); ++k) {
-				check_inside(aux.gateways[k].mark, aux.gateways[k].path, port.gateways[k], port.addresses,
-				             "the port");
+				check_inside(aux.gateways[k].mark, aux.gateways[k].path,
+				             port.gateways[k], port.addresses, "the port");
 			}
 		}
 	}
 
-	void check_tenants() {
+	void check_tenants()
+	{
 		Unique vnis(ctx_), hvlans(ctx_), attachments(ctx_), labels(ctx_), rds(ctx_);
-		const bool has_trunk = std::any_of(p_.cfg.ports.begin(), p_.cfg.ports.end(),
-		                                   [](const Port& port) { return port.role == PortRole::trunk; });
+		const bool has_trunk =
+		    std::any_of(p_.cfg.ports.begin(), p_.cfg.ports.end(),
+		                [](const Port& port) { return port.role == PortRole::trunk; });
 		for (size_t i = 0; i < p_.cfg.tenants.size(); ++i) {
 			const Tenant& t = p_.cfg.tenants[i];
 			const TenantAux& aux = p_.tenants[i];
-			const std::string owner = aux.f.has("name") ? "tenant " + quote(t.name) : aux.f.path;
+			const std::string owner =
+			    aux.f.has("name") ? "tenant " + quote(t.name) : aux.f.path;
 			if (aux.f.has("vni"))
-				vnis.add(std::to_string(t.vni), "VNI " + std::to_string(t.vni), aux.f.at("vni"),
-				         aux.f.p("vni"), owner);
-			// hybrid_vlan tags the segment on trunk ports only: without one, tenants may share it
-			// (which lets a node hold more than 4094 tenants).
+				vnis.add(std::to_string(t.vni), "VNI " + std::to_string(t.vni),
+				         aux.f.at("vni"), aux.f.p("vni"), owner);
+			// hybrid_vlan tags the segment on trunk ports only: without one, tenants
+			// may share it (which lets a node hold more than 4094 tenants).
 			if (aux.f.has("hybrid_vlan") && has_trunk)
-				hvlans.add(std::to_string(t.hybrid_vlan), "hybrid_vlan " + std::to_string(t.hybrid_vlan),
+				hvlans.add(std::to_string(t.hybrid_vlan),
+				           "hybrid_vlan " + std::to_string(t.hybrid_vlan),
 				           aux.f.at("hybrid_vlan"), aux.f.p("hybrid_vlan"), owner);
 
 			for (size_t k = 0; k < t.attachments.size(); ++k) {
 				const Attachment& a = t.attachments[k];
 				const Fields& af = aux.attachments[k];
-				if (!af.has("port")) continue;
+				if (!af.has("port"))
+					continue;
 				const Port* port = this->port(af, "port", a.port);
-				if (port == nullptr) continue;
+				if (port == nullptr)
+					continue;
 				if (port->role != PortRole::access) {
 					ctx_.error(af.at("port"), af.p("port"),
-					           "port " + quote(a.port) + " is " + role_phrase(port->role) +
+					           "port " + quote(a.port) + " is " +
+					               role_phrase(port->role) +
 					               "; attachments need an access port");
 					continue;
 				}
-				if (!af.has("vlan") || !af.has("inner_vlan")) continue;
-				std::string what = "attachment (port " + a.port + ", vlan " + std::to_string(a.vlan);
-				if (a.inner_vlan != 0) what += ", inner_vlan " + std::to_string(a.inner_vlan);
+				if (!af.has("vlan") || !af.has("inner_vlan"))
+					continue;
+				std::string what = "attachment (port " + a.port + ", vlan " +
+				                   std::to_string(a.vlan);
+				if (a.inner_vlan != 0)
+					what += ", inner_vlan " + std::to_string(a.inner_vlan);
 				what += ")";
-				attachments.add(a.port + "/" + std::to_string(a.vlan) + "/" + std::to_string(a.inner_vlan),
+				attachments.add(a.port + "/" + std::to_string(a.vlan) + "/" +
+				                    std::to_string(a.inner_vlan),
 				                what, af.mark, af.path, owner);
 			}
 
@@ -1303,14 +1563,18 @@ private:
 				bool family_ok = false;
 				for (const IpAddr& own : p_.cfg.node.vteps) {
 					if (own == v)
-						ctx_.error(at.mark, at.path,
-						           "VTEP " + to_string(v) + " is this node's own vtep (node.vtep)");
-					if (own.v6 == v.v6) family_ok = true;
+						ctx_.error(
+						    at.mark, at.path,
+						    "VTEP " + to_string(v) +
+						        " is this node's own vtep (node.vtep)");
+					if (own.v6 == v.v6)
+						family_ok = true;
 				}
 				if (!family_ok && !p_.cfg.node.vteps.empty())
 					ctx_.error(at.mark, at.path,
-					           "VTEP " + to_string(v) + " is " + family(v) + " but node.vtep has no " +
-					               family(v) + " address");
+					           "VTEP " + to_string(v) + " is " + family(v) +
+					               " but node.vtep has no " + family(v) +
+					               " address");
 			}
 
 			check_static_macs(t, aux);
@@ -1318,47 +1582,63 @@ private:
 			if (t.vrf) {
 				const Fields& vf = aux.vrf;
 				if (vf.has("label"))
-					labels.add(std::to_string(*t.vrf->label), "label " + std::to_string(*t.vrf->label),
+					labels.add(std::to_string(*t.vrf->label),
+					           "label " + std::to_string(*t.vrf->label),
 					           vf.at("label"), vf.p("label"), owner);
-				if (vf.has("rd")) rds.add(t.vrf->rd, "rd " + quote(t.vrf->rd), vf.at("rd"), vf.p("rd"), owner);
+				if (vf.has("rd"))
+					rds.add(t.vrf->rd, "rd " + quote(t.vrf->rd), vf.at("rd"),
+					        vf.p("rd"), owner);
 			}
 		}
 	}
 
-	void check_static_macs(const Tenant& t, const TenantAux& aux) {
+	void check_static_macs(const Tenant& t, const TenantAux& aux)
+	{
 		Unique macs(ctx_);
 		for (size_t k = 0; k < t.static_macs.size(); ++k) {
 			const StaticMac& s = t.static_macs[k];
 			const Fields& sf = aux.static_macs[k];
 			if (sf.has("mac"))
-				macs.add(to_string(s.mac), "static MAC " + to_string(s.mac), sf.at("mac"), sf.p("mac"),
-				         sf.path);
-			if (!sf.has("valid")) continue;
+				macs.add(to_string(s.mac), "static MAC " + to_string(s.mac),
+				         sf.at("mac"), sf.p("mac"), sf.path);
+			if (!sf.has("valid"))
+				continue;
 			if (s.vtep) {
-				if (std::find(t.vteps.begin(), t.vteps.end(), *s.vtep) == t.vteps.end())
+				if (std::find(t.vteps.begin(), t.vteps.end(), *s.vtep) ==
+				    t.vteps.end())
 					ctx_.error(sf.at("vtep"), sf.p("vtep"),
-					           "VTEP " + to_string(*s.vtep) + " is not one of tenant " + quote(t.name) +
+					           "VTEP " + to_string(*s.vtep) +
+					               " is not one of tenant " + quote(t.name) +
 					               "'s vteps");
 				continue;
 			}
 			const Port* port = this->port(sf, "port", s.port);
-			if (port == nullptr) continue;
+			if (port == nullptr)
+				continue;
 			switch (port->role) {
 				case PortRole::access: {
 					if (s.vlan == 0) {
 						ctx_.error(sf.mark, sf.path,
-						           "missing required key \"vlan\" (port " + quote(s.port) +
+						           "missing required key \"vlan\" (port " +
+						               quote(s.port) +
 						               " is an access port)");
 						break;
 					}
 					bool member = false;
 					for (const Attachment& a : t.attachments)
-						if (a.port == s.port && a.vlan == s.vlan && a.inner_vlan == s.inner_vlan) member = true;
+						if (a.port == s.port && a.vlan == s.vlan &&
+						    a.inner_vlan == s.inner_vlan)
+							member = true;
 					if (!member) {
-						std::string what = "port " + s.port + " vlan " + std::to_string(s.vlan);
-						if (s.inner_vlan != 0) what += " inner_vlan " + std::to_string(s.inner_vlan);
+						std::string what = "port " + s.port + " vlan " +
+						                   std::to_string(s.vlan);
+						if (s.inner_vlan != 0)
+							what += " inner_vlan " +
+							        std::to_string(s.inner_vlan);
 						ctx_.error(sf.mark, sf.path,
-						           what + " is not an attachment of tenant " + quote(t.name));
+						           what +
+						               " is not an attachment of tenant " +
+						               quote(t.name));
 					}
 					break;
 				}
@@ -1366,37 +1646,46 @@ private:
 					if (s.vlan != 0)
 						ctx_.error(sf.mark, sf.path,
 						           "port " + quote(s.port) +
-						               " is a trunk port, which carries the tenant on its hybrid_vlan; "
+						               " is a trunk port, which carries "
+						               "the tenant on its hybrid_vlan; "
 						               "give the port alone, without vlan");
 					break;
 				default:
 					ctx_.error(sf.at("port"), sf.p("port"),
-					           "port " + quote(s.port) + " is " + role_phrase(port->role) +
-					               "; a static MAC is on an access port (with vlan), a trunk port or a vtep");
+					           "port " + quote(s.port) + " is " +
+					               role_phrase(port->role) +
+					               "; a static MAC is on an access port (with "
+					               "vlan), a trunk port or a vtep");
 			}
 		}
 	}
 
 	// A tenant named in a peer: it must exist and have a vrf.
-	void vrf_tenant(Mark at, const std::string& path, const std::string& name) {
+	void vrf_tenant(Mark at, const std::string& path, const std::string& name)
+	{
 		const Tenant* t = tenant(at, path, name);
 		if (t != nullptr && !t->vrf)
-			ctx_.error(at, path, "tenant " + quote(name) + " has no vrf; a peer exchanges a VRF's routes");
+			ctx_.error(at, path,
+			           "tenant " + quote(name) +
+			               " has no vrf; a peer exchanges a VRF's routes");
 	}
 
-	void check_peers() {
+	void check_peers()
+	{
 		Unique addresses(ctx_), subifs(ctx_);
 		for (size_t i = 0; i < p_.cfg.peers.size(); ++i) {
 			const Peer& peer = p_.cfg.peers[i];
 			const PeerAux& aux = p_.peers[i];
 			const Fields& f = aux.f;
-			const std::string owner = f.has("name") ? "peer " + quote(peer.name) : f.path;
+			const std::string owner =
+			    f.has("name") ? "peer " + quote(peer.name) : f.path;
 			const Port* port = nullptr;
 			if (f.has("port")) {
 				port = this->port(f, "port", peer.port);
 				if (port != nullptr && port->role != PortRole::interconnect) {
 					ctx_.error(f.at("port"), f.p("port"),
-					           "port " + quote(peer.port) + " is " + role_phrase(port->role) +
+					           "port " + quote(peer.port) + " is " +
+					               role_phrase(port->role) +
 					               "; a peer needs an interconnect port");
 					port = nullptr;
 				}
@@ -1404,134 +1693,167 @@ private:
 			if (f.has("asn") && peer.asn == p_.cfg.node.asn && p_.node.f.has("asn"))
 				ctx_.error(f.at("asn"), f.p("asn"),
 				           "ASN " + std::to_string(peer.asn) +
-				               " is this node's own ASN; an inter-AS peer is in another AS");
+				               " is this node's own ASN; an inter-AS peer is in "
+				               "another AS");
 			if (peer.address && f.has("option") && peer.option == PeerOption::B) {
-				addresses.add(to_string(*peer.address), "peer address " + to_string(*peer.address),
+				addresses.add(to_string(*peer.address),
+				              "peer address " + to_string(*peer.address),
 				              f.at("address"), f.p("address"), owner);
 				if (port != nullptr)
-					check_inside(f.at("address"), f.p("address"), *peer.address, port->addresses,
-					             "port " + quote(port->name));
+					check_inside(f.at("address"), f.p("address"), *peer.address,
+					             port->addresses, "port " + quote(port->name));
 			}
 			Unique tenants(ctx_);
 			for (size_t k = 0; k < peer.tenants.size(); ++k) {
 				const Val& tv = aux.tenants[k];
-				tenants.add(peer.tenants[k], "tenant " + quote(peer.tenants[k]), tv.mark, tv.path,
-				            "tenants[" + std::to_string(tenants_seen_index(peer, k)) + "]");
+				tenants.add(
+				    peer.tenants[k], "tenant " + quote(peer.tenants[k]), tv.mark,
+				    tv.path,
+				    "tenants[" + std::to_string(tenants_seen_index(peer, k)) + "]");
 				vrf_tenant(tv.mark, tv.path, peer.tenants[k]);
 			}
 			for (size_t k = 0; k < peer.static_vpn_routes.size(); ++k) {
 				const StaticVpnRoute& r = peer.static_vpn_routes[k];
 				const Fields& rf = aux.routes[k];
-				if (!rf.has("tenant")) continue;
+				if (!rf.has("tenant"))
+					continue;
 				if (tenants_.find(r.tenant) == tenants_.end()) {
 					tenant(rf.at("tenant"), rf.p("tenant"), r.tenant);
-				} else if (std::find(peer.tenants.begin(), peer.tenants.end(), r.tenant) ==
-				           peer.tenants.end()) {
+				} else if (std::find(peer.tenants.begin(), peer.tenants.end(),
+				                     r.tenant) == peer.tenants.end()) {
 					ctx_.error(rf.at("tenant"), rf.p("tenant"),
-					           "tenant " + quote(r.tenant) + " is not in this peer's tenants");
+					           "tenant " + quote(r.tenant) +
+					               " is not in this peer's tenants");
 				}
 			}
 			for (size_t k = 0; k < peer.vrfs.size(); ++k) {
 				const OptionAVrf& a = peer.vrfs[k];
 				const Fields& af = aux.vrfs[k];
-				if (af.has("tenant")) vrf_tenant(af.at("tenant"), af.p("tenant"), a.tenant);
+				if (af.has("tenant"))
+					vrf_tenant(af.at("tenant"), af.p("tenant"), a.tenant);
 				if (af.has("vlan") && f.has("port")) {
 					subifs.add(peer.port + "/" + std::to_string(a.vlan),
-					           "VLAN " + std::to_string(a.vlan) + " on port " + peer.port, af.at("vlan"),
-					           af.p("vlan"), owner);
-					if (af.has("address")) option_a_.try_emplace({peer.port, a.vlan}, &a);
+					           "VLAN " + std::to_string(a.vlan) + " on port " +
+					               peer.port,
+					           af.at("vlan"), af.p("vlan"), owner);
+					if (af.has("address"))
+						option_a_.try_emplace({peer.port, a.vlan}, &a);
 				}
 				if (af.has("address") && af.has("neighbor"))
-					check_inside(af.at("neighbor"), af.p("neighbor"), a.neighbor, {a.address},
-					             "the sub-interface");
+					check_inside(af.at("neighbor"), af.p("neighbor"),
+					             a.neighbor, {a.address}, "the sub-interface");
 			}
 		}
 	}
 
-	static size_t tenants_seen_index(const Peer& peer, size_t k) {
+	static size_t tenants_seen_index(const Peer& peer, size_t k)
+	{
 		for (size_t j = 0; j < k; ++j)
-			if (peer.tenants[j] == peer.tenants[k]) return j;
+			if (peer.tenants[j] == peer.tenants[k])
+				return j;
 		return k;
 	}
 
-	void check_neighbors() {
+	void check_neighbors()
+	{
 		Unique seen(ctx_);
 		for (size_t i = 0; i < p_.cfg.neighbors.size(); ++i) {
 			const Neighbor& n = p_.cfg.neighbors[i];
 			const Fields& f = p_.neighbors[i];
 			if (f.has("port")) {
 				const Port* port = this->port(f, "port", n.port);
-				if (port == nullptr) continue;
-				if (port->role != PortRole::underlay && port->role != PortRole::interconnect) {
+				if (port == nullptr)
+					continue;
+				if (port->role != PortRole::underlay &&
+				    port->role != PortRole::interconnect) {
 					ctx_.error(f.at("port"), f.p("port"),
-					           "port " + quote(n.port) + " is " + role_phrase(port->role) +
-					               "; a neighbour is on an underlay or interconnect port (or give tenant)");
+					           "port " + quote(n.port) + " is " +
+					               role_phrase(port->role) +
+					               "; a neighbour is on an underlay or "
+					               "interconnect port (or give tenant)");
 					continue;
 				}
-				if (!f.has("address") || f.has("vlan_bad")) continue;
-				seen.add(n.port + "/" + std::to_string(n.vlan) + "/" + to_string(n.address),
-				         "neighbour " + to_string(n.address) + " on port " + n.port +
+				if (!f.has("address") || f.has("vlan_bad"))
+					continue;
+				seen.add(n.port + "/" + std::to_string(n.vlan) + "/" +
+				             to_string(n.address),
+				         "neighbour " + to_string(n.address) + " on port " +
+				             n.port +
 				             (n.vlan ? " vlan " + std::to_string(n.vlan) : ""),
 				         f.at("address"), f.p("address"), f.path);
 				if (n.vlan != 0) {
 					auto it = option_a_.find({n.port, n.vlan});
 					if (it == option_a_.end()) {
 						ctx_.error(f.at("vlan"), f.p("vlan"),
-						           "no Option-A peer uses VLAN " + std::to_string(n.vlan) + " on port " +
-						               quote(n.port));
+						           "no Option-A peer uses VLAN " +
+						               std::to_string(n.vlan) +
+						               " on port " + quote(n.port));
 						continue;
 					}
-					check_inside(f.at("address"), f.p("address"), n.address, {it->second->address},
-					             "the sub-interface");
+					check_inside(f.at("address"), f.p("address"), n.address,
+					             {it->second->address}, "the sub-interface");
 				} else if (!aux_of(port).address_error) {
-					check_inside(f.at("address"), f.p("address"), n.address, port->addresses,
-					             "port " + quote(n.port));
+					check_inside(f.at("address"), f.p("address"), n.address,
+					             port->addresses, "port " + quote(n.port));
 				}
 			} else if (f.has("tenant")) {
 				const Tenant* t = tenant(f.at("tenant"), f.p("tenant"), n.tenant);
-				if (t == nullptr || !f.has("address")) continue;
-				seen.add(n.tenant + "//" + to_string(n.address),
-				         "neighbour " + to_string(n.address) + " in tenant " + n.tenant, f.at("address"),
-				         f.p("address"), f.path);
+				if (t == nullptr || !f.has("address"))
+					continue;
+				seen.add(
+				    n.tenant + "//" + to_string(n.address),
+				    "neighbour " + to_string(n.address) + " in tenant " + n.tenant,
+				    f.at("address"), f.p("address"), f.path);
 				if (!t->vrf) {
 					ctx_.error(f.at("tenant"), f.p("tenant"),
 					           "tenant " + quote(n.tenant) +
-					               " has no vrf; a host neighbour is only used for routing in its VRF");
+					               " has no vrf; a host neighbour is only used "
+					               "for routing in its VRF");
 					continue;
 				}
-				check_inside(f.at("address"), f.p("address"), n.address, t->vrf->gateways,
+				check_inside(f.at("address"), f.p("address"), n.address,
+				             t->vrf->gateways,
 				             "tenant " + quote(n.tenant) + "'s vrf gateway");
 			}
 		}
 	}
 };
 
-LoadResult load_node(Ctx& ctx, const YAML::Node& root) {
+LoadResult load_node(Ctx& ctx, const YAML::Node& root)
+{
 	Parsed p;
 	p.cfg.file = ctx.file();
 	const Val top{root, or_mark(mark_of(root), Mark{1, 1}), ""};
 	if (root.IsNull()) {
-		ctx.error(Mark{1, 1}, "", "the file is empty; expected a mapping with node and ports");
+		ctx.error(Mark{1, 1}, "",
+		          "the file is empty; expected a mapping with node and ports");
 		return LoadResult{std::nullopt, ctx.take()};
 	}
 	auto m = read_map(ctx, top, {"node", "ports", "neighbors", "tenants", "peers"});
 	if (m) {
-		if (auto* e = require(ctx, *m, "node")) parse_node(ctx, e->val, p);
-		if (auto* e = require(ctx, *m, "ports")) parse_ports(ctx, e->val, p);
-		if (auto* e = m->get("neighbors")) parse_neighbors(ctx, e->val, p);
-		if (auto* e = m->get("tenants")) parse_tenants(ctx, e->val, p);
-		if (auto* e = m->get("peers")) parse_peers(ctx, e->val, p);
+		if (auto* e = require(ctx, *m, "node"))
+			parse_node(ctx, e->val, p);
+		if (auto* e = require(ctx, *m, "ports"))
+			parse_ports(ctx, e->val, p);
+		if (auto* e = m->get("neighbors"))
+			parse_neighbors(ctx, e->val, p);
+		if (auto* e = m->get("tenants"))
+			parse_tenants(ctx, e->val, p);
+		if (auto* e = m->get("peers"))
+			parse_peers(ctx, e->val, p);
 		Checker(ctx, p).run();
 	}
 	LoadResult r;
 	r.errors = ctx.take();
-	if (r.errors.empty()) r.config = std::move(p.cfg);
+	if (r.errors.empty())
+		r.config = std::move(p.cfg);
 	return r;
 }
 
 }  // namespace
 
-LoadResult load_string(const std::string& yaml_text, const std::string& file_name) {
+LoadResult load_string(const std::string& yaml_text, const std::string& file_name)
+{
 	Ctx ctx(file_name);
 	try {
 		YAML::Node root;
@@ -1539,7 +1861,8 @@ LoadResult load_string(const std::string& yaml_text, const std::string& file_nam
 			root = YAML::Load(yaml_text);
 		} catch (const YAML::Exception& e) {
 			Mark at{e.mark.line + 1, e.mark.column + 1};
-			if (e.mark.line < 0) at = Mark{};
+			if (e.mark.line < 0)
+				at = Mark{};
 			ctx.error(at, "", "YAML syntax error: " + e.msg);
 			return LoadResult{std::nullopt, ctx.take()};
 		}
@@ -1552,18 +1875,21 @@ LoadResult load_string(const std::string& yaml_text, const std::string& file_nam
 	return LoadResult{std::nullopt, ctx.take()};
 }
 
-LoadResult load_file(const std::string& path) {
+LoadResult load_file(const std::string& path)
+{
 	try {
 		std::ifstream in(path, std::ios::binary);
 		if (!in) {
 			const int err = errno;
-			return LoadResult{std::nullopt,
-			                  {Error{path, 0, 0, std::string("cannot open: ") + std::strerror(err)}}};
+			return LoadResult{
+			    std::nullopt,
+			    {Error{path, 0, 0, std::string("cannot open: ") + std::strerror(err)}}};
 		}
 		std::ostringstream text;
 		text << in.rdbuf();
 		if (in.bad())
-			return LoadResult{std::nullopt, {Error{path, 0, 0, "cannot read the file"}}};
+			return LoadResult{std::nullopt,
+			                  {Error{path, 0, 0, "cannot read the file"}}};
 		return load_string(text.str(), path);
 	} catch (...) {
 		return LoadResult{std::nullopt, {Error{path, 0, 0, "cannot read the file"}}};

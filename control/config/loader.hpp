@@ -46,9 +46,9 @@ std::optional<IpAddr> parse_ip(std::string_view text);
 // address such as 192.0.2.1/24 is a valid prefix); see prefix_is_network().
 std::optional<IpPrefix> parse_prefix(std::string_view text);
 
-std::string to_string(const Mac& mac);         // lower case, "02:00:0a:ff:00:01"
-std::string to_string(const IpAddr& addr);     // inet_ntop form
-std::string to_string(const IpPrefix& prefix); // "ADDR/LEN"
+std::string to_string(const Mac& mac);          // lower case, "02:00:0a:ff:00:01"
+std::string to_string(const IpAddr& addr);      // inet_ntop form
+std::string to_string(const IpPrefix& prefix);  // "ADDR/LEN"
 
 // Same family and the first prefix.length bits equal.
 bool prefix_contains(const IpPrefix& prefix, const IpAddr& addr);

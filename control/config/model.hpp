@@ -126,9 +126,9 @@ struct Peer {
 	PeerOption option = PeerOption::B;
 	std::string port;
 	uint32_t asn = 0;
-	std::optional<IpAddr> address;          // Option B
-	std::vector<std::string> tenants;       // Option B
-	std::vector<OptionAVrf> vrfs;           // Option A
+	std::optional<IpAddr> address;                  // Option B
+	std::vector<std::string> tenants;               // Option B
+	std::vector<OptionAVrf> vrfs;                   // Option A
 	std::vector<StaticVpnRoute> static_vpn_routes;  // Option B, for replay
 };
 

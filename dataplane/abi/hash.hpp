@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "dataplane/abi/tables.hpp"
+
 namespace tsunagi::abi {
 
 // A 64-bit finaliser (splitmix64): cheap, and every input bit reaches every output bit,
@@ -32,6 +34,22 @@ inline uint64_t hash_bytes(const void* data, size_t len, uint64_t seed = 0)
 	uint64_t tail = 0;
 	std::memcpy(&tail, p, len);
 	return mix64(h ^ tail);
+}
+
+template <class Key>
+inline uint64_t hash_key(const Key& k)
+{
+	return mix64(k);
+}
+
+// Two rounds whatever the family: IPv4 keys leave the upper words zero.
+template <>
+inline uint64_t hash_key(const VtepKey& k)
+{
+	uint64_t lo, hi;
+	std::memcpy(&lo, k.ip, 8);
+	std::memcpy(&hi, k.ip + 8, 8);
+	return mix64(lo ^ mix64(hi ^ (uint64_t{k.vni} << 1) ^ k.v6));
 }
 
 }  // namespace tsunagi::abi

@@ -19,7 +19,10 @@ bool inside(const Section& s, uint64_t size)
 	return s.count <= (size - s.offset) / sizeof(T);
 }
 
-bool pow2_nonzero(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
+bool pow2_nonzero(uint64_t n)
+{
+	return n != 0 && (n & (n - 1)) == 0;
+}
 
 }  // namespace
 
@@ -41,16 +44,15 @@ std::string TableView::check(const void* image, uint64_t size)
 		return "table image header is inconsistent with its size";
 	}
 	const uint64_t n = h->total_size;
-	const bool ok = inside<PortEntry>(h->ports, n) && inside<TenantEntry>(h->tenants, n) &&
-			inside<MemberEntry>(h->members, n) &&
-			inside<uint32_t>(h->flood, n) && inside<VtepEntry>(h->vteps, n) &&
-			inside<StaticMacEntry>(h->static_macs, n) &&
-			inside<U64Slot>(h->access_map, n) && inside<U64Slot>(h->vni_map, n) &&
-			inside<VtepSlot>(h->vtep_map, n) && inside<uint32_t>(h->trunk_map, n) &&
-			inside<char>(h->names, n) && h->trunk_map.count == 4096 &&
-			pow2_nonzero(h->access_map.count) && pow2_nonzero(h->vni_map.count) &&
-			pow2_nonzero(h->vtep_map.count) && h->ports.count <= kMaxPorts &&
-			h->names.count > 0;
+	const bool ok =
+	    inside<PortEntry>(h->ports, n) && inside<TenantEntry>(h->tenants, n) &&
+	    inside<MemberEntry>(h->members, n) && inside<uint32_t>(h->flood, n) &&
+	    inside<VtepEntry>(h->vteps, n) && inside<StaticMacEntry>(h->static_macs, n) &&
+	    inside<U64Slot>(h->access_map, n) && inside<U64Slot>(h->vni_map, n) &&
+	    inside<VtepSlot>(h->vtep_map, n) && inside<uint32_t>(h->trunk_map, n) &&
+	    inside<char>(h->names, n) && h->trunk_map.count == 4096 &&
+	    pow2_nonzero(h->access_map.count) && pow2_nonzero(h->vni_map.count) &&
+	    pow2_nonzero(h->vtep_map.count) && h->ports.count <= kMaxPorts && h->names.count > 0;
 	if (!ok) {
 		return "table image has a section outside its bounds";
 	}
@@ -66,9 +68,13 @@ TableView::TableView(const void* image)
 	flood = section<uint32_t>(header_, header_->flood);
 	vteps = section<VtepEntry>(header_, header_->vteps);
 	static_macs = section<StaticMacEntry>(header_, header_->static_macs);
-	access_map_ = section<U64Slot>(header_, header_->access_map);
-	vni_map_ = section<U64Slot>(header_, header_->vni_map);
-	vtep_map_ = section<VtepSlot>(header_, header_->vtep_map);
+	auto map = [&]<class Slot>(Map<Slot>& m, const Section& s) {
+		m.slots = section<Slot>(header_, s).data;
+		m.mask = s.count - 1;
+	};
+	map(access_map, header_->access_map);
+	map(vni_map, header_->vni_map);
+	map(vtep_map, header_->vtep_map);
 	trunk_map_ = section<uint32_t>(header_, header_->trunk_map).data;
 	names_ = section<char>(header_, header_->names).data;
 }

@@ -46,40 +46,46 @@ public:
 	uint16_t port_by_name(std::string_view n) const;
 	uint32_t tenant_by_name(std::string_view n) const;
 
-	uint32_t access_member(uint64_t key) const { return find(access_map_, key); }
-	uint32_t vni_tenant(uint32_t vni) const { return find(vni_map_, vni); }
-	uint32_t trunk_tenant(uint16_t vid) const { return trunk_map_[vid & 0xfff]; }
-	uint32_t vtep_member(const VtepKey& key) const;
+	// Lookups come in two steps so a burst can prefetch every slot before it reads any:
+	// prefetch with the key's hash, then find with the same hash. find() returns the
+	// slot, or nullptr when the key is absent.
+	template <class Slot>
+	struct Map {
+		const Slot* slots = nullptr;
+		uint64_t mask = 0;
 
-private:
-	static uint32_t find(Span<U64Slot> map, uint64_t key)
-	{
-		const uint64_t mask = map.size - 1;
-		for (uint64_t i = mix64(key) & mask;; i = (i + 1) & mask) {
-			const U64Slot& s = map.data[i];
-			if (s.value == kNone || s.key == key) {
-				return s.value;
+		void prefetch(uint64_t hash) const { __builtin_prefetch(&slots[hash & mask]); }
+
+		const Slot* find(uint64_t hash, const decltype(Slot::key)& key) const
+		{
+			for (uint64_t i = hash & mask;; i = (i + 1) & mask) {
+				const Slot& s = slots[i];
+				if (s.value == kNone) {
+					return nullptr;
+				}
+				if (s.key == key) {
+					return &s;
+				}
 			}
 		}
-	}
 
+		const Slot* find(const decltype(Slot::key)& key) const
+		{
+			return find(hash_key(key), key);
+		}
+	};
+
+	Map<U64Slot> access_map;  // access_key() → member, aux tenant
+	Map<U64Slot> vni_map;     // VNI → tenant
+	Map<VtepSlot> vtep_map;   // (VNI, source VTEP) → member, aux tenant
+
+	uint32_t trunk_tenant(uint16_t vid) const { return trunk_map_[vid & 0xfff]; }
+	const uint32_t* trunk_slot(uint16_t vid) const { return &trunk_map_[vid & 0xfff]; }
+
+private:
 	const Header* header_ = nullptr;
-	Span<U64Slot> access_map_;
-	Span<U64Slot> vni_map_;
-	Span<VtepSlot> vtep_map_;
 	const uint32_t* trunk_map_ = nullptr;
 	const char* names_ = nullptr;
 };
-
-inline uint32_t TableView::vtep_member(const VtepKey& key) const
-{
-	const uint64_t mask = vtep_map_.size - 1;
-	for (uint64_t i = hash_bytes(&key, sizeof(key)) & mask;; i = (i + 1) & mask) {
-		const VtepSlot& s = vtep_map_.data[i];
-		if (s.value == kNone || s.key == key) {
-			return s.value;
-		}
-	}
-}
 
 }  // namespace tsunagi::abi

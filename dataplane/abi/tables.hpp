@@ -15,7 +15,7 @@ namespace tsunagi::abi {
 
 inline constexpr uint64_t kMagic = 0x314741'4e55'5354ull;  // "TSUNAG1" little-endian
 // Bump on any change to a struct in this file; a reader refuses any other version.
-inline constexpr uint32_t kAbiVersion = 1;
+inline constexpr uint32_t kAbiVersion = 2;
 
 inline constexpr uint32_t kNone = 0xffffffffu;
 inline constexpr uint16_t kNoPort = 0xffffu;
@@ -79,6 +79,9 @@ struct VtepEntry {
 	uint8_t dst_mac[6];
 	uint8_t src_ip[16];  // IPv4 in the first 4 bytes
 	uint8_t dst_ip[16];
+	// IPv4: ones' complement sum of the outer header's fixed words (all but the total
+	// length), so the dataplane finishes the checksum with one addition.
+	uint32_t ip4_sum;
 };
 
 struct StaticMacEntry {
@@ -88,23 +91,27 @@ struct StaticMacEntry {
 };
 
 // Open-addressing hash slots (linear probing, power-of-two capacity, value kNone = empty).
+// `aux` carries what the lookup's caller needs next (the member's tenant), saving a
+// dependent load on the fast path.
 struct U64Slot {
 	uint64_t key;
 	uint32_t value;
-	uint32_t pad0;
+	uint32_t aux;
 };
 
+// A VXLAN source: keyed by VNI rather than tenant, so the lookup does not wait for the
+// VNI lookup; a VNI names exactly one tenant.
 struct VtepKey {
 	uint8_t ip[16];  // IPv4 in the first 4 bytes, the rest zero
-	uint32_t tenant;
+	uint32_t vni;
 	uint32_t v6;
 	bool operator==(const VtepKey&) const = default;
 };
 
 struct VtepSlot {
 	VtepKey key;
-	uint32_t value;
-	uint32_t pad0;
+	uint32_t value;  // member
+	uint32_t aux;    // tenant
 };
 
 struct NodeEntry {
@@ -131,10 +138,10 @@ struct Header {
 	Section flood;        // uint32_t member indexes, per tenant (see TenantEntry)
 	Section vteps;        // VtepEntry
 	Section static_macs;  // StaticMacEntry
-	Section access_map;   // U64Slot: access_key() → member
+	Section access_map;   // U64Slot: access_key() → member, aux tenant
 	Section trunk_map;    // uint32_t[4096]: hybrid_vlan → tenant
 	Section vni_map;      // U64Slot: VNI → tenant
-	Section vtep_map;     // VtepSlot: (tenant, source VTEP) → member
+	Section vtep_map;     // VtepSlot: (VNI, source VTEP) → member, aux tenant
 	Section names;        // char: NUL-terminated strings
 };
 
@@ -147,7 +154,7 @@ static_assert(std::is_trivially_copyable_v<Header>);
 static_assert(sizeof(PortEntry) == 44);
 static_assert(sizeof(MemberEntry) == 16);
 static_assert(sizeof(TenantEntry) == 24);
-static_assert(sizeof(VtepEntry) == 48);
+static_assert(sizeof(VtepEntry) == 52);
 static_assert(sizeof(U64Slot) == 16);
 static_assert(sizeof(VtepSlot) == 32);
 static_assert(sizeof(NodeEntry) == 32);

@@ -2,8 +2,6 @@
 
 #include <bit>
 
-#include "dataplane/abi/hash.hpp"
-
 namespace tsunagi::dp {
 
 MacTable::MacTable(size_t capacity)
@@ -16,25 +14,10 @@ MacTable::MacTable(size_t capacity)
 	dynamic_ = std::make_unique<uint32_t[]>(kMaxTenants + 1);
 }
 
-size_t MacTable::home(uint64_t key) const { return abi::mix64(key) & mask_; }
-
-const MacTable::Entry* MacTable::find(uint64_t key) const
+MacTable::Learn MacTable::learn(size_t home, uint64_t key, uint32_t member, uint32_t now,
+                                uint32_t limit, uint32_t aging)
 {
-	for (size_t i = home(key);; i = (i + 1) & mask_) {
-		const Entry& e = slots_[i];
-		if (e.member == abi::kNone) {
-			return nullptr;
-		}
-		if (e.key == key) {
-			return &e;
-		}
-	}
-}
-
-MacTable::Learn MacTable::learn(uint64_t key, uint32_t member, uint32_t now, uint32_t limit,
-				uint32_t aging)
-{
-	size_t i = home(key);
+	size_t i = home;
 	for (;; i = (i + 1) & mask_) {
 		Entry& e = slots_[i];
 		if (e.member == abi::kNone) {
@@ -47,10 +30,15 @@ MacTable::Learn MacTable::learn(uint64_t key, uint32_t member, uint32_t now, uin
 			return Learn::pinned;
 		}
 		const bool expired = now - e.seen > aging;
-		e.seen = now;
 		if (e.member == member) {
+			// Most frames refresh a known MAC: write only when the second changed, so
+			// the line is not dirtied on every packet.
+			if (e.seen != now) {
+				e.seen = now;
+			}
 			return Learn::refreshed;
 		}
+		e.seen = now;
 		e.member = member;
 		// An aged-out entry coming back elsewhere is new to the segment, not a move.
 		return expired ? Learn::learned : Learn::moved;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "dataplane/abi/hash.hpp"
 #include "dataplane/abi/tables.hpp"
 
 namespace tsunagi::dp {
@@ -32,15 +33,24 @@ public:
 
 	static uint64_t key(uint32_t tenant, const uint8_t* mac)
 	{
-		return (uint64_t{tenant} << 48) | (uint64_t{mac[0]} << 40) | (uint64_t{mac[1]} << 32) |
-		       (uint64_t{mac[2]} << 24) | (uint64_t{mac[3]} << 16) | (uint64_t{mac[4]} << 8) |
-		       mac[5];
+		return (uint64_t{tenant} << 48) | (uint64_t{mac[0]} << 40) |
+		       (uint64_t{mac[1]} << 32) | (uint64_t{mac[2]} << 24) |
+		       (uint64_t{mac[3]} << 16) | (uint64_t{mac[4]} << 8) | mac[5];
 	}
+
+	// Where the probe for `key` starts; lookups and learning take it so a burst can
+	// prefetch every packet's slot first.
+	size_t home(uint64_t key) const { return abi::mix64(key) & mask_; }
+	void prefetch(size_t home) const { __builtin_prefetch(&slots_[home]); }
 
 	// The member a live (not aged-out) entry points at, or abi::kNone.
 	uint32_t lookup(uint64_t key, uint32_t now, uint32_t aging) const
 	{
-		const Entry* e = find(key);
+		return lookup(home(key), key, now, aging);
+	}
+	uint32_t lookup(size_t home, uint64_t key, uint32_t now, uint32_t aging) const
+	{
+		const Entry* e = find(home, key);
 		if (e == nullptr || (e->seen != kStatic && now - e->seen > aging)) {
 			return abi::kNone;
 		}
@@ -48,7 +58,12 @@ public:
 	}
 
 	// Learns `key` on `member`. `limit` caps the tenant's dynamic entries (0: none).
-	Learn learn(uint64_t key, uint32_t member, uint32_t now, uint32_t limit, uint32_t aging);
+	Learn learn(uint64_t key, uint32_t member, uint32_t now, uint32_t limit, uint32_t aging)
+	{
+		return learn(home(key), key, member, now, limit, aging);
+	}
+	Learn learn(size_t home, uint64_t key, uint32_t member, uint32_t now, uint32_t limit,
+	            uint32_t aging);
 
 	// Installs a static entry, replacing a dynamic one. False when the table is full.
 	bool add_static(uint64_t key, uint32_t member);
@@ -79,8 +94,18 @@ public:
 	const Entry* slots() const { return slots_.get(); }
 
 private:
-	size_t home(uint64_t key) const;
-	const Entry* find(uint64_t key) const;
+	const Entry* find(size_t home, uint64_t key) const
+	{
+		for (size_t i = home;; i = (i + 1) & mask_) {
+			const Entry& e = slots_[i];
+			if (e.member == abi::kNone) {
+				return nullptr;
+			}
+			if (e.key == key) {
+				return &e;
+			}
+		}
+	}
 	void erase_at(size_t i);
 
 	std::unique_ptr<Entry[]> slots_;

@@ -2,6 +2,7 @@
 
 #include <rte_prefetch.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "dataplane/pkt/flow_hash.hpp"
@@ -99,66 +100,86 @@ void Pipeline::run(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t now, 
 		count(pc, true, rte_pktmbuf_pkt_len(pkts[i]));
 	}
 	switch (t_.ports[in_port].role) {
-	case PortRole::access:
-		return run_role<PortRole::access>(in_port, pkts, n, now, tx);
-	case PortRole::trunk:
-		return run_role<PortRole::trunk>(in_port, pkts, n, now, tx);
-	case PortRole::underlay:
-		return run_role<PortRole::underlay>(in_port, pkts, n, now, tx);
-	case PortRole::interconnect:
-		return run_role<PortRole::interconnect>(in_port, pkts, n, now, tx);
+		case PortRole::access:
+			return run_role<PortRole::access>(in_port, pkts, n, now, tx);
+		case PortRole::trunk:
+			return run_role<PortRole::trunk>(in_port, pkts, n, now, tx);
+		case PortRole::underlay:
+			return run_role<PortRole::underlay>(in_port, pkts, n, now, tx);
+		case PortRole::interconnect:
+			return run_role<PortRole::interconnect>(in_port, pkts, n, now, tx);
 	}
 }
 
 template <PortRole R>
-void Pipeline::run_role(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t now,
-			TxBuffers& tx)
+void Pipeline::run_role(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t now, TxBuffers& tx)
 {
-	constexpr uint16_t kAhead = 3;
-	for (uint16_t i = 0; i < n && i < kAhead; ++i) {
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+	if constexpr (R == PortRole::interconnect) {
+		for (uint16_t i = 0; i < n; ++i) {
+			drop(pkts[i], Drop::unsupported);
+		}
+		return;
 	}
-	for (uint16_t i = 0; i < n; ++i) {
-		if (i + kAhead < n) {
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kAhead], void*));
+	Work work[kStage];
+	for (uint16_t base = 0; base < n; base += kStage) {
+		const uint16_t count = std::min<uint16_t>(kStage, uint16_t(n - base));
+		for (uint16_t i = 0; i < count; ++i) {
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[base + i], void*));
 		}
-		rte_mbuf* m = pkts[i];
-		Ingress in{};
-		Drop d;
-		if constexpr (R == PortRole::access) {
-			d = classify_access(m, in_port, in);
-		} else if constexpr (R == PortRole::trunk) {
-			d = classify_trunk(m, in_port, in);
-		} else if constexpr (R == PortRole::underlay) {
-			d = classify_underlay(m, in_port, in);
-		} else {
-			d = Drop::unsupported;
+		for (uint16_t i = 0; i < count; ++i) {
+			Work& w = work[i];
+			w.m = pkts[base + i];
+			if constexpr (R == PortRole::access) {
+				w.verdict = parse_access(w, in_port);
+			} else if constexpr (R == PortRole::trunk) {
+				w.verdict = parse_trunk(w);
+			} else {
+				w.verdict = parse_underlay(w, in_port);
+			}
 		}
-		if (d != kPass) {
-			drop(m, d);
-			continue;
+		for (uint16_t i = 0; i < count; ++i) {
+			Work& w = work[i];
+			if (w.verdict != kPass) {
+				continue;
+			}
+			if constexpr (R == PortRole::access) {
+				w.verdict = resolve_access(w);
+			} else if constexpr (R == PortRole::trunk) {
+				w.verdict = resolve_trunk(w, in_port);
+			} else {
+				w.verdict = resolve_underlay(w);
+			}
+			if (w.verdict == kPass) {
+				prefetch_forwarding(w);
+			}
 		}
-		forward(m, in, now, tx);
+		for (uint16_t i = 0; i < count; ++i) {
+			Work& w = work[i];
+			if (w.verdict != kPass) {
+				drop(w.m, w.verdict);
+			} else {
+				forward(w, now, tx);
+			}
+		}
 	}
 }
 
-Drop Pipeline::classify_access(rte_mbuf* m, uint16_t in_port, Ingress& in) const
+Drop Pipeline::parse_access(Work& w, uint16_t in_port) const
 {
-	const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
-	const uint32_t len = rte_pktmbuf_data_len(m);
+	const uint8_t* p = rte_pktmbuf_mtod(w.m, const uint8_t*);
+	const uint32_t len = rte_pktmbuf_data_len(w.m);
 	if (len < pkt::kEthLen) {
 		return Drop::malformed;
 	}
 	const uint16_t tpid = load_be16(p + 12);
-	uint64_t key;
 	if (tpid == pkt::kTpidCtag) {
 		if (len < pkt::kEthLen + pkt::kTagLen) {
 			return Drop::malformed;
 		}
 		const uint16_t tci = load_be16(p + 14);
-		key = abi::access_key(in_port, false, tci & pkt::kVidMask, 0);
-		in.pcp_dei = tci & pkt::kPcpDeiMask;
-		in.tags_len = pkt::kTagLen;
+		w.key = abi::access_key(in_port, false, tci & pkt::kVidMask, 0);
+		w.in.pcp_dei = tci & pkt::kPcpDeiMask;
+		w.in.tags_len = pkt::kTagLen;
 	} else if (tpid == pkt::kTpidStag) {
 		if (len < pkt::kEthLen + 2 * pkt::kTagLen) {
 			return Drop::malformed;
@@ -167,26 +188,34 @@ Drop Pipeline::classify_access(rte_mbuf* m, uint16_t in_port, Ingress& in) const
 			return Drop::unknown_vlan;
 		}
 		const uint16_t tci = load_be16(p + 14);
-		key = abi::access_key(in_port, true, tci & pkt::kVidMask,
-				      load_be16(p + 18) & pkt::kVidMask);
-		in.pcp_dei = tci & pkt::kPcpDeiMask;
-		in.tags_len = 2 * pkt::kTagLen;
+		w.key = abi::access_key(in_port, true, tci & pkt::kVidMask,
+		                        load_be16(p + 18) & pkt::kVidMask);
+		w.in.pcp_dei = tci & pkt::kPcpDeiMask;
+		w.in.tags_len = 2 * pkt::kTagLen;
 	} else {
 		return Drop::unknown_vlan;
 	}
-	in.member = t_.access_member(key);
-	if (in.member == kNone) {
-		return Drop::unknown_vlan;
-	}
-	in.tenant = t_.members[in.member].tenant;
-	in.from_vtep = false;
+	w.hash = abi::hash_key(w.key);
+	t_.access_map.prefetch(w.hash);
+	w.in.from_vtep = false;
 	return kPass;
 }
 
-Drop Pipeline::classify_trunk(rte_mbuf* m, uint16_t in_port, Ingress& in) const
+Drop Pipeline::resolve_access(Work& w) const
 {
-	const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
-	const uint32_t len = rte_pktmbuf_data_len(m);
+	const abi::U64Slot* s = t_.access_map.find(w.hash, w.key);
+	if (s == nullptr) {
+		return Drop::unknown_vlan;
+	}
+	w.in.member = s->value;
+	w.in.tenant = s->aux;
+	return kPass;
+}
+
+Drop Pipeline::parse_trunk(Work& w) const
+{
+	const uint8_t* p = rte_pktmbuf_mtod(w.m, const uint8_t*);
+	const uint32_t len = rte_pktmbuf_data_len(w.m);
 	if (len < pkt::kEthLen) {
 		return Drop::malformed;
 	}
@@ -197,20 +226,28 @@ Drop Pipeline::classify_trunk(rte_mbuf* m, uint16_t in_port, Ingress& in) const
 		return Drop::malformed;
 	}
 	const uint16_t tci = load_be16(p + 14);
-	in.tenant = t_.trunk_tenant(tci & pkt::kVidMask);
-	if (in.tenant == kNone) {
-		return Drop::unknown_vlan;
-	}
-	const abi::TenantEntry& te = t_.tenants[in.tenant];
-	in.member = t_.flood[te.flood_begin + t_.ports[in_port].trunk_ordinal];
-	in.pcp_dei = tci & pkt::kPcpDeiMask;
-	in.tags_len = pkt::kTagLen;
-	in.from_vtep = false;
+	w.key = tci & pkt::kVidMask;
+	rte_prefetch0(t_.trunk_slot(uint16_t(w.key)));
+	w.in.pcp_dei = tci & pkt::kPcpDeiMask;
+	w.in.tags_len = pkt::kTagLen;
+	w.in.from_vtep = false;
 	return kPass;
 }
 
-Drop Pipeline::classify_underlay(rte_mbuf* m, uint16_t in_port, Ingress& in) const
+Drop Pipeline::resolve_trunk(Work& w, uint16_t in_port) const
 {
+	w.in.tenant = t_.trunk_tenant(uint16_t(w.key));
+	if (w.in.tenant == kNone) {
+		return Drop::unknown_vlan;
+	}
+	const abi::TenantEntry& te = t_.tenants[w.in.tenant];
+	w.in.member = t_.flood[te.flood_begin + t_.ports[in_port].trunk_ordinal];
+	return kPass;
+}
+
+Drop Pipeline::parse_underlay(Work& w, uint16_t in_port) const
+{
+	rte_mbuf* m = w.m;
 	const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
 	const uint32_t len = rte_pktmbuf_data_len(m);
 	const abi::NodeEntry& node = t_.node();
@@ -223,7 +260,8 @@ Drop Pipeline::classify_underlay(rte_mbuf* m, uint16_t in_port, Ingress& in) con
 	const uint16_t type = load_be16(p + 12);
 	const uint8_t* l3 = p + pkt::kEthLen;
 	const uint8_t* udp;
-	abi::VtepKey key{};
+	abi::VtepKey& key = w.vtep;
+	key = abi::VtepKey{};
 	uint32_t udp_avail;  // bytes from the UDP header to the end of the IP packet
 	if (type == pkt::kEtherIpv4) {
 		if (len < pkt::kEthLen + pkt::kIpv4Len) {
@@ -282,55 +320,80 @@ Drop Pipeline::classify_underlay(rte_mbuf* m, uint16_t in_port, Ingress& in) con
 	if ((vx[0] & pkt::kVxlanFlagI) == 0) {
 		return Drop::malformed;
 	}
-	const uint32_t vni = (uint32_t{vx[4]} << 16) | (uint32_t{vx[5]} << 8) | vx[6];
-	in.tenant = t_.vni_tenant(vni);
-	if (in.tenant == kNone) {
-		return Drop::unknown_vni;
-	}
-	key.tenant = in.tenant;
-	in.member = t_.vtep_member(key);
-	if (in.member == kNone) {
-		return Drop::unknown_vtep;
-	}
-	in.pcp_dei = 0;
-	in.tags_len = 0;
-	in.from_vtep = true;
-	// Decapsulate: the inner frame is what the UDP length says, padding included or not.
-	rte_pktmbuf_adj(m, uint16_t(hdrs + pkt::kUdpLen + pkt::kVxlanLen));
-	const uint32_t inner = udp_len - pkt::kUdpLen - pkt::kVxlanLen;
-	rte_pktmbuf_trim(m, uint16_t(rte_pktmbuf_pkt_len(m) - inner));
+	w.key = (uint32_t{vx[4]} << 16) | (uint32_t{vx[5]} << 8) | vx[6];
+	w.hash = abi::hash_key(w.key);
+	key.vni = uint32_t(w.key);
+	w.vtep_hash = abi::hash_key(key);
+	t_.vni_map.prefetch(w.hash);
+	t_.vtep_map.prefetch(w.vtep_hash);
+	w.decap = hdrs + pkt::kUdpLen + pkt::kVxlanLen;
+	w.inner_len = udp_len - pkt::kUdpLen - pkt::kVxlanLen;
+	w.in.pcp_dei = 0;
+	w.in.tags_len = 0;
+	w.in.from_vtep = true;
 	return kPass;
 }
 
-void Pipeline::forward(rte_mbuf* m, const Ingress& in, uint32_t now, TxBuffers& tx)
+Drop Pipeline::resolve_underlay(Work& w) const
 {
+	if (t_.vni_map.find(w.hash, w.key) == nullptr) {
+		return Drop::unknown_vni;
+	}
+	const abi::VtepSlot* s = t_.vtep_map.find(w.vtep_hash, w.vtep);
+	if (s == nullptr) {
+		return Drop::unknown_vtep;
+	}
+	w.in.member = s->value;
+	w.in.tenant = s->aux;
+	// Decapsulate: the inner frame is what the UDP length says, padding or not.
+	rte_pktmbuf_adj(w.m, uint16_t(w.decap));
+	rte_pktmbuf_trim(w.m, uint16_t(rte_pktmbuf_pkt_len(w.m) - w.inner_len));
+	return kPass;
+}
+
+void Pipeline::prefetch_forwarding(Work& w) const
+{
+	const uint8_t* eth = rte_pktmbuf_mtod(w.m, const uint8_t*);
+	w.dst_key = MacTable::key(w.in.tenant, eth);
+	w.src_key = MacTable::key(w.in.tenant, eth + RTE_ETHER_ADDR_LEN);
+	w.dst_home = macs_.home(w.dst_key);
+	w.src_home = macs_.home(w.src_key);
+	macs_.prefetch(w.src_home);
+	macs_.prefetch(w.dst_home);
+	rte_prefetch0(&t_.tenants[w.in.tenant]);
+	rte_prefetch0(&ctr_.tenants[w.in.tenant]);
+}
+
+void Pipeline::forward(Work& w, uint32_t now, TxBuffers& tx)
+{
+	rte_mbuf* m = w.m;
+	const Ingress& in = w.in;
 	const uint8_t* eth = rte_pktmbuf_mtod(m, const uint8_t*);
-	const uint8_t* src = eth + RTE_ETHER_ADDR_LEN;
-	if (pkt::is_multicast(src)) {
+	if (pkt::is_multicast(eth + RTE_ETHER_ADDR_LEN)) {
 		return drop(m, Drop::bad_src_mac);
 	}
 	const abi::TenantEntry& te = t_.tenants[in.tenant];
 	const uint32_t aging = t_.node().mac_aging_s;
-	switch (macs_.learn(MacTable::key(in.tenant, src), in.member, now, te.mac_limit, aging)) {
-	case MacTable::Learn::refreshed:
-	case MacTable::Learn::pinned:
-		break;
-	case MacTable::Learn::learned:
-		ctr_.mac.learned++;
-		break;
-	case MacTable::Learn::moved:
-		ctr_.mac.moved++;
-		break;
-	case MacTable::Learn::full:
-		ctr_.mac.table_full++;
-		break;
-	case MacTable::Learn::limit:
-		return drop(m, Drop::mac_limit);
+	switch (macs_.learn(w.src_home, w.src_key, in.member, now, te.mac_limit, aging)) {
+		case MacTable::Learn::refreshed:
+		case MacTable::Learn::pinned:
+			break;
+		case MacTable::Learn::learned:
+			ctr_.mac.learned++;
+			break;
+		case MacTable::Learn::moved:
+			ctr_.mac.moved++;
+			break;
+		case MacTable::Learn::full:
+			ctr_.mac.table_full++;
+			break;
+		case MacTable::Learn::limit:
+			return drop(m, Drop::mac_limit);
 	}
 	count(ctr_.tenants[in.tenant], true, rte_pktmbuf_pkt_len(m));
 
 	if (!pkt::is_multicast(eth)) {
-		const uint32_t out = macs_.lookup(MacTable::key(in.tenant, eth), now, aging);
+		const uint32_t out = macs_.lookup(w.dst_home, w.dst_key, now, aging);
 		// The tenant check makes a stale entry a miss rather than a leak to another tenant.
 		if (out != kNone && out < t_.members.size && t_.members[out].tenant == in.tenant) {
 			if (out == in.member ||
@@ -386,7 +449,7 @@ void Pipeline::emit(rte_mbuf* m, const Ingress& in, uint32_t member, TxBuffers& 
 }
 
 void Pipeline::emit_tagged(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb,
-			   TxBuffers& tx)
+                           TxBuffers& tx)
 {
 	const uint32_t want = mb.qinq ? 2 * pkt::kTagLen : pkt::kTagLen;
 	const uint32_t l3_len = rte_pktmbuf_pkt_len(m) - in.tags_len - pkt::kEthLen;
@@ -413,8 +476,7 @@ void Pipeline::emit_tagged(rte_mbuf* m, const Ingress& in, const abi::MemberEntr
 	tx.push(mb.port, m);
 }
 
-void Pipeline::emit_vxlan(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb,
-			  TxBuffers& tx)
+void Pipeline::emit_vxlan(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb, TxBuffers& tx)
 {
 	const abi::VtepEntry& v = t_.vteps[mb.vtep];
 	if (!v.resolved) {
@@ -457,8 +519,10 @@ void Pipeline::emit_vxlan(rte_mbuf* m, const Ingress& in, const abi::MemberEntry
 		h->next_proto_id = pkt::kIpProtoUdp;
 		std::memcpy(&h->src_addr, v.src_ip, 4);
 		std::memcpy(&h->dst_addr, v.dst_ip, 4);
-		h->hdr_checksum = 0;
-		h->hdr_checksum = rte_ipv4_cksum(h);
+		uint32_t sum = v.ip4_sum + pkt::kIpv4Len + udp_len;
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		store_be16(reinterpret_cast<uint8_t*>(&h->hdr_checksum), uint16_t(~sum));
 	}
 	store_be16(udp, pkt::vxlan_src_port(hash));
 	store_be16(udp + 2, pkt::kVxlanPort);

@@ -41,13 +41,38 @@ public:
 	void age(uint32_t now, size_t budget);
 
 private:
+	// A packet's state between the stages of a burst.
+	struct Work {
+		rte_mbuf* m;
+		uint64_t key;  // access key, VNI or VID: what the ingress map is probed with
+		uint64_t hash;
+		abi::VtepKey vtep;
+		uint64_t vtep_hash;
+		uint32_t decap;  // underlay: bytes of outer headers before the inner frame
+		uint32_t inner_len;
+		uint64_t src_key;
+		uint64_t dst_key;
+		size_t src_home;
+		size_t dst_home;
+		Ingress in;
+		Drop verdict;
+	};
+	static constexpr uint16_t kStage = 32;
+
 	template <abi::PortRole R>
 	void run_role(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t now, TxBuffers& tx);
 
-	Drop classify_access(rte_mbuf* m, uint16_t in_port, Ingress& in) const;
-	Drop classify_trunk(rte_mbuf* m, uint16_t in_port, Ingress& in) const;
-	Drop classify_underlay(rte_mbuf* m, uint16_t in_port, Ingress& in) const;
-	void forward(rte_mbuf* m, const Ingress& in, uint32_t now, TxBuffers& tx);
+	// Stage 1: parse headers, build the ingress key and prefetch its slot.
+	Drop parse_access(Work& w, uint16_t in_port) const;
+	Drop parse_trunk(Work& w) const;
+	Drop parse_underlay(Work& w, uint16_t in_port) const;
+	// Stage 2: find the tenant and member, then prefetch what forwarding reads.
+	Drop resolve_access(Work& w) const;
+	Drop resolve_trunk(Work& w, uint16_t in_port) const;
+	Drop resolve_underlay(Work& w) const;
+	void prefetch_forwarding(Work& w) const;
+	// Stage 3: learn, then forward or flood.
+	void forward(Work& w, uint32_t now, TxBuffers& tx);
 	void flood(rte_mbuf* m, const Ingress& in, TxBuffers& tx);
 	void emit(rte_mbuf* m, const Ingress& in, uint32_t member, TxBuffers& tx);
 	void emit_tagged(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb, TxBuffers& tx);

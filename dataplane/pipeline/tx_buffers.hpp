@@ -28,6 +28,7 @@ public:
 	{
 		uint16_t& n = counts_[port];
 		pkts_[port][n++] = m;
+		pending_ |= uint64_t{1} << port;
 		if (n == kBurst) {
 			flush(port);
 		}
@@ -43,13 +44,16 @@ public:
 
 	void flush_all()
 	{
-		for (uint16_t p = 0; p < abi::kMaxPorts; ++p) {
-			flush(p);
+		for (uint64_t left = pending_; left != 0; left &= left - 1) {
+			flush(uint16_t(__builtin_ctzll(left)));
 		}
+		pending_ = 0;
 	}
 
 private:
+	static_assert(abi::kMaxPorts <= 64, "pending_ has a bit per port");
 	TxSink* sink_;
+	uint64_t pending_ = 0;  // ports holding packets
 	std::array<uint16_t, abi::kMaxPorts> counts_;
 	std::array<std::array<rte_mbuf*, kBurst>, abi::kMaxPorts> pkts_;
 };

@@ -10,7 +10,10 @@
 
 namespace tsunagi::pkt {
 
-inline uint16_t load_be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
+inline uint16_t load_be16(const uint8_t* p)
+{
+	return static_cast<uint16_t>((p[0] << 8) | p[1]);
+}
 
 inline void store_be16(uint8_t* p, uint16_t v)
 {
@@ -18,20 +21,32 @@ inline void store_be16(uint8_t* p, uint16_t v)
 	p[1] = static_cast<uint8_t>(v);
 }
 
-// `frame` is an untagged Ethernet frame of `len` bytes in contiguous memory.
+inline uint64_t load64(const uint8_t* p)
+{
+	uint64_t v;
+	std::memcpy(&v, p, 8);
+	return v;
+}
+
+inline uint32_t load32(const uint8_t* p)
+{
+	uint32_t v;
+	std::memcpy(&v, p, 4);
+	return v;
+}
+
+// `frame` is an untagged Ethernet frame of `len` bytes in contiguous memory. Mixes the
+// MACs and EtherType, the IP addresses and protocol, and the TCP/UDP ports when present,
+// reading them in place.
 inline uint32_t flow_hash(const uint8_t* frame, uint32_t len)
 {
-	// MACs + EtherType, then the IP addresses and protocol, then the L4 ports.
-	uint8_t key[14 + 32 + 1 + 4] = {};
-	uint32_t n = 14;
-	std::memcpy(key, frame, 14);
+	uint64_t h = load64(frame) ^ (load64(frame + 6) << 7);
 	const uint16_t type = load_be16(frame + 12);
 	const uint8_t* l3 = frame + kEthLen;
 	const uint8_t* l4 = nullptr;
 	uint8_t proto = 0;
 	if (type == kEtherIpv4 && len >= kEthLen + kIpv4Len) {
-		std::memcpy(key + n, l3 + 12, 8);
-		n += 8;
+		h ^= abi::mix64(load64(l3 + 12));
 		proto = l3[9];
 		const uint32_t ihl = (l3[0] & 0xfu) * 4u;
 		const bool fragment = (load_be16(l3 + 6) & 0x3fff) != 0;
@@ -39,19 +54,18 @@ inline uint32_t flow_hash(const uint8_t* frame, uint32_t len)
 			l4 = l3 + ihl;
 		}
 	} else if (type == kEtherIpv6 && len >= kEthLen + kIpv6Len) {
-		std::memcpy(key + n, l3 + 8, 32);
-		n += 32;
+		h ^= abi::mix64(load64(l3 + 8) ^ load64(l3 + 16) ^
+		                abi::mix64(load64(l3 + 24) ^ load64(l3 + 32)));
 		proto = l3[6];
 		if (len >= kEthLen + kIpv6Len + 4) {
 			l4 = l3 + kIpv6Len;
 		}
 	}
-	key[n++] = proto;
+	uint64_t ports = proto;
 	if (l4 != nullptr && (proto == kIpProtoUdp || proto == kIpProtoTcp)) {
-		std::memcpy(key + n, l4, 4);
-		n += 4;
+		ports |= uint64_t{load32(l4)} << 8;
 	}
-	const uint64_t h = abi::hash_bytes(key, n);
+	h = abi::mix64(h ^ (ports << 20));
 	return static_cast<uint32_t>(h ^ (h >> 32));
 }
 

@@ -23,9 +23,9 @@ inline constexpr uint8_t kIpProtoUdp = 17;
 inline constexpr uint8_t kIpProtoTcp = 6;
 inline constexpr uint8_t kTunnelTtl = 64;
 
-inline constexpr uint32_t kEthLen = sizeof(rte_ether_hdr);  // 14
+inline constexpr uint32_t kEthLen = sizeof(rte_ether_hdr);    // 14
 inline constexpr uint32_t kMacsLen = 2 * RTE_ETHER_ADDR_LEN;  // 12: what stays put when tags change
-inline constexpr uint32_t kTagLen = sizeof(rte_vlan_hdr);    // 4
+inline constexpr uint32_t kTagLen = sizeof(rte_vlan_hdr);     // 4
 inline constexpr uint32_t kUdpLen = sizeof(rte_udp_hdr);
 inline constexpr uint32_t kVxlanLen = sizeof(rte_vxlan_hdr);
 inline constexpr uint32_t kIpv4Len = sizeof(rte_ipv4_hdr);
@@ -40,6 +40,9 @@ inline constexpr uint16_t kVidMask = 0x0fff;
 inline constexpr uint16_t kSrcPortBase = 49152;
 inline constexpr uint16_t kSrcPortMask = 0x3fff;
 
-inline bool is_multicast(const uint8_t* mac) { return (mac[0] & 1) != 0; }
+inline bool is_multicast(const uint8_t* mac)
+{
+	return (mac[0] & 1) != 0;
+}
 
 }  // namespace tsunagi::pkt

@@ -9,9 +9,9 @@ namespace {
 nlohmann::ordered_json traffic(const TrafficCounters& c)
 {
 	return {{"rx_packets", c.rx_packets},
-		{"rx_bytes", c.rx_bytes},
-		{"tx_packets", c.tx_packets},
-		{"tx_bytes", c.tx_bytes}};
+	        {"rx_bytes", c.rx_bytes},
+	        {"tx_packets", c.tx_packets},
+	        {"tx_bytes", c.tx_bytes}};
 }
 
 void add(TrafficCounters& sum, const TrafficCounters& c)
@@ -25,7 +25,7 @@ void add(TrafficCounters& sum, const TrafficCounters& c)
 }  // namespace
 
 nlohmann::ordered_json counters_json(const abi::TableView& t, const WorkerCounters* const* workers,
-				     size_t n_workers, const MacTable& macs)
+                                     size_t n_workers, const MacTable& macs)
 {
 	nlohmann::ordered_json out;
 	auto& ports = out["ports"] = nlohmann::ordered_json::object();
@@ -73,10 +73,10 @@ nlohmann::ordered_json counters_json(const abi::TableView& t, const WorkerCounte
 		mac.table_full += workers[w]->mac.table_full;
 	}
 	out["mac"] = {{"entries", macs.size()},
-		      {"learned", mac.learned},
-		      {"moved", mac.moved},
-		      {"aged", mac.aged},
-		      {"table_full", mac.table_full}};
+	              {"learned", mac.learned},
+	              {"moved", mac.moved},
+	              {"aged", mac.aged},
+	              {"table_full", mac.table_full}};
 	return out;
 }
 

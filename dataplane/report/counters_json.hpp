@@ -11,6 +11,6 @@ namespace tsunagi::dp {
 
 // `workers` blocks are added up; `macs` gives the table's current occupancy.
 nlohmann::ordered_json counters_json(const abi::TableView& t, const WorkerCounters* const* workers,
-				     size_t n_workers, const MacTable& macs);
+                                     size_t n_workers, const MacTable& macs);
 
 }  // namespace tsunagi::dp

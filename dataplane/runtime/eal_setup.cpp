@@ -18,12 +18,13 @@ bool hugepages_available()
 std::string eal_init(const EalOptions& opts)
 {
 	std::vector<std::string> args = {"tsunagi", "-l", opts.lcores, "--no-pci",
-					 "--log-level=" + opts.log_level};
+	                                 "--log-level=" + opts.log_level};
 	if (opts.huge) {
 		args.push_back("--in-memory");
 	} else {
 		// --no-huge cannot be combined with --in-memory; --no-shconf keeps it private.
-		args.insert(args.end(), {"--no-huge", "--no-shconf", "-m", std::to_string(opts.memory_mb)});
+		args.insert(args.end(),
+		            {"--no-huge", "--no-shconf", "-m", std::to_string(opts.memory_mb)});
 	}
 	if (!opts.file_prefix.empty()) {
 		args.push_back("--file-prefix=" + opts.file_prefix);
@@ -48,7 +49,7 @@ rte_mempool* make_packet_pool(const char* name, unsigned count, bool jumbo)
 	// Jumbo buffers hold a 9216-byte frame plus VXLAN-over-IPv6 outer headers in one
 	// segment, so rewrite never has to walk a chain.
 	const uint16_t room = jumbo ? uint16_t(9216 + 256 + RTE_PKTMBUF_HEADROOM)
-				    : uint16_t(RTE_MBUF_DEFAULT_BUF_SIZE);
+	                            : uint16_t(RTE_MBUF_DEFAULT_BUF_SIZE);
 	return rte_pktmbuf_pool_create(name, count, 256, 0, room, int(rte_socket_id()));
 }
 

@@ -23,11 +23,17 @@ MacBytes mac(const char* text)
 	return m->bytes;
 }
 
-uint16_t be16(const Bytes& b, size_t off) { return pkt::load_be16(b.data() + off); }
-uint32_t be32(const Bytes& b, size_t off) { return (uint32_t{be16(b, off)} << 16) | be16(b, off + 2); }
+uint16_t be16(const Bytes& b, size_t off)
+{
+	return pkt::load_be16(b.data() + off);
+}
+uint32_t be32(const Bytes& b, size_t off)
+{
+	return (uint32_t{be16(b, off)} << 16) | be16(b, off + 2);
+}
 
 Bytes ipv4_udp_frame(const MacBytes& dst, const MacBytes& src, uint32_t src_ip, uint32_t dst_ip,
-		     uint16_t sport, uint16_t dport, size_t payload)
+                     uint16_t sport, uint16_t dport, size_t payload)
 {
 	Bytes f(14 + 20 + 8 + payload, 0);
 	std::memcpy(f.data(), dst.data(), 6);
@@ -68,7 +74,7 @@ Bytes with_tags(const Bytes& frame, std::vector<std::pair<uint16_t, uint16_t>> t
 namespace {
 
 Bytes vxlan_common(const MacBytes& dst, const MacBytes& src, uint16_t type, size_t ip_len,
-		   uint32_t vni, const Bytes& inner, uint8_t flags)
+                   uint32_t vni, const Bytes& inner, uint8_t flags)
 {
 	Bytes f(14 + ip_len + 16, 0);
 	std::memcpy(f.data(), dst.data(), 6);
@@ -89,7 +95,7 @@ Bytes vxlan_common(const MacBytes& dst, const MacBytes& src, uint16_t type, size
 }  // namespace
 
 Bytes vxlan4(const MacBytes& dst, const MacBytes& src, const std::string& src_ip,
-	     const std::string& dst_ip, uint32_t vni, const Bytes& inner, uint8_t flags)
+             const std::string& dst_ip, uint32_t vni, const Bytes& inner, uint8_t flags)
 {
 	Bytes f = vxlan_common(dst, src, 0x0800, 20, vni, inner, flags);
 	uint8_t* ip = f.data() + 14;
@@ -105,7 +111,7 @@ Bytes vxlan4(const MacBytes& dst, const MacBytes& src, const std::string& src_ip
 }
 
 Bytes vxlan6(const MacBytes& dst, const MacBytes& src, const std::string& src_ip,
-	     const std::string& dst_ip, uint32_t vni, const Bytes& inner)
+             const std::string& dst_ip, uint32_t vni, const Bytes& inner)
 {
 	Bytes f = vxlan_common(dst, src, 0x86dd, 40, vni, inner, 0x08);
 	uint8_t* ip = f.data() + 14;

@@ -23,16 +23,16 @@ MacBytes mac(const char* text);
 
 // An untagged Ethernet frame carrying IPv4/UDP with `payload` bytes of data.
 Bytes ipv4_udp_frame(const MacBytes& dst, const MacBytes& src, uint32_t src_ip, uint32_t dst_ip,
-		     uint16_t sport, uint16_t dport, size_t payload = 18);
+                     uint16_t sport, uint16_t dport, size_t payload = 18);
 
 // Inserts tags after the MACs: {tpid, tci} pairs, outermost first.
 Bytes with_tags(const Bytes& frame, std::vector<std::pair<uint16_t, uint16_t>> tags);
 
 // Wraps `inner` in Ethernet/IPv4/UDP/VXLAN.
 Bytes vxlan4(const MacBytes& dst, const MacBytes& src, const std::string& src_ip,
-	     const std::string& dst_ip, uint32_t vni, const Bytes& inner, uint8_t flags = 0x08);
+             const std::string& dst_ip, uint32_t vni, const Bytes& inner, uint8_t flags = 0x08);
 Bytes vxlan6(const MacBytes& dst, const MacBytes& src, const std::string& src_ip,
-	     const std::string& dst_ip, uint32_t vni, const Bytes& inner);
+             const std::string& dst_ip, uint32_t vni, const Bytes& inner);
 
 uint16_t be16(const Bytes& b, size_t off);
 uint32_t be32(const Bytes& b, size_t off);

@@ -26,51 +26,61 @@ ports:
 )";
 
 // The 1-based line of the n-th (1-based) line of `text` that contains `needle`.
-int line_of(const std::string& text, std::string_view needle, int nth = 1) {
+int line_of(const std::string& text, std::string_view needle, int nth = 1)
+{
 	std::istringstream in(text);
 	std::string line;
 	int number = 0;
 	while (std::getline(in, line)) {
 		++number;
-		if (line.find(needle) != std::string::npos && --nth == 0) return number;
+		if (line.find(needle) != std::string::npos && --nth == 0)
+			return number;
 	}
 	FAIL("no line contains " << needle);
 	return 0;
 }
 
-std::string all_errors(const LoadResult& r) {
+std::string all_errors(const LoadResult& r)
+{
 	std::string out;
-	for (const auto& e : r.errors) out += e.to_string() + "\n";
+	for (const auto& e : r.errors)
+		out += e.to_string() + "\n";
 	return out;
 }
 
 // Whether some error is on `line` (0: any line) and contains `text`.
-bool has_error(const LoadResult& r, int line, std::string_view text) {
+bool has_error(const LoadResult& r, int line, std::string_view text)
+{
 	for (const auto& e : r.errors)
-		if ((line == 0 || e.line == line) && e.message.find(text) != std::string::npos) return true;
+		if ((line == 0 || e.line == line) && e.message.find(text) != std::string::npos)
+			return true;
 	return false;
 }
 
 #define CHECK_ERROR(result, line, text)                     \
-	do {                                                      \
-		INFO("errors:\n" << all_errors(result));                \
-		CHECK(has_error((result), (line), (text)));             \
+	do {                                                \
+		INFO("errors:\n" << all_errors(result));    \
+		CHECK(has_error((result), (line), (text))); \
 	} while (0)
 
-#define REQUIRE_VALID(result)                             \
-	do {                                                    \
-		INFO("errors:\n" << all_errors(result));              \
-		REQUIRE((result).errors.empty());                     \
-		REQUIRE((result).config.has_value());                 \
+#define REQUIRE_VALID(result)                            \
+	do {                                             \
+		INFO("errors:\n" << all_errors(result)); \
+		REQUIRE((result).errors.empty());        \
+		REQUIRE((result).config.has_value());    \
 	} while (0)
 
-LoadResult load(const std::string& text) { return load_string(text, "test.yaml"); }
+LoadResult load(const std::string& text)
+{
+	return load_string(text, "test.yaml");
+}
 
 }  // namespace
 
 // --- valid configurations --------------------------------------------------------
 
-TEST_CASE("the demo topology loads into the model with defaults filled in", "[config]") {
+TEST_CASE("the demo topology loads into the model with defaults filled in", "[config]")
+{
 	const std::string text = R"(node:
   name: tky-edge-1
   asn: 65000
@@ -156,7 +166,8 @@ tenants:
 	CHECK(t2.mark.line == line_of(text, "name: cust-0002"));
 }
 
-TEST_CASE("a configuration using every key loads, VRFs and peers included", "[config]") {
+TEST_CASE("a configuration using every key loads, VRFs and peers included", "[config]")
+{
 	const std::string text = R"(node:
   name: tky-edge-1
   asn: 65000
@@ -263,7 +274,8 @@ peers:
 	CHECK(a.mark.line == line_of(text, "name: eqx-ty4"));
 }
 
-TEST_CASE("an IPv6-only underlay with a list-form vtep is valid", "[config]") {
+TEST_CASE("an IPv6-only underlay with a list-form vtep is valid", "[config]")
+{
 	const auto r = load(R"(node:
   name: osk-edge-1
   asn: 65000
@@ -281,7 +293,8 @@ tenants:
 	CHECK(r.config->tenants.at(0).vteps.size() == 2);
 }
 
-TEST_CASE("a single-tag and a QinQ attachment on the same port and VLAN do not overlap", "[config]") {
+TEST_CASE("a single-tag and a QinQ attachment on the same port and VLAN do not overlap", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 1, attachments: [ { port: srv0, vlan: 100 } ] }
   - { name: b, vni: 2, hybrid_vlan: 2, attachments: [ { port: srv0, vlan: 100, inner_vlan: 20 },
@@ -292,7 +305,8 @@ TEST_CASE("a single-tag and a QinQ attachment on the same port and VLAN do not o
 
 // --- documents that cannot be read ------------------------------------------------
 
-TEST_CASE("a YAML syntax error is reported with its position", "[config]") {
+TEST_CASE("a YAML syntax error is reported with its position", "[config]")
+{
 	const auto r = load("node:\n  name: a\n  asn: [1, 2\nports: []\n");
 	REQUIRE_FALSE(r.config.has_value());
 	REQUIRE(r.errors.size() == 1);
@@ -302,7 +316,8 @@ TEST_CASE("a YAML syntax error is reported with its position", "[config]") {
 	CHECK_THAT(r.errors[0].message, Catch::Contains("YAML syntax error"));
 }
 
-TEST_CASE("an empty document and a document that is not a mapping are errors", "[config]") {
+TEST_CASE("an empty document and a document that is not a mapping are errors", "[config]")
+{
 	auto r = load("");
 	CHECK_FALSE(r.config.has_value());
 	CHECK_ERROR(r, 1, "empty");
@@ -312,22 +327,26 @@ TEST_CASE("an empty document and a document that is not a mapping are errors", "
 	CHECK_ERROR(r, 1, "expected a mapping");
 }
 
-TEST_CASE("a file that cannot be opened is one error naming the file", "[config]") {
+TEST_CASE("a file that cannot be opened is one error naming the file", "[config]")
+{
 	const auto r = load_file("/nonexistent/tsunagi.yaml");
 	CHECK_FALSE(r.config.has_value());
 	REQUIRE(r.errors.size() == 1);
 	CHECK(r.errors[0].line == 0);
-	CHECK_THAT(r.errors[0].to_string(), Catch::StartsWith("/nonexistent/tsunagi.yaml: cannot open"));
+	CHECK_THAT(r.errors[0].to_string(),
+	           Catch::StartsWith("/nonexistent/tsunagi.yaml: cannot open"));
 }
 
-TEST_CASE("an error prints as file:line:col: message", "[config]") {
+TEST_CASE("an error prints as file:line:col: message", "[config]")
+{
 	const Error e{"a.yaml", 12, 5, "tenants[1].vni: bad"};
 	CHECK(e.to_string() == "a.yaml:12:5: tenants[1].vni: bad");
 }
 
 // --- structure: keys and types ----------------------------------------------------
 
-TEST_CASE("a duplicate key is reported in every kind of mapping", "[config]") {
+TEST_CASE("a duplicate key is reported in every kind of mapping", "[config]")
+{
 	const std::string text = R"(node:
   name: a
   asn: 65000
@@ -351,18 +370,24 @@ ports: []
 	CHECK(r.errors.size() == 4);
 }
 
-TEST_CASE("an unknown key is reported with a suggestion when it looks like a typo", "[config]") {
+TEST_CASE("an unknown key is reported with a suggestion when it looks like a typo", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: t, vni: 1, hybrid_vlan: 1, atachments: [] }
 tennants: []
 )");
-	CHECK_ERROR(r, 13, "tenants[0].atachments: unknown key \"atachments\" (did you mean \"attachments\"?)");
+	CHECK_ERROR(
+	    r, 13,
+	    "tenants[0].atachments: unknown key \"atachments\" (did you mean \"attachments\"?)");
 	CHECK_ERROR(r, 14, "tennants: unknown key \"tennants\" (did you mean \"tenants\"?)");
 	const auto r2 = load(kBase + "zzz: 1\n");
-	CHECK_ERROR(r2, 12, "unknown key \"zzz\" (expected one of: node, ports, neighbors, tenants, peers)");
+	CHECK_ERROR(
+	    r2, 12,
+	    "unknown key \"zzz\" (expected one of: node, ports, neighbors, tenants, peers)");
 }
 
-TEST_CASE("a missing required key is reported at the mapping that lacks it", "[config]") {
+TEST_CASE("a missing required key is reported at the mapping that lacks it", "[config]")
+{
 	const auto r = load(R"(node:
   asn: 65000
 tenants:
@@ -374,7 +399,8 @@ tenants:
 	CHECK_ERROR(r, 4, "tenants[0]: missing required key \"vni\"");
 }
 
-TEST_CASE("a value of the wrong type is reported", "[config]") {
+TEST_CASE("a value of the wrong type is reported", "[config]")
+{
 	const std::string text = kBase + R"(tenants:
   - { name: [t], vni: 12abc, hybrid_vlan: "3001", attachments: { port: cloud0 } }
   - { name: u, vni: 0100, hybrid_vlan: 1.5, mac_limit: 3x }
@@ -392,7 +418,8 @@ TEST_CASE("a value of the wrong type is reported", "[config]") {
 	CHECK_ERROR(r2, 2, "ports: expected a list, got \"7\"");
 }
 
-TEST_CASE("an unknown port role is reported with the valid roles", "[config]") {
+TEST_CASE("an unknown port role is reported with the valid roles", "[config]")
+{
 	const auto r = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1 }
 ports:
   - { name: p, role: acess, device: d }
@@ -404,7 +431,8 @@ ports:
 
 // --- ranges -----------------------------------------------------------------------
 
-TEST_CASE("a VLAN outside 1–4094 is reported for every VLAN key", "[config]") {
+TEST_CASE("a VLAN outside 1–4094 is reported for every VLAN key", "[config]")
+{
 	const std::string text = kBase + R"(tenants:
   - name: t
     vni: 1
@@ -418,14 +446,19 @@ peers:
       vrfs: [ { tenant: t, vlan: -1, address: 10.9.0.1/30, neighbor: 10.9.0.2 } ] }
 )";
 	const auto r = load(text);
-	CHECK_ERROR(r, 15, "tenants[0].hybrid_vlan: VLAN 4095 is out of range 1\xe2\x80\x93" "4094");
-	CHECK_ERROR(r, 17, "tenants[0].attachments[0].vlan: VLAN 5000 is out of range 1\xe2\x80\x93" "4094");
+	CHECK_ERROR(r, 15,
+	            "tenants[0].hybrid_vlan: VLAN 4095 is out of range 1\xe2\x80\x93"
+	            "4094");
+	CHECK_ERROR(r, 17,
+	            "tenants[0].attachments[0].vlan: VLAN 5000 is out of range 1\xe2\x80\x93"
+	            "4094");
 	CHECK_ERROR(r, 18, "tenants[0].attachments[1].inner_vlan: VLAN 0 is out of range");
 	CHECK_ERROR(r, 22, "peers[0].vrfs[0].vlan: VLAN -1 is out of range");
 	CHECK(r.errors.size() == 4);
 }
 
-TEST_CASE("a VNI outside 1–16777215 is reported", "[config]") {
+TEST_CASE("a VNI outside 1–16777215 is reported", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 0, hybrid_vlan: 1 }
   - { name: b, vni: 16777216, hybrid_vlan: 2 }
@@ -436,7 +469,8 @@ TEST_CASE("a VNI outside 1–16777215 is reported", "[config]") {
 	CHECK_ERROR(r, 15, "tenants[2].vni: VNI 99999999999999999999999 is out of range");
 }
 
-TEST_CASE("an MTU outside 68–9216 is reported", "[config]") {
+TEST_CASE("an MTU outside 68–9216 is reported", "[config]")
+{
 	const auto r = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1 }
 ports:
   - { name: p, role: access, device: d, mtu: 67 }
@@ -446,7 +480,8 @@ ports:
 	CHECK_ERROR(r, 4, "ports[1].mtu: MTU 9217 is out of range");
 }
 
-TEST_CASE("an ASN of 0 or above 4294967295 is reported", "[config]") {
+TEST_CASE("an ASN of 0 or above 4294967295 is reported", "[config]")
+{
 	const auto r = load(R"(node: { name: a, asn: 0, router_id: 10.0.0.1 }
 ports:
   - { name: ix0, role: interconnect, device: d, address: 203.0.113.2/30 }
@@ -457,7 +492,8 @@ peers:
 	CHECK_ERROR(r, 5, "peers[0].asn: ASN 4294967296 is out of range");
 }
 
-TEST_CASE("a negative or non-integer mac_limit is reported", "[config]") {
+TEST_CASE("a negative or non-integer mac_limit is reported", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 1, mac_limit: -1 }
   - { name: b, vni: 2, hybrid_vlan: 2, mac_limit: many }
@@ -468,7 +504,9 @@ TEST_CASE("a negative or non-integer mac_limit is reported", "[config]") {
 	CHECK(r.errors.size() == 2);
 }
 
-TEST_CASE("a VRF label outside 16–1048575 is reported, in a vrf and in static VPN routes", "[config]") {
+TEST_CASE("a VRF label outside 16–1048575 is reported, in a vrf and in static VPN routes",
+          "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 1, vrf: { label: 15, rd: "65000:1" } }
   - { name: b, vni: 2, hybrid_vlan: 2, vrf: { label: 1048576, rd: "65000:2" } }
@@ -483,7 +521,8 @@ peers:
 
 // --- uniqueness ---------------------------------------------------------------------
 
-TEST_CASE("a duplicate VNI is reported at both places", "[config]") {
+TEST_CASE("a duplicate VNI is reported at both places", "[config]")
+{
 	const std::string text = kBase + R"(tenants:
   - name: cust-0001
     vni: 100001
@@ -503,12 +542,15 @@ TEST_CASE("a duplicate VNI is reported at both places", "[config]") {
 	CHECK(r.errors.size() == 2);
 }
 
-TEST_CASE("a duplicate hybrid_vlan is reported when the node has a trunk port", "[config]") {
+TEST_CASE("a duplicate hybrid_vlan is reported when the node has a trunk port", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 3001 }
   - { name: b, vni: 2, hybrid_vlan: 3001 }
 )");
-	CHECK_ERROR(r, 14, "tenants[1].hybrid_vlan: hybrid_vlan 3001 is already used by tenant \"a\" (line 13)");
+	CHECK_ERROR(
+	    r, 14,
+	    "tenants[1].hybrid_vlan: hybrid_vlan 3001 is already used by tenant \"a\" (line 13)");
 	CHECK_ERROR(r, 13, "tenants[0].hybrid_vlan: hybrid_vlan 3001 is also used by tenant \"b\"");
 
 	// Without a trunk port the hybrid_vlan is never on the wire, so it may be shared.
@@ -522,7 +564,8 @@ tenants:
 	REQUIRE_VALID(r2);
 }
 
-TEST_CASE("duplicate tenant, port and peer names are reported", "[config]") {
+TEST_CASE("duplicate tenant, port and peer names are reported", "[config]")
+{
 	const auto r = load(kBase + R"(  - { name: cloud0, role: access, device: d9 }
 tenants:
   - { name: a, vni: 1, hybrid_vlan: 1, vrf: { rd: "1:1" } }
@@ -531,13 +574,17 @@ peers:
   - { name: p, option: B, port: ix0, asn: 2, address: 203.0.113.1 }
   - { name: p, option: B, port: ix0, asn: 3, address: 203.0.113.1 }
 )");
-	CHECK_ERROR(r, 12, "ports[5].name: port name \"cloud0\" is already used by ports[0] (line 7)");
-	CHECK_ERROR(r, 15, "tenants[1].name: tenant name \"a\" is already used by tenants[0] (line 14)");
+	CHECK_ERROR(r, 12,
+	            "ports[5].name: port name \"cloud0\" is already used by ports[0] (line 7)");
+	CHECK_ERROR(r, 15,
+	            "tenants[1].name: tenant name \"a\" is already used by tenants[0] (line 14)");
 	CHECK_ERROR(r, 18, "peers[1].name: peer name \"p\" is already used by peers[0]");
-	CHECK_ERROR(r, 18, "peers[1].address: peer address 203.0.113.1 is already used by peer \"p\"");
+	CHECK_ERROR(r, 18,
+	            "peers[1].address: peer address 203.0.113.1 is already used by peer \"p\"");
 }
 
-TEST_CASE("overlapping attachments are reported across and within tenants", "[config]") {
+TEST_CASE("overlapping attachments are reported across and within tenants", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - name: a
     vni: 1
@@ -553,22 +600,31 @@ TEST_CASE("overlapping attachments are reported across and within tenants", "[co
       - { port: cloud0, vlan: 1234 }
       - { port: cloud0, vlan: 1235 }
 )");
-	CHECK_ERROR(r, 24, "tenants[1].attachments[0]: attachment (port cloud0, vlan 1234) is already used by tenant \"a\" (line 17)");
-	CHECK_ERROR(r, 17, "tenants[0].attachments[0]: attachment (port cloud0, vlan 1234) is also used by tenant \"b\" (line 24)");
-	CHECK_ERROR(r, 19, "tenants[0].attachments[2]: attachment (port srv0, vlan 100, inner_vlan 20) is already used");
+	CHECK_ERROR(r, 24,
+	            "tenants[1].attachments[0]: attachment (port cloud0, vlan 1234) is already "
+	            "used by tenant \"a\" (line 17)");
+	CHECK_ERROR(r, 17,
+	            "tenants[0].attachments[0]: attachment (port cloud0, vlan 1234) is also used "
+	            "by tenant \"b\" (line 24)");
+	CHECK_ERROR(r, 19,
+	            "tenants[0].attachments[2]: attachment (port srv0, vlan 100, inner_vlan 20) is "
+	            "already used");
 	CHECK(r.errors.size() == 4);
 }
 
-TEST_CASE("a duplicate VTEP within a tenant is reported", "[config]") {
+TEST_CASE("a duplicate VTEP within a tenant is reported", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 1, vteps: [192.0.2.2, 192.0.2.3, 192.0.2.2] }
   - { name: b, vni: 2, hybrid_vlan: 2, vteps: [192.0.2.2] }
 )");
-	CHECK_ERROR(r, 13, "tenants[0].vteps[2]: VTEP 192.0.2.2 is already used by tenants[0].vteps[0]");
+	CHECK_ERROR(r, 13,
+	            "tenants[0].vteps[2]: VTEP 192.0.2.2 is already used by tenants[0].vteps[0]");
 	CHECK(r.errors.size() == 2);  // both places; another tenant may share a remote VTEP
 }
 
-TEST_CASE("a duplicate static MAC within a tenant is reported", "[config]") {
+TEST_CASE("a duplicate static MAC within a tenant is reported", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - name: a
     vni: 1
@@ -578,21 +634,27 @@ TEST_CASE("a duplicate static MAC within a tenant is reported", "[config]") {
       - { mac: "02:00:00:00:00:01", port: cloud0, vlan: 10 }
       - { mac: "02:00:00:00:00:01", port: bb0 }
 )");
-	CHECK_ERROR(r, 19, "tenants[0].static_macs[1].mac: static MAC 02:00:00:00:00:01 is already used");
+	CHECK_ERROR(r, 19,
+	            "tenants[0].static_macs[1].mac: static MAC 02:00:00:00:00:01 is already used");
 	CHECK_ERROR(r, 18, "is also used by");
 }
 
 // --- references -------------------------------------------------------------------
 
-TEST_CASE("an attachment on a port that is not an access port is reported", "[config]") {
+TEST_CASE("an attachment on a port that is not an access port is reported", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 1, attachments: [ { port: bb0, vlan: 5 }, { port: core0, vlan: 6 } ] }
 )");
-	CHECK_ERROR(r, 13, "tenants[0].attachments[0].port: port \"bb0\" is a trunk port; attachments need an access port");
+	CHECK_ERROR(r, 13,
+	            "tenants[0].attachments[0].port: port \"bb0\" is a trunk port; attachments "
+	            "need an access port");
 	CHECK_ERROR(r, 13, "tenants[0].attachments[1].port: port \"core0\" is an underlay port");
 }
 
-TEST_CASE("an unknown port is reported in attachments, static MACs, neighbours and peers", "[config]") {
+TEST_CASE("an unknown port is reported in attachments, static MACs, neighbours and peers",
+          "[config]")
+{
 	const auto r = load(kBase + R"(neighbors:
   - { port: core1, address: 192.0.2.7, mac: "02:00:00:00:00:07" }
 tenants:
@@ -605,12 +667,15 @@ peers:
   - { name: p, option: B, port: ix9, asn: 2, address: 203.0.113.1 }
 )");
 	CHECK_ERROR(r, 13, "neighbors[0].port: unknown port \"core1\" (did you mean \"core0\"?)");
-	CHECK_ERROR(r, 18, "tenants[0].attachments[0].port: unknown port \"clod0\" (did you mean \"cloud0\"?)");
+	CHECK_ERROR(
+	    r, 18,
+	    "tenants[0].attachments[0].port: unknown port \"clod0\" (did you mean \"cloud0\"?)");
 	CHECK_ERROR(r, 19, "tenants[0].static_macs[0].port: unknown port \"bb1\"");
 	CHECK_ERROR(r, 21, "peers[0].port: unknown port \"ix9\"");
 }
 
-TEST_CASE("an unknown tenant is reported in neighbours and peers", "[config]") {
+TEST_CASE("an unknown tenant is reported in neighbours and peers", "[config]")
+{
 	const auto r = load(kBase + R"(neighbors:
   - { tenant: cust-9, address: 10.1.0.10, mac: "02:00:00:00:00:0a" }
 tenants:
@@ -621,14 +686,16 @@ peers:
   - { name: a, option: A, port: ix0, asn: 3,
       vrfs: [ { tenant: cust-4, vlan: 801, address: 10.9.0.1/30, neighbor: 10.9.0.2 } ] }
 )");
-	CHECK_ERROR(r, 13, "neighbors[0].tenant: unknown tenant \"cust-9\" (did you mean \"cust-1\"?)");
+	CHECK_ERROR(r, 13,
+	            "neighbors[0].tenant: unknown tenant \"cust-9\" (did you mean \"cust-1\"?)");
 	CHECK_ERROR(r, 17, "peers[0].tenants[1]: unknown tenant \"cust-2\"");
 	CHECK_ERROR(r, 18, "peers[0].static_vpn_routes[0].tenant: unknown tenant \"cust-3\"");
 	CHECK_ERROR(r, 20, "peers[1].vrfs[0].tenant: unknown tenant \"cust-4\"");
 	CHECK(r.errors.size() == 4);
 }
 
-TEST_CASE("a tenant named by a peer must have a vrf", "[config]") {
+TEST_CASE("a tenant named by a peer must have a vrf", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 1 }
 peers:
@@ -639,17 +706,22 @@ peers:
 	CHECK_ERROR(r, 16, "peers[1].vrfs[0].tenant: tenant \"a\" has no vrf");
 }
 
-TEST_CASE("a peer must be on an interconnect port", "[config]") {
+TEST_CASE("a peer must be on an interconnect port", "[config]")
+{
 	const auto r = load(kBase + R"(peers:
   - { name: b, option: B, port: core0, asn: 2, address: 192.0.2.9 }
 )");
-	CHECK_ERROR(r, 13, "peers[0].port: port \"core0\" is an underlay port; a peer needs an interconnect port");
+	CHECK_ERROR(
+	    r, 13,
+	    "peers[0].port: port \"core0\" is an underlay port; a peer needs an interconnect port");
 }
 
 // --- values -------------------------------------------------------------------------
 
-TEST_CASE("a bad MAC is reported, and multicast MACs where a unicast one is needed", "[config]") {
-	const auto r = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1, router_mac: "01:00:5e:00:00:01" }
+TEST_CASE("a bad MAC is reported, and multicast MACs where a unicast one is needed", "[config]")
+{
+	const auto r =
+	    load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1, router_mac: "01:00:5e:00:00:01" }
 ports:
   - { name: p, role: access, device: d, mac: "02:00:00:00:01" }
   - { name: q, role: access, device: e, mac: "02-00-00-00-00-01" }
@@ -666,12 +738,18 @@ tenants:
 	CHECK_ERROR(r, 1, "node.router_mac: router_mac 01:00:5e:00:00:01 is a multicast MAC");
 	CHECK_ERROR(r, 3, "ports[0].mac: \"02:00:00:00:01\" is not a MAC address");
 	CHECK_ERROR(r, 4, "ports[1].mac: \"02-00-00-00-00-01\" is not a MAC address");
-	CHECK_ERROR(r, 11, "tenants[0].static_macs[0].mac: static MAC ff:ff:ff:ff:ff:ff is a multicast MAC");
-	CHECK_ERROR(r, 12, "tenants[0].static_macs[1].mac: static MAC 03:00:00:00:00:01 is a multicast MAC");
-	CHECK_ERROR(r, 13, "tenants[0].static_macs[2].mac: \"0g:00:00:00:00:01\" is not a MAC address");
+	CHECK_ERROR(
+	    r, 11,
+	    "tenants[0].static_macs[0].mac: static MAC ff:ff:ff:ff:ff:ff is a multicast MAC");
+	CHECK_ERROR(
+	    r, 12,
+	    "tenants[0].static_macs[1].mac: static MAC 03:00:00:00:00:01 is a multicast MAC");
+	CHECK_ERROR(r, 13,
+	            "tenants[0].static_macs[2].mac: \"0g:00:00:00:00:01\" is not a MAC address");
 }
 
-TEST_CASE("a bad IP address is reported", "[config]") {
+TEST_CASE("a bad IP address is reported", "[config]")
+{
 	const auto r = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.256 }
 ports:
   - { name: ix0, role: interconnect, device: d, address: 203.0.113.2/30 }
@@ -679,12 +757,14 @@ peers:
   - { name: b, option: B, port: ix0, asn: 2, address: "203.0.113.1/30" }
 )");
 	CHECK_ERROR(r, 1, "node.router_id: \"10.0.0.256\" is not an IP address");
-	CHECK_ERROR(r, 5, "peers[0].address: \"203.0.113.1/30\" is a prefix; an address is expected here");
+	CHECK_ERROR(
+	    r, 5, "peers[0].address: \"203.0.113.1/30\" is a prefix; an address is expected here");
 	const auto r2 = load("node: { name: a, asn: 1, router_id: \"2001:db8::1\" }\nports: []\n");
 	CHECK_ERROR(r2, 1, "node.router_id: router_id must be a non-zero IPv4 address");
 }
 
-TEST_CASE("a bad prefix is reported", "[config]") {
+TEST_CASE("a bad prefix is reported", "[config]")
+{
 	const auto r = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1 }
 ports:
   - { name: c0, role: underlay, device: d0, address: 192.0.2.1 }
@@ -699,10 +779,13 @@ tenants:
 	CHECK_ERROR(r, 4, "ports[1].address: \"192.0.2.1/33\" is not an IP prefix");
 	CHECK_ERROR(r, 5, "ports[2].address: \"2001:db8::1/129\" is not an IP prefix");
 	CHECK_ERROR(r, 6, "ports[3].address: \"192.0.2.x/24\" is not an IP prefix");
-	CHECK_ERROR(r, 9, "static_routes[0].prefix: 10.9.0.1/16 has host bits set (did you mean 10.9.0.0/16?)");
+	CHECK_ERROR(
+	    r, 9,
+	    "static_routes[0].prefix: 10.9.0.1/16 has host bits set (did you mean 10.9.0.0/16?)");
 }
 
-TEST_CASE("a VTEP that is not an address is reported", "[config]") {
+TEST_CASE("a VTEP that is not an address is reported", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 1, vteps: [192.0.2.2, vtep-b, 192.0.2.0/24, 224.0.0.1] }
 )");
@@ -712,7 +795,9 @@ TEST_CASE("a VTEP that is not an address is reported", "[config]") {
 	CHECK(r.errors.size() == 3);
 }
 
-TEST_CASE("a route distinguisher or route target that is not ASN:NN or IP:NN is reported", "[config]") {
+TEST_CASE("a route distinguisher or route target that is not ASN:NN or IP:NN is reported",
+          "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 1, vrf: { rd: "65000" } }
   - { name: b, vni: 2, hybrid_vlan: 2, vrf: { rd: "4200000000:70000", route_targets: { import: ["x:1"] } } }
@@ -724,7 +809,8 @@ TEST_CASE("a route distinguisher or route target that is not ASN:NN or IP:NN is 
 	CHECK(r.errors.size() == 3);
 }
 
-TEST_CASE("node metrics, runtime_dir and mac_aging are checked", "[config]") {
+TEST_CASE("node metrics, runtime_dir and mac_aging are checked", "[config]")
+{
 	const auto r = load(R"(node:
   name: a
   asn: 1
@@ -741,7 +827,8 @@ ports: []
 
 // --- underlay addressing --------------------------------------------------------------
 
-TEST_CASE("node.vtep must be an address of an underlay port", "[config]") {
+TEST_CASE("node.vtep must be an address of an underlay port", "[config]")
+{
 	const auto r = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1, vtep: 203.0.113.2 }
 ports:
   - { name: core0, role: underlay, device: d3, address: 192.0.2.1/24 }
@@ -750,8 +837,11 @@ ports:
 	CHECK_ERROR(r, 1, "node.vtep: VTEP 203.0.113.2 is not the address of any underlay port");
 }
 
-TEST_CASE("node.vtep gives at most one address per family and is needed by tenant vteps", "[config]") {
-	const auto r = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1, vtep: [192.0.2.1, 192.0.2.2] }
+TEST_CASE("node.vtep gives at most one address per family and is needed by tenant vteps",
+          "[config]")
+{
+	const auto r =
+	    load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1, vtep: [192.0.2.1, 192.0.2.2] }
 ports:
   - { name: core0, role: underlay, device: d3, address: 192.0.2.1/24 }
 )");
@@ -769,14 +859,16 @@ tenants:
 	CHECK_ERROR(r3, 13, "VTEP 2001:db8::2 is IPv6 but node.vtep has no IPv6 address");
 }
 
-TEST_CASE("a tenant VTEP equal to the node's own vtep is reported", "[config]") {
+TEST_CASE("a tenant VTEP equal to the node's own vtep is reported", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 1, vteps: [192.0.2.1] }
 )");
 	CHECK_ERROR(r, 13, "tenants[0].vteps[0]: VTEP 192.0.2.1 is this node's own vtep");
 }
 
-TEST_CASE("an underlay port without an address is reported", "[config]") {
+TEST_CASE("an underlay port without an address is reported", "[config]")
+{
 	const auto r = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1 }
 ports:
   - { name: core0, role: underlay, device: d3 }
@@ -786,7 +878,8 @@ ports:
 	CHECK(r.errors.size() == 1);  // an interconnect port may have none (Option A only)
 }
 
-TEST_CASE("a gateway outside the port's subnet, or of a family it lacks, is reported", "[config]") {
+TEST_CASE("a gateway outside the port's subnet, or of a family it lacks, is reported", "[config]")
+{
 	const auto r = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1 }
 ports:
   - { name: c0, role: underlay, device: d0, address: 192.0.2.1/24, gateway: 192.0.3.254 }
@@ -795,24 +888,33 @@ ports:
       gateway: [198.51.100.254, "2001:db8:1::1"] }
   - { name: c3, role: underlay, device: d3, address: 203.0.113.1/24, gateway: 203.0.113.1 }
 )");
-	CHECK_ERROR(r, 3, "ports[0].gateway: 192.0.3.254 is not inside the port's subnet 192.0.2.1/24");
+	CHECK_ERROR(r, 3,
+	            "ports[0].gateway: 192.0.3.254 is not inside the port's subnet 192.0.2.1/24");
 	CHECK_ERROR(r, 4, "ports[1].gateway: 2001:db8::1 is IPv6 but the port has no IPv6 address");
-	CHECK_ERROR(r, 6, "ports[2].gateway[1]: 2001:db8:1::1 is not inside the port's subnet 2001:db8::1/64");
+	CHECK_ERROR(
+	    r, 6,
+	    "ports[2].gateway[1]: 2001:db8:1::1 is not inside the port's subnet 2001:db8::1/64");
 	CHECK_ERROR(r, 7, "ports[3].gateway: 203.0.113.1 is the port's own address");
 	CHECK_ERROR(r, 3, "address 192.0.2.1 is also used by port \"c1\"");
 }
 
-TEST_CASE("an address or gateway on an access or trunk port is reported", "[config]") {
+TEST_CASE("an address or gateway on an access or trunk port is reported", "[config]")
+{
 	const auto r = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1 }
 ports:
   - { name: p, role: access, device: d0, address: 192.0.2.1/24 }
   - { name: q, role: trunk, device: d1, gateway: 192.0.2.254 }
 )");
-	CHECK_ERROR(r, 3, "ports[0].address: only underlay and interconnect ports take an address; this is an access port");
-	CHECK_ERROR(r, 4, "ports[1].gateway: only underlay and interconnect ports take a gateway; this is a trunk port");
+	CHECK_ERROR(r, 3,
+	            "ports[0].address: only underlay and interconnect ports take an address; this "
+	            "is an access port");
+	CHECK_ERROR(r, 4,
+	            "ports[1].gateway: only underlay and interconnect ports take a gateway; this "
+	            "is a trunk port");
 }
 
-TEST_CASE("a neighbour must be on an L3 port and inside its subnet", "[config]") {
+TEST_CASE("a neighbour must be on an L3 port and inside its subnet", "[config]")
+{
 	const auto r = load(kBase + R"(neighbors:
   - { port: cloud0, address: 10.0.0.1, mac: "02:00:00:00:00:01" }
   - { port: core0, address: 10.0.0.1, mac: "02:00:00:00:00:01" }
@@ -821,7 +923,9 @@ TEST_CASE("a neighbour must be on an L3 port and inside its subnet", "[config]")
   - { address: 192.0.2.3, mac: "02:00:00:00:00:01" }
 )");
 	CHECK_ERROR(r, 13, "neighbors[0].port: port \"cloud0\" is an access port");
-	CHECK_ERROR(r, 14, "neighbors[1].address: 10.0.0.1 is not inside port \"core0\"'s subnet 192.0.2.1/24");
+	CHECK_ERROR(
+	    r, 14,
+	    "neighbors[1].address: 10.0.0.1 is not inside port \"core0\"'s subnet 192.0.2.1/24");
 	CHECK_ERROR(r, 15, "neighbors[2].vlan: no Option-A peer uses VLAN 801 on port \"ix0\"");
 	CHECK_ERROR(r, 16, "neighbors[3]: give either port");
 	CHECK_ERROR(r, 17, "neighbors[4]: missing required key \"port\" or \"tenant\"");
@@ -829,7 +933,8 @@ TEST_CASE("a neighbour must be on an L3 port and inside its subnet", "[config]")
 
 // --- static MACs ----------------------------------------------------------------------
 
-TEST_CASE("a static MAC must name a member of its tenant", "[config]") {
+TEST_CASE("a static MAC must name a member of its tenant", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - name: a
     vni: 1
@@ -850,11 +955,15 @@ TEST_CASE("a static MAC must name a member of its tenant", "[config]") {
       - { mac: "02:00:00:00:00:0b", port: cloud0, vtep: 192.0.2.2 }
       - { mac: "02:00:00:00:00:0c" }
 )");
-	CHECK_ERROR(r, 23, "tenants[0].static_macs[4]: port cloud0 vlan 11 is not an attachment of tenant \"a\"");
+	CHECK_ERROR(
+	    r, 23,
+	    "tenants[0].static_macs[4]: port cloud0 vlan 11 is not an attachment of tenant \"a\"");
 	CHECK_ERROR(r, 24, "tenants[0].static_macs[5]: port srv0 vlan 100 is not an attachment");
 	CHECK_ERROR(r, 25, "tenants[0].static_macs[6]: missing required key \"vlan\"");
 	CHECK_ERROR(r, 26, "tenants[0].static_macs[7]: port \"bb0\" is a trunk port");
-	CHECK_ERROR(r, 27, "tenants[0].static_macs[8].vtep: VTEP 192.0.2.3 is not one of tenant \"a\"'s vteps");
+	CHECK_ERROR(
+	    r, 27,
+	    "tenants[0].static_macs[8].vtep: VTEP 192.0.2.3 is not one of tenant \"a\"'s vteps");
 	CHECK_ERROR(r, 28, "tenants[0].static_macs[9].port: port \"core0\" is an underlay port");
 	CHECK_ERROR(r, 29, "tenants[0].static_macs[10]: give either port or vtep, not both");
 	CHECK_ERROR(r, 30, "tenants[0].static_macs[11]: missing required key \"port\"");
@@ -863,7 +972,8 @@ TEST_CASE("a static MAC must name a member of its tenant", "[config]") {
 
 // --- peers ------------------------------------------------------------------------------
 
-TEST_CASE("a peer option other than A or B is reported", "[config]") {
+TEST_CASE("a peer option other than A or B is reported", "[config]")
+{
 	const auto r = load(kBase + R"(peers:
   - { name: p, option: C, port: ix0, asn: 2 }
   - { name: q, option: b, port: ix0, asn: 2 }
@@ -872,16 +982,20 @@ TEST_CASE("a peer option other than A or B is reported", "[config]") {
 	CHECK_ERROR(r, 14, "peers[1].option: option \"b\" is not A or B");
 }
 
-TEST_CASE("an Option B peer needs an address on its port's subnet", "[config]") {
+TEST_CASE("an Option B peer needs an address on its port's subnet", "[config]")
+{
 	const auto r = load(kBase + R"(peers:
   - { name: p, option: B, port: ix0, asn: 2 }
   - { name: q, option: B, port: ix0, asn: 3, address: 198.51.100.1 }
 )");
 	CHECK_ERROR(r, 13, "peers[0]: missing required key \"address\" (Option B)");
-	CHECK_ERROR(r, 14, "peers[1].address: 198.51.100.1 is not inside port \"ix0\"'s subnet 203.0.113.2/30");
+	CHECK_ERROR(
+	    r, 14,
+	    "peers[1].address: 198.51.100.1 is not inside port \"ix0\"'s subnet 203.0.113.2/30");
 }
 
-TEST_CASE("Option A and Option B keys are not mixed", "[config]") {
+TEST_CASE("Option A and Option B keys are not mixed", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: t, vni: 1, hybrid_vlan: 1, vrf: { rd: "1:1" } }
 peers:
@@ -895,7 +1009,8 @@ peers:
 	CHECK_ERROR(r, 17, "peers[1].vrfs: \"vrfs\" is for an Option A peer");
 }
 
-TEST_CASE("an Option A sub-interface checks its neighbour and its VLAN", "[config]") {
+TEST_CASE("an Option A sub-interface checks its neighbour and its VLAN", "[config]")
+{
 	const std::string text = kBase + R"(tenants:
   - { name: t, vni: 1, hybrid_vlan: 1, vrf: { rd: "1:1" } }
   - { name: u, vni: 2, hybrid_vlan: 2, vrf: { rd: "1:2" } }
@@ -909,15 +1024,21 @@ peers:
       - { tenant: u, vlan: 801, address: 198.51.100.5/30, neighbor: 198.51.100.5 }
 )";
 	const auto r = load(text);
-	const int first = line_of(text, "neighbor: 198.51.100.9"), second = line_of(text, "neighbor: 198.51.100.5");
-	CHECK_ERROR(r, first, "peers[0].vrfs[0].neighbor: 198.51.100.9 is not inside the sub-interface's subnet 198.51.100.1/30");
-	CHECK_ERROR(r, second, "peers[0].vrfs[1].vlan: VLAN 801 on port ix0 is already used by peer \"a\"");
-	CHECK_ERROR(r, second, "peers[0].vrfs[1].neighbor: 198.51.100.5 is the sub-interface's own address");
+	const int first = line_of(text, "neighbor: 198.51.100.9"),
+	          second = line_of(text, "neighbor: 198.51.100.5");
+	CHECK_ERROR(r, first,
+	            "peers[0].vrfs[0].neighbor: 198.51.100.9 is not inside the sub-interface's "
+	            "subnet 198.51.100.1/30");
+	CHECK_ERROR(r, second,
+	            "peers[0].vrfs[1].vlan: VLAN 801 on port ix0 is already used by peer \"a\"");
+	CHECK_ERROR(r, second,
+	            "peers[0].vrfs[1].neighbor: 198.51.100.5 is the sub-interface's own address");
 }
 
 // --- all errors, never a crash ----------------------------------------------------------
 
-TEST_CASE("every error is reported, sorted by position, and no config is returned", "[config]") {
+TEST_CASE("every error is reported, sorted by position, and no config is returned", "[config]")
+{
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 0, hybrid_vlan: 5000, attachments: [ { port: bb0, vlan: 1 } ] }
   - { name: b, vni: 1, hybrid_vlan: 1, mac_limit: -5, vteps: [nope] }
@@ -938,7 +1059,8 @@ peers:
 	}
 }
 
-TEST_CASE("hostile documents are reported and never crash the loader", "[config]") {
+TEST_CASE("hostile documents are reported and never crash the loader", "[config]")
+{
 	const std::string inputs[] = {
 	    "&a [*a]",
 	    "node: &n { name: a, asn: 1, router_id: 10.0.0.1, vtep: *n }\nports: *n\n",
@@ -950,8 +1072,10 @@ TEST_CASE("hostile documents are reported and never crash the loader", "[config]
 	    "---\nnode: 1\n---\nports: 2\n",
 	    "{node: {name: x, asn: 18446744073709551616, router_id: ::}, ports: [{}]}",
 	    "ports: [ { name: \"" + std::string(300, 'x') + "\", role: access, device: d } ]",
-	    "tenants: [ { static_macs: [ { mac: ~, port: ~, vlan: ~, inner_vlan: ~, vtep: ~ } ] } ]",
-	    "peers: [ { option: A, vrfs: [ {} , 1, [ ] ] }, { option: B, static_vpn_routes: [ { labels: {} } ] } ]",
+	    "tenants: [ { static_macs: [ { mac: ~, port: ~, vlan: ~, inner_vlan: ~, vtep: ~ } ] } "
+	    "]",
+	    "peers: [ { option: A, vrfs: [ {} , 1, [ ] ] }, { option: B, static_vpn_routes: [ { "
+	    "labels: {} } ] } ]",
 	    "\xff\xfe\x00\x01garbage: [",
 	};
 	for (const auto& text : inputs) {
@@ -965,7 +1089,8 @@ TEST_CASE("hostile documents are reported and never crash the loader", "[config]
 
 // --- value parsers ---------------------------------------------------------------------
 
-TEST_CASE("MAC addresses parse strictly and print in lower case", "[config][values]") {
+TEST_CASE("MAC addresses parse strictly and print in lower case", "[config][values]")
+{
 	auto m = parse_mac("02:00:0A:ff:00:01");
 	REQUIRE(m);
 	CHECK(to_string(*m) == "02:00:0a:ff:00:01");
@@ -976,7 +1101,8 @@ TEST_CASE("MAC addresses parse strictly and print in lower case", "[config][valu
 		CHECK_FALSE(parse_mac(bad));
 }
 
-TEST_CASE("IP addresses and prefixes parse strictly and round-trip", "[config][values]") {
+TEST_CASE("IP addresses and prefixes parse strictly and round-trip", "[config][values]")
+{
 	auto a = parse_ip("192.0.2.1");
 	REQUIRE(a);
 	CHECK_FALSE(a->v6);
@@ -988,8 +1114,9 @@ TEST_CASE("IP addresses and prefixes parse strictly and round-trip", "[config][v
 	REQUIRE(b);
 	CHECK(b->v6);
 	CHECK(to_string(*b) == "2001:db8::1");
-	for (const char* bad : {"", "192.0.2", "192.0.2.256", "192.0.2.1/24", "01.0.2.1", " 192.0.2.1",
-	                        "2001:db8::1%eth0", "2001:db8:::1", "12abc", "::ffff:1.2.3"})
+	for (const char* bad :
+	     {"", "192.0.2", "192.0.2.256", "192.0.2.1/24", "01.0.2.1", " 192.0.2.1",
+	      "2001:db8::1%eth0", "2001:db8:::1", "12abc", "::ffff:1.2.3"})
 		CHECK_FALSE(parse_ip(bad));
 
 	auto p = parse_prefix("192.0.2.1/24");
@@ -1001,13 +1128,15 @@ TEST_CASE("IP addresses and prefixes parse strictly and round-trip", "[config][v
 	CHECK(prefix_is_network(*parse_prefix("10.9.0.0/16")));
 	CHECK(prefix_is_network(*parse_prefix("0.0.0.0/0")));
 	CHECK(to_string(*parse_prefix("2001:db8::1/64")) == "2001:db8::1/64");
-	CHECK(to_string(prefix_network(*parse_prefix("2001:db8:1:2:3::1/61"))) == "2001:db8:1::/61");
-	for (const char* bad : {"192.0.2.1", "192.0.2.1/", "192.0.2.1/33", "192.0.2.1/024", "192.0.2.1/2a",
-	                        "2001:db8::/129", "/24", "192.0.2.1/24/1"})
+	CHECK(to_string(prefix_network(*parse_prefix("2001:db8:1:2:3::1/61"))) ==
+	      "2001:db8:1::/61");
+	for (const char* bad : {"192.0.2.1", "192.0.2.1/", "192.0.2.1/33", "192.0.2.1/024",
+	                        "192.0.2.1/2a", "2001:db8::/129", "/24", "192.0.2.1/24/1"})
 		CHECK_FALSE(parse_prefix(bad));
 }
 
-TEST_CASE("prefix_contains compares the prefix bits of the same family only", "[config][values]") {
+TEST_CASE("prefix_contains compares the prefix bits of the same family only", "[config][values]")
+{
 	const auto p = *parse_prefix("192.0.2.1/24");
 	CHECK(prefix_contains(p, *parse_ip("192.0.2.254")));
 	CHECK(prefix_contains(p, *parse_ip("192.0.2.0")));

@@ -76,7 +76,7 @@ struct Model {
 }  // namespace
 
 TEST_CASE("100 000 random frames over three tenants never leave on another tenant's member",
-	  "[pipeline][isolation]")
+          "[pipeline][isolation]")
 {
 	test::Harness h(kThreeTenants, 1024);
 	Model model;
@@ -95,48 +95,50 @@ TEST_CASE("100 000 random frames over three tenants never leave on another tenan
 		const MacBytes dst = rng() % 4 == 0 ? bcast : host(uint8_t(rng() % 12));
 		const MacBytes src = host(uint8_t(rng() % 12));
 		const Bytes inner = test::ipv4_udp_frame(dst, src, rng(), rng(), uint16_t(rng()),
-							 uint16_t(rng()), rng() % 64);
+		                                         uint16_t(rng()), rng() % 64);
 		const uint16_t pcp = uint16_t((rng() % 16) << 12);
 		std::string port;
 		Bytes f;
 		int tenant = kNone;
 		switch (rng() % 3) {
-		case 0: {
-			port = access_ports[rng() % 2];
-			const uint16_t vid = vids[rng() % vids.size()];
-			if (rng() % 3 == 0) {
-				const uint16_t in = uint16_t(7 + rng() % 3);
-				f = test::with_tags(inner, {{0x88a8, uint16_t(pcp | vid)}, {0x8100, in}});
-				auto it = model.access.find({port, true, vid, in});
-				tenant = it == model.access.end() ? kNone : it->second;
-			} else {
-				f = test::with_tags(inner, {{0x8100, uint16_t(pcp | vid)}});
-				auto it = model.access.find({port, false, vid, 0});
-				tenant = it == model.access.end() ? kNone : it->second;
+			case 0: {
+				port = access_ports[rng() % 2];
+				const uint16_t vid = vids[rng() % vids.size()];
+				if (rng() % 3 == 0) {
+					const uint16_t in = uint16_t(7 + rng() % 3);
+					f = test::with_tags(
+					    inner, {{0x88a8, uint16_t(pcp | vid)}, {0x8100, in}});
+					auto it = model.access.find({port, true, vid, in});
+					tenant = it == model.access.end() ? kNone : it->second;
+				} else {
+					f = test::with_tags(inner, {{0x8100, uint16_t(pcp | vid)}});
+					auto it = model.access.find({port, false, vid, 0});
+					tenant = it == model.access.end() ? kNone : it->second;
+				}
+				break;
 			}
-			break;
-		}
-		case 1: {
-			port = "t0";
-			const uint16_t vid = vids[rng() % vids.size()];
-			f = test::with_tags(inner, {{0x8100, uint16_t(pcp | vid)}});
-			auto it = model.trunk.find(vid);
-			tenant = it == model.trunk.end() ? kNone : it->second;
-			break;
-		}
-		default: {
-			port = "u0";
-			const uint32_t vni = vnis[rng() % vnis.size()];
-			const std::string& vtep = vteps[rng() % vteps.size()];
-			f = test::vxlan4(u0, test::mac("02:bb:00:00:00:02"), vtep, "192.0.2.1", vni, inner);
-			auto it = model.vni.find(vni);
-			const bool listed = it != model.vni.end() &&
-					    ((it->second == 0 && vtep == "192.0.2.2") ||
-					     (it->second == 1 && vtep != "192.0.2.9") ||
-					     (it->second == 2 && vtep == "192.0.2.3"));
-			tenant = listed ? it->second : kNone;
-			break;
-		}
+			case 1: {
+				port = "t0";
+				const uint16_t vid = vids[rng() % vids.size()];
+				f = test::with_tags(inner, {{0x8100, uint16_t(pcp | vid)}});
+				auto it = model.trunk.find(vid);
+				tenant = it == model.trunk.end() ? kNone : it->second;
+				break;
+			}
+			default: {
+				port = "u0";
+				const uint32_t vni = vnis[rng() % vnis.size()];
+				const std::string& vtep = vteps[rng() % vteps.size()];
+				f = test::vxlan4(u0, test::mac("02:bb:00:00:00:02"), vtep,
+				                 "192.0.2.1", vni, inner);
+				auto it = model.vni.find(vni);
+				const bool listed = it != model.vni.end() &&
+				                    ((it->second == 0 && vtep == "192.0.2.2") ||
+				                     (it->second == 1 && vtep != "192.0.2.9") ||
+				                     (it->second == 2 && vtep == "192.0.2.3"));
+				tenant = listed ? it->second : kNone;
+				break;
+			}
 		}
 		const auto out = h.send(port, f, 1000 + i / 1000);
 		for (const auto& e : out) {

@@ -95,7 +95,8 @@ TEST_CASE("removals keep every other entry reachable", "[mac-table]")
 		if (rng() % 50 == 0) {
 			now += 40;
 			t.age(now, kAging, t.capacity());
-			std::erase_if(model, [&](auto& kv) { return now - kv.second.second > kAging; });
+			std::erase_if(model,
+			              [&](auto& kv) { return now - kv.second.second > kAging; });
 		}
 		const Learn r = t.learn(k, member, now, 0, kAging);
 		REQUIRE(r != Learn::full);

@@ -72,7 +72,7 @@ const Emitted* on(const std::vector<Emitted>& out, const std::string& port)
 }  // namespace
 
 TEST_CASE("a known unicast frame is translated between attachments keeping PCP and DEI",
-	  "[pipeline][rewrite]")
+          "[pipeline][rewrite]")
 {
 	Harness h(kConfig);
 	// Teach the pipeline where H2 lives (QinQ attachment srv0 100/20).
@@ -109,7 +109,7 @@ TEST_CASE("unknown destinations flood to every member but the ingress one", "[pi
 }
 
 TEST_CASE("a trunk frame is classified by hybrid_vlan and never leaks to another tenant",
-	  "[pipeline][isolation]")
+          "[pipeline][isolation]")
 {
 	Harness h(kConfig);
 	auto out = h.send("bb0", with_tags(frame(kBcast, kH1), {{0x8100, 3002}}));
@@ -125,7 +125,8 @@ TEST_CASE("VXLAN encapsulation over IPv4 follows DESIGN section 3", "[pipeline][
 {
 	Harness h(kConfig);
 	// H2 lives behind 192.0.2.2.
-	h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, frame(kBcast, kH2)));
+	h.send("core0",
+	       vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, frame(kBcast, kH2)));
 	const Bytes inner = frame(kH2, kH1);
 	auto out = h.send("cloud0", with_tags(inner, {{0x8100, 0xe000 | 1234}}));
 	REQUIRE(out.size() == 1);
@@ -159,8 +160,8 @@ TEST_CASE("VXLAN encapsulation over IPv4 follows DESIGN section 3", "[pipeline][
 TEST_CASE("VXLAN over IPv6 carries a valid UDP checksum and hop limit 64", "[pipeline][encap]")
 {
 	Harness h(kConfig);
-	h.send("core0", vxlan6(kCore, mac("02:bb:00:00:00:62"), "2001:db8::2", "2001:db8::1", 100001,
-			       frame(kBcast, kH2)));
+	h.send("core0", vxlan6(kCore, mac("02:bb:00:00:00:62"), "2001:db8::2", "2001:db8::1",
+	                       100001, frame(kBcast, kH2)));
 	auto out = h.send("cloud0", with_tags(frame(kH2, kH1), {{0x8100, 1234}}));
 	REQUIRE(out.size() == 1);
 	const Bytes& b = out[0].bytes;
@@ -174,11 +175,11 @@ TEST_CASE("VXLAN over IPv6 carries a valid UDP checksum and hop limit 64", "[pip
 }
 
 TEST_CASE("decapsulated frames reach attachments with PCP 0 and never return to VTEPs",
-	  "[pipeline][decap]")
+          "[pipeline][decap]")
 {
 	Harness h(kConfig);
-	auto out = h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001,
-					  frame(kBcast, kH2)));
+	auto out = h.send(
+	    "core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, frame(kBcast, kH2)));
 	REQUIRE(out.size() == 3);  // cloud0, srv0, bb0; split horizon keeps it off the VTEPs
 	CHECK(on(out, "core0") == nullptr);
 	CHECK(be16(on(out, "cloud0")->bytes, 14) == 1234);
@@ -186,20 +187,25 @@ TEST_CASE("decapsulated frames reach attachments with PCP 0 and never return to 
 }
 
 TEST_CASE("underlay packets that fail a check are dropped under their reason",
-	  "[pipeline][decap][drops]")
+          "[pipeline][decap][drops]")
 {
 	Harness h(kConfig);
 	const Bytes inner = frame(kBcast, kH2);
-	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 999, inner)).empty());
+	CHECK(
+	    h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 999, inner)).empty());
 	CHECK(h.drops(Drop::unknown_vni) == 1);
-	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.9", "192.0.2.1", 100001, inner)).empty());
+	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.9", "192.0.2.1", 100001, inner))
+	          .empty());
 	CHECK(h.drops(Drop::unknown_vtep) == 1);
 	// A VTEP of tenant red cannot inject into tenant blue.
-	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100002, inner)).empty());
+	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100002, inner))
+	          .empty());
 	CHECK(h.drops(Drop::unknown_vtep) == 2);
-	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, inner, 0)).empty());
+	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, inner, 0))
+	          .empty());
 	CHECK(h.drops(Drop::malformed) == 1);
-	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.77", 100001, inner)).empty());
+	CHECK(h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.77", 100001, inner))
+	          .empty());
 	CHECK(h.drops(Drop::not_vxlan) == 1);
 	Bytes bad = vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, inner);
 	bad[14 + 10] ^= 0xff;  // IPv4 header checksum
@@ -211,8 +217,7 @@ TEST_CASE("underlay packets that fail a check are dropped under their reason",
 	CHECK(h.drops(Drop::malformed) == 3);
 }
 
-TEST_CASE("access frames without an attachment are dropped as unknown_vlan",
-	  "[pipeline][drops]")
+TEST_CASE("access frames without an attachment are dropped as unknown_vlan", "[pipeline][drops]")
 {
 	Harness h(kConfig);
 	CHECK(h.send("cloud0", frame(kBcast, kH1)).empty());  // untagged
@@ -227,7 +232,8 @@ TEST_CASE("access frames without an attachment are dropped as unknown_vlan",
 TEST_CASE("frames larger than the egress MTU are dropped, never fragmented", "[pipeline][mtu]")
 {
 	Harness h(kConfig);
-	h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, frame(kBcast, kH2)));
+	h.send("core0",
+	       vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001, frame(kBcast, kH2)));
 	// core0 MTU 1600: inner 1551 bytes + 50 - 14 = 1587 fits; 1600 - 36 + 1 does not.
 	auto fits = ipv4_udp_frame(kH2, kH1, 1, 2, 3, 4, 1564 - 42);
 	auto big = ipv4_udp_frame(kH2, kH1, 1, 2, 3, 4, 1565 - 42);

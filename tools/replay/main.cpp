@@ -40,8 +40,8 @@ public:
 			buf_.resize(len);
 			const auto* data = static_cast<const uint8_t*>(
 			    rte_pktmbuf_read(pkts[i], 0, len, buf_.data()));
-			if (error.empty() &&
-			    !w_.write(std::string(t_.name(t_.ports[port].name)), ts_ns, data, len, error)) {
+			if (error.empty() && !w_.write(std::string(t_.name(t_.ports[port].name)),
+			                               ts_ns, data, len, error)) {
 				error = "cannot write capture: " + error;
 			}
 			++written;
@@ -64,7 +64,8 @@ int run(int argc, char** argv)
 	size_t mac_capacity = 0;
 	po::options_description desc(
 	    "tsunagi-replay: run the dataplane pipeline over captures\n\n"
-	    "Usage: tsunagi-replay --config FILE --in PORT=IN.pcap [--in PORT=IN.pcap ...] --out DIR\n\n"
+	    "Usage: tsunagi-replay --config FILE --in PORT=IN.pcap [--in PORT=IN.pcap ...] --out "
+	    "DIR\n\n"
 	    "Options");
 	desc.add_options()("help,h", "show this help")(
 	    "config", po::value(&config_path)->required(), "Tsunagi YAML configuration")(
@@ -93,7 +94,7 @@ int run(int argc, char** argv)
 			std::cerr << e.to_string() << "\n";
 		}
 		std::cerr << "tsunagi-replay: " << loaded.errors.size()
-			  << " error(s) in the configuration; nothing replayed\n";
+		          << " error(s) in the configuration; nothing replayed\n";
 		return kExitConfig;
 	}
 	const config::Config& cfg = *loaded.config;
@@ -108,14 +109,15 @@ int run(int argc, char** argv)
 	for (size_t i = 0; i < inputs.size(); ++i) {
 		const auto eq = inputs[i].find('=');
 		if (eq == std::string::npos) {
-			std::cerr << "tsunagi-replay: --in " << inputs[i] << ": expected PORT=FILE\n";
+			std::cerr << "tsunagi-replay: --in " << inputs[i]
+			          << ": expected PORT=FILE\n";
 			return kExitUsage;
 		}
 		const std::string port = inputs[i].substr(0, eq);
 		const uint16_t idx = tables.port_by_name(port);
 		if (idx == abi::kNoPort) {
-			std::cerr << "tsunagi-replay: --in " << inputs[i] << ": no port named \"" << port
-				  << "\" in " << config_path << "\n";
+			std::cerr << "tsunagi-replay: --in " << inputs[i] << ": no port named \""
+			          << port << "\" in " << config_path << "\n";
 			return kExitUsage;
 		}
 		std::string err;
@@ -129,7 +131,8 @@ int run(int argc, char** argv)
 	std::error_code ec;
 	std::filesystem::create_directories(out_dir, ec);
 	if (ec) {
-		std::cerr << "tsunagi-replay: cannot create " << out_dir << ": " << ec.message() << "\n";
+		std::cerr << "tsunagi-replay: cannot create " << out_dir << ": " << ec.message()
+		          << "\n";
 		return kExitIo;
 	}
 
@@ -195,7 +198,7 @@ int run(int argc, char** argv)
 	summary["packets_out"] = sink.written;
 	std::ofstream(out_dir + "/counters.json") << summary.dump(2) << "\n";
 	std::cout << "tsunagi-replay: " << pkts.size() << " packets in, " << sink.written
-		  << " out, " << summary["drops_total"].get<uint64_t>() << " dropped";
+	          << " out, " << summary["drops_total"].get<uint64_t>() << " dropped";
 	if (oversize != 0) {
 		std::cout << " (" << oversize << " larger than a jumbo frame)";
 	}
@@ -206,4 +209,7 @@ int run(int argc, char** argv)
 
 }  // namespace tsunagi::replay
 
-int main(int argc, char** argv) { return tsunagi::replay::run(argc, argv); }
+int main(int argc, char** argv)
+{
+	return tsunagi::replay::run(argc, argv);
+}

@@ -6,18 +6,18 @@
 namespace tsunagi::replay {
 
 bool read_capture(const std::string& path, uint32_t input, uint16_t port,
-		  std::vector<InputPacket>& out, std::string& error)
+                  std::vector<InputPacket>& out, std::string& error)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = {};
-	pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO,
-							    errbuf);
+	pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(),
+	                                                    PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (p == nullptr) {
 		error = path + ": " + errbuf;
 		return false;
 	}
 	if (pcap_datalink(p) != DLT_EN10MB) {
 		error = path + ": not an Ethernet capture (link type " +
-			std::to_string(pcap_datalink(p)) + ")";
+		        std::to_string(pcap_datalink(p)) + ")";
 		pcap_close(p);
 		return false;
 	}
@@ -26,9 +26,10 @@ bool read_capture(const std::string& path, uint32_t input, uint16_t port,
 	uint64_t seq = 0;
 	int rc;
 	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-		const uint64_t ts = uint64_t(h->ts.tv_sec) * 1'000'000'000ull + uint64_t(h->ts.tv_usec);
+		const uint64_t ts =
+		    uint64_t(h->ts.tv_sec) * 1'000'000'000ull + uint64_t(h->ts.tv_usec);
 		out.push_back(InputPacket{ts, input, seq++, port,
-					  std::vector<uint8_t>(data, data + h->caplen)});
+		                          std::vector<uint8_t>(data, data + h->caplen)});
 	}
 	if (rc == -1) {
 		error = path + ": " + pcap_geterr(p);
@@ -57,11 +58,11 @@ CaptureWriter::~CaptureWriter()
 }
 
 bool CaptureWriter::write(const std::string& port, uint64_t ts_ns, const uint8_t* data,
-			  uint32_t len, std::string& error)
+                          uint32_t len, std::string& error)
 {
 	if (dead_ == nullptr) {
 		dead_ = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 262144,
-							     PCAP_TSTAMP_PRECISION_NANO);
+		                                             PCAP_TSTAMP_PRECISION_NANO);
 	}
 	auto it = files_.find(port);
 	if (it == files_.end()) {

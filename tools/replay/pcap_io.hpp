@@ -20,7 +20,7 @@ struct InputPacket {
 
 // Reads every packet of `path`; on failure returns false with `error` set.
 bool read_capture(const std::string& path, uint32_t input, uint16_t port,
-		  std::vector<InputPacket>& out, std::string& error);
+                  std::vector<InputPacket>& out, std::string& error);
 
 // Sorts packets into the order DESIGN.md §5 gives: timestamp, then --in order, then file order.
 void order_packets(std::vector<InputPacket>& pkts);
@@ -34,7 +34,7 @@ public:
 	CaptureWriter& operator=(const CaptureWriter&) = delete;
 
 	bool write(const std::string& port, uint64_t ts_ns, const uint8_t* data, uint32_t len,
-		   std::string& error);
+	           std::string& error);
 
 private:
 	std::string dir_;

@@ -1,0 +1,127 @@
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include "control/compile/compiler.hpp"
+#include "control/config/loader.hpp"
+#include "dataplane/abi/table_view.hpp"
+#include "dataplane/pkt/flow_hash.hpp"
+#include "tests/unit/packet_builder.hpp"
+
+namespace abi = tsunagi::abi;
+namespace compile = tsunagi::compile;
+namespace config = tsunagi::config;
+
+namespace {
+
+const char* kSmall = R"(
+node: { name: n1, asn: 65000, router_id: 10.255.0.1, vtep: 192.0.2.1 }
+ports:
+  - { name: a0, role: access, device: d0 }
+  - { name: t0, role: trunk, device: d1 }
+  - { name: u0, role: underlay, device: d2, address: 192.0.2.1/24, gateway: 192.0.2.254 }
+neighbors:
+  - { port: u0, address: 192.0.2.254, mac: "02:bb:00:00:00:fe" }
+tenants:
+  - name: x
+    vni: 10
+    hybrid_vlan: 100
+    attachments: [ { port: a0, vlan: 5 }, { port: a0, vlan: 6, inner_vlan: 7 } ]
+    vteps: [192.0.2.2, 203.0.113.9]
+    static_macs: [ { mac: "02:00:00:00:00:99", port: a0, vlan: 5 } ]
+)";
+
+config::Config load(const char* yaml)
+{
+	auto r = config::load_string(yaml);
+	REQUIRE(r.errors.empty());
+	return *r.config;
+}
+
+}  // namespace
+
+TEST_CASE("a compiled image passes its own checks and names its ports and tenants", "[tables]")
+{
+	const auto img = compile::compile(load(kSmall), 7);
+	REQUIRE(abi::TableView::check(img.data(), img.size()).empty());
+	const abi::TableView t(img.data());
+	CHECK(t.generation() == 7);
+	CHECK(t.ports.size == 3);
+	CHECK(t.port_by_name("t0") == 1);
+	CHECK(t.tenant_by_name("x") == 0);
+	CHECK(t.tenant_by_name("y") == abi::kNone);
+	// Members: the trunk first, then two attachments, then two VTEPs.
+	const auto& te = t.tenants[0];
+	REQUIRE(te.flood_count == 5);
+	CHECK(t.members[t.flood[te.flood_begin]].kind == abi::MemberKind::trunk);
+	CHECK(t.members[t.flood[te.flood_begin + 4]].kind == abi::MemberKind::vtep);
+	const abi::U64Slot* s = t.access_map.find(abi::access_key(0, true, 6, 7));
+	REQUIRE(s != nullptr);
+	CHECK(s->aux == 0);
+	CHECK(t.members[s->value].inner_vlan == 7);
+	CHECK(t.access_map.find(abi::access_key(0, false, 6, 0)) == nullptr);
+	CHECK(t.trunk_tenant(100) == 0);
+	CHECK(t.trunk_tenant(101) == abi::kNone);
+	REQUIRE(t.static_macs.size == 1);
+	CHECK(t.members[t.static_macs[0].member].vlan == 5);
+}
+
+TEST_CASE("ports without a mac get a locally administered one from their position", "[tables]")
+{
+	const auto img = compile::compile(load(kSmall), 1);
+	const abi::TableView t(img.data());
+	const uint8_t want[6] = {0x02, 0x54, 0x53, 0x00, 0x00, 0x02};
+	CHECK(std::memcmp(t.ports[2].mac, want, 6) == 0);
+}
+
+TEST_CASE("a VTEP outside the underlay subnet is reached through the gateway", "[tables]")
+{
+	const auto img = compile::compile(load(kSmall), 1);
+	const abi::TableView t(img.data());
+	REQUIRE(t.vteps.size == 2);
+	// 192.0.2.2 is on-link but has no neighbour entry: unresolved until ARP supplies one.
+	CHECK(t.vteps[0].resolved == 0);
+	CHECK(t.vteps[1].resolved == 1);
+	const uint8_t gw[6] = {0x02, 0xbb, 0x00, 0x00, 0x00, 0xfe};
+	CHECK(std::memcmp(t.vteps[1].dst_mac, gw, 6) == 0);
+	CHECK(t.vteps[1].out_port == 2);
+}
+
+TEST_CASE("a table image of another ABI version is refused with a clear message", "[tables]")
+{
+	auto img = compile::compile(load(kSmall), 1);
+	img.header().abi_version = abi::kAbiVersion + 1;
+	const std::string why = abi::TableView::check(img.data(), img.size());
+	CHECK_THAT(why, Catch::Contains("ABI version") && Catch::Contains("does not match"));
+	img.header().abi_version = abi::kAbiVersion;
+	img.header().magic = 0;
+	CHECK_THAT(abi::TableView::check(img.data(), img.size()), Catch::Contains("magic"));
+}
+
+TEST_CASE("a truncated or inconsistent table image is refused", "[tables]")
+{
+	auto img = compile::compile(load(kSmall), 1);
+	CHECK_FALSE(abi::TableView::check(img.data(), img.size() - 1).empty());
+	CHECK_FALSE(abi::TableView::check(img.data(), 16).empty());
+	img.header().members.offset = img.size();
+	img.header().members.count = 1;
+	CHECK_THAT(abi::TableView::check(img.data(), img.size()), Catch::Contains("outside"));
+}
+
+TEST_CASE("the flow hash depends on the flow and not on the payload", "[pkt]")
+{
+	namespace test = tsunagi::test;
+	const auto a = test::mac("02:00:00:00:00:01"), b = test::mac("02:00:00:00:00:02");
+	auto f1 = test::ipv4_udp_frame(a, b, 1, 2, 1000, 2000, 20);
+	auto f2 = test::ipv4_udp_frame(a, b, 1, 2, 1000, 2000, 40);
+	auto f3 = test::ipv4_udp_frame(a, b, 1, 2, 1001, 2000, 20);
+	const auto h = [](const test::Bytes& f) {
+		return tsunagi::pkt::flow_hash(f.data(), uint32_t(f.size()));
+	};
+	CHECK(h(f1) == h(f2));
+	CHECK(h(f1) != h(f3));
+	for (uint32_t x : {h(f1), h(f3)}) {
+		const uint16_t port = tsunagi::pkt::vxlan_src_port(x);
+		CHECK(port >= 49152);
+	}
+}
