@@ -7,15 +7,15 @@ namespace tsunagi::dp {
 MacTable::MacTable(size_t capacity)
     : capacity_(std::bit_ceil(capacity < 16 ? size_t{16} : capacity)), mask_(capacity_ - 1)
 {
-	slots_ = std::make_unique<Entry[]>(capacity_);
+	slots_ = HugeArray<Entry>(capacity_);
 	for (size_t i = 0; i < capacity_; ++i) {
 		slots_[i] = Entry{0, abi::kNone, 0};
 	}
-	dynamic_ = std::make_unique<uint32_t[]>(kMaxTenants + 1);
+	dynamic_ = HugeArray<uint32_t>(kMaxTenants + 1);
 }
 
 MacTable::Learn MacTable::learn(size_t home, uint64_t key, uint32_t member, uint32_t now,
-                                uint32_t limit, uint32_t aging)
+                                const uint32_t* limit, uint32_t aging)
 {
 	size_t i = home;
 	for (;; i = (i + 1) & mask_) {
@@ -44,7 +44,7 @@ MacTable::Learn MacTable::learn(size_t home, uint64_t key, uint32_t member, uint
 		return expired ? Learn::learned : Learn::moved;
 	}
 	const auto tenant = static_cast<uint32_t>(key >> 48);
-	if (limit != 0 && dynamic_[tenant] >= limit) {
+	if (*limit != 0 && dynamic_[tenant] >= *limit) {
 		return Learn::limit;
 	}
 	// Keep one slot in eight free: a full table would make misses probe forever.

@@ -7,10 +7,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 
 #include "dataplane/abi/hash.hpp"
 #include "dataplane/abi/tables.hpp"
+#include "dataplane/pipeline/huge_array.hpp"
 
 namespace tsunagi::dp {
 
@@ -33,9 +35,18 @@ public:
 
 	static uint64_t key(uint32_t tenant, const uint8_t* mac)
 	{
-		return (uint64_t{tenant} << 48) | (uint64_t{mac[0]} << 40) |
-		       (uint64_t{mac[1]} << 32) | (uint64_t{mac[2]} << 24) |
-		       (uint64_t{mac[3]} << 16) | (uint64_t{mac[4]} << 8) | mac[5];
+		uint64_t v = 0;
+		std::memcpy(&v, mac, 6);
+		return (uint64_t{tenant} << 48) | (__builtin_bswap64(v) >> 16);
+	}
+
+	// The same key from a MAC inside an Ethernet header, where the two bytes after it
+	// are readable: one load instead of six.
+	static uint64_t key_in_frame(uint32_t tenant, const uint8_t* mac)
+	{
+		uint64_t v;
+		std::memcpy(&v, mac, 8);
+		return (uint64_t{tenant} << 48) | (__builtin_bswap64(v) >> 16);
 	}
 
 	// Where the probe for `key` starts; lookups and learning take it so a burst can
@@ -57,12 +68,13 @@ public:
 		return e->member;
 	}
 
-	// Learns `key` on `member`. `limit` caps the tenant's dynamic entries (0: none).
+	// Learns `key` on `member`. `limit` caps the tenant's dynamic entries (0: none); it is
+	// read only when a new entry is needed, so the common refresh touches one line.
 	Learn learn(uint64_t key, uint32_t member, uint32_t now, uint32_t limit, uint32_t aging)
 	{
-		return learn(home(key), key, member, now, limit, aging);
+		return learn(home(key), key, member, now, &limit, aging);
 	}
-	Learn learn(size_t home, uint64_t key, uint32_t member, uint32_t now, uint32_t limit,
+	Learn learn(size_t home, uint64_t key, uint32_t member, uint32_t now, const uint32_t* limit,
 	            uint32_t aging);
 
 	// Installs a static entry, replacing a dynamic one. False when the table is full.
@@ -108,8 +120,8 @@ private:
 	}
 	void erase_at(size_t i);
 
-	std::unique_ptr<Entry[]> slots_;
-	std::unique_ptr<uint32_t[]> dynamic_;  // per tenant
+	HugeArray<Entry> slots_;
+	HugeArray<uint32_t> dynamic_;  // per tenant
 	size_t capacity_;
 	size_t mask_;
 	size_t size_ = 0;

@@ -61,6 +61,7 @@ Pipeline::Pipeline(MacTable& macs, WorkerCounters& counters, rte_mempool* pool)
 void Pipeline::use_tables(const abi::TableView& tables)
 {
 	t_ = tables;
+	aging_ = t_.node().mac_aging_s;
 	const auto& members = t_.members;
 	macs_.remove_if([&](const MacTable::Entry& e) {
 		const uint32_t m = e.member;
@@ -77,7 +78,7 @@ void Pipeline::use_tables(const abi::TableView& tables)
 void Pipeline::age(uint32_t now, size_t budget)
 {
 	if (t_.valid()) {
-		ctr_.mac.aged += macs_.age(now, t_.node().mac_aging_s, budget);
+		ctr_.mac.aged += macs_.age(now, aging_, budget);
 	}
 }
 
@@ -151,6 +152,11 @@ void Pipeline::run_role(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t 
 			}
 			if (w.verdict == kPass) {
 				prefetch_forwarding(w);
+			}
+		}
+		for (uint16_t i = 0; i < count; ++i) {
+			if (work[i].verdict == kPass) {
+				prefetch_destination(work[i], now);
 			}
 		}
 		for (uint16_t i = 0; i < count; ++i) {
@@ -354,13 +360,24 @@ Drop Pipeline::resolve_underlay(Work& w) const
 void Pipeline::prefetch_forwarding(Work& w) const
 {
 	const uint8_t* eth = rte_pktmbuf_mtod(w.m, const uint8_t*);
-	w.dst_key = MacTable::key(w.in.tenant, eth);
-	w.src_key = MacTable::key(w.in.tenant, eth + RTE_ETHER_ADDR_LEN);
+	w.dst_key = MacTable::key_in_frame(w.in.tenant, eth);
+	w.src_key = MacTable::key_in_frame(w.in.tenant, eth + RTE_ETHER_ADDR_LEN);
 	w.dst_home = macs_.home(w.dst_key);
 	w.src_home = macs_.home(w.src_key);
+	// Only the two MAC slots: the line-fill buffers are few, and the tenant's entry and
+	// counters are wanted later or only written.
 	macs_.prefetch(w.src_home);
 	macs_.prefetch(w.dst_home);
-	rte_prefetch0(&t_.tenants[w.in.tenant]);
+}
+
+void Pipeline::prefetch_destination(const Work& w, uint32_t now) const
+{
+	// A hint only: forward() looks again, after the burst's earlier frames have been
+	// learned, so semantics stay those of one frame at a time.
+	const uint32_t out = macs_.lookup(w.dst_home, w.dst_key, now, aging_);
+	if (out < t_.members.size) {
+		rte_prefetch0(&t_.members[out]);
+	}
 	rte_prefetch0(&ctr_.tenants[w.in.tenant]);
 }
 
@@ -372,9 +389,9 @@ void Pipeline::forward(Work& w, uint32_t now, TxBuffers& tx)
 	if (pkt::is_multicast(eth + RTE_ETHER_ADDR_LEN)) {
 		return drop(m, Drop::bad_src_mac);
 	}
-	const abi::TenantEntry& te = t_.tenants[in.tenant];
-	const uint32_t aging = t_.node().mac_aging_s;
-	switch (macs_.learn(w.src_home, w.src_key, in.member, now, te.mac_limit, aging)) {
+	const uint32_t aging = aging_;
+	switch (macs_.learn(w.src_home, w.src_key, in.member, now, &t_.tenants[in.tenant].mac_limit,
+	                    aging)) {
 		case MacTable::Learn::refreshed:
 		case MacTable::Learn::pinned:
 			break;

@@ -71,7 +71,9 @@ private:
 	Drop resolve_trunk(Work& w, uint16_t in_port) const;
 	Drop resolve_underlay(Work& w) const;
 	void prefetch_forwarding(Work& w) const;
-	// Stage 3: learn, then forward or flood.
+	void prefetch_destination(const Work& w, uint32_t now) const;
+	// Stage 3 (after a pass that prefetches the destination member): learn, then
+	// forward or flood.
 	void forward(Work& w, uint32_t now, TxBuffers& tx);
 	void flood(rte_mbuf* m, const Ingress& in, TxBuffers& tx);
 	void emit(rte_mbuf* m, const Ingress& in, uint32_t member, TxBuffers& tx);
@@ -80,6 +82,7 @@ private:
 	void drop(rte_mbuf* m, Drop reason);
 
 	abi::TableView t_;
+	uint32_t aging_ = 0;  // the generation's MAC aging time, seconds
 	MacTable& macs_;
 	WorkerCounters& ctr_;
 	rte_mempool* pool_;
