@@ -17,8 +17,11 @@ bool hugepages_available()
 
 std::string eal_init(const EalOptions& opts)
 {
-	std::vector<std::string> args = {"tsunagi", "-l", opts.lcores, "--no-pci",
-	                                 "--log-level=" + opts.log_level};
+	std::vector<std::string> args = {"tsunagi", "-l", opts.lcores,
+					 "--log-level=" + opts.log_level};
+	if (opts.no_pci) {
+		args.push_back("--no-pci");
+	}
 	if (opts.huge) {
 		args.push_back("--in-memory");
 	} else {

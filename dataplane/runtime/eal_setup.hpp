@@ -17,6 +17,7 @@ struct EalOptions {
 	std::vector<std::string> vdevs;
 	std::vector<std::string> extra;
 	std::string log_level = "error";
+	bool no_pci = true;
 };
 
 // True when at least one hugepage is free in the default size.

@@ -1,0 +1,263 @@
+// tsunagid: the control daemon (DESIGN.md §1). Loads and validates the YAML, compiles it
+// into tables and publishes them to the dataplane through shared memory; SIGHUP reloads.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "control/compile/compiler.hpp"
+#include "control/config/diff.hpp"
+#include "control/config/loader.hpp"
+#include "dataplane/shm/names.hpp"
+#include "dataplane/shm/publisher.hpp"
+#include "dataplane/shm/stats_segment.hpp"
+
+namespace po = boost::program_options;
+
+namespace tsunagi::control {
+
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitConfig = 3;
+constexpr int kExitRuntime = 4;
+
+void log(const std::string& s)
+{
+	std::fprintf(stderr, "tsunagid: %s\n", s.c_str());
+}
+
+std::optional<std::string> read_text(const std::string& path)
+{
+	std::ifstream in(path);
+	if (!in) {
+		return std::nullopt;
+	}
+	std::stringstream ss;
+	ss << in.rdbuf();
+	return ss.str();
+}
+
+// The file that records the configuration in force, for --check and for a restarted
+// daemon's diff.
+std::string running_path(const config::Config& cfg)
+{
+	return cfg.node.runtime_dir + "/running.yaml";
+}
+
+config::LoadResult load_reporting(const std::string& path)
+{
+	auto r = config::load_file(path);
+	for (const auto& e : r.errors) {
+		std::cerr << e.to_string() << "\n";
+	}
+	return r;
+}
+
+void print_diff(const std::vector<std::string>& lines)
+{
+	if (lines.empty()) {
+		std::cout << "no changes\n";
+	}
+	for (const auto& l : lines) {
+		std::cout << l << "\n";
+	}
+	std::cout.flush();
+}
+
+int check(const std::string& path)
+{
+	auto r = load_reporting(path);
+	if (!r.config) {
+		std::cerr << path << ": " << r.errors.size() << " error(s); nothing would change\n";
+		return kExitConfig;
+	}
+	std::cout << path << ": valid\n";
+	const std::string running = running_path(*r.config);
+	if (auto text = read_text(running)) {
+		auto before = config::load_string(*text, running);
+		if (before.config) {
+			std::cout << "changes against the running configuration (" << running
+			          << "):\n";
+			print_diff(config::diff(*before.config, *r.config));
+			return 0;
+		}
+	}
+	std::cout << "no running configuration in " << r.config->node.runtime_dir
+	          << "; applying would create everything\n";
+	return 0;
+}
+
+class Daemon {
+public:
+	Daemon(std::string path, config::Config cfg, shm::Publisher pub)
+	    : path_(std::move(path)),
+	      cfg_(std::move(cfg)),
+	      pub_(std::move(pub)),
+	      names_(shm::names_for(cfg_.node.runtime_dir))
+	{
+	}
+
+	bool apply(const config::Config& cfg)
+	{
+		const auto t0 = std::chrono::steady_clock::now();
+		const compile::Image img = compile::compile(cfg, pub_.generation() + 1);
+		std::string err;
+		const uint64_t gen = pub_.publish(img.data(), img.size(), err);
+		if (gen == 0) {
+			log("cannot publish tables: " + err + "; the running state stays");
+			return false;
+		}
+		const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+		                    std::chrono::steady_clock::now() - t0)
+		                    .count();
+		log("published table generation " + std::to_string(gen) + " (" +
+		    std::to_string(img.size()) + " bytes, compiled and published in " +
+		    std::to_string(us) + " us)");
+		if (auto text = read_text(path_)) {
+			std::ofstream(running_path(cfg)) << *text;
+		}
+		return true;
+	}
+
+	void reload()
+	{
+		log("reloading " + path_);
+		auto r = load_reporting(path_);
+		if (!r.config) {
+			log(std::to_string(r.errors.size()) +
+			    " error(s); nothing applied, the running configuration stays");
+			return;
+		}
+		if (r.config->node.runtime_dir != cfg_.node.runtime_dir) {
+			log("node.runtime_dir cannot change while running; nothing applied");
+			return;
+		}
+		const auto changes = config::diff(cfg_, *r.config);
+		for (const auto& l : changes) {
+			log("  " + l);
+		}
+		if (changes.empty()) {
+			log("no changes");
+			return;
+		}
+		if (apply(*r.config)) {
+			cfg_ = std::move(*r.config);
+		}
+	}
+
+	void collect()
+	{
+		if (!stats_) {
+			std::string err;
+			stats_ = shm::StatsReader::open(names_, err);
+		}
+		pub_.collect(stats_ && stats_->alive() ? stats_->in_use_generation() : 0);
+		if (stats_ && !stats_->alive()) {
+			stats_.reset();  // a restarted dataplane creates a new segment
+		}
+	}
+
+	const config::Config& config() const { return cfg_; }
+
+private:
+	std::string path_;
+	config::Config cfg_;
+	shm::Publisher pub_;
+	shm::Names names_;
+	std::optional<shm::StatsReader> stats_;
+};
+
+}  // namespace
+
+int run(int argc, char** argv)
+{
+	std::string config_path = "/etc/tsunagi/tsunagi.yaml";
+	std::string check_path;
+	po::options_description desc(
+	    "tsunagid: the Tsunagi control daemon\n\n"
+	    "Usage: tsunagid [--config FILE]\n       tsunagid --check FILE\n\nOptions");
+	desc.add_options()("help,h", "show this help")(
+	    "config", po::value(&config_path),
+	    "YAML configuration (default /etc/tsunagi/tsunagi.yaml)")(
+	    "check", po::value(&check_path),
+	    "validate FILE, print what would change against the running configuration, apply "
+	    "nothing");
+	po::variables_map vm;
+	try {
+		po::store(po::parse_command_line(argc, argv, desc), vm);
+		if (vm.count("help")) {
+			std::cout << desc << "\n";
+			return 0;
+		}
+		po::notify(vm);
+	} catch (const po::error& e) {
+		std::cerr << "tsunagid: " << e.what() << "\n\n" << desc << "\n";
+		return kExitUsage;
+	}
+	if (!check_path.empty()) {
+		return check(check_path);
+	}
+
+	// Signals are taken synchronously, so a reload never interrupts a publication.
+	sigset_t set;
+	sigemptyset(&set);
+	for (int s : {SIGHUP, SIGTERM, SIGINT}) {
+		sigaddset(&set, s);
+	}
+	pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+	auto r = load_reporting(config_path);
+	if (!r.config) {
+		log(std::to_string(r.errors.size()) + " error(s) in " + config_path +
+		    "; not started");
+		return kExitConfig;
+	}
+	std::error_code ec;
+	std::filesystem::create_directories(r.config->node.runtime_dir, ec);
+	if (ec) {
+		log("cannot create " + r.config->node.runtime_dir + ": " + ec.message());
+		return kExitRuntime;
+	}
+	chmod(r.config->node.runtime_dir.c_str(), 0750);
+	std::string err;
+	auto pub = shm::Publisher::open(shm::names_for(r.config->node.runtime_dir), 0600, err);
+	if (!pub) {
+		log(err);
+		return kExitRuntime;
+	}
+	if (!pub->warning().empty()) {
+		log(pub->warning());
+	}
+	Daemon d(config_path, *r.config, std::move(*pub));
+	if (!d.apply(d.config())) {
+		return kExitRuntime;
+	}
+	log("node " + d.config().node.name + " running; SIGHUP reloads " + config_path);
+	for (;;) {
+		timespec timeout{0, 200'000'000};
+		const int sig = sigtimedwait(&set, nullptr, &timeout);
+		if (sig == SIGHUP) {
+			d.reload();
+		} else if (sig == SIGTERM || sig == SIGINT) {
+			log("stopping; the dataplane keeps forwarding with the tables it has");
+			return 0;
+		}
+		d.collect();
+	}
+}
+
+}  // namespace tsunagi::control
+
+int main(int argc, char** argv)
+{
+	return tsunagi::control::run(argc, argv);
+}

@@ -1,0 +1,245 @@
+// tsunagi-dataplane: the DPDK process (DESIGN.md §1). Opens the YAML's ports, attaches
+// to the tables tsunagid publishes in shared memory, and forwards with the last tables it
+// has whatever the control daemon does.
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include <boost/program_options.hpp>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+#include "control/config/loader.hpp"
+#include "dataplane/daemon/eal_args.hpp"
+#include "dataplane/daemon/ports.hpp"
+#include "dataplane/daemon/worker.hpp"
+#include "dataplane/shm/names.hpp"
+#include "dataplane/shm/stats_segment.hpp"
+#include "dataplane/shm/subscriber.hpp"
+
+namespace po = boost::program_options;
+
+namespace tsunagi::dp {
+
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitConfig = 3;
+constexpr int kExitRuntime = 4;
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void on_signal(int)
+{
+	g_stop = 1;
+}
+
+uint64_t monotonic_ns()
+{
+	timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+}
+
+void log(const std::string& s)
+{
+	std::fprintf(stderr, "tsunagi-dataplane: %s\n", s.c_str());
+}
+
+// Attaches to new generations as tsunagid publishes them and retires old ones once no
+// worker can still be reading them.
+class Control {
+public:
+	Control(shm::Subscriber& sub, shm::StatsSegment& stats, WorkerShared& shared, int self_id)
+	    : sub_(sub), stats_(stats), shared_(shared), self_id_(self_id)
+	{
+	}
+
+	~Control() { delete shared_.current.load(std::memory_order_relaxed); }
+
+	void step()
+	{
+		std::string err;
+		auto m = sub_.poll(err);
+		if (!err.empty() && err != last_error_) {
+			log(err);
+		}
+		last_error_ = err;
+		stats_.beat();
+		if (!m) {
+			return;
+		}
+		auto* g = new Generation{std::move(*m), abi::TableView()};
+		g->view = abi::TableView(g->mapping.data);
+		// Release: the mapping and view are complete before a worker can see them.
+		const Generation* old = shared_.current.exchange(g, std::memory_order_acq_rel);
+		// Every worker passes a quiescent point after the exchange before this returns,
+		// so none can still be reading `old`.
+		rte_rcu_qsbr_synchronize(
+		    shared_.qsv, self_id_ < 0 ? RTE_QSBR_THRID_INVALID : unsigned(self_id_));
+		delete old;
+		stats_.set_in_use(g->mapping.generation);
+		const uint64_t published = sub_.published_ns();
+		const uint64_t now = monotonic_ns();
+		log("using table generation " + std::to_string(g->mapping.generation) + " (" +
+		    std::to_string(g->view.tenants.size) + " tenants, " +
+		    std::to_string(g->view.ports.size) + " ports)" +
+		    (published != 0 && now >= published
+		         ? ", " + std::to_string((now - published) / 1000) + " us after publication"
+		         : ""));
+	}
+
+private:
+	shm::Subscriber& sub_;
+	shm::StatsSegment& stats_;
+	WorkerShared& shared_;
+	int self_id_;
+	std::string last_error_;
+};
+
+}  // namespace
+
+int run(int argc, char** argv)
+{
+	std::string config_path = "/etc/tsunagi/tsunagi.yaml";
+	unsigned idle_sleep_us = 20;
+	size_t mac_capacity = size_t{1} << 21;
+	po::options_description desc(
+	    "tsunagi-dataplane: the DPDK fast path\n\nUsage: tsunagi-dataplane [--config FILE]\n\n"
+	    "Options");
+	desc.add_options()("help,h", "show this help")(
+	    "config", po::value(&config_path),
+	    "YAML configuration (default /etc/tsunagi/tsunagi.yaml)")(
+	    "huge", "use hugepages (default: when some are free)")("no-huge",
+	                                                           "never use hugepages")(
+	    "idle-sleep-us", po::value(&idle_sleep_us),
+	    "nap this long when a worker finds nothing to do (default 20; 0: always poll)")(
+	    "mac-capacity", po::value(&mac_capacity),
+	    "MAC table slots per worker (default 2097152: room for 1 000 000 MACs)");
+	po::variables_map vm;
+	try {
+		po::store(po::parse_command_line(argc, argv, desc), vm);
+		if (vm.count("help")) {
+			std::cout << desc << "\n";
+			return 0;
+		}
+		po::notify(vm);
+	} catch (const po::error& e) {
+		std::cerr << "tsunagi-dataplane: " << e.what() << "\n\n" << desc << "\n";
+		return kExitUsage;
+	}
+
+	auto loaded = config::load_file(config_path);
+	if (!loaded.config) {
+		for (const auto& e : loaded.errors) {
+			std::cerr << e.to_string() << "\n";
+		}
+		log(std::to_string(loaded.errors.size()) + " error(s) in " + config_path);
+		return kExitConfig;
+	}
+	const config::Config& cfg = *loaded.config;
+
+	const bool huge = vm.count("huge") || (!vm.count("no-huge") && hugepages_available());
+	if (auto err = eal_init(eal_options(cfg, huge)); !err.empty()) {
+		log(err);
+		return kExitRuntime;
+	}
+	std::signal(SIGINT, on_signal);
+	std::signal(SIGTERM, on_signal);
+	std::signal(SIGHUP, SIG_IGN);
+
+	// Workers are the lcores besides the main one; with a single lcore, the main
+	// thread forwards and looks after the tables in turn.
+	std::vector<unsigned> lcores;
+	unsigned lcore;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		lcores.push_back(lcore);
+	}
+	const bool inline_worker = lcores.empty();
+	const auto n_workers = uint16_t(inline_worker ? 1 : lcores.size());
+
+	rte_mempool* pool = make_packet_pool("tsunagi-dp", 8191, true);
+	if (pool == nullptr) {
+		log("cannot create the packet pool: " + std::string(rte_strerror(rte_errno)));
+		return kExitRuntime;
+	}
+	PortSet ports;
+	if (auto err = start_ports(cfg, pool, n_workers, ports); !err.empty()) {
+		log(err);
+		return kExitRuntime;
+	}
+
+	const shm::Names names = shm::names_for(cfg.node.runtime_dir);
+	std::string err;
+	auto stats = shm::StatsSegment::create(names, n_workers, 0600, err);
+	if (!stats) {
+		log(err);
+		return kExitRuntime;
+	}
+	WorkerShared shared;
+	shared.ports = &ports;
+	shared.idle_sleep_us = idle_sleep_us;
+	const size_t qs_size = rte_rcu_qsbr_get_memsize(n_workers);
+	shared.qsv =
+	    static_cast<rte_rcu_qsbr*>(rte_zmalloc("tsunagi-qsbr", qs_size, RTE_CACHE_LINE_SIZE));
+	if (shared.qsv == nullptr || rte_rcu_qsbr_init(shared.qsv, n_workers) != 0) {
+		log("cannot set up RCU");
+		return kExitRuntime;
+	}
+
+	std::vector<std::unique_ptr<Worker>> workers;
+	for (uint16_t i = 0; i < n_workers; ++i) {
+		workers.push_back(
+		    std::make_unique<Worker>(i, shared, stats->worker(i), pool, mac_capacity));
+	}
+	shm::Subscriber sub(names);
+	Control control(sub, *stats, shared, inline_worker ? 0 : -1);
+	log("node " + cfg.node.name + ": " + std::to_string(cfg.ports.size()) + " ports, " +
+	    std::to_string(n_workers) +
+	    (inline_worker ? " worker on the main lcore" : " worker lcore(s)") +
+	    (huge ? ", hugepages" : ", no hugepages") + "; waiting for tables from tsunagid");
+
+	if (inline_worker) {
+		rte_rcu_qsbr_thread_register(shared.qsv, 0);
+		rte_rcu_qsbr_thread_online(shared.qsv, 0);
+		uint64_t next = 0;
+		while (!g_stop) {
+			workers[0]->iterate();
+			const uint64_t now = monotonic_ns();
+			if (now >= next) {
+				control.step();
+				next = now + 1'000'000;
+			}
+		}
+		rte_rcu_qsbr_thread_offline(shared.qsv, 0);
+	} else {
+		for (uint16_t i = 0; i < n_workers; ++i) {
+			rte_eal_remote_launch(Worker::lcore_main, workers[i].get(), lcores[i]);
+		}
+		while (!g_stop) {
+			control.step();
+			rte_delay_us_sleep(1000);
+		}
+		shared.stop.store(true, std::memory_order_relaxed);
+		rte_eal_mp_wait_lcore();
+	}
+	log("stopping");
+	workers.clear();
+	stop_ports(ports);
+	rte_free(shared.qsv);
+	rte_eal_cleanup();
+	return 0;
+}
+
+}  // namespace tsunagi::dp
+
+int main(int argc, char** argv)
+{
+	return tsunagi::dp::run(argc, argv);
+}

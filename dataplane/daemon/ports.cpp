@@ -1,0 +1,71 @@
+#include "dataplane/daemon/ports.hpp"
+
+#include <rte_ethdev.h>
+
+#include "control/compile/compiler.hpp"
+#include "dataplane/daemon/eal_args.hpp"
+
+namespace tsunagi::dp {
+
+namespace {
+
+constexpr uint16_t kRxDesc = 1024;
+constexpr uint16_t kTxDesc = 1024;
+
+std::string fail(const config::Port& p, const std::string& what, int rc)
+{
+	return "port " + p.name + " (" + p.device + "): " + what + ": " + rte_strerror(-rc);
+}
+
+}  // namespace
+
+std::string start_ports(const config::Config& cfg, rte_mempool* pool, uint16_t queues,
+                        PortSet& ports)
+{
+	for (size_t i = 0; i < cfg.ports.size(); ++i) {
+		const config::Port& p = cfg.ports[i];
+		uint16_t id;
+		if (rte_eth_dev_get_port_by_name(device_name(p.device).c_str(), &id) != 0) {
+			return "port " + p.name + ": no DPDK device \"" + device_name(p.device) +
+			       "\" (is the device string right, and its driver available?)";
+		}
+		rte_eth_conf conf{};
+		if (int rc = rte_eth_dev_configure(id, queues, queues, &conf); rc != 0) {
+			return fail(p, "configure", rc);
+		}
+		uint16_t rxd = kRxDesc, txd = kTxDesc;
+		rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd);
+		const int socket = rte_eth_dev_socket_id(id);
+		for (uint16_t q = 0; q < queues; ++q) {
+			if (int rc = rte_eth_rx_queue_setup(id, q, rxd, socket, nullptr, pool);
+			    rc != 0) {
+				return fail(p, "RX queue", rc);
+			}
+			if (int rc = rte_eth_tx_queue_setup(id, q, txd, socket, nullptr); rc != 0) {
+				return fail(p, "TX queue", rc);
+			}
+		}
+		// The tables carry the port's MAC (its `mac:` or the derived default): the
+		// device must answer to the same one.
+		const auto mac = compile::port_mac(cfg, i);
+		rte_ether_addr addr;
+		std::copy(mac.bytes.begin(), mac.bytes.end(), addr.addr_bytes);
+		rte_eth_dev_default_mac_addr_set(id, &addr);
+		if (int rc = rte_eth_dev_start(id); rc != 0) {
+			return fail(p, "start", rc);
+		}
+		rte_eth_promiscuous_enable(id);
+		ports.dpdk_id.push_back(id);
+	}
+	return {};
+}
+
+void stop_ports(const PortSet& ports)
+{
+	for (uint16_t id : ports.dpdk_id) {
+		rte_eth_dev_stop(id);
+		rte_eth_dev_close(id);
+	}
+}
+
+}  // namespace tsunagi::dp

@@ -1,0 +1,24 @@
+// Opens the YAML's ports as DPDK ethdevs: one RX queue per worker, one TX queue per
+// worker, promiscuous (access and trunk ports carry customers' MACs).
+#pragma once
+
+#include <rte_mempool.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "control/config/model.hpp"
+
+namespace tsunagi::dp {
+
+struct PortSet {
+	std::vector<uint16_t> dpdk_id;  // by the port's position in the YAML
+};
+
+// Returns an empty string, or what failed (naming the port).
+std::string start_ports(const config::Config& cfg, rte_mempool* pool, uint16_t queues,
+                        PortSet& ports);
+void stop_ports(const PortSet& ports);
+
+}  // namespace tsunagi::dp

@@ -1,0 +1,74 @@
+// A forwarding worker: polls its RX queue of every port, runs the pipeline, transmits.
+//
+// The RCU rule: the control thread publishes a Generation with a release store and
+// frees the previous one only after rte_rcu_qsbr_synchronize() has seen every worker
+// report a quiescent state after that store. A worker reports quiescence once per loop,
+// outside any use of the tables, so it never holds a generation across reports.
+#pragma once
+
+#include <rte_rcu_qsbr.h>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "dataplane/abi/table_view.hpp"
+#include "dataplane/daemon/ports.hpp"
+#include "dataplane/pipeline/pipeline.hpp"
+#include "dataplane/shm/subscriber.hpp"
+
+namespace tsunagi::dp {
+
+struct Generation {
+	shm::Subscriber::Mapping mapping;
+	abi::TableView view;
+};
+
+struct WorkerShared {
+	std::atomic<const Generation*> current{nullptr};
+	std::atomic<bool> stop{false};
+	rte_rcu_qsbr* qsv = nullptr;
+	const PortSet* ports = nullptr;
+	unsigned idle_sleep_us = 20;
+};
+
+class Worker {
+public:
+	Worker(unsigned id, WorkerShared& shared, WorkerCounters& counters, rte_mempool* pool,
+	       size_t mac_capacity);
+
+	// One pass: pick up a new generation, poll every port once, age a little, report
+	// quiescence. Returns the packets received.
+	uint32_t iterate();
+
+	// The loop a worker lcore runs until `stop`.
+	static int lcore_main(void* worker);
+
+private:
+	class EthSink final : public TxSink {
+	public:
+		EthSink(const PortSet& ports, uint16_t queue, WorkerCounters& c)
+		    : ports_(ports), queue_(queue), ctr_(c)
+		{
+		}
+		void send(uint16_t port, rte_mbuf** pkts, uint16_t n) override;
+
+	private:
+		const PortSet& ports_;
+		uint16_t queue_;
+		WorkerCounters& ctr_;
+	};
+
+	unsigned id_;
+	WorkerShared& shared_;
+	MacTable macs_;
+	Pipeline pipeline_;
+	EthSink sink_;
+	TxBuffers tx_;
+	const Generation* mine_ = nullptr;
+	uint64_t hz_;
+	uint64_t next_age_ = 0;
+	uint32_t idle_ = 0;
+};
+
+}  // namespace tsunagi::dp

@@ -1,0 +1,29 @@
+// Names of the POSIX shared-memory objects one node uses. Every name derives from the
+// node's runtime directory, so several nodes on one host (tests, lab setups) never meet.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tsunagi::shm {
+
+struct Names {
+	std::string control;  // ControlBlock: which table generation is the newest
+	std::string stats;    // the dataplane's counters segment
+	std::string prefix;   // what every name below starts with
+
+	// The table image of generation `gen`.
+	std::string generation(uint64_t gen) const;
+
+	// The generation prefix as it appears under /dev/shm (no leading '/'); an entry named
+	// this plus decimal digits, and nothing else, is one of this node's generations.
+	std::string generation_stem() const;
+};
+
+// A name is "/tsunagi" plus the runtime directory with each '/' turned into '.', e.g.
+// "/run/tsunagi" → "/tsunagi.run.tsunagi.ctl". Characters other than [A-Za-z0-9_-] are
+// escaped as %XX, so distinct directories give distinct names; a directory whose names would
+// exceed NAME_MAX is replaced by a hash of it.
+Names names_for(const std::string& runtime_dir);
+
+}  // namespace tsunagi::shm
