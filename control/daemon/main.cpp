@@ -13,6 +13,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "control/cli/program.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/config/diff.hpp"
 #include "control/config/loader.hpp"
@@ -25,10 +26,6 @@ namespace po = boost::program_options;
 namespace tsunagi::control {
 
 namespace {
-
-constexpr int kExitUsage = 2;
-constexpr int kExitConfig = 3;
-constexpr int kExitRuntime = 4;
 
 void log(const std::string& s)
 {
@@ -53,15 +50,6 @@ std::string running_path(const config::Config& cfg)
 	return cfg.node.runtime_dir + "/running.yaml";
 }
 
-config::LoadResult load_reporting(const std::string& path)
-{
-	auto r = config::load_file(path);
-	for (const auto& e : r.errors) {
-		std::cerr << e.to_string() << "\n";
-	}
-	return r;
-}
-
 void print_diff(const std::vector<std::string>& lines)
 {
 	if (lines.empty()) {
@@ -75,23 +63,22 @@ void print_diff(const std::vector<std::string>& lines)
 
 int check(const std::string& path)
 {
-	auto r = load_reporting(path);
-	if (!r.config) {
-		std::cerr << path << ": " << r.errors.size() << " error(s); nothing would change\n";
-		return kExitConfig;
+	const auto cfg = cli::load_config(path, "tsunagid");
+	if (!cfg) {
+		return cli::kExitConfig;
 	}
 	std::cout << path << ": valid\n";
-	const std::string running = running_path(*r.config);
+	const std::string running = running_path(*cfg);
 	if (auto text = read_text(running)) {
 		auto before = config::load_string(*text, running);
 		if (before.config) {
 			std::cout << "changes against the running configuration (" << running
 			          << "):\n";
-			print_diff(config::diff(*before.config, *r.config));
+			print_diff(config::diff(*before.config, *cfg));
 			return 0;
 		}
 	}
-	std::cout << "no running configuration in " << r.config->node.runtime_dir
+	std::cout << "no running configuration in " << cfg->node.runtime_dir
 	          << "; applying would create everything\n";
 	return 0;
 }
@@ -131,17 +118,16 @@ public:
 	void reload()
 	{
 		log("reloading " + path_);
-		auto r = load_reporting(path_);
-		if (!r.config) {
-			log(std::to_string(r.errors.size()) +
-			    " error(s); nothing applied, the running configuration stays");
+		auto next = cli::load_config(path_, "tsunagid");
+		if (!next) {
+			log("the running configuration stays");
 			return;
 		}
-		if (r.config->node.runtime_dir != cfg_.node.runtime_dir) {
+		if (next->node.runtime_dir != cfg_.node.runtime_dir) {
 			log("node.runtime_dir cannot change while running; nothing applied");
 			return;
 		}
-		const auto changes = config::diff(cfg_, *r.config);
+		const auto changes = config::diff(cfg_, *next);
 		for (const auto& l : changes) {
 			log("  " + l);
 		}
@@ -149,8 +135,8 @@ public:
 			log("no changes");
 			return;
 		}
-		if (apply(*r.config)) {
-			cfg_ = std::move(*r.config);
+		if (apply(*next)) {
+			cfg_ = std::move(*next);
 		}
 	}
 
@@ -192,16 +178,8 @@ int run(int argc, char** argv)
 	    "validate FILE, print what would change against the running configuration, apply "
 	    "nothing");
 	po::variables_map vm;
-	try {
-		po::store(po::parse_command_line(argc, argv, desc), vm);
-		if (vm.count("help")) {
-			std::cout << desc << "\n";
-			return 0;
-		}
-		po::notify(vm);
-	} catch (const po::error& e) {
-		std::cerr << "tsunagid: " << e.what() << "\n\n" << desc << "\n";
-		return kExitUsage;
+	if (auto rc = cli::parse_options(argc, argv, "tsunagid", desc, vm)) {
+		return *rc;
 	}
 	if (!check_path.empty()) {
 		return check(check_path);
@@ -215,31 +193,29 @@ int run(int argc, char** argv)
 	}
 	pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-	auto r = load_reporting(config_path);
-	if (!r.config) {
-		log(std::to_string(r.errors.size()) + " error(s) in " + config_path +
-		    "; not started");
-		return kExitConfig;
+	auto r = cli::load_config(config_path, "tsunagid");
+	if (!r) {
+		return cli::kExitConfig;
 	}
 	std::error_code ec;
-	std::filesystem::create_directories(r.config->node.runtime_dir, ec);
+	std::filesystem::create_directories(r->node.runtime_dir, ec);
 	if (ec) {
-		log("cannot create " + r.config->node.runtime_dir + ": " + ec.message());
-		return kExitRuntime;
+		log("cannot create " + r->node.runtime_dir + ": " + ec.message());
+		return cli::kExitRuntime;
 	}
-	chmod(r.config->node.runtime_dir.c_str(), 0750);
+	chmod(r->node.runtime_dir.c_str(), 0750);
 	std::string err;
-	auto pub = shm::Publisher::open(shm::names_for(r.config->node.runtime_dir), 0600, err);
+	auto pub = shm::Publisher::open(shm::names_for(r->node.runtime_dir), 0600, err);
 	if (!pub) {
 		log(err);
-		return kExitRuntime;
+		return cli::kExitRuntime;
 	}
 	if (!pub->warning().empty()) {
 		log(pub->warning());
 	}
-	Daemon d(config_path, *r.config, std::move(*pub));
+	Daemon d(config_path, *r, std::move(*pub));
 	if (!d.apply(d.config())) {
-		return kExitRuntime;
+		return cli::kExitRuntime;
 	}
 	log("node " + d.config().node.name + " running; SIGHUP reloads " + config_path);
 	for (;;) {

@@ -14,6 +14,7 @@
 #include <iostream>
 #include <memory>
 
+#include "control/cli/program.hpp"
 #include "control/config/loader.hpp"
 #include "dataplane/daemon/eal_args.hpp"
 #include "dataplane/daemon/ports.hpp"
@@ -27,10 +28,6 @@ namespace po = boost::program_options;
 namespace tsunagi::dp {
 
 namespace {
-
-constexpr int kExitUsage = 2;
-constexpr int kExitConfig = 3;
-constexpr int kExitRuntime = 4;
 
 volatile std::sig_atomic_t g_stop = 0;
 
@@ -122,32 +119,20 @@ int run(int argc, char** argv)
 	    "mac-capacity", po::value(&mac_capacity),
 	    "MAC table slots per worker (default 2097152: room for 1 000 000 MACs)");
 	po::variables_map vm;
-	try {
-		po::store(po::parse_command_line(argc, argv, desc), vm);
-		if (vm.count("help")) {
-			std::cout << desc << "\n";
-			return 0;
-		}
-		po::notify(vm);
-	} catch (const po::error& e) {
-		std::cerr << "tsunagi-dataplane: " << e.what() << "\n\n" << desc << "\n";
-		return kExitUsage;
+	if (auto rc = cli::parse_options(argc, argv, "tsunagi-dataplane", desc, vm)) {
+		return *rc;
 	}
 
-	auto loaded = config::load_file(config_path);
-	if (!loaded.config) {
-		for (const auto& e : loaded.errors) {
-			std::cerr << e.to_string() << "\n";
-		}
-		log(std::to_string(loaded.errors.size()) + " error(s) in " + config_path);
-		return kExitConfig;
+	const auto loaded = cli::load_config(config_path, "tsunagi-dataplane");
+	if (!loaded) {
+		return cli::kExitConfig;
 	}
-	const config::Config& cfg = *loaded.config;
+	const config::Config& cfg = *loaded;
 
 	const bool huge = vm.count("huge") || (!vm.count("no-huge") && hugepages_available());
 	if (auto err = eal_init(eal_options(cfg, huge)); !err.empty()) {
 		log(err);
-		return kExitRuntime;
+		return cli::kExitRuntime;
 	}
 	std::signal(SIGINT, on_signal);
 	std::signal(SIGTERM, on_signal);
@@ -167,12 +152,12 @@ int run(int argc, char** argv)
 	rte_mempool* pool = make_packet_pool("tsunagi-dp", 8191, true);
 	if (pool == nullptr) {
 		log("cannot create the packet pool: " + std::string(rte_strerror(rte_errno)));
-		return kExitRuntime;
+		return cli::kExitRuntime;
 	}
 	PortSet ports;
 	if (auto err = start_ports(cfg, pool, n_workers, ports); !err.empty()) {
 		log(err);
-		return kExitRuntime;
+		return cli::kExitRuntime;
 	}
 
 	const shm::Names names = shm::names_for(cfg.node.runtime_dir);
@@ -180,7 +165,7 @@ int run(int argc, char** argv)
 	auto stats = shm::StatsSegment::create(names, n_workers, 0600, err);
 	if (!stats) {
 		log(err);
-		return kExitRuntime;
+		return cli::kExitRuntime;
 	}
 	WorkerShared shared;
 	shared.ports = &ports;
@@ -190,7 +175,7 @@ int run(int argc, char** argv)
 	    static_cast<rte_rcu_qsbr*>(rte_zmalloc("tsunagi-qsbr", qs_size, RTE_CACHE_LINE_SIZE));
 	if (shared.qsv == nullptr || rte_rcu_qsbr_init(shared.qsv, n_workers) != 0) {
 		log("cannot set up RCU");
-		return kExitRuntime;
+		return cli::kExitRuntime;
 	}
 
 	std::vector<std::unique_ptr<Worker>> workers;

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "control/cli/program.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/config/loader.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
@@ -20,9 +21,8 @@ namespace tsunagi::replay {
 
 namespace {
 
-constexpr int kExitUsage = 2;
-constexpr int kExitConfig = 3;
-constexpr int kExitIo = 4;
+// I/O failures share the runtime-failure exit code.
+constexpr int kExitIo = cli::kExitRuntime;
 
 // Writes every emitted packet to DIR/PORT.pcap, stamped with its input's time.
 class CaptureSink final : public dp::TxSink {
@@ -76,32 +76,19 @@ int run(int argc, char** argv)
 	    "mac-capacity", po::value(&mac_capacity),
 	    "MAC table slots (default: enough for every tenant's mac_limit, at least 65536)");
 	po::variables_map vm;
-	try {
-		po::store(po::parse_command_line(argc, argv, desc), vm);
-		if (vm.count("help")) {
-			std::cout << desc << "\n";
-			return 0;
-		}
-		po::notify(vm);
-	} catch (const po::error& e) {
-		std::cerr << "tsunagi-replay: " << e.what() << "\n\n" << desc << "\n";
-		return kExitUsage;
+	if (auto rc = cli::parse_options(argc, argv, "tsunagi-replay", desc, vm)) {
+		return *rc;
 	}
 
-	auto loaded = config::load_file(config_path);
-	if (!loaded.config) {
-		for (const auto& e : loaded.errors) {
-			std::cerr << e.to_string() << "\n";
-		}
-		std::cerr << "tsunagi-replay: " << loaded.errors.size()
-		          << " error(s) in the configuration; nothing replayed\n";
-		return kExitConfig;
+	const auto loaded = cli::load_config(config_path, "tsunagi-replay");
+	if (!loaded) {
+		return cli::kExitConfig;
 	}
-	const config::Config& cfg = *loaded.config;
+	const config::Config& cfg = *loaded;
 	const compile::Image image = compile::compile(cfg, 1);
 	if (auto why = abi::TableView::check(image.data(), image.size()); !why.empty()) {
 		std::cerr << "tsunagi-replay: " << why << "\n";
-		return kExitConfig;
+		return cli::kExitConfig;
 	}
 	const abi::TableView tables(image.data());
 
@@ -111,14 +98,14 @@ int run(int argc, char** argv)
 		if (eq == std::string::npos) {
 			std::cerr << "tsunagi-replay: --in " << inputs[i]
 			          << ": expected PORT=FILE\n";
-			return kExitUsage;
+			return cli::kExitUsage;
 		}
 		const std::string port = inputs[i].substr(0, eq);
 		const uint16_t idx = tables.port_by_name(port);
 		if (idx == abi::kNoPort) {
 			std::cerr << "tsunagi-replay: --in " << inputs[i] << ": no port named \""
 			          << port << "\" in " << config_path << "\n";
-			return kExitUsage;
+			return cli::kExitUsage;
 		}
 		std::string err;
 		if (!read_capture(inputs[i].substr(eq + 1), uint32_t(i), idx, pkts, err)) {

@@ -1,0 +1,26 @@
+// What every Tsunagi command line shares: exit codes, option parsing with --help, and
+// loading the YAML with every error printed as file:line:col.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <optional>
+#include <string>
+
+#include "control/config/loader.hpp"
+
+namespace tsunagi::cli {
+
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitConfig = 3;
+inline constexpr int kExitRuntime = 4;
+
+// Parses the options into `vm`. Returns the exit code when the program should stop
+// now (0 after --help, kExitUsage on a bad option), nullopt to go on.
+std::optional<int> parse_options(int argc, char** argv, const char* program,
+                                 const boost::program_options::options_description& desc,
+                                 boost::program_options::variables_map& vm);
+
+// Loads `path`; on errors prints each one and a count to stderr and returns nullopt.
+std::optional<config::Config> load_config(const std::string& path, const char* program);
+
+}  // namespace tsunagi::cli
