@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "bench/capture_writer.hpp"
+#include "control/cli/program.hpp"
 #include "bench/mac_preload.hpp"
 #include "bench/measure.hpp"
 #include "bench/scale_config.hpp"
@@ -56,16 +57,8 @@ int run(int argc, char** argv)
 	    "tenants", po::value(&scale.tenants), "tenants (default 16000)")(
 	    "vlans", po::value(&scale.vlans), "VLANs per access port (default 4094)");
 	po::variables_map vm;
-	try {
-		po::store(po::parse_command_line(argc, argv, desc), vm);
-		if (vm.count("help")) {
-			std::cout << desc << "\n";
-			return 0;
-		}
-		po::notify(vm);
-	} catch (const po::error& e) {
-		std::cerr << "tsunagi-bench: " << e.what() << "\n\n" << desc << "\n";
-		return 2;
+	if (auto rc = cli::parse_options(argc, argv, "tsunagi-bench", desc, vm)) {
+		return *rc;
 	}
 	bench::Scenario scenario;
 	if (!bench::parse_scenario(scenario_arg, scenario)) {
