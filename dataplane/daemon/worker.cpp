@@ -70,6 +70,9 @@ uint32_t Worker::iterate()
 		for (uint16_t p = 0; p < ids.size(); ++p) {
 			const uint16_t n = rte_eth_rx_burst(ids[p], uint16_t(id_), pkts, kBurst);
 			if (n != 0) {
+				if (shared_.ports->restore[p] != TagRestore::none) {
+					restore_outer_tags(pkts, n, shared_.ports->restore[p]);
+				}
 				pipeline_.run(p, pkts, n, now, tx_);
 				total += n;
 			}

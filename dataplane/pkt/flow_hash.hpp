@@ -10,17 +10,6 @@
 
 namespace tsunagi::pkt {
 
-inline uint16_t load_be16(const uint8_t* p)
-{
-	return static_cast<uint16_t>((p[0] << 8) | p[1]);
-}
-
-inline void store_be16(uint8_t* p, uint16_t v)
-{
-	p[0] = static_cast<uint8_t>(v >> 8);
-	p[1] = static_cast<uint8_t>(v);
-}
-
 inline uint64_t load64(const uint8_t* p)
 {
 	uint64_t v;

@@ -45,4 +45,15 @@ inline bool is_multicast(const uint8_t* mac)
 	return (mac[0] & 1) != 0;
 }
 
+inline uint16_t load_be16(const uint8_t* p)
+{
+	return static_cast<uint16_t>((p[0] << 8) | p[1]);
+}
+
+inline void store_be16(uint8_t* p, uint16_t v)
+{
+	p[0] = static_cast<uint8_t>(v >> 8);
+	p[1] = static_cast<uint8_t>(v);
+}
+
 }  // namespace tsunagi::pkt
