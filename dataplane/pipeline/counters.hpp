@@ -50,6 +50,7 @@ struct MacCounters {
 struct alignas(64) WorkerCounters {
 	std::array<TrafficCounters, abi::kMaxPorts> ports;
 	std::array<uint64_t, kDropCount> drops;
+	std::array<uint64_t, abi::kMaxPorts> punted;  // to the kernel: ARP, ND, ICMP to the node
 	MacCounters mac;
 	std::array<TrafficCounters, kMaxTenants + 1> tenants;
 };

@@ -20,6 +20,8 @@ namespace {
 
 // Classification succeeded: the frame goes on to learning and forwarding.
 constexpr Drop kPass = Drop::count_;
+// The frame is for the node itself: it goes to the kernel through the punt path.
+constexpr Drop kPunt = static_cast<Drop>(static_cast<uint8_t>(Drop::count_) + 1);
 
 // Changes the bytes of VLAN tags after the MACs from `have` to `want`, keeping the MACs.
 // Returns the frame's new start, or nullptr when the headroom is short.
@@ -161,10 +163,13 @@ void Pipeline::run_role(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t 
 		}
 		for (uint16_t i = 0; i < count; ++i) {
 			Work& w = work[i];
-			if (w.verdict != kPass) {
-				drop(w.m, w.verdict);
-			} else {
+			if (w.verdict == kPass) {
 				forward(w, now, tx);
+			} else if (w.verdict == kPunt) {
+				ctr_.punted[in_port]++;
+				tx.push_punt(in_port, w.m);
+			} else {
+				drop(w.m, w.verdict);
 			}
 		}
 	}
@@ -260,7 +265,11 @@ Drop Pipeline::parse_underlay(Work& w, uint16_t in_port) const
 	if (len < pkt::kEthLen) {
 		return Drop::malformed;
 	}
-	if (std::memcmp(p, t_.ports[in_port].mac, 6) != 0) {
+	const abi::PortEntry& port = t_.ports[in_port];
+	// Unicast to the port's MAC, or multicast the kernel may want (ARP, neighbour
+	// discovery); VXLAN itself must come to the port's MAC.
+	const bool mac_ours = std::memcmp(p, port.mac, 6) == 0;
+	if (!mac_ours && !pkt::is_multicast(p)) {
 		return Drop::not_vxlan;
 	}
 	const uint16_t type = load_be16(p + 12);
@@ -269,6 +278,9 @@ Drop Pipeline::parse_underlay(Work& w, uint16_t in_port) const
 	abi::VtepKey& key = w.vtep;
 	key = abi::VtepKey{};
 	uint32_t udp_avail;  // bytes from the UDP header to the end of the IP packet
+	if (type == pkt::kEtherArp) {
+		return kPunt;  // the kernel answers for the port's addresses and learns neighbours
+	}
 	if (type == pkt::kEtherIpv4) {
 		if (len < pkt::kEthLen + pkt::kIpv4Len) {
 			return Drop::malformed;
@@ -280,13 +292,23 @@ Drop Pipeline::parse_underlay(Work& w, uint16_t in_port) const
 		    rte_raw_cksum(l3, ihl) != 0xffff) {
 			return Drop::malformed;
 		}
-		if (!node.has_vtep4 || std::memcmp(l3 + 16, &node.vtep4, 4) != 0 ||
-		    l3[9] != pkt::kIpProtoUdp) {
+		const bool to_vtep = node.has_vtep4 && std::memcmp(l3 + 16, &node.vtep4, 4) == 0;
+		const bool to_port = port.has_ip4 && std::memcmp(l3 + 16, &port.ip4, 4) == 0;
+		if (!to_vtep && !to_port) {
 			return Drop::not_vxlan;
 		}
-		if ((load_be16(l3 + 6) & 0x3fff) != 0) {
-			// A fragment: the tunnel never fragments, and we do not reassemble.
+		const bool fragment = (load_be16(l3 + 6) & 0x3fff) != 0;
+		const bool udp_4789 = l3[9] == pkt::kIpProtoUdp && len >= pkt::kEthLen + ihl + 4 &&
+		                      load_be16(l3 + ihl + 2) == pkt::kVxlanPort;
+		if (to_vtep && fragment && (udp_4789 || (load_be16(l3 + 6) & 0x1fff) != 0)) {
+			// VXLAN is never fragmented (DF): a fragment for the VTEP is broken.
 			return Drop::malformed;
+		}
+		if (!to_vtep || !udp_4789 || fragment) {
+			return kPunt;  // ICMP, BGP, anything else for the node's own address
+		}
+		if (!mac_ours) {
+			return Drop::not_vxlan;
 		}
 		std::memcpy(key.ip, l3 + 12, 4);
 		udp = l3 + ihl;
@@ -299,8 +321,21 @@ Drop Pipeline::parse_underlay(Work& w, uint16_t in_port) const
 		if (pkt::kEthLen + pkt::kIpv6Len + payload > rte_pktmbuf_pkt_len(m)) {
 			return Drop::malformed;
 		}
-		if (!node.has_vtep6 || std::memcmp(l3 + 24, node.vtep6, 16) != 0 ||
-		    l3[6] != pkt::kIpProtoUdp) {
+		const uint8_t* dst = l3 + 24;
+		const bool to_vtep = node.has_vtep6 && std::memcmp(dst, node.vtep6, 16) == 0;
+		const bool to_node = to_vtep ||
+		                     (port.has_ip6 && std::memcmp(dst, port.ip6, 16) == 0) ||
+		                     dst[0] == 0xff || (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80);
+		if (!to_node) {
+			return Drop::not_vxlan;
+		}
+		const bool udp_4789 = l3[6] == pkt::kIpProtoUdp &&
+		                      len >= pkt::kEthLen + pkt::kIpv6Len + 4 &&
+		                      load_be16(l3 + pkt::kIpv6Len + 2) == pkt::kVxlanPort;
+		if (!to_vtep || !udp_4789) {
+			return kPunt;  // neighbour discovery, ICMPv6, anything else for the node
+		}
+		if (!mac_ours) {
 			return Drop::not_vxlan;
 		}
 		std::memcpy(key.ip, l3 + 8, 16);
@@ -313,9 +348,6 @@ Drop Pipeline::parse_underlay(Work& w, uint16_t in_port) const
 	const auto hdrs = static_cast<uint32_t>(udp - p);
 	if (udp_avail < pkt::kUdpLen || len < hdrs + pkt::kUdpLen) {
 		return Drop::malformed;
-	}
-	if (load_be16(udp + 2) != pkt::kVxlanPort) {
-		return Drop::not_vxlan;
 	}
 	const uint32_t udp_len = load_be16(udp + 4);
 	if (udp_len > udp_avail || udp_len < pkt::kUdpLen + pkt::kVxlanLen + pkt::kEthLen ||

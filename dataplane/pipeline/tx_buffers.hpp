@@ -16,6 +16,8 @@ class TxSink {
 public:
 	virtual ~TxSink() = default;
 	virtual void send(uint16_t port, rte_mbuf** pkts, uint16_t n) = 0;
+	// Frames for the node itself that arrived on `port`, for the kernel's side of it.
+	virtual void punt(uint16_t, rte_mbuf** pkts, uint16_t n) { rte_pktmbuf_free_bulk(pkts, n); }
 };
 
 class TxBuffers {
@@ -32,6 +34,12 @@ public:
 		if (n == kBurst) {
 			flush(port);
 		}
+	}
+
+	void push_punt(uint16_t port, rte_mbuf* m)
+	{
+		// Punts are rare (ARP, ND, ICMP to the node): handed over one by one.
+		sink_->punt(port, &m, 1);
 	}
 
 	void flush(uint16_t port)

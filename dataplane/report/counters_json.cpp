@@ -65,6 +65,14 @@ nlohmann::ordered_json counters_json(const abi::TableView& t, const WorkerCounte
 		total += n;
 	}
 	out["drops_total"] = total;
+	auto& punted = out["punted"] = nlohmann::ordered_json::object();
+	for (uint64_t p = 0; p < t.ports.size; ++p) {
+		uint64_t n = 0;
+		for (size_t w = 0; w < n_workers; ++w) {
+			n += workers[w]->punted[p];
+		}
+		punted[std::string(t.name(t.ports[p].name))] = n;
+	}
 	MacCounters mac{};
 	for (size_t w = 0; w < n_workers; ++w) {
 		mac.learned += workers[w]->mac.learned;

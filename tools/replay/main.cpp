@@ -35,21 +35,31 @@ public:
 
 	void send(uint16_t port, rte_mbuf** pkts, uint16_t n) override
 	{
+		write(std::string(t_.name(t_.ports[port].name)), pkts, n);
+		written += n;
+	}
+
+	// What the live dataplane hands to the port's kernel interface.
+	void punt(uint16_t port, rte_mbuf** pkts, uint16_t n) override
+	{
+		write(std::string(t_.name(t_.ports[port].name)) + ".punt", pkts, n);
+	}
+
+private:
+	void write(const std::string& file, rte_mbuf** pkts, uint16_t n)
+	{
 		for (uint16_t i = 0; i < n; ++i) {
 			const uint32_t len = rte_pktmbuf_pkt_len(pkts[i]);
 			buf_.resize(len);
 			const auto* data = static_cast<const uint8_t*>(
 			    rte_pktmbuf_read(pkts[i], 0, len, buf_.data()));
-			if (error.empty() && !w_.write(std::string(t_.name(t_.ports[port].name)),
-			                               ts_ns, data, len, error)) {
+			if (error.empty() && !w_.write(file, ts_ns, data, len, error)) {
 				error = "cannot write capture: " + error;
 			}
-			++written;
 			rte_pktmbuf_free(pkts[i]);
 		}
 	}
 
-private:
 	CaptureWriter& w_;
 	const abi::TableView& t_;
 	std::vector<uint8_t> buf_;

@@ -217,6 +217,7 @@ class Case:
         self.inputs = {}       # port -> [(t, pkt)]
         self.in_order = []
         self.expects = {}      # port -> [(t, pkt)]
+        self.punts = {}        # port -> [(t, pkt)]: handed to the port's kernel interface
         self.t = t0 - step
         self.step = step
         self.last = None
@@ -241,6 +242,12 @@ class Case:
         """Expect `pkt` on `port`, stamped with the input's time (default: the last input)."""
         t = self.last if t is None else t
         self.expects.setdefault(port, []).append((t, Ether(bytes(pkt))))
+
+    def punt(self, port, pkt, t=None):
+        """Expect `pkt` (as received) to go to `port`'s kernel interface (replay writes
+        PORT.punt.pcap)."""
+        t = self.last if t is None else t
+        self.punts.setdefault(port, []).append((t, Ether(bytes(pkt))))
 
     def deliver(self, member, inner, pcp=0, dei=0, t=None):
         self.expect(member.port, member.egress(inner, pcp, dei), t)
@@ -282,6 +289,12 @@ class Case:
                 p.time = t
                 pkts.append(p)
             wrpcap(os.path.join(self.outdir, "expect-%s.pcap" % port), pkts, linktype=1)
+        for port, lst in self.punts.items():
+            pkts = []
+            for t, p in lst:
+                p.time = t
+                pkts.append(p)
+            wrpcap(os.path.join(self.outdir, "expect-%s.punt.pcap" % port), pkts, linktype=1)
         ports = {}
         for port in sorted(set(self.ports) | set(self.inputs) | set(self.expects)):
             ins = self.inputs.get(port, [])
@@ -297,6 +310,7 @@ class Case:
             "drops_total": sum(drops.values()),
             "packets_in": sum(len(v) for v in self.inputs.values()),
             "packets_out": sum(len(v) for v in self.expects.values()),
+            "punted": {port: len(self.punts.get(port, [])) for port in ports},
         }
         extra = json.loads(json.dumps(self.extra))
         for k, v in extra.items():
