@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit tests, golden replay tests,
-# the same under AddressSanitizer and UndefinedBehaviorSanitizer, the demo and a short
-# benchmark smoke run. Ends with one line: "N passed, N failed".
+# end-to-end tests in network namespaces, the same unit and golden tests under
+# AddressSanitizer and UndefinedBehaviorSanitizer, the demo and a short benchmark smoke run. Ends with one line: "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -41,18 +41,24 @@ run_catch() {  # suite binary
 	record "$1" "$p" "$f"
 }
 
-run_golden() {  # suite replay-binary
-	local out rc
-	out=$(tests/golden/run.py --replay "$2" 2>&1)
+# Runners of ours end with "NAME: N passed, M failed".
+run_counted() {  # suite label command...
+	local suite=$1 label=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
 	rc=$?
-	printf '%s\n' "$out" | grep -v '^PASS' | tail -n 40
-	if [[ $out =~ golden:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+	printf '%s\n' "$out" | grep -v '^PASS' | tail -n 60
+	if [[ $out =~ $label:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
 		local f=${BASH_REMATCH[2]}
 		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-		record "$1" "${BASH_REMATCH[1]}" "$f"
+		record "$suite" "${BASH_REMATCH[1]}" "$f"
 	else
-		record "$1" 0 1
+		record "$suite" 0 1
 	fi
+}
+
+run_golden() {  # suite replay-binary
+	run_counted "$1" golden tests/golden/run.py --replay "$2"
 }
 
 run_one() {  # suite command...
@@ -74,6 +80,8 @@ if ! tools/setup/build.sh build; then
 fi
 run_catch "unit" build/tests/unit/tsunagi-unit-tests
 run_golden "golden" build/tools/tsunagi-replay
+note "end-to-end: live dataplane and tsunagid in network namespaces"
+run_counted "e2e" e2e tests/e2e/run.py --build build
 note "demo"
 run_one "demo" bash -c 'tools/demo.sh > /tmp/tsunagi-demo.log 2>&1 && grep -q "VXLAN vni 100001" /tmp/tsunagi-demo.log && tail -n 20 /tmp/tsunagi-demo.log'
 

@@ -57,6 +57,9 @@ public:
 	{
 	}
 
+	// Runs often (every millisecond): the punt path's latency is ARP's and ND's.
+	void service() { shared_.punt->service(); }
+
 	~Control() { delete shared_.current.load(std::memory_order_relaxed); }
 
 	void step()
@@ -101,6 +104,8 @@ private:
 
 }  // namespace
 
+int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t mac_capacity);
+
 int run(int argc, char** argv)
 {
 	std::string config_path = "/etc/tsunagi/tsunagi.yaml";
@@ -137,7 +142,14 @@ int run(int argc, char** argv)
 	std::signal(SIGINT, on_signal);
 	std::signal(SIGTERM, on_signal);
 	std::signal(SIGHUP, SIG_IGN);
+	// Everything DPDK-backed is released inside forward(), before the EAL goes.
+	const int rc = forward(cfg, huge, idle_sleep_us, mac_capacity);
+	rte_eal_cleanup();
+	return rc;
+}
 
+int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t mac_capacity)
+{
 	// Workers are the lcores besides the main one; with a single lcore, the main
 	// thread forwards and looks after the tables in turn.
 	std::vector<unsigned> lcores;
@@ -167,8 +179,14 @@ int run(int argc, char** argv)
 		log(err);
 		return cli::kExitRuntime;
 	}
+	PuntPath punt;
+	if (auto e = punt.open(cfg, pool); !e.empty()) {
+		log(e);
+		return cli::kExitRuntime;
+	}
 	WorkerShared shared;
 	shared.ports = &ports;
+	shared.punt = &punt;
 	shared.idle_sleep_us = idle_sleep_us;
 	const size_t qs_size = rte_rcu_qsbr_get_memsize(n_workers);
 	shared.qsv =
@@ -198,6 +216,7 @@ int run(int argc, char** argv)
 			workers[0]->iterate();
 			const uint64_t now = monotonic_ns();
 			if (now >= next) {
+				control.service();
 				control.step();
 				next = now + 1'000'000;
 			}
@@ -208,6 +227,7 @@ int run(int argc, char** argv)
 			rte_eal_remote_launch(Worker::lcore_main, workers[i].get(), lcores[i]);
 		}
 		while (!g_stop) {
+			control.service();
 			control.step();
 			rte_delay_us_sleep(1000);
 		}
@@ -218,7 +238,6 @@ int run(int argc, char** argv)
 	workers.clear();
 	stop_ports(ports);
 	rte_free(shared.qsv);
-	rte_eal_cleanup();
 	return 0;
 }
 

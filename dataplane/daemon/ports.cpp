@@ -40,14 +40,7 @@ std::string start_ports(const config::Config& cfg, rte_mempool* pool, uint16_t q
 			// Take the stripped tag as metadata rather than the driver's 0x8100
 			// guess, and restore it knowing the port's attachments.
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
-			restore = TagRestore::ctag;
-			for (const auto& t : cfg.tenants) {
-				for (const auto& a : t.attachments) {
-					if (a.port == p.name && a.inner_vlan != 0) {
-						restore = TagRestore::qinq;
-					}
-				}
-			}
+			restore = TagRestore::guess_qinq;
 		}
 		if (int rc = rte_eth_dev_configure(id, queues, queues, &conf); rc != 0) {
 			return fail(p, "configure", rc);
@@ -94,8 +87,9 @@ void restore_outer_tags(rte_mbuf** pkts, uint16_t n, TagRestore how)
 		std::memmove(p, p + pkt::kTagLen, pkt::kMacsLen);
 		const bool inner_follows =
 		    pkt::load_be16(p + pkt::kMacsLen + pkt::kTagLen) == pkt::kTpidCtag;
-		const uint16_t tpid =
-		    how == TagRestore::qinq && inner_follows ? pkt::kTpidStag : pkt::kTpidCtag;
+		const uint16_t tpid = how == TagRestore::guess_qinq && inner_follows
+		                          ? pkt::kTpidStag
+		                          : pkt::kTpidCtag;
 		pkt::store_be16(p + pkt::kMacsLen, tpid);
 		pkt::store_be16(p + pkt::kMacsLen + 2, m->vlan_tci);
 		m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_VLAN);

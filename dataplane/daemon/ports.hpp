@@ -19,8 +19,12 @@ namespace tsunagi::dp {
 // the stripped tag and puts it back itself (see restore_outer_tags).
 enum class TagRestore : uint8_t {
 	none,  // the driver delivers frames as they were on the wire
-	ctag,  // put the stripped tag back as 0x8100
-	qinq,  // as 0x88a8 when a 0x8100 tag follows, else 0x8100 (a port with QinQ attachments)
+	// Put the stripped tag back as 0x88a8 when a 0x8100 tag follows, else as 0x8100. A
+	// customer's own double-tagged frame on a single-tag attachment is then taken for
+	// QinQ and dropped as unknown_vlan: never switched into another tenant, which is
+	// what reading every such frame as single-tagged would risk. Decided per frame, so
+	// attachments added by a reload need nothing more.
+	guess_qinq,
 };
 
 struct PortSet {

@@ -39,13 +39,35 @@ void Worker::EthSink::send(uint16_t port, rte_mbuf** pkts, uint16_t n)
 	}
 }
 
+void Worker::EthSink::punt(uint16_t port, rte_mbuf** pkts, uint16_t n)
+{
+	const uint16_t refused = punt_ == nullptr ? n : punt_->to_kernel(port, pkts, n);
+	if (refused != 0) {
+		ctr_.drops[size_t(Drop::punt_full)] += refused;
+		rte_pktmbuf_free_bulk(pkts + (n - refused), refused);
+	}
+}
+
+void Worker::transmit_from_kernel()
+{
+	rte_mbuf* pkts[kBurst];
+	const uint16_t n = shared_.punt->from_kernel(pkts, kBurst);
+	for (uint16_t i = 0; i < n; ++i) {
+		const uint16_t port = pkts[i]->port;
+		ctr_.ports[port].tx_packets++;
+		ctr_.ports[port].tx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		tx_.push(port, pkts[i]);
+	}
+}
+
 Worker::Worker(unsigned id, WorkerShared& shared, WorkerCounters& counters, rte_mempool* pool,
                size_t mac_capacity)
     : id_(id),
       shared_(shared),
       macs_(mac_capacity),
       pipeline_(macs_, counters, pool),
-      sink_(*shared.ports, uint16_t(id), counters),
+      ctr_(counters),
+      sink_(shared, uint16_t(id), counters),
       tx_(sink_),
       hz_(rte_get_tsc_hz())
 {
@@ -76,6 +98,11 @@ uint32_t Worker::iterate()
 				pipeline_.run(p, pkts, n, now, tx_);
 				total += n;
 			}
+		}
+		if (id_ == 0 && shared_.punt != nullptr) {
+			// Worker 0 owns a TX queue on every port: what the kernel sends leaves
+			// here.
+			transmit_from_kernel();
 		}
 		tx_.flush_all();
 		const uint64_t tsc = rte_get_tsc_cycles();

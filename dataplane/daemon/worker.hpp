@@ -14,6 +14,7 @@
 
 #include "dataplane/abi/table_view.hpp"
 #include "dataplane/daemon/ports.hpp"
+#include "dataplane/daemon/punt_path.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 #include "dataplane/shm/subscriber.hpp"
 
@@ -29,6 +30,7 @@ struct WorkerShared {
 	std::atomic<bool> stop{false};
 	rte_rcu_qsbr* qsv = nullptr;
 	const PortSet* ports = nullptr;
+	PuntPath* punt = nullptr;
 	unsigned idle_sleep_us = 20;
 };
 
@@ -47,14 +49,16 @@ public:
 private:
 	class EthSink final : public TxSink {
 	public:
-		EthSink(const PortSet& ports, uint16_t queue, WorkerCounters& c)
-		    : ports_(ports), queue_(queue), ctr_(c)
+		EthSink(const WorkerShared& shared, uint16_t queue, WorkerCounters& c)
+		    : ports_(*shared.ports), punt_(shared.punt), queue_(queue), ctr_(c)
 		{
 		}
 		void send(uint16_t port, rte_mbuf** pkts, uint16_t n) override;
+		void punt(uint16_t port, rte_mbuf** pkts, uint16_t n) override;
 
 	private:
 		const PortSet& ports_;
+		PuntPath* punt_;
 		uint16_t queue_;
 		WorkerCounters& ctr_;
 	};
@@ -63,6 +67,9 @@ private:
 	WorkerShared& shared_;
 	MacTable macs_;
 	Pipeline pipeline_;
+	void transmit_from_kernel();
+
+	WorkerCounters& ctr_;
 	EthSink sink_;
 	TxBuffers tx_;
 	const Generation* mine_ = nullptr;

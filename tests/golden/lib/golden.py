@@ -40,7 +40,7 @@ from scapy.utils import wrpcap  # noqa: E402
 DROP_REASONS = [
     "malformed", "unknown_vlan", "unknown_vni", "unknown_vtep", "not_vxlan",
     "bad_src_mac", "mac_limit", "filtered", "flood_empty", "mtu_exceeded",
-    "no_neighbor", "no_mbuf", "unsupported", "no_tables", "tx_full",
+    "no_neighbor", "no_mbuf", "unsupported", "no_tables", "tx_full", "punt_full",
 ]
 
 BCAST = "ff:ff:ff:ff:ff:ff"

@@ -1,0 +1,223 @@
+#include "dataplane/daemon/punt_path.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <linux/ipv6.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "control/compile/compiler.hpp"
+
+namespace tsunagi::dp {
+
+namespace {
+
+constexpr unsigned kRingSize = 1024;
+constexpr unsigned kBurst = 32;
+
+std::string errno_text(const std::string& what)
+{
+	return what + ": " + std::strerror(errno);
+}
+
+// Sets the TAP's MAC, MTU and addresses, then brings it up.
+std::string configure(const std::string& name, const config::Config& cfg, size_t index)
+{
+	const config::Port& p = cfg.ports[index];
+	const int s4 = socket(AF_INET, SOCK_DGRAM, 0);
+	const int s6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	std::string err;
+	ifreq ifr{};
+	std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+	const auto mac = compile::port_mac(cfg, index);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	std::memcpy(ifr.ifr_hwaddr.sa_data, mac.bytes.data(), 6);
+	if (ioctl(s4, SIOCSIFHWADDR, &ifr) != 0) {
+		err = errno_text(name + ": set MAC");
+	}
+	ifr.ifr_mtu = int(p.mtu);
+	if (err.empty() && ioctl(s4, SIOCSIFMTU, &ifr) != 0) {
+		err = errno_text(name + ": set MTU");
+	}
+	for (const auto& a : p.addresses) {
+		if (!err.empty()) {
+			break;
+		}
+		if (!a.addr.v6) {
+			ifreq r{};
+			std::strncpy(r.ifr_name, name.c_str(), IFNAMSIZ - 1);
+			auto* sin = reinterpret_cast<sockaddr_in*>(&r.ifr_addr);
+			sin->sin_family = AF_INET;
+			std::memcpy(&sin->sin_addr, a.addr.bytes.data(), 4);
+			if (ioctl(s4, SIOCSIFADDR, &r) != 0) {
+				err = errno_text(name + ": set IPv4 address");
+				break;
+			}
+			sin->sin_addr.s_addr =
+			    a.length == 0 ? 0 : htonl(~uint32_t{0} << (32 - a.length));
+			if (ioctl(s4, SIOCSIFNETMASK, &r) != 0) {
+				err = errno_text(name + ": set IPv4 netmask");
+			}
+		}
+	}
+	ifreq up{};
+	std::strncpy(up.ifr_name, name.c_str(), IFNAMSIZ - 1);
+	if (err.empty() && ioctl(s4, SIOCGIFFLAGS, &up) == 0) {
+		up.ifr_flags |= IFF_UP;
+		if (ioctl(s4, SIOCSIFFLAGS, &up) != 0) {
+			err = errno_text(name + ": bring up");
+		}
+	}
+	// IPv6 addresses need the interface up and its index.
+	for (const auto& a : p.addresses) {
+		if (!err.empty() || !a.addr.v6) {
+			continue;
+		}
+		in6_ifreq r{};
+		std::memcpy(&r.ifr6_addr, a.addr.bytes.data(), 16);
+		r.ifr6_prefixlen = a.length;
+		ifreq idx{};
+		std::strncpy(idx.ifr_name, name.c_str(), IFNAMSIZ - 1);
+		ioctl(s4, SIOCGIFINDEX, &idx);
+		r.ifr6_ifindex = idx.ifr_ifindex;
+		if (ioctl(s6, SIOCSIFADDR, &r) != 0) {
+			err = errno_text(name + ": set IPv6 address");
+		}
+	}
+	close(s4);
+	close(s6);
+	return err;
+}
+
+}  // namespace
+
+PuntPath::~PuntPath()
+{
+	for (const auto& t : taps_) {
+		close(t.fd);
+	}
+	for (rte_ring* r : {to_kernel_, to_wire_}) {
+		if (r != nullptr) {
+			rte_mbuf* m;
+			while (rte_ring_dequeue(r, reinterpret_cast<void**>(&m)) == 0) {
+				rte_pktmbuf_free(m);
+			}
+			rte_ring_free(r);
+		}
+	}
+}
+
+std::string PuntPath::open(const config::Config& cfg, rte_mempool* pool)
+{
+	pool_ = pool;
+	fd_by_port_.assign(cfg.ports.size(), -1);
+	to_kernel_ = rte_ring_create("tsunagi-punt", kRingSize, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	to_wire_ = rte_ring_create("tsunagi-inject", kRingSize, SOCKET_ID_ANY,
+	                           RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (to_kernel_ == nullptr || to_wire_ == nullptr) {
+		return std::string("cannot create the punt rings: ") + rte_strerror(rte_errno);
+	}
+	for (size_t i = 0; i < cfg.ports.size(); ++i) {
+		const config::Port& p = cfg.ports[i];
+		if (p.role != config::PortRole::underlay &&
+		    p.role != config::PortRole::interconnect) {
+			continue;
+		}
+		const std::string name = ("tsu-" + p.name).substr(0, IFNAMSIZ - 1);
+		const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0) {
+			return errno_text("port " + p.name + ": /dev/net/tun");
+		}
+		ifreq ifr{};
+		ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+		std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+		if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
+			const std::string err =
+			    errno_text("port " + p.name + ": create TAP " + name);
+			close(fd);
+			return err;
+		}
+		taps_.push_back(Tap{uint16_t(i), fd, name});
+		fd_by_port_[i] = fd;
+		if (auto err = configure(name, cfg, i); !err.empty()) {
+			return "port " + p.name + ": " + err;
+		}
+	}
+	return {};
+}
+
+std::string PuntPath::interface(uint16_t port) const
+{
+	for (const auto& t : taps_) {
+		if (t.port == port) {
+			return t.name;
+		}
+	}
+	return {};
+}
+
+uint16_t PuntPath::to_kernel(uint16_t port, rte_mbuf** pkts, uint16_t n)
+{
+	if (port >= fd_by_port_.size() || fd_by_port_[port] < 0) {
+		return n;
+	}
+	for (uint16_t i = 0; i < n; ++i) {
+		pkts[i]->port = port;
+	}
+	return uint16_t(
+	    n - rte_ring_enqueue_burst(to_kernel_, reinterpret_cast<void**>(pkts), n, nullptr));
+}
+
+uint16_t PuntPath::from_kernel(rte_mbuf** pkts, uint16_t n)
+{
+	return uint16_t(
+	    rte_ring_dequeue_burst(to_wire_, reinterpret_cast<void**>(pkts), n, nullptr));
+}
+
+void PuntPath::service()
+{
+	rte_mbuf* pkts[kBurst];
+	unsigned n =
+	    rte_ring_dequeue_burst(to_kernel_, reinterpret_cast<void**>(pkts), kBurst, nullptr);
+	std::vector<uint8_t> buf;
+	for (unsigned i = 0; i < n; ++i) {
+		rte_mbuf* m = pkts[i];
+		const uint32_t len = rte_pktmbuf_pkt_len(m);
+		buf.resize(len);
+		const void* data = rte_pktmbuf_read(m, 0, len, buf.data());
+		// A full TAP queue drops, as a full NIC queue would; the kernel retries ARP/ND.
+		[[maybe_unused]] const ssize_t w = write(fd_by_port_[m->port], data, len);
+		rte_pktmbuf_free(m);
+	}
+	for (const auto& t : taps_) {
+		for (unsigned k = 0; k < kBurst; ++k) {
+			rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+			if (m == nullptr) {
+				return;
+			}
+			const ssize_t len =
+			    read(t.fd, rte_pktmbuf_mtod(m, void*), rte_pktmbuf_tailroom(m));
+			if (len <= 0) {
+				rte_pktmbuf_free(m);
+				break;
+			}
+			rte_pktmbuf_append(m, uint16_t(len));
+			m->port = t.port;
+			if (rte_ring_enqueue(to_wire_, m) != 0) {
+				rte_pktmbuf_free(m);
+			}
+		}
+	}
+}
+
+}  // namespace tsunagi::dp
