@@ -81,51 +81,41 @@ uint32_t ip4_fixed_sum(const abi::VtepEntry& v)
 	return sum;
 }
 
-// Resolves how a remote VTEP is reached: the underlay port whose subnet holds it (it is
-// its own next hop), else the first underlay port with a gateway of its family.
-abi::VtepEntry resolve_vtep(const Config& cfg, const IpAddr& remote)
+// The MAC of `address` on port `port`: the YAML's neighbours first (they win), then
+// those learned from the kernel.
+const config::Mac* neighbor_mac(const Config& cfg, const std::vector<config::Neighbor>& learned,
+                                const std::string& port, const IpAddr& address)
+{
+	for (const auto* list : {&cfg.neighbors, &learned}) {
+		for (const auto& n : *list) {
+			if (n.port == port && n.vlan == 0 && n.address == address) {
+				return &n.mac;
+			}
+		}
+	}
+	return nullptr;
+}
+
+abi::VtepEntry resolve_vtep(const Config& cfg, const std::vector<config::Neighbor>& learned,
+                            const IpAddr& remote)
 {
 	abi::VtepEntry v{};
 	v.v6 = remote.v6;
-	v.out_port = abi::kNoPort;
 	std::memcpy(v.dst_ip, remote.bytes.data(), 16);
-	const IpAddr* next_hop = nullptr;
-	for (size_t i = 0; i < cfg.ports.size() && next_hop == nullptr; ++i) {
-		const auto& p = cfg.ports[i];
-		if (p.role != config::PortRole::underlay) {
-			continue;
-		}
-		for (const auto& pre : p.addresses) {
-			if (pre.addr.v6 == remote.v6 && config::prefix_contains(pre, remote)) {
-				next_hop = &remote;
-				v.out_port = uint16_t(i);
-			}
-		}
-	}
-	for (size_t i = 0; i < cfg.ports.size() && next_hop == nullptr; ++i) {
-		const auto& p = cfg.ports[i];
-		if (p.role == config::PortRole::underlay) {
-			if (const IpAddr* gw = family_addr(p.gateways, remote.v6)) {
-				next_hop = gw;
-				v.out_port = uint16_t(i);
-			}
-		}
-	}
+	const auto hop = vtep_next_hop(cfg, remote);
 	const IpAddr* src = family_addr(cfg.node.vteps, remote.v6);
-	if (next_hop == nullptr || src == nullptr) {
-		v.out_port = 0;
+	if (!hop || src == nullptr) {
 		return v;
 	}
+	v.out_port = uint16_t(hop->port);
 	std::memcpy(v.src_ip, src->bytes.data(), 16);
 	v.ip4_sum = remote.v6 ? 0 : ip4_fixed_sum(v);
 	const auto smac = port_mac(cfg, v.out_port);
 	std::memcpy(v.src_mac, smac.bytes.data(), 6);
-	const std::string& port_name = cfg.ports[v.out_port].name;
-	for (const auto& n : cfg.neighbors) {
-		if (n.port == port_name && n.vlan == 0 && n.address == *next_hop) {
-			std::memcpy(v.dst_mac, n.mac.bytes.data(), 6);
-			v.resolved = 1;
-		}
+	if (const config::Mac* mac =
+	        neighbor_mac(cfg, learned, cfg.ports[hop->port].name, hop->address)) {
+		std::memcpy(v.dst_mac, mac->bytes.data(), 6);
+		v.resolved = 1;
 	}
 	return v;
 }
@@ -147,7 +137,33 @@ abi::Section add(ImageBuilder& b, const std::vector<T>& v)
 
 }  // namespace
 
-Image compile(const Config& cfg, uint64_t generation)
+std::optional<NextHop> vtep_next_hop(const Config& cfg, const IpAddr& remote)
+{
+	// A VTEP inside an underlay subnet is its own next hop...
+	for (size_t i = 0; i < cfg.ports.size(); ++i) {
+		const auto& p = cfg.ports[i];
+		if (p.role != config::PortRole::underlay) {
+			continue;
+		}
+		for (const auto& pre : p.addresses) {
+			if (pre.addr.v6 == remote.v6 && config::prefix_contains(pre, remote)) {
+				return NextHop{i, remote};
+			}
+		}
+	}
+	// ...any other is reached through the first underlay gateway of its family.
+	for (size_t i = 0; i < cfg.ports.size(); ++i) {
+		const auto& p = cfg.ports[i];
+		if (p.role == config::PortRole::underlay) {
+			if (const IpAddr* gw = family_addr(p.gateways, remote.v6)) {
+				return NextHop{i, *gw};
+			}
+		}
+	}
+	return std::nullopt;
+}
+
+Image compile(const Config& cfg, uint64_t generation, const std::vector<config::Neighbor>& learned)
 {
 	NamePool names;
 	abi::Header h{};
@@ -241,7 +257,7 @@ Image compile(const Config& cfg, uint64_t generation)
 		for (const auto& addr : ten.vteps) {
 			auto [it, fresh] = vtep_index.emplace(addr, uint32_t(vteps.size()));
 			if (fresh) {
-				vteps.push_back(resolve_vtep(cfg, addr));
+				vteps.push_back(resolve_vtep(cfg, learned, addr));
 			}
 			const uint32_t id = add_member(abi::MemberEntry{abi::MemberKind::vtep, 0,
 			                                                vteps[it->second].out_port,

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 #include "control/compile/image_builder.hpp"
 #include "control/config/model.hpp"
@@ -15,6 +17,18 @@ config::Mac default_port_mac(size_t port_index);
 // The port's MAC as the tables will carry it.
 config::Mac port_mac(const config::Config& cfg, size_t port_index);
 
-Image compile(const config::Config& cfg, uint64_t generation);
+// How the node reaches a remote VTEP: out of which underlay port (its index in the
+// YAML), to which next hop (the VTEP itself when inside the port's subnet, else the
+// port's gateway). nullopt when no underlay port can reach it.
+struct NextHop {
+	size_t port;
+	config::IpAddr address;
+};
+std::optional<NextHop> vtep_next_hop(const config::Config& cfg, const config::IpAddr& remote);
+
+// `learned` holds neighbours the kernel resolved through the punt path; the YAML's
+// `neighbors:` win over them.
+Image compile(const config::Config& cfg, uint64_t generation,
+              const std::vector<config::Neighbor>& learned = {});
 
 }  // namespace tsunagi::compile

@@ -1,9 +1,12 @@
 // tsunagid: the control daemon (DESIGN.md §1). Loads and validates the YAML, compiles it
 // into tables and publishes them to the dataplane through shared memory; SIGHUP reloads.
+#include <poll.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <chrono>
@@ -11,12 +14,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <sstream>
 
 #include "control/cli/program.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/config/diff.hpp"
 #include "control/config/loader.hpp"
+#include "control/neighbors/neighbor_watch.hpp"
 #include "dataplane/shm/names.hpp"
 #include "dataplane/shm/publisher.hpp"
 #include "dataplane/shm/stats_segment.hpp"
@@ -96,7 +102,9 @@ public:
 	bool apply(const config::Config& cfg)
 	{
 		const auto t0 = std::chrono::steady_clock::now();
-		const compile::Image img = compile::compile(cfg, pub_.generation() + 1);
+		const compile::Image img = compile::compile(
+		    cfg, pub_.generation() + 1,
+		    neighbors_ ? neighbors_->learned() : std::vector<config::Neighbor>{});
 		std::string err;
 		const uint64_t gen = pub_.publish(img.data(), img.size(), err);
 		if (gen == 0) {
@@ -154,12 +162,69 @@ public:
 
 	const config::Config& config() const { return cfg_; }
 
+	// Follows the kernel's neighbours on the punt interfaces of the L3 ports.
+	void watch_neighbors()
+	{
+		std::map<std::string, std::string> interfaces;
+		for (const auto& p : cfg_.ports) {
+			if (p.role == config::PortRole::underlay ||
+			    p.role == config::PortRole::interconnect) {
+				interfaces[shm::punt_interface(p.name)] = p.name;
+			}
+		}
+		std::string err;
+		neighbors_ = NeighborWatch::open(std::move(interfaces), err);
+		if (!neighbors_) {
+			log("neighbour learning off: " + err +
+			    "; VTEP next hops need `neighbors:`");
+		}
+	}
+
+	int neighbor_fd() const { return neighbors_ ? neighbors_->fd() : -1; }
+
+	void neighbors_changed()
+	{
+		if (neighbors_ && neighbors_->process()) {
+			log("neighbours changed (" + std::to_string(neighbors_->learned().size()) +
+			    " learned); republishing");
+			apply(cfg_);
+		}
+	}
+
+	// Asks the kernel to resolve every VTEP next hop nobody has a MAC for yet.
+	void probe_unresolved()
+	{
+		if (!neighbors_) {
+			return;
+		}
+		for (const auto& t : cfg_.tenants) {
+			for (const auto& v : t.vteps) {
+				const auto hop = compile::vtep_next_hop(cfg_, v);
+				if (!hop) {
+					continue;
+				}
+				const std::string& port = cfg_.ports[hop->port].name;
+				auto known = [&](const std::vector<config::Neighbor>& list) {
+					return std::any_of(
+					    list.begin(), list.end(), [&](const auto& n) {
+						    return n.port == port && n.vlan == 0 &&
+						           n.address == hop->address;
+					    });
+				};
+				if (!known(cfg_.neighbors) && !known(neighbors_->learned())) {
+					neighbors_->probe(port, hop->address);
+				}
+			}
+		}
+	}
+
 private:
 	std::string path_;
 	config::Config cfg_;
 	shm::Publisher pub_;
 	shm::Names names_;
 	std::optional<shm::StatsReader> stats_;
+	std::unique_ptr<NeighborWatch> neighbors_;
 };
 
 }  // namespace
@@ -214,18 +279,35 @@ int run(int argc, char** argv)
 		log(pub->warning());
 	}
 	Daemon d(config_path, *r, std::move(*pub));
+	d.watch_neighbors();
+	d.neighbors_changed();  // the kernel's current table, before the first publication
 	if (!d.apply(d.config())) {
 		return cli::kExitRuntime;
 	}
 	log("node " + d.config().node.name + " running; SIGHUP reloads " + config_path);
+	const int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	auto next_probe = std::chrono::steady_clock::now();
 	for (;;) {
-		timespec timeout{0, 200'000'000};
-		const int sig = sigtimedwait(&set, nullptr, &timeout);
-		if (sig == SIGHUP) {
-			d.reload();
-		} else if (sig == SIGTERM || sig == SIGINT) {
-			log("stopping; the dataplane keeps forwarding with the tables it has");
-			return 0;
+		pollfd fds[2] = {{sfd, POLLIN, 0}, {d.neighbor_fd(), POLLIN, 0}};
+		poll(fds, fds[1].fd < 0 ? 1 : 2, 200);
+		if (fds[0].revents & POLLIN) {
+			signalfd_siginfo si{};
+			if (read(sfd, &si, sizeof(si)) == ssize_t(sizeof(si))) {
+				if (si.ssi_signo == SIGHUP) {
+					d.reload();
+				} else {
+					log("stopping; the dataplane keeps forwarding with the "
+					    "tables it has");
+					return 0;
+				}
+			}
+		}
+		if (fds[1].revents & POLLIN) {
+			d.neighbors_changed();
+		}
+		if (const auto now = std::chrono::steady_clock::now(); now >= next_probe) {
+			d.probe_unresolved();
+			next_probe = now + std::chrono::seconds(1);
 		}
 		d.collect();
 	}

@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "control/compile/compiler.hpp"
+#include "dataplane/shm/names.hpp"
 
 namespace tsunagi::dp {
 
@@ -133,7 +134,7 @@ std::string PuntPath::open(const config::Config& cfg, rte_mempool* pool)
 		    p.role != config::PortRole::interconnect) {
 			continue;
 		}
-		const std::string name = ("tsu-" + p.name).substr(0, IFNAMSIZ - 1);
+		const std::string name = shm::punt_interface(p.name);
 		const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0) {
 			return errno_text("port " + p.name + ": /dev/net/tun");

@@ -86,4 +86,10 @@ Names names_for(const std::string& runtime_dir)
 	return n;
 }
 
+std::string punt_interface(const std::string& port_name)
+{
+	constexpr size_t kIfNameMax = 15;  // IFNAMSIZ less the terminating NUL
+	return ("tsu-" + port_name).substr(0, kIfNameMax);
+}
+
 }  // namespace tsunagi::shm

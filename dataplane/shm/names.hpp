@@ -26,4 +26,9 @@ struct Names {
 // exceed NAME_MAX is replaced by a hash of it.
 Names names_for(const std::string& runtime_dir);
 
+// The kernel interface the dataplane gives a port for its punt path, where tsunagid
+// finds the neighbours the kernel resolves: "tsu-" and the port's name, cut to fit
+// IFNAMSIZ.
+std::string punt_interface(const std::string& port_name);
+
 }  // namespace tsunagi::shm

@@ -39,9 +39,10 @@
   cust-0001: vni 100001, hybrid_vlan 3001, cloud0/1234, srv0/100          (10.1.0.0/24)
   cust-0002: vni 100002, hybrid_vlan 3002, cloud0/1235, srv0/100+20 QinQ  (10.2.0.0/24)
 
-No punt path yet: the site reaches the node's VTEP address through a static neighbour,
-and the node's YAML names the site's VTEP MAC in `neighbors:`. Every test builds its own
-copy of this topology (suffix X), and removes it at the end.
+Most tests give the site a static neighbour for the node's VTEP address and the node's
+YAML the site's VTEP MAC (`neighbors:`), so that no measurement depends on ARP timing;
+test f resolves both through ARP/ND over the node's punt path instead. Every test builds
+its own copy of this topology (suffix X), and removes it at the end.
 """
 import os
 import re
@@ -287,3 +288,28 @@ def test_e_dataplane_restart_headless(ctx):
             t.tsunagid.kill(signal.SIGCONT)
         _pings(ctx, t, "srv", 1, "cloud", count=50)
         _check_node_alive(t)
+
+
+def _test_f(ctx, underlay):
+    ctx.require_node()
+    with Topology(ctx, underlay=underlay, tenants=[1], resolve="arp") as t:
+        up = t.start_node()
+        ctx.note("IPv%s underlay, no static neighbours: node forwarding (cloud -> srv) after %.2f s"
+                 % ("6" if underlay == "v6" else "4", up))
+        _pings(ctx, t, "cloud", 1, "remote")
+        _pings(ctx, t, "remote", 1, "cloud")
+        log = t.tsunagid.log(True)
+        assert "neighbours changed" in log, "tsunagid never learned a neighbour:\n" + t.tsunagid.tail()
+        ctx.note("tsunagid: " + [ln for ln in log.splitlines() if "neighbours changed" in ln][0])
+        _check_node_alive(t)
+
+
+def test_f_vtep_resolved_by_arp(ctx):
+    """(f) punt path: the node answers the kernel VTEP's ARP for its VTEP address, and learns
+    the kernel VTEP's MAC through ARP on its TAP; no `neighbors:` entry, no static neighbour."""
+    _test_f(ctx, "v4")
+
+
+def test_f_vtep_resolved_by_nd(ctx):
+    """(f) the same over the IPv6 underlay, through neighbour discovery."""
+    _test_f(ctx, "v6")

@@ -63,8 +63,12 @@ def default_hosts(tenants):
 class Topology:
     """Build with `with Topology(ctx, ...) as t:`; everything is removed on exit."""
 
-    def __init__(self, ctx, underlay="v4", tenants=(1, 2), hosts=None, dataplane="tsunagi", site=True):
+    def __init__(self, ctx, underlay="v4", tenants=(1, 2), hosts=None, dataplane="tsunagi", site=True,
+                 resolve="static"):
+        """resolve: "static" gives both VTEPs each other's MAC up front; "arp" leaves it to
+        ARP/ND through the node's punt path."""
         self.ctx = ctx
+        self.resolve = resolve
         self.underlay = underlay
         self.tenants = list(tenants)
         self.hosts = hosts if hosts is not None else default_hosts(self.tenants)
@@ -142,9 +146,10 @@ class Topology:
         sc = self.dev["s-core"]
         netns.ip(site, "addr", "add", SITE_V4 + "/24", "dev", sc)
         netns.ip(site, "addr", "add", SITE_V6 + "/64", "dev", sc, "nodad")
-        # No punt path yet: the node's VTEP address is a static neighbour at the core0 MAC.
-        netns.ip(site, "neigh", "replace", NODE_V4, "lladdr", PORT_MAC["core0"], "dev", sc, "nud", "permanent")
-        netns.ip(site, "neigh", "replace", NODE_V6, "lladdr", PORT_MAC["core0"], "dev", sc, "nud", "permanent")
+        if self.resolve == "static":
+            # The node's VTEP address as a static neighbour, so no test depends on ARP timing.
+            netns.ip(site, "neigh", "replace", NODE_V4, "lladdr", PORT_MAC["core0"], "dev", sc, "nud", "permanent")
+            netns.ip(site, "neigh", "replace", NODE_V6, "lladdr", PORT_MAC["core0"], "dev", sc, "nud", "permanent")
         local, remote = (SITE_V6, NODE_V6) if self.underlay == "v6" else (SITE_V4, NODE_V4)
         for t in self.tenants:
             vx = n_vx = "vx%d-%s" % (t, s)
@@ -191,7 +196,7 @@ class Topology:
             k += 1
         v6 = self.underlay == "v6"
         site_vtep = SITE_V6 if v6 else SITE_V4
-        neighbors = [{"port": "core0", "address": site_vtep, "mac": SITE_MAC}]
+        neighbors = [{"port": "core0", "address": site_vtep, "mac": SITE_MAC}] if self.resolve == "static" else []
         tl = []
         for t in tenants:
             d = TENANTS[t]
