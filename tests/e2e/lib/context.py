@@ -8,7 +8,8 @@ class Skip(Exception):
 
 
 class Context:
-    def __init__(self, build, keep=False):
+    def __init__(self, build, keep=False, workdir_prefix="tsunagi-e2e"):
+        self.workdir_prefix = workdir_prefix
         self.build = os.path.abspath(build)
         self.bins = {
             "tsunagid": os.path.join(self.build, "control", "daemon", "tsunagid"),
@@ -35,7 +36,7 @@ class Context:
         self.notes.append(msg)
 
     def new_workdir(self, suffix):
-        d = "/tmp/tsunagi-e2e-%s" % suffix
+        d = "/tmp/%s-%s" % (self.workdir_prefix, suffix)
         os.makedirs(d, exist_ok=True)
         self.dirs.append(d)
         return d
