@@ -4,6 +4,7 @@
 
 #include "control/config/diff.hpp"
 #include "control/config/loader.hpp"
+#include "tests/unit/fixtures.hpp"
 
 namespace config = tsunagi::config;
 
@@ -18,13 +19,6 @@ tenants:
   - { name: x, vni: 10, hybrid_vlan: 100, attachments: [ { port: a0, vlan: 5 } ], vteps: [192.0.2.2] }
   - { name: y, vni: 11, hybrid_vlan: 101, attachments: [ { port: a0, vlan: 6 } ] }
 )";
-
-config::Config load(const std::string& yaml)
-{
-	auto r = config::load_string(yaml);
-	REQUIRE(r.errors.empty());
-	return *r.config;
-}
 
 bool has(const std::vector<std::string>& lines, const std::string& text)
 {
@@ -42,7 +36,8 @@ std::string replace(std::string s, const std::string& from, const std::string& t
 
 TEST_CASE("identical configurations have no differences", "[config][diff]")
 {
-	CHECK(config::diff(load(kBase), load(kBase)).empty());
+	CHECK(config::diff(tsunagi::test::load_config(kBase), tsunagi::test::load_config(kBase))
+	          .empty());
 }
 
 TEST_CASE("an added tenant is one + line with its keys", "[config][diff]")
@@ -50,7 +45,8 @@ TEST_CASE("an added tenant is one + line with its keys", "[config][diff]")
 	const std::string more =
 	    std::string(kBase) +
 	    "  - { name: z, vni: 12, hybrid_vlan: 102, attachments: [ { port: a0, vlan: 7 } ] }\n";
-	const auto d = config::diff(load(kBase), load(more));
+	const auto d =
+	    config::diff(tsunagi::test::load_config(kBase), tsunagi::test::load_config(more));
 	REQUIRE(d.size() == 1);
 	CHECK(d[0].rfind("+ tenant z", 0) == 0);
 	CHECK(has(d, "vni 12"));
@@ -59,28 +55,32 @@ TEST_CASE("an added tenant is one + line with its keys", "[config][diff]")
 
 TEST_CASE("a removed tenant is one - line", "[config][diff]")
 {
-	const auto d =
-	    config::diff(load(kBase), load(replace(kBase,
-	                                           "  - { name: y, vni: 11, hybrid_vlan: 101, "
-	                                           "attachments: [ { port: a0, vlan: 6 } ] }\n",
-	                                           "")));
+	const auto d = config::diff(
+	    tsunagi::test::load_config(kBase),
+	    tsunagi::test::load_config(replace(kBase,
+	                                       "  - { name: y, vni: 11, hybrid_vlan: 101, "
+	                                       "attachments: [ { port: a0, vlan: 6 } ] }\n",
+	                                       "")));
 	REQUIRE(d.size() == 1);
 	CHECK(d[0] == "- tenant y");
 }
 
 TEST_CASE("a changed tenant names the keys that changed with old and new values", "[config][diff]")
 {
-	const auto d = config::diff(load(kBase), load(replace(kBase, "vteps: [192.0.2.2]",
-	                                                      "vteps: [192.0.2.2, 192.0.2.3]")));
+	const auto d =
+	    config::diff(tsunagi::test::load_config(kBase),
+	                 tsunagi::test::load_config(replace(kBase, "vteps: [192.0.2.2]",
+	                                                    "vteps: [192.0.2.2, 192.0.2.3]")));
 	REQUIRE(d.size() == 1);
 	CHECK(d[0] == "~ tenant x: vteps [192.0.2.2] -> [192.0.2.2, 192.0.2.3]");
 }
 
 TEST_CASE("port and node changes are reported too", "[config][diff]")
 {
-	const auto d = config::diff(
-	    load(kBase), load(replace(replace(kBase, "device: d0", "device: d9"),
-	                              "vtep: 192.0.2.1 }", "vtep: 192.0.2.1, mac_aging: 60 }")));
+	const auto d = config::diff(tsunagi::test::load_config(kBase),
+	                            tsunagi::test::load_config(replace(
+	                                replace(kBase, "device: d0", "device: d9"),
+	                                "vtep: 192.0.2.1 }", "vtep: 192.0.2.1, mac_aging: 60 }")));
 	CHECK(has(d, "~ port a0: device d0 -> d9"));
 	CHECK(has(d, "~ node: mac_aging 300 -> 60"));
 }

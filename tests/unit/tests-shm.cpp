@@ -22,6 +22,7 @@
 #include "dataplane/shm/publisher.hpp"
 #include "dataplane/shm/stats_segment.hpp"
 #include "dataplane/shm/subscriber.hpp"
+#include "tests/unit/fixtures.hpp"
 
 namespace abi = tsunagi::abi;
 namespace compile = tsunagi::compile;
@@ -30,27 +31,9 @@ namespace shm = tsunagi::shm;
 
 namespace {
 
-const char* kNode = R"(
-node: { name: n1, asn: 65000, router_id: 10.255.0.1, vtep: 192.0.2.1 }
-ports:
-  - { name: a0, role: access, device: d0 }
-  - { name: t0, role: trunk, device: d1 }
-  - { name: u0, role: underlay, device: d2, address: 192.0.2.1/24, gateway: 192.0.2.254 }
-neighbors:
-  - { port: u0, address: 192.0.2.254, mac: "02:bb:00:00:00:fe" }
-tenants:
-  - name: x
-    vni: 10
-    hybrid_vlan: 100
-    attachments: [ { port: a0, vlan: 5 } ]
-    vteps: [192.0.2.2]
-)";
-
 compile::Image image()
 {
-	auto r = config::load_string(kNode);
-	REQUIRE(r.errors.empty());
-	return compile::compile(*r.config, 0);
+	return compile::compile(tsunagi::test::load_config(tsunagi::test::kSmallNode), 0);
 }
 
 // A runtime directory of its own per test, and every object under its names removed at the

@@ -6,43 +6,18 @@
 #include "control/config/loader.hpp"
 #include "dataplane/abi/table_view.hpp"
 #include "dataplane/pkt/flow_hash.hpp"
+#include "tests/unit/fixtures.hpp"
 #include "tests/unit/packet_builder.hpp"
 
 namespace abi = tsunagi::abi;
 namespace compile = tsunagi::compile;
 namespace config = tsunagi::config;
-
-namespace {
-
-const char* kSmall = R"(
-node: { name: n1, asn: 65000, router_id: 10.255.0.1, vtep: 192.0.2.1 }
-ports:
-  - { name: a0, role: access, device: d0 }
-  - { name: t0, role: trunk, device: d1 }
-  - { name: u0, role: underlay, device: d2, address: 192.0.2.1/24, gateway: 192.0.2.254 }
-neighbors:
-  - { port: u0, address: 192.0.2.254, mac: "02:bb:00:00:00:fe" }
-tenants:
-  - name: x
-    vni: 10
-    hybrid_vlan: 100
-    attachments: [ { port: a0, vlan: 5 }, { port: a0, vlan: 6, inner_vlan: 7 } ]
-    vteps: [192.0.2.2, 203.0.113.9]
-    static_macs: [ { mac: "02:00:00:00:00:99", port: a0, vlan: 5 } ]
-)";
-
-config::Config load(const char* yaml)
-{
-	auto r = config::load_string(yaml);
-	REQUIRE(r.errors.empty());
-	return *r.config;
-}
-
-}  // namespace
+using tsunagi::test::kSmallNode;
+using tsunagi::test::load_config;
 
 TEST_CASE("a compiled image passes its own checks and names its ports and tenants", "[tables]")
 {
-	const auto img = compile::compile(load(kSmall), 7);
+	const auto img = compile::compile(load_config(kSmallNode), 7);
 	REQUIRE(abi::TableView::check(img.data(), img.size()).empty());
 	const abi::TableView t(img.data());
 	CHECK(t.generation() == 7);
@@ -68,7 +43,7 @@ TEST_CASE("a compiled image passes its own checks and names its ports and tenant
 
 TEST_CASE("ports without a mac get a locally administered one from their position", "[tables]")
 {
-	const auto img = compile::compile(load(kSmall), 1);
+	const auto img = compile::compile(load_config(kSmallNode), 1);
 	const abi::TableView t(img.data());
 	const uint8_t want[6] = {0x02, 0x54, 0x53, 0x00, 0x00, 0x02};
 	CHECK(std::memcmp(t.ports[2].mac, want, 6) == 0);
@@ -76,7 +51,7 @@ TEST_CASE("ports without a mac get a locally administered one from their positio
 
 TEST_CASE("a VTEP outside the underlay subnet is reached through the gateway", "[tables]")
 {
-	const auto img = compile::compile(load(kSmall), 1);
+	const auto img = compile::compile(load_config(kSmallNode), 1);
 	const abi::TableView t(img.data());
 	REQUIRE(t.vteps.size == 2);
 	// 192.0.2.2 is on-link but has no neighbour entry: unresolved until ARP supplies one.
@@ -89,7 +64,7 @@ TEST_CASE("a VTEP outside the underlay subnet is reached through the gateway", "
 
 TEST_CASE("a table image of another ABI version is refused with a clear message", "[tables]")
 {
-	auto img = compile::compile(load(kSmall), 1);
+	auto img = compile::compile(load_config(kSmallNode), 1);
 	img.header().abi_version = abi::kAbiVersion + 1;
 	const std::string why = abi::TableView::check(img.data(), img.size());
 	CHECK_THAT(why, Catch::Contains("ABI version") && Catch::Contains("does not match"));
@@ -100,7 +75,7 @@ TEST_CASE("a table image of another ABI version is refused with a clear message"
 
 TEST_CASE("a truncated or inconsistent table image is refused", "[tables]")
 {
-	auto img = compile::compile(load(kSmall), 1);
+	auto img = compile::compile(load_config(kSmallNode), 1);
 	CHECK_FALSE(abi::TableView::check(img.data(), img.size() - 1).empty());
 	CHECK_FALSE(abi::TableView::check(img.data(), 16).empty());
 	img.header().members.offset = img.size();
