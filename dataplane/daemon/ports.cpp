@@ -2,11 +2,9 @@
 
 #include <rte_ethdev.h>
 
-#include <cstring>
 
 #include "control/compile/compiler.hpp"
 #include "dataplane/daemon/eal_args.hpp"
-#include "dataplane/pkt/format.hpp"
 
 namespace tsunagi::dp {
 
@@ -35,12 +33,12 @@ std::string start_ports(const config::Config& cfg, rte_mempool* pool, uint16_t q
 		rte_eth_conf conf{};
 		rte_eth_dev_info info{};
 		rte_eth_dev_info_get(id, &info);
-		TagRestore restore = TagRestore::none;
+		bool strips_tags = false;
 		if (std::string(info.driver_name) == "net_af_packet") {
 			// Take the stripped tag as metadata rather than the driver's 0x8100
-			// guess, and restore it knowing the port's attachments.
+			// guess (pkt/stripped_tag.hpp restores it).
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
-			restore = TagRestore::guess_qinq;
+			strips_tags = true;
 		}
 		if (int rc = rte_eth_dev_configure(id, queues, queues, &conf); rc != 0) {
 			return fail(p, "configure", rc);
@@ -68,32 +66,9 @@ std::string start_ports(const config::Config& cfg, rte_mempool* pool, uint16_t q
 		}
 		rte_eth_promiscuous_enable(id);
 		ports.dpdk_id.push_back(id);
-		ports.restore.push_back(restore);
+		ports.strips_tags.push_back(strips_tags);
 	}
 	return {};
-}
-
-void restore_outer_tags(rte_mbuf** pkts, uint16_t n, TagRestore how)
-{
-	for (uint16_t i = 0; i < n; ++i) {
-		rte_mbuf* m = pkts[i];
-		if ((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) == 0) {
-			continue;
-		}
-		auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, pkt::kTagLen));
-		if (p == nullptr) {
-			continue;  // no headroom: the frame goes on untagged and is dropped as such
-		}
-		std::memmove(p, p + pkt::kTagLen, pkt::kMacsLen);
-		const bool inner_follows =
-		    pkt::load_be16(p + pkt::kMacsLen + pkt::kTagLen) == pkt::kTpidCtag;
-		const uint16_t tpid = how == TagRestore::guess_qinq && inner_follows
-		                          ? pkt::kTpidStag
-		                          : pkt::kTpidCtag;
-		pkt::store_be16(p + pkt::kMacsLen, tpid);
-		pkt::store_be16(p + pkt::kMacsLen + 2, m->vlan_tci);
-		m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_VLAN);
-	}
 }
 
 void stop_ports(const PortSet& ports)

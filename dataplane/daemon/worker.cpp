@@ -1,5 +1,7 @@
 #include "dataplane/daemon/worker.hpp"
 
+#include "dataplane/pkt/stripped_tag.hpp"
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
@@ -92,8 +94,8 @@ uint32_t Worker::iterate()
 		for (uint16_t p = 0; p < ids.size(); ++p) {
 			const uint16_t n = rte_eth_rx_burst(ids[p], uint16_t(id_), pkts, kBurst);
 			if (n != 0) {
-				if (shared_.ports->restore[p] != TagRestore::none) {
-					restore_outer_tags(pkts, n, shared_.ports->restore[p]);
+				if (shared_.ports->strips_tags[p]) {
+					pkt::restore_stripped_tags(pkts, n);
 				}
 				pipeline_.run(p, pkts, n, now, tx_);
 				total += n;

@@ -5,11 +5,13 @@
 
 #include <cstring>
 
+#include "dataplane/pkt/stripped_tag.hpp"
 #include "tests/unit/packet_builder.hpp"
 
 namespace abi = tsunagi::abi;
 namespace dp = tsunagi::dp;
 namespace test = tsunagi::test;
+namespace pkt = tsunagi::pkt;
 using namespace tsunagi::test;
 using dp::Drop;
 
@@ -267,4 +269,42 @@ TEST_CASE("a multicast source MAC is dropped", "[pipeline][drops]")
 	Harness h(kConfig);
 	CHECK(h.send("cloud0", with_tags(frame(kBcast, kBcast), {{0x8100, 1234}})).empty());
 	CHECK(h.drops(Drop::bad_src_mac) == 1);
+}
+
+namespace {
+
+// A frame as af_packet hands it over with RX VLAN strip: the outer tag in metadata.
+rte_mbuf* stripped(const Bytes& untagged, uint16_t tci)
+{
+	rte_mbuf* m = rte_pktmbuf_alloc(test::test_pool());
+	std::memcpy(rte_pktmbuf_append(m, uint16_t(untagged.size())), untagged.data(),
+	            untagged.size());
+	m->vlan_tci = tci;
+	m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	return m;
+}
+
+Bytes bytes_of(rte_mbuf* m)
+{
+	return Bytes(rte_pktmbuf_mtod(m, uint8_t*),
+	             rte_pktmbuf_mtod(m, uint8_t*) + rte_pktmbuf_data_len(m));
+}
+
+}  // namespace
+
+TEST_CASE("a stripped tag comes back as 0x8100, or as 0x88a8 when a C-tag follows",
+          "[pkt][af_packet]")
+{
+	const Bytes plain = frame(kBcast, kH1);
+	rte_mbuf* pkts[3] = {stripped(plain, 0x6000 | 1234),
+	                     stripped(with_tags(plain, {{0x8100, 20}}), 100), nullptr};
+	pkts[2] = rte_pktmbuf_alloc(test::test_pool());
+	std::memcpy(rte_pktmbuf_append(pkts[2], uint16_t(plain.size())), plain.data(),
+	            plain.size());
+	pkt::restore_stripped_tags(pkts, 3);
+	CHECK(bytes_of(pkts[0]) == with_tags(plain, {{0x8100, 0x6000 | 1234}}));
+	CHECK(bytes_of(pkts[1]) == with_tags(plain, {{0x88a8, 100}, {0x8100, 20}}));
+	CHECK(bytes_of(pkts[2]) == plain);  // nothing was stripped: untouched
+	CHECK((pkts[0]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) == 0);
+	rte_pktmbuf_free_bulk(pkts, 3);
 }
