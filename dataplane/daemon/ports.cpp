@@ -2,7 +2,6 @@
 
 #include <rte_ethdev.h>
 
-
 #include "control/compile/compiler.hpp"
 #include "dataplane/daemon/eal_args.hpp"
 
