@@ -1,6 +1,8 @@
 #include "control/cli/program.hpp"
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace po = boost::program_options;
 
@@ -23,9 +25,19 @@ std::optional<int> parse_options(int argc, char** argv, const char* program,
 	return std::nullopt;
 }
 
-std::optional<config::Config> load_config(const std::string& path, const char* program)
+std::optional<config::Config> load_config(const std::string& path, const char* program,
+                                          std::string* text)
 {
-	auto r = config::load_file(path);
+	config::LoadResult r;
+	if (text == nullptr) {
+		r = config::load_file(path);
+	} else {
+		std::ifstream in(path);
+		std::stringstream ss;
+		ss << in.rdbuf();
+		*text = ss.str();
+		r = in ? config::load_string(*text, path) : config::load_file(path);
+	}
 	for (const auto& e : r.errors) {
 		std::cerr << e.to_string() << "\n";
 	}

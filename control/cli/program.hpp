@@ -21,6 +21,8 @@ std::optional<int> parse_options(int argc, char** argv, const char* program,
                                  boost::program_options::variables_map& vm);
 
 // Loads `path`; on errors prints each one and a count to stderr and returns nullopt.
-std::optional<config::Config> load_config(const std::string& path, const char* program);
+// `text`, when given, receives the bytes that were parsed.
+std::optional<config::Config> load_config(const std::string& path, const char* program,
+                                          std::string* text = nullptr);
 
 }  // namespace tsunagi::cli

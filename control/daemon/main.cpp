@@ -99,7 +99,10 @@ public:
 	{
 	}
 
-	bool apply(const config::Config& cfg)
+	// Compiles and publishes `cfg`; `text` (the YAML it came from) becomes the running
+	// configuration on disk. Neighbour changes republish without text: nothing the
+	// operator wrote changed.
+	bool apply(const config::Config& cfg, const std::string* text)
 	{
 		const auto t0 = std::chrono::steady_clock::now();
 		const compile::Image img = compile::compile(
@@ -117,7 +120,7 @@ public:
 		log("published table generation " + std::to_string(gen) + " (" +
 		    std::to_string(img.size()) + " bytes, compiled and published in " +
 		    std::to_string(us) + " us)");
-		if (auto text = read_text(path_)) {
+		if (text != nullptr) {
 			std::ofstream(running_path(cfg)) << *text;
 		}
 		return true;
@@ -126,7 +129,8 @@ public:
 	void reload()
 	{
 		log("reloading " + path_);
-		auto next = cli::load_config(path_, "tsunagid");
+		std::string text;
+		auto next = cli::load_config(path_, "tsunagid", &text);
 		if (!next) {
 			log("the running configuration stays");
 			return;
@@ -143,7 +147,7 @@ public:
 			log("no changes");
 			return;
 		}
-		if (apply(*next)) {
+		if (apply(*next, &text)) {
 			cfg_ = std::move(*next);
 		}
 	}
@@ -187,7 +191,7 @@ public:
 		if (neighbors_ && neighbors_->process()) {
 			log("neighbours changed (" + std::to_string(neighbors_->learned().size()) +
 			    " learned); republishing");
-			apply(cfg_);
+			apply(cfg_, nullptr);
 		}
 	}
 
@@ -258,7 +262,8 @@ int run(int argc, char** argv)
 	}
 	pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-	auto r = cli::load_config(config_path, "tsunagid");
+	std::string text;
+	auto r = cli::load_config(config_path, "tsunagid", &text);
 	if (!r) {
 		return cli::kExitConfig;
 	}
@@ -281,7 +286,7 @@ int run(int argc, char** argv)
 	Daemon d(config_path, *r, std::move(*pub));
 	d.watch_neighbors();
 	d.neighbors_changed();  // the kernel's current table, before the first publication
-	if (!d.apply(d.config())) {
+	if (!d.apply(d.config(), &text)) {
 		return cli::kExitRuntime;
 	}
 	log("node " + d.config().node.name + " running; SIGHUP reloads " + config_path);
