@@ -6,6 +6,7 @@
 #include <string>
 
 #include "control/compile/hash_builder.hpp"
+#include "control/compile/id_plan.hpp"
 #include "control/config/loader.hpp"
 #include "dataplane/pkt/format.hpp"
 
@@ -163,13 +164,16 @@ std::optional<NextHop> vtep_next_hop(const Config& cfg, const IpAddr& remote)
 	return std::nullopt;
 }
 
-Image compile(const Config& cfg, uint64_t generation, const std::vector<config::Neighbor>& learned)
+Image compile(const Config& cfg, uint64_t generation, const std::vector<config::Neighbor>& learned,
+              const abi::TableView* previous)
 {
+	const IdPlan ids(cfg, previous, generation);
 	NamePool names;
 	abi::Header h{};
 	h.magic = abi::kMagic;
 	h.abi_version = abi::kAbiVersion;
 	h.generation = generation;
+	h.id_epoch = ids.epoch();
 	h.node.mac_aging_s = cfg.node.mac_aging_s;
 	h.node.name = names.add(cfg.node.name);
 	if (const IpAddr* a = family_addr(cfg.node.vteps, false)) {
@@ -210,8 +214,13 @@ Image compile(const Config& cfg, uint64_t generation, const std::vector<config::
 		ports.push_back(e);
 	}
 
-	std::vector<abi::TenantEntry> tenants;
-	std::vector<abi::MemberEntry> members;
+	// Holes keep the indexes of removed tenants and members from meaning anything else.
+	const uint32_t unnamed = names.add("");
+	std::vector<abi::TenantEntry> tenants(ids.tenant_slots(),
+	                                      abi::TenantEntry{0, 0, 0, 0, 0, 0, unnamed});
+	std::vector<abi::MemberEntry> members(
+	    ids.member_slots(),
+	    abi::MemberEntry{abi::MemberKind::unused, 0, 0, 0, 0, kNone, kNone});
 	std::vector<uint32_t> flood;
 	std::vector<abi::VtepEntry> vteps;
 	std::map<IpAddr, uint32_t, decltype([](const IpAddr& a, const IpAddr& b) {
@@ -223,32 +232,36 @@ Image compile(const Config& cfg, uint64_t generation, const std::vector<config::
 	std::vector<uint32_t> trunk_map(4096, kNone);
 	std::vector<abi::StaticMacEntry> static_macs;
 
-	for (size_t t = 0; t < cfg.tenants.size(); ++t) {
-		const auto& ten = cfg.tenants[t];
-		const auto tid = uint32_t(t);
+	for (const auto& ten : cfg.tenants) {
+		const uint32_t tid = ids.tenant(ten.name);
 		abi::TenantEntry te{};
+		te.live = 1;
 		te.vni = ten.vni;
 		te.hybrid_vlan = ten.hybrid_vlan;
 		te.flood_begin = uint32_t(flood.size());
 		te.mac_limit = ten.mac_limit;
 		te.name = names.add(ten.name);
-		auto add_member = [&](const abi::MemberEntry& m) {
-			flood.push_back(uint32_t(members.size()));
-			members.push_back(m);
-			return uint32_t(members.size() - 1);
+		auto add_member = [&](const std::string& identity, const abi::MemberEntry& m) {
+			const uint32_t id = ids.member(identity);
+			flood.push_back(id);
+			members[id] = m;
+			return id;
 		};
 		std::map<uint16_t, uint32_t> trunk_member;
 		for (uint16_t port : trunks) {
-			trunk_member[port] = add_member(abi::MemberEntry{
-			    abi::MemberKind::trunk, 0, port, ten.hybrid_vlan, 0, tid, kNone});
+			trunk_member[port] = add_member(
+			    IdPlan::trunk_id(ten.name, cfg.ports[port].name, ten.hybrid_vlan),
+			    abi::MemberEntry{abi::MemberKind::trunk, 0, port, ten.hybrid_vlan, 0,
+			                     tid, kNone});
 		}
 		std::map<std::tuple<uint16_t, uint16_t, uint16_t>, uint32_t> attach_member;
 		for (const auto& a : ten.attachments) {
 			const uint16_t port = port_index.at(a.port);
 			const bool qinq = a.inner_vlan != 0;
-			const uint32_t id =
-			    add_member(abi::MemberEntry{abi::MemberKind::attachment, uint8_t(qinq),
-			                                port, a.vlan, a.inner_vlan, tid, kNone});
+			const uint32_t id = add_member(
+			    IdPlan::attachment_id(ten.name, a.port, a.vlan, a.inner_vlan),
+			    abi::MemberEntry{abi::MemberKind::attachment, uint8_t(qinq), port,
+			                     a.vlan, a.inner_vlan, tid, kNone});
 			access_kv.emplace_back(abi::access_key(port, qinq, a.vlan, a.inner_vlan),
 			                       id, tid);
 			attach_member[{port, a.vlan, a.inner_vlan}] = id;
@@ -259,9 +272,10 @@ Image compile(const Config& cfg, uint64_t generation, const std::vector<config::
 			if (fresh) {
 				vteps.push_back(resolve_vtep(cfg, learned, addr));
 			}
-			const uint32_t id = add_member(abi::MemberEntry{abi::MemberKind::vtep, 0,
-			                                                vteps[it->second].out_port,
-			                                                0, 0, tid, it->second});
+			const uint32_t id = add_member(
+			    IdPlan::vtep_id(ten.name, addr),
+			    abi::MemberEntry{abi::MemberKind::vtep, 0, vteps[it->second].out_port,
+			                     0, 0, tid, it->second});
 			vtep_kv.emplace_back(vtep_key(ten.vni, addr), id, tid);
 			remote_member[addr] = id;
 		}
@@ -290,7 +304,7 @@ Image compile(const Config& cfg, uint64_t generation, const std::vector<config::
 				static_macs.push_back(e);
 			}
 		}
-		tenants.push_back(te);
+		tenants[tid] = te;
 	}
 
 	const auto access_map = build_map<abi::U64Slot>(access_kv);

@@ -7,6 +7,7 @@
 
 #include "control/compile/image_builder.hpp"
 #include "control/config/model.hpp"
+#include "dataplane/abi/table_view.hpp"
 
 namespace tsunagi::compile {
 
@@ -27,8 +28,10 @@ struct NextHop {
 std::optional<NextHop> vtep_next_hop(const config::Config& cfg, const config::IpAddr& remote);
 
 // `learned` holds neighbours the kernel resolved through the punt path; the YAML's
-// `neighbors:` win over them.
+// `neighbors:` win over them. With the `previous` image, every tenant and member that is
+// still there keeps its index (see id_plan.hpp).
 Image compile(const config::Config& cfg, uint64_t generation,
-              const std::vector<config::Neighbor>& learned = {});
+              const std::vector<config::Neighbor>& learned = {},
+              const abi::TableView* previous = nullptr);
 
 }  // namespace tsunagi::compile

@@ -13,6 +13,18 @@ namespace tsunagi::compile {
 
 class Image {
 public:
+	Image() = default;
+	// An image already laid out elsewhere (the generation a restarted daemon finds
+	// published), copied so it can serve as the previous image of the next compile.
+	static Image copy_of(const void* data, uint64_t size)
+	{
+		Image img;
+		img.size_ = size;
+		img.words_.resize((size + 7) / 8);
+		std::memcpy(img.words_.data(), data, size);
+		return img;
+	}
+
 	const void* data() const { return words_.data(); }
 	void* data() { return words_.data(); }
 	uint64_t size() const { return size_; }

@@ -26,6 +26,7 @@
 #include "dataplane/shm/names.hpp"
 #include "dataplane/shm/publisher.hpp"
 #include "dataplane/shm/stats_segment.hpp"
+#include "dataplane/shm/subscriber.hpp"
 
 namespace po = boost::program_options;
 
@@ -105,9 +106,12 @@ public:
 	bool apply(const config::Config& cfg, const std::string* text)
 	{
 		const auto t0 = std::chrono::steady_clock::now();
-		const compile::Image img = compile::compile(
+		const std::optional<abi::TableView> previous =
+		    last_ ? std::optional(abi::TableView(last_->data())) : std::nullopt;
+		compile::Image img = compile::compile(
 		    cfg, pub_.generation() + 1,
-		    neighbors_ ? neighbors_->learned() : std::vector<config::Neighbor>{});
+		    neighbors_ ? neighbors_->learned() : std::vector<config::Neighbor>{},
+		    previous ? &*previous : nullptr);
 		std::string err;
 		const uint64_t gen = pub_.publish(img.data(), img.size(), err);
 		if (gen == 0) {
@@ -123,6 +127,7 @@ public:
 		if (text != nullptr) {
 			std::ofstream(running_path(cfg)) << *text;
 		}
+		last_ = std::move(img);
 		return true;
 	}
 
@@ -165,6 +170,19 @@ public:
 	}
 
 	const config::Config& config() const { return cfg_; }
+
+	// A restarted daemon continues from the generation it finds published, so tenant
+	// and member indexes (and the dataplane's learned MACs) survive the restart.
+	void adopt_published()
+	{
+		shm::Subscriber sub(names_);
+		std::string err;
+		if (auto m = sub.poll(err)) {
+			last_ = compile::Image::copy_of(m->data, m->size);
+			log("continuing from published generation " +
+			    std::to_string(m->generation));
+		}
+	}
 
 	// Follows the kernel's neighbours on the punt interfaces of the L3 ports.
 	void watch_neighbors()
@@ -229,6 +247,8 @@ private:
 	shm::Names names_;
 	std::optional<shm::StatsReader> stats_;
 	std::unique_ptr<NeighborWatch> neighbors_;
+	// The image last published: the next keeps its tenant and member indexes.
+	std::optional<compile::Image> last_;
 };
 
 }  // namespace
@@ -284,6 +304,7 @@ int run(int argc, char** argv)
 		log(pub->warning());
 	}
 	Daemon d(config_path, *r, std::move(*pub));
+	d.adopt_published();
 	d.watch_neighbors();
 	d.neighbors_changed();  // the kernel's current table, before the first publication
 	if (!d.apply(d.config(), &text)) {

@@ -92,7 +92,7 @@ uint16_t TableView::port_by_name(std::string_view n) const
 uint32_t TableView::tenant_by_name(std::string_view n) const
 {
 	for (uint64_t i = 0; i < tenants.size; ++i) {
-		if (name(tenants[i].name) == n) {
+		if (tenants[i].live && name(tenants[i].name) == n) {
 			return static_cast<uint32_t>(i);
 		}
 	}

@@ -15,7 +15,7 @@ namespace tsunagi::abi {
 
 inline constexpr uint64_t kMagic = 0x314741'4e55'5354ull;  // "TSUNAG1" little-endian
 // Bump on any change to a struct in this file; a reader refuses any other version.
-inline constexpr uint32_t kAbiVersion = 2;
+inline constexpr uint32_t kAbiVersion = 3;
 
 inline constexpr uint32_t kNone = 0xffffffffu;
 inline constexpr uint16_t kNoPort = 0xffffu;
@@ -63,7 +63,7 @@ struct MemberEntry {
 struct TenantEntry {
 	uint32_t vni;
 	uint16_t hybrid_vlan;
-	uint16_t pad0;
+	uint16_t live;  // 0: a hole left by a removed tenant (its index is not reused)
 	uint32_t flood_begin;
 	uint32_t flood_count;
 	uint32_t mac_limit;  // 0: unlimited
@@ -131,7 +131,9 @@ struct Header {
 	uint64_t generation;
 	uint64_t total_size;
 	NodeEntry node;
-	uint32_t pad0;
+	// Tenant and member indexes keep their meaning across generations of one epoch, so
+	// the dataplane keeps its learned MACs; a new epoch (renumbering) makes it forget them.
+	uint32_t id_epoch;
 	Section ports;        // PortEntry
 	Section tenants;      // TenantEntry
 	Section members;      // MemberEntry, by member index

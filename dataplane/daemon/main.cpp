@@ -60,10 +60,9 @@ public:
 	// Runs often (every millisecond): the punt path's latency is ARP's and ND's.
 	void service() { shared_.punt->service(); }
 
-	~Control() { delete shared_.current.load(std::memory_order_relaxed); }
-
 	void step()
 	{
+		retire();
 		std::string err;
 		auto m = sub_.poll(err);
 		if (!err.empty() && err != last_error_) {
@@ -77,22 +76,48 @@ public:
 		auto* g = new Generation{std::move(*m), abi::TableView()};
 		g->view = abi::TableView(g->mapping.data);
 		// Release: the mapping and view are complete before a worker can see them.
-		const Generation* old = shared_.current.exchange(g, std::memory_order_acq_rel);
-		// Every worker passes a quiescent point after the exchange before this returns,
-		// so none can still be reading `old`.
+		retired_ = shared_.current.exchange(g, std::memory_order_acq_rel);
+		pending_ = g;
+		if (self_id_ < 0) {
+			retire();  // worker lcores: synchronising below is enough
+		}
+	}
+
+	~Control()
+	{
+		delete retired_;
+		delete shared_.current.load(std::memory_order_relaxed);
+	}
+
+private:
+	// Frees the generation the last step replaced, once no worker can be reading it: every
+	// worker lcore passes a quiescent point after the exchange before synchronise returns.
+	// A worker on this thread (single lcore) switches between two steps, and may still
+	// read the old generation while switching, so it is freed one step later.
+	void retire()
+	{
+		if (pending_ == nullptr) {
+			return;
+		}
 		rte_rcu_qsbr_synchronize(
 		    shared_.qsv, self_id_ < 0 ? RTE_QSBR_THRID_INVALID : unsigned(self_id_));
-		delete old;
+		delete retired_;
+		retired_ = nullptr;
+		const Generation* g = pending_;
+		pending_ = nullptr;
 		stats_.set_in_use(g->mapping.generation);
 		const uint64_t published = sub_.published_ns();
 		const uint64_t now = monotonic_ns();
 		log("using table generation " + std::to_string(g->mapping.generation) + " (" +
-		    std::to_string(g->view.tenants.size) + " tenants, " +
+		    std::to_string(g->view.tenants.size) + " tenant slots, " +
 		    std::to_string(g->view.ports.size) + " ports)" +
 		    (published != 0 && now >= published
 		         ? ", " + std::to_string((now - published) / 1000) + " us after publication"
 		         : ""));
 	}
+
+	const Generation* retired_ = nullptr;
+	const Generation* pending_ = nullptr;
 
 private:
 	shm::Subscriber& sub_;

@@ -82,6 +82,16 @@ bool MacTable::add_static(uint64_t key, uint32_t member)
 	return true;
 }
 
+void MacTable::erase(uint64_t key)
+{
+	for (size_t i = home(key); slots_[i].member != abi::kNone; i = (i + 1) & mask_) {
+		if (slots_[i].key == key) {
+			erase_at(i);
+			return;
+		}
+	}
+}
+
 void MacTable::erase_at(size_t i)
 {
 	if (slots_[i].seen != kStatic) {

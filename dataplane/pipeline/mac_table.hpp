@@ -77,6 +77,9 @@ public:
 	Learn learn(size_t home, uint64_t key, uint32_t member, uint32_t now, const uint32_t* limit,
 	            uint32_t aging);
 
+	// Removes `key` if present.
+	void erase(uint64_t key);
+
 	// Installs a static entry, replacing a dynamic one. False when the table is full.
 	bool add_static(uint64_t key, uint32_t member);
 

@@ -62,17 +62,25 @@ Pipeline::Pipeline(MacTable& macs, WorkerCounters& counters, rte_mempool* pool)
 
 void Pipeline::use_tables(const abi::TableView& tables)
 {
+	const bool same_ids = t_.valid() && t_.header().id_epoch == tables.header().id_epoch;
+	if (same_ids) {
+		// Indexes kept their meaning: learned MACs stay. An entry whose member went away
+		// is a miss at lookup (its member's tenant no longer matches) and ages out.
+		for (const abi::StaticMacEntry& s : t_.static_macs) {
+			macs_.erase(MacTable::key(t_.members[s.member].tenant, s.mac));
+		}
+	}
 	t_ = tables;
 	aging_ = t_.node().mac_aging_s;
-	const auto& members = t_.members;
-	macs_.remove_if([&](const MacTable::Entry& e) {
-		const uint32_t m = e.member;
-		return e.seen == MacTable::kStatic || m >= members.size ||
-		       members[m].kind == MemberKind::unused || members[m].tenant != (e.key >> 48);
-	});
+	if (!same_ids) {
+		// Renumbered: an old index may now name another tenant's member. Forget
+		// everything; flooding relearns it.
+		macs_.remove_if([](const MacTable::Entry&) { return true; });
+	}
 	for (const abi::StaticMacEntry& s : t_.static_macs) {
-		if (s.member < members.size) {
-			macs_.add_static(MacTable::key(members[s.member].tenant, s.mac), s.member);
+		if (s.member < t_.members.size) {
+			macs_.add_static(MacTable::key(t_.members[s.member].tenant, s.mac),
+			                 s.member);
 		}
 	}
 }

@@ -46,6 +46,9 @@ nlohmann::ordered_json counters_json(const abi::TableView& t, const WorkerCounte
 	}
 	auto& tenants = out["tenants"] = nlohmann::ordered_json::object();
 	for (uint64_t i = 0; i < t.tenants.size; ++i) {
+		if (!t.tenants[i].live) {
+			continue;  // the index of a removed tenant
+		}
 		TrafficCounters sum{};
 		for (size_t w = 0; w < n_workers; ++w) {
 			add(sum, workers[w]->tenants[i]);

@@ -6,12 +6,15 @@
 #include <cstring>
 
 #include "dataplane/pkt/stripped_tag.hpp"
+#include "tests/unit/fixtures.hpp"
 #include "tests/unit/packet_builder.hpp"
 
 namespace abi = tsunagi::abi;
 namespace dp = tsunagi::dp;
 namespace test = tsunagi::test;
 namespace pkt = tsunagi::pkt;
+namespace compile = tsunagi::compile;
+using tsunagi::test::load_config;
 using namespace tsunagi::test;
 using dp::Drop;
 
@@ -307,4 +310,27 @@ TEST_CASE("a stripped tag comes back as 0x8100, or as 0x88a8 when a C-tag follow
 	CHECK(bytes_of(pkts[2]) == plain);  // nothing was stripped: untouched
 	CHECK((pkts[0]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) == 0);
 	rte_pktmbuf_free_bulk(pkts, 3);
+}
+
+TEST_CASE("learned MACs survive a reload that adds a tenant ahead of theirs", "[pipeline][ids]")
+{
+	Harness h(kConfig);
+	h.send("srv0", with_tags(frame(kBcast, kH2), {{0x8100, 200}}));  // H2 learned in blue
+	// A tenant inserted first in the YAML: numbered from scratch it would shift blue.
+	std::string yaml = kConfig;
+	yaml.replace(yaml.find("  - name: red"), 0,
+	             "  - { name: green, vni: 7, hybrid_vlan: 3007, attachments: [ { port: cloud0, "
+	             "vlan: 77 } ] }\n");
+	const auto cfg = load_config(yaml);
+	const abi::TableView first = h.tables();
+	const auto kept = compile::compile(cfg, 2, {}, &first);
+	h.pipeline().use_tables(abi::TableView(kept.data()));
+	auto out = h.send("cloud0", with_tags(frame(kH2, kH1), {{0x8100, 1235}}));
+	CHECK(out.size() == 1);  // still known: unicast to srv0, no flood
+	// Renumbered (no previous image: a new id epoch): blue's index moved, its MACs are
+	// forgotten rather than read as another tenant's.
+	const auto renumbered = compile::compile(cfg, 3);
+	h.pipeline().use_tables(abi::TableView(renumbered.data()));
+	out = h.send("cloud0", with_tags(frame(kH2, kH1), {{0x8100, 1235}}));
+	CHECK(out.size() == 2);  // flooded to srv0 and bb0
 }

@@ -100,3 +100,66 @@ TEST_CASE("the flow hash depends on the flow and not on the payload", "[pkt]")
 		CHECK(port >= 49152);
 	}
 }
+
+namespace {
+
+std::string with_tenant(const std::string& yaml, const std::string& tenant)
+{
+	return yaml + tenant;
+}
+
+const char* kTenantY =
+    "  - { name: y, vni: 11, hybrid_vlan: 101, attachments: [ { port: a0, vlan: 8 } ] }\n";
+
+}  // namespace
+
+TEST_CASE("a recompiled image keeps every surviving tenant's and member's index", "[tables][ids]")
+{
+	const auto before = compile::compile(load_config(with_tenant(kSmallNode, kTenantY)), 1);
+	const abi::TableView old(before.data());
+	// Remove x (the first tenant), keep y, add z.
+	std::string next = with_tenant(kSmallNode, kTenantY);
+	next.replace(next.find("  - name: x"),
+	             next.find("  - { name: y") - next.find("  - name: x"), "");
+	next +=
+	    "  - { name: z, vni: 12, hybrid_vlan: 102, attachments: [ { port: a0, vlan: 9 } ] }\n";
+	const auto after = compile::compile(load_config(next), 2, {}, &old);
+	REQUIRE(abi::TableView::check(after.data(), after.size()).empty());
+	const abi::TableView now(after.data());
+	CHECK(now.header().id_epoch == old.header().id_epoch);
+	CHECK(now.tenant_by_name("y") == old.tenant_by_name("y"));
+	CHECK(now.tenant_by_name("x") == abi::kNone);
+	CHECK(now.tenant_by_name("z") == old.tenants.size);  // appended, x's index left unused
+	CHECK(now.tenants[old.tenant_by_name("x")].live == 0);
+	const auto* y_old = old.access_map.find(abi::access_key(0, false, 8, 0));
+	const auto* y_new = now.access_map.find(abi::access_key(0, false, 8, 0));
+	REQUIRE((y_old != nullptr && y_new != nullptr));
+	CHECK(y_new->value == y_old->value);
+	// x's members are holes now, and nothing new took their indexes.
+	const auto* x_old = old.access_map.find(abi::access_key(0, false, 5, 0));
+	REQUIRE(x_old != nullptr);
+	CHECK(now.members[x_old->value].kind == abi::MemberKind::unused);
+	CHECK(now.access_map.find(abi::access_key(0, false, 5, 0)) == nullptr);
+}
+
+TEST_CASE("without a previous image, or when holes dominate, indexes start a new epoch",
+          "[tables][ids]")
+{
+	const auto first = compile::compile(load_config(kSmallNode), 5);
+	const abi::TableView a(first.data());
+	CHECK(a.header().id_epoch == 5);
+	// Churn one tenant through many names: holes pile up until the plan renumbers.
+	auto img = compile::compile(load_config(kSmallNode), 6, {}, &a);
+	uint32_t epoch_changes = 0;
+	for (int i = 0; i < 200; ++i) {
+		const abi::TableView prev(img.data());
+		std::string yaml = kSmallNode;
+		yaml.replace(yaml.find("name: x"), 7, "name: x" + std::to_string(i));
+		auto next = compile::compile(load_config(yaml), uint64_t(7 + i), {}, &prev);
+		const abi::TableView now(next.data());
+		epoch_changes += now.header().id_epoch != prev.header().id_epoch;
+		CHECK(now.tenants.size <= 2 * 1 + 64 + 1);
+		img = std::move(next);
+	}
+	CHECK(epoch_changes >= 1);
+}
