@@ -8,6 +8,14 @@ namespace po = boost::program_options;
 
 namespace tsunagi::cli {
 
+void add_common_options(po::options_description& desc, std::string& config)
+{
+	config = kDefaultConfig;
+	desc.add_options()("help,h", "show this help")(
+	    "config", po::value(&config),
+	    (std::string("YAML configuration (default ") + kDefaultConfig + ")").c_str());
+}
+
 std::optional<int> parse_options(int argc, char** argv, const char* program,
                                  const po::options_description& desc, po::variables_map& vm)
 {

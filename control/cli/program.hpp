@@ -14,6 +14,12 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitConfig = 3;
 inline constexpr int kExitRuntime = 4;
 
+// Where the daemons look for their YAML when --config is not given (DESIGN.md §5).
+inline constexpr const char* kDefaultConfig = "/etc/tsunagi/tsunagi.yaml";
+
+// Adds --help and --config FILE (default kDefaultConfig) to `desc`.
+void add_common_options(boost::program_options::options_description& desc, std::string& config);
+
 // Parses the options into `vm`. Returns the exit code when the program should stop
 // now (0 after --help, kExitUsage on a bad option), nullopt to go on.
 std::optional<int> parse_options(int argc, char** argv, const char* program,

@@ -255,14 +255,13 @@ private:
 
 int run(int argc, char** argv)
 {
-	std::string config_path = "/etc/tsunagi/tsunagi.yaml";
+	std::string config_path;
 	std::string check_path;
 	po::options_description desc(
 	    "tsunagid: the Tsunagi control daemon\n\n"
 	    "Usage: tsunagid [--config FILE]\n       tsunagid --check FILE\n\nOptions");
-	desc.add_options()("help,h", "show this help")(
-	    "config", po::value(&config_path),
-	    "YAML configuration (default /etc/tsunagi/tsunagi.yaml)")(
+	cli::add_common_options(desc, config_path);
+	desc.add_options()(
 	    "check", po::value(&check_path),
 	    "validate FILE, print what would change against the running configuration, apply "
 	    "nothing");

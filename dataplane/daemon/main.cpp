@@ -133,17 +133,15 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 
 int run(int argc, char** argv)
 {
-	std::string config_path = "/etc/tsunagi/tsunagi.yaml";
+	std::string config_path;
 	unsigned idle_sleep_us = 20;
 	size_t mac_capacity = size_t{1} << 21;
 	po::options_description desc(
 	    "tsunagi-dataplane: the DPDK fast path\n\nUsage: tsunagi-dataplane [--config FILE]\n\n"
 	    "Options");
-	desc.add_options()("help,h", "show this help")(
-	    "config", po::value(&config_path),
-	    "YAML configuration (default /etc/tsunagi/tsunagi.yaml)")(
-	    "huge", "use hugepages (default: when some are free)")("no-huge",
-	                                                           "never use hugepages")(
+	cli::add_common_options(desc, config_path);
+	desc.add_options()("huge", "use hugepages (default: when some are free)")(
+	    "no-huge", "never use hugepages")(
 	    "idle-sleep-us", po::value(&idle_sleep_us),
 	    "nap this long when a worker finds nothing to do (default 20; 0: always poll)")(
 	    "mac-capacity", po::value(&mac_capacity),
