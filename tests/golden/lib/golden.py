@@ -277,24 +277,14 @@ class Case:
 
     def write(self):
         os.makedirs(self.outdir, exist_ok=True)
-        for port, lst in self.inputs.items():
-            pkts = []
-            for t, p in lst:          # file order = send order
-                p.time = t
-                pkts.append(p)
-            wrpcap(os.path.join(self.outdir, "in-%s.pcap" % port), pkts, linktype=1)
-        for port, lst in self.expects.items():
-            pkts = []
-            for t, p in lst:
-                p.time = t
-                pkts.append(p)
-            wrpcap(os.path.join(self.outdir, "expect-%s.pcap" % port), pkts, linktype=1)
-        for port, lst in self.punts.items():
-            pkts = []
-            for t, p in lst:
-                p.time = t
-                pkts.append(p)
-            wrpcap(os.path.join(self.outdir, "expect-%s.punt.pcap" % port), pkts, linktype=1)
+        for pattern, by_port in (("in-%s.pcap", self.inputs), ("expect-%s.pcap", self.expects),
+                                 ("expect-%s.punt.pcap", self.punts)):
+            for port, lst in by_port.items():
+                pkts = []
+                for t, p in lst:          # file order = the order they were queued
+                    p.time = t
+                    pkts.append(p)
+                wrpcap(os.path.join(self.outdir, pattern % port), pkts, linktype=1)
         ports = {}
         for port in sorted(set(self.ports) | set(self.inputs) | set(self.expects)):
             ins = self.inputs.get(port, [])
