@@ -27,8 +27,8 @@ public:
 	}
 	uint32_t member_of(uint32_t tenant, uint32_t j) const
 	{
-		const abi::TenantEntry& te = t_.tenants[tenant];
-		return t_.flood[te.flood_begin + j % te.flood_count];
+		const auto list = t_.flood_list(tenant);
+		return list[j % list.size];
 	}
 	// A MAC index of `tenant` learned on `member`, varied by `salt`; abi::kNone if none.
 	uint32_t pick(uint32_t tenant, uint32_t member, uint32_t salt) const;

@@ -11,11 +11,11 @@
 #include <memory>
 
 #include "bench/capture_writer.hpp"
-#include "control/cli/program.hpp"
 #include "bench/mac_preload.hpp"
 #include "bench/measure.hpp"
 #include "bench/scale_config.hpp"
 #include "bench/scenario_traffic.hpp"
+#include "control/cli/program.hpp"
 #include "control/compile/compiler.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 #include "dataplane/runtime/eal_setup.hpp"

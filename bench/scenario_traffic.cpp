@@ -73,9 +73,7 @@ std::vector<uint32_t> members_of(const abi::TableView& t, uint32_t tenant, abi::
                                  uint32_t except)
 {
 	std::vector<uint32_t> out;
-	const abi::TenantEntry& te = t.tenants[tenant];
-	for (uint32_t i = 0; i < te.flood_count; ++i) {
-		const uint32_t m = t.flood[te.flood_begin + i];
+	for (const uint32_t m : t.flood_list(tenant)) {
 		if (m != except && t.members[m].kind == kind) {
 			out.push_back(m);
 		}
@@ -173,14 +171,14 @@ Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t, 
 	for (uint32_t k = 0; k < frames; ++k) {
 		// 1031 is coprime with 4094: consecutive frames use far-apart VLANs.
 		const uint32_t vid = 1 + uint32_t((uint64_t{k} * 1031) % p.vlans);
-		const abi::U64Slot* slot =
+		const uint64_t ref =
 		    t.access_map.find(abi::access_key(tr.in_port, false, uint16_t(vid), 0));
-		if (slot == nullptr) {
+		if (abi::ref_value(ref) == abi::kNone) {
 			throw std::runtime_error(
 			    "scale tables lack an attachment of access port 0");
 		}
-		const uint32_t in = slot->value;
-		const uint32_t tenant = slot->aux;
+		const uint32_t in = abi::ref_value(ref);
+		const uint32_t tenant = abi::ref_aux(ref);
 		const auto kind = s == Scenario::access_access ? abi::MemberKind::attachment
 		                                               : abi::MemberKind::vtep;
 		const auto outs = members_of(t, tenant, kind, in);

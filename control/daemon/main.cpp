@@ -20,6 +20,7 @@
 
 #include "control/cli/program.hpp"
 #include "control/compile/compiler.hpp"
+#include "control/compile/table_writer.hpp"
 #include "control/config/diff.hpp"
 #include "control/config/loader.hpp"
 #include "control/neighbors/neighbor_watch.hpp"
@@ -100,34 +101,42 @@ public:
 	{
 	}
 
-	// Compiles and publishes `cfg`; `text` (the YAML it came from) becomes the running
-	// configuration on disk. Neighbour changes republish without text: nothing the
+	// Publishes `cfg` as the next generation: edited into the current image in place when
+	// it can be, else built as a new image. `text` (the YAML it came from) becomes the
+	// running configuration on disk. Neighbour changes republish without text: nothing the
 	// operator wrote changed.
 	bool apply(const config::Config& cfg, const std::string* text)
 	{
 		const auto t0 = std::chrono::steady_clock::now();
-		const std::optional<abi::TableView> previous =
-		    last_ ? std::optional(abi::TableView(last_->data())) : std::nullopt;
-		compile::Image img = compile::compile(
-		    cfg, pub_.generation() + 1,
-		    neighbors_ ? neighbors_->learned() : std::vector<config::Neighbor>{},
-		    previous ? &*previous : nullptr);
-		std::string err;
-		const uint64_t gen = pub_.publish(img.data(), img.size(), err);
-		if (gen == 0) {
-			log("cannot publish tables: " + err + "; the running state stays");
-			return false;
+		const uint64_t gen = pub_.generation() + 1;
+		const auto learned =
+		    neighbors_ ? neighbors_->learned() : std::vector<config::Neighbor>{};
+		std::string how;
+		std::optional<uint64_t> offset;
+		if (live_ && live_->writer->apply(cfg, learned, gen)) {
+			offset = live_->writer->commit(gen);
+			how = "edited in place, " +
+			      std::to_string(live_->writer->take_bytes_written()) +
+			      " bytes written";
 		}
+		if (!offset) {
+			if (!build_image(cfg, learned, gen)) {
+				return false;
+			}
+			offset = 0;
+			how = "new image of " + std::to_string(live_->writer->layout().total) +
+			      " bytes";
+		}
+		live_->header_offset = *offset;
+		pub_.announce(live_->number, *offset);
 		const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
 		                    std::chrono::steady_clock::now() - t0)
 		                    .count();
-		log("published table generation " + std::to_string(gen) + " (" +
-		    std::to_string(img.size()) + " bytes, compiled and published in " +
+		log("published table generation " + std::to_string(gen) + " (" + how + ", in " +
 		    std::to_string(us) + " us)");
 		if (text != nullptr) {
 			std::ofstream(running_path(cfg)) << *text;
 		}
-		last_ = std::move(img);
 		return true;
 	}
 
@@ -163,7 +172,11 @@ public:
 			std::string err;
 			stats_ = shm::StatsReader::open(names_, err);
 		}
-		pub_.collect(stats_ && stats_->alive() ? stats_->in_use_generation() : 0);
+		const uint64_t in_use = stats_ && stats_->alive() ? stats_->in_use_generation() : 0;
+		if (live_) {
+			live_->writer->reclaim(in_use);
+		}
+		pub_.collect(in_use);
 		if (stats_ && !stats_->alive()) {
 			stats_.reset();  // a restarted dataplane creates a new segment
 		}
@@ -178,9 +191,9 @@ public:
 		shm::Subscriber sub(names_);
 		std::string err;
 		if (auto m = sub.poll(err)) {
-			last_ = compile::Image::copy_of(m->data, m->size);
 			log("continuing from published generation " +
 			    std::to_string(m->generation));
+			adopted_ = std::move(m);
 		}
 	}
 
@@ -247,8 +260,42 @@ private:
 	shm::Names names_;
 	std::optional<shm::StatsReader> stats_;
 	std::unique_ptr<NeighborWatch> neighbors_;
-	// The image last published: the next keeps its tenant and member indexes.
-	std::optional<compile::Image> last_;
+	// Builds `cfg` into a new image object, keeping the indexes of the image in use.
+	bool build_image(const config::Config& cfg, const std::vector<config::Neighbor>& learned,
+	                 uint64_t gen)
+	{
+		std::optional<abi::TableView> previous;
+		if (live_) {
+			previous.emplace(live_->object.data(), live_->header_offset);
+		} else if (adopted_) {
+			previous.emplace(adopted_->data, adopted_->header_offset);
+		}
+		const compile::IdPlan ids(cfg, previous ? &*previous : nullptr, gen);
+		const auto layout = compile::Layout::plan(cfg, ids, true);
+		std::string err;
+		auto obj = pub_.create_image(layout.total, err);
+		if (!obj) {
+			log("cannot publish tables: " + err + "; the running state stays");
+			return false;
+		}
+		auto writer =
+		    std::make_unique<compile::TableWriter>(obj->data(), layout, cfg, ids, learned);
+		writer->commit(gen);
+		live_.emplace(LiveImage{std::move(*obj), gen, 0, std::move(writer)});
+		adopted_.reset();
+		return true;
+	}
+
+	// The image the newest generation is in, and the writer that keeps it current.
+	struct LiveImage {
+		shm::Object object;
+		uint64_t number;
+		uint64_t header_offset;
+		std::unique_ptr<compile::TableWriter> writer;
+	};
+	std::optional<LiveImage> live_;
+	// The generation a previous daemon left published, until this one builds its own.
+	std::optional<shm::Subscriber::Mapping> adopted_;
 };
 
 }  // namespace

@@ -5,9 +5,9 @@ namespace tsunagi::abi {
 namespace {
 
 template <class T>
-Span<T> section(const Header* h, const Section& s)
+Span<T> section(const void* image, const Section& s)
 {
-	return {reinterpret_cast<const T*>(reinterpret_cast<const char*>(h) + s.offset), s.count};
+	return {reinterpret_cast<const T*>(static_cast<const char*>(image) + s.offset), s.count};
 }
 
 template <class T>
@@ -26,12 +26,14 @@ bool pow2_nonzero(uint64_t n)
 
 }  // namespace
 
-std::string TableView::check(const void* image, uint64_t size)
+std::string TableView::check(const void* image, uint64_t size, uint64_t header_offset)
 {
-	if (size < sizeof(Header)) {
+	if (size < sizeof(Header) || header_offset > size - sizeof(Header) ||
+	    header_offset % alignof(Header) != 0) {
 		return "table image is smaller than its header";
 	}
-	const auto* h = static_cast<const Header*>(image);
+	const auto* h =
+	    reinterpret_cast<const Header*>(static_cast<const char*>(image) + header_offset);
 	if (h->magic != kMagic) {
 		return "table image has a bad magic number (not a Tsunagi table)";
 	}
@@ -59,24 +61,24 @@ std::string TableView::check(const void* image, uint64_t size)
 	return {};
 }
 
-TableView::TableView(const void* image)
+TableView::TableView(const void* image, uint64_t header_offset)
 {
-	header_ = static_cast<const Header*>(image);
-	ports = section<PortEntry>(header_, header_->ports);
-	tenants = section<TenantEntry>(header_, header_->tenants);
-	members = section<MemberEntry>(header_, header_->members);
-	flood = section<uint32_t>(header_, header_->flood);
-	vteps = section<VtepEntry>(header_, header_->vteps);
-	static_macs = section<StaticMacEntry>(header_, header_->static_macs);
+	header_ = reinterpret_cast<const Header*>(static_cast<const char*>(image) + header_offset);
+	ports = section<PortEntry>(image, header_->ports);
+	tenants = section<TenantEntry>(image, header_->tenants);
+	members = section<MemberEntry>(image, header_->members);
+	flood = section<uint32_t>(image, header_->flood);
+	vteps = section<VtepEntry>(image, header_->vteps);
+	static_macs = section<StaticMacEntry>(image, header_->static_macs);
 	auto map = [&]<class Slot>(Map<Slot>& m, const Section& s) {
-		m.slots = section<Slot>(header_, s).data;
+		m.slots = section<Slot>(image, s).data;
 		m.mask = s.count - 1;
 	};
 	map(access_map, header_->access_map);
 	map(vni_map, header_->vni_map);
 	map(vtep_map, header_->vtep_map);
-	trunk_map_ = section<uint32_t>(header_, header_->trunk_map).data;
-	names_ = section<char>(header_, header_->names).data;
+	trunk_map_ = section<uint32_t>(image, header_->trunk_map).data;
+	names_ = section<char>(image, header_->names).data;
 }
 
 uint16_t TableView::port_by_name(std::string_view n) const
@@ -92,7 +94,7 @@ uint16_t TableView::port_by_name(std::string_view n) const
 uint32_t TableView::tenant_by_name(std::string_view n) const
 {
 	for (uint64_t i = 0; i < tenants.size; ++i) {
-		if (tenants[i].live && name(tenants[i].name) == n) {
+		if (load_acquire(tenants[i].live) != 0 && name(tenants[i].name) == n) {
 			return static_cast<uint32_t>(i);
 		}
 	}

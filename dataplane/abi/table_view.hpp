@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "dataplane/abi/atomic.hpp"
 #include "dataplane/abi/hash.hpp"
 #include "dataplane/abi/tables.hpp"
 
@@ -24,11 +25,12 @@ class TableView {
 public:
 	TableView() = default;
 
-	// Checks magic, ABI version and that every section lies inside `size` bytes;
-	// returns an empty string when the image is usable, else why it is not.
-	static std::string check(const void* image, uint64_t size);
+	// Checks the header at `header_offset`: magic, ABI version and that every section
+	// lies inside the image's `size` bytes; returns an empty string when the image is
+	// usable, else why it is not.
+	static std::string check(const void* image, uint64_t size, uint64_t header_offset = 0);
 
-	explicit TableView(const void* image);
+	explicit TableView(const void* image, uint64_t header_offset = 0);
 
 	bool valid() const { return header_ != nullptr; }
 	const Header& header() const { return *header_; }
@@ -38,7 +40,7 @@ public:
 	Span<PortEntry> ports;
 	Span<TenantEntry> tenants;
 	Span<MemberEntry> members;
-	Span<uint32_t> flood;
+	Span<uint32_t> flood;  // the whole image as words; TenantEntry::flood indexes it
 	Span<VtepEntry> vteps;
 	Span<StaticMacEntry> static_macs;
 
@@ -48,7 +50,7 @@ public:
 
 	// Lookups come in two steps so a burst can prefetch every slot before it reads any:
 	// prefetch with the key's hash, then find with the same hash. find() returns the
-	// slot, or nullptr when the key is absent.
+	// slot's ref (make_ref(value, aux)), kEmptyRef when the key is absent.
 	template <class Slot>
 	struct Map {
 		const Slot* slots = nullptr;
@@ -56,20 +58,23 @@ public:
 
 		void prefetch(uint64_t hash) const { __builtin_prefetch(&slots[hash & mask]); }
 
-		const Slot* find(uint64_t hash, const decltype(Slot::key)& key) const
+		uint64_t find(uint64_t hash, const decltype(Slot::key)& key) const
 		{
 			for (uint64_t i = hash & mask;; i = (i + 1) & mask) {
 				const Slot& s = slots[i];
-				if (s.value == kNone) {
-					return nullptr;
+				// Acquire: a key is written before the ref that makes the slot
+				// live.
+				const uint64_t ref = load_acquire(s.ref);
+				if (ref_value(ref) == kNone) {
+					return kEmptyRef;
 				}
-				if (s.key == key) {
-					return &s;
+				if (ref_value(ref) != kTombstone && s.key == key) {
+					return ref;
 				}
 			}
 		}
 
-		const Slot* find(const decltype(Slot::key)& key) const
+		uint64_t find(const decltype(Slot::key)& key) const
 		{
 			return find(hash_key(key), key);
 		}
@@ -79,8 +84,18 @@ public:
 	Map<U64Slot> vni_map;     // VNI → tenant
 	Map<VtepSlot> vtep_map;   // (VNI, source VTEP) → member, aux tenant
 
-	uint32_t trunk_tenant(uint16_t vid) const { return trunk_map_[vid & 0xfff]; }
+	uint32_t trunk_tenant(uint16_t vid) const { return load_acquire(trunk_map_[vid & 0xfff]); }
 	const uint32_t* trunk_slot(uint16_t vid) const { return &trunk_map_[vid & 0xfff]; }
+
+	// The words edited in place while readers run (tables.hpp).
+	uint64_t flood_of(uint32_t tenant) const { return load_acquire(tenants[tenant].flood); }
+	Span<uint32_t> flood_list(uint32_t tenant) const
+	{
+		const uint64_t w = flood_of(tenant);
+		return {flood.data + flood_begin(w), flood_count(w)};
+	}
+	uint32_t tenant_of(uint32_t member) const { return load_acquire(members[member].tenant); }
+	uint32_t vtep_of(uint32_t member) const { return load_acquire(members[member].vtep); }
 
 private:
 	const Header* header_ = nullptr;

@@ -1,10 +1,15 @@
 // The table ABI shared by tsunagid (writer) and the dataplane (reader).
 //
-// A table image is one contiguous, position-independent region: a Header followed by
-// sections that the header locates by byte offset from its own start. Nothing in it is a
-// pointer, so the same bytes work in a heap buffer (tests, replay) and in a POSIX
-// shared-memory object mapped at any address (live). Every entry type is trivially
-// copyable with explicit padding, so control and dataplane agree byte for byte.
+// A table image is one contiguous, position-independent region holding sections and one
+// or more Headers; a header locates each section by byte offset from the image's start.
+// Nothing in it is a pointer, so the same bytes work in a heap buffer (tests, replay) and
+// in a POSIX shared-memory object mapped at any address (live). Every entry type is
+// trivially copyable with explicit padding, so control and dataplane agree byte for byte.
+//
+// A live image is edited in place while the dataplane reads it (docs/shared-memory.md):
+// an entry is written where no reader looks yet and then published by one aligned store
+// of the word that refers to it (a slot's `ref`, a tenant's `flood`, a trunk map entry, a
+// member's `vtep`). Readers load those words with load_acquire() (atomic.hpp).
 #pragma once
 
 #include <cstddef>
@@ -15,16 +20,19 @@ namespace tsunagi::abi {
 
 inline constexpr uint64_t kMagic = 0x314741'4e55'5354ull;  // "TSUNAG1" little-endian
 // Bump on any change to a struct in this file; a reader refuses any other version.
-inline constexpr uint32_t kAbiVersion = 3;
+inline constexpr uint32_t kAbiVersion = 4;
 
 inline constexpr uint32_t kNone = 0xffffffffu;
+// A hash slot whose entry was removed: lookups probe past it, and it is reused only once
+// no reader can still be looking at its old key.
+inline constexpr uint32_t kTombstone = 0xfffffffeu;
 inline constexpr uint16_t kNoPort = 0xffffu;
 inline constexpr uint32_t kMaxPorts = 64;
 
 enum class PortRole : uint8_t { access = 0, trunk = 1, underlay = 2, interconnect = 3 };
 
 struct Section {
-	uint64_t offset;  // from the start of the Header
+	uint64_t offset;  // from the start of the image
 	uint64_t count;   // elements
 };
 
@@ -45,8 +53,10 @@ struct PortEntry {
 enum class MemberKind : uint8_t { unused = 0, attachment = 1, trunk = 2, vtep = 3 };
 
 // One member of a tenant's L2 segment. Learned MACs refer to members by index, so an index
-// keeps its meaning across generations while the member exists; freed indexes are holes
-// (kind unused) until reused.
+// keeps its meaning across generations while the member exists. A removed member becomes
+// a hole (tenant kNone; kind unused after a rebuild), never reused within an id epoch.
+// Only `tenant` (on removal) and `vtep` (when its next hop changes) are stored to while
+// the entry is live.
 struct MemberEntry {
 	MemberKind kind;
 	uint8_t qinq;  // attachment only: outer TPID 0x88a8 with an inner 0x8100 tag
@@ -57,18 +67,31 @@ struct MemberEntry {
 	uint32_t vtep;  // index into vteps for a VTEP member, kNone otherwise
 };
 
-// A tenant's flood list is flood[flood_begin, flood_begin + flood_count): its members, trunk
-// members first in trunk order (so a trunk ingress member is flood[flood_begin + ordinal]),
-// then attachments, then VTEPs.
+// A tenant's flood list is the member indexes at 4-byte words [begin, begin + count) of the
+// image (flood_begin/flood_count of `flood`): trunk members first in trunk order (so a
+// trunk ingress member is word begin + ordinal), then attachments, then VTEPs. Begin and
+// count share one 64-bit word so a new list replaces the old in one store.
 struct TenantEntry {
 	uint32_t vni;
 	uint16_t hybrid_vlan;
 	uint16_t live;  // 0: a hole left by a removed tenant (its index is not reused)
-	uint32_t flood_begin;
-	uint32_t flood_count;
+	uint64_t flood;
 	uint32_t mac_limit;  // 0: unlimited
 	uint32_t name;       // offset into the names section
 };
+
+inline constexpr uint64_t flood_word(uint32_t begin, uint32_t count)
+{
+	return uint64_t{begin} | (uint64_t{count} << 32);
+}
+inline constexpr uint32_t flood_begin(uint64_t w)
+{
+	return uint32_t(w);
+}
+inline constexpr uint32_t flood_count(uint64_t w)
+{
+	return uint32_t(w >> 32);
+}
 
 // A remote VTEP with its resolved underlay next hop.
 struct VtepEntry {
@@ -88,16 +111,32 @@ struct StaticMacEntry {
 	uint8_t mac[6];
 	uint16_t pad0;
 	uint32_t member;
+	uint32_t tenant;  // the member's, kept here so the entry can be removed after it
 };
 
-// Open-addressing hash slots (linear probing, power-of-two capacity, value kNone = empty).
-// `aux` carries what the lookup's caller needs next (the member's tenant), saving a
-// dependent load on the fast path.
+// Open-addressing hash slots (linear probing, power-of-two capacity). `ref` packs the
+// value and an `aux` word the lookup's caller needs next (the member's tenant), saving a
+// dependent load on the fast path; one 64-bit store publishes both. ref_value() kNone:
+// empty (ends a probe); kTombstone: removed (probe on).
 struct U64Slot {
 	uint64_t key;
-	uint32_t value;
-	uint32_t aux;
+	uint64_t ref;
 };
+
+inline constexpr uint64_t make_ref(uint32_t value, uint32_t aux)
+{
+	return uint64_t{value} | (uint64_t{aux} << 32);
+}
+inline constexpr uint32_t ref_value(uint64_t ref)
+{
+	return uint32_t(ref);
+}
+inline constexpr uint32_t ref_aux(uint64_t ref)
+{
+	return uint32_t(ref >> 32);
+}
+inline constexpr uint64_t kEmptyRef = make_ref(kNone, 0);
+inline constexpr uint64_t kTombstoneRef = make_ref(kTombstone, 0);
 
 // A VXLAN source: keyed by VNI rather than tenant, so the lookup does not wait for the
 // VNI lookup; a VNI names exactly one tenant.
@@ -110,8 +149,7 @@ struct VtepKey {
 
 struct VtepSlot {
 	VtepKey key;
-	uint32_t value;  // member
-	uint32_t aux;    // tenant
+	uint64_t ref;  // member, aux tenant
 };
 
 struct NodeEntry {
@@ -124,12 +162,15 @@ struct NodeEntry {
 	uint32_t name;
 };
 
+// One generation's view of the image. A live image holds a header per generation; the
+// control object says which is newest (its offset), and sections that did not change are
+// shared by consecutive headers.
 struct Header {
 	uint64_t magic;
 	uint32_t abi_version;
 	uint32_t header_size;
 	uint64_t generation;
-	uint64_t total_size;
+	uint64_t total_size;  // of the whole image
 	NodeEntry node;
 	// Tenant and member indexes keep their meaning across generations of one epoch, so
 	// the dataplane keeps its learned MACs; a new epoch (renumbering) makes it forget them.
@@ -137,11 +178,11 @@ struct Header {
 	Section ports;        // PortEntry
 	Section tenants;      // TenantEntry
 	Section members;      // MemberEntry, by member index
-	Section flood;        // uint32_t member indexes, per tenant (see TenantEntry)
+	Section flood;        // the whole image as uint32_t words (see TenantEntry)
 	Section vteps;        // VtepEntry
 	Section static_macs;  // StaticMacEntry
 	Section access_map;   // U64Slot: access_key() → member, aux tenant
-	Section trunk_map;    // uint32_t[4096]: hybrid_vlan → tenant
+	Section trunk_map;    // uint32_t[4096]: hybrid_vlan → tenant, kNone when none
 	Section vni_map;      // U64Slot: VNI → tenant
 	Section vtep_map;     // VtepSlot: (VNI, source VTEP) → member, aux tenant
 	Section names;        // char: NUL-terminated strings
@@ -160,5 +201,9 @@ static_assert(sizeof(VtepEntry) == 52);
 static_assert(sizeof(U64Slot) == 16);
 static_assert(sizeof(VtepSlot) == 32);
 static_assert(sizeof(NodeEntry) == 32);
+// The words stored to while readers run must be naturally aligned in every array element.
+static_assert(offsetof(TenantEntry, flood) % 8 == 0 && sizeof(TenantEntry) % 8 == 0);
+static_assert(offsetof(U64Slot, ref) % 8 == 0 && offsetof(VtepSlot, ref) % 8 == 0);
+static_assert(offsetof(MemberEntry, tenant) % 4 == 0 && offsetof(MemberEntry, vtep) % 4 == 0);
 
 }  // namespace tsunagi::abi

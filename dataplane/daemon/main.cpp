@@ -74,7 +74,7 @@ public:
 			return;
 		}
 		auto* g = new Generation{std::move(*m), abi::TableView()};
-		g->view = abi::TableView(g->mapping.data);
+		g->view = abi::TableView(g->mapping.data, g->mapping.header_offset);
 		// Release: the mapping and view are complete before a worker can see them.
 		retired_ = shared_.current.exchange(g, std::memory_order_acq_rel);
 		pending_ = g;

@@ -63,11 +63,14 @@ Pipeline::Pipeline(MacTable& macs, WorkerCounters& counters, rte_mempool* pool)
 void Pipeline::use_tables(const abi::TableView& tables)
 {
 	const bool same_ids = t_.valid() && t_.header().id_epoch == tables.header().id_epoch;
-	if (same_ids) {
+	// Consecutive generations of a live image share the static MAC list unless it changed.
+	const bool same_statics = same_ids && t_.static_macs.data == tables.static_macs.data &&
+	                          t_.static_macs.size == tables.static_macs.size;
+	if (same_ids && !same_statics) {
 		// Indexes kept their meaning: learned MACs stay. An entry whose member went away
 		// is a miss at lookup (its member's tenant no longer matches) and ages out.
 		for (const abi::StaticMacEntry& s : t_.static_macs) {
-			macs_.erase(MacTable::key(t_.members[s.member].tenant, s.mac));
+			macs_.erase(MacTable::key(s.tenant, s.mac));
 		}
 	}
 	t_ = tables;
@@ -77,10 +80,12 @@ void Pipeline::use_tables(const abi::TableView& tables)
 		// everything; flooding relearns it.
 		macs_.remove_if([](const MacTable::Entry&) { return true; });
 	}
+	if (same_statics) {
+		return;
+	}
 	for (const abi::StaticMacEntry& s : t_.static_macs) {
-		if (s.member < t_.members.size) {
-			macs_.add_static(MacTable::key(t_.members[s.member].tenant, s.mac),
-			                 s.member);
+		if (s.member < t_.members.size && s.tenant < t_.tenants.size) {
+			macs_.add_static(MacTable::key(s.tenant, s.mac), s.member);
 		}
 	}
 }
@@ -222,12 +227,12 @@ Drop Pipeline::parse_access(Work& w, uint16_t in_port) const
 
 Drop Pipeline::resolve_access(Work& w) const
 {
-	const abi::U64Slot* s = t_.access_map.find(w.hash, w.key);
-	if (s == nullptr) {
+	const uint64_t ref = t_.access_map.find(w.hash, w.key);
+	if (abi::ref_value(ref) == kNone) {
 		return Drop::unknown_vlan;
 	}
-	w.in.member = s->value;
-	w.in.tenant = s->aux;
+	w.in.member = abi::ref_value(ref);
+	w.in.tenant = abi::ref_aux(ref);
 	return kPass;
 }
 
@@ -259,8 +264,8 @@ Drop Pipeline::resolve_trunk(Work& w, uint16_t in_port) const
 	if (w.in.tenant == kNone) {
 		return Drop::unknown_vlan;
 	}
-	const abi::TenantEntry& te = t_.tenants[w.in.tenant];
-	w.in.member = t_.flood[te.flood_begin + t_.ports[in_port].trunk_ordinal];
+	const uint64_t flood = t_.flood_of(w.in.tenant);
+	w.in.member = t_.flood[abi::flood_begin(flood) + t_.ports[in_port].trunk_ordinal];
 	return kPass;
 }
 
@@ -382,15 +387,15 @@ Drop Pipeline::parse_underlay(Work& w, uint16_t in_port) const
 
 Drop Pipeline::resolve_underlay(Work& w) const
 {
-	if (t_.vni_map.find(w.hash, w.key) == nullptr) {
+	if (abi::ref_value(t_.vni_map.find(w.hash, w.key)) == kNone) {
 		return Drop::unknown_vni;
 	}
-	const abi::VtepSlot* s = t_.vtep_map.find(w.vtep_hash, w.vtep);
-	if (s == nullptr) {
+	const uint64_t ref = t_.vtep_map.find(w.vtep_hash, w.vtep);
+	if (abi::ref_value(ref) == kNone) {
 		return Drop::unknown_vtep;
 	}
-	w.in.member = s->value;
-	w.in.tenant = s->aux;
+	w.in.member = abi::ref_value(ref);
+	w.in.tenant = abi::ref_aux(ref);
 	// Decapsulate: the inner frame is what the UDP length says, padding or not.
 	rte_pktmbuf_adj(w.m, uint16_t(w.decap));
 	rte_pktmbuf_trim(w.m, uint16_t(rte_pktmbuf_pkt_len(w.m) - w.inner_len));
@@ -452,7 +457,7 @@ void Pipeline::forward(Work& w, uint32_t now, TxBuffers& tx)
 	if (!pkt::is_multicast(eth)) {
 		const uint32_t out = macs_.lookup(w.dst_home, w.dst_key, now, aging);
 		// The tenant check makes a stale entry a miss rather than a leak to another tenant.
-		if (out != kNone && out < t_.members.size && t_.members[out].tenant == in.tenant) {
+		if (out != kNone && out < t_.members.size && t_.tenant_of(out) == in.tenant) {
 			if (out == in.member ||
 			    (in.from_vtep && t_.members[out].kind == MemberKind::vtep)) {
 				return drop(m, Drop::filtered);
@@ -465,14 +470,14 @@ void Pipeline::forward(Work& w, uint32_t now, TxBuffers& tx)
 
 void Pipeline::flood(rte_mbuf* m, const Ingress& in, TxBuffers& tx)
 {
-	const abi::TenantEntry& te = t_.tenants[in.tenant];
-	const uint32_t* list = &t_.flood[te.flood_begin];
+	const uint64_t flood = t_.flood_of(in.tenant);
+	const uint32_t* list = &t_.flood[abi::flood_begin(flood)];
 	auto eligible = [&](uint32_t member) {
 		return member != in.member &&
 		       !(in.from_vtep && t_.members[member].kind == MemberKind::vtep);
 	};
 	uint32_t last = kNone;
-	for (uint32_t i = te.flood_count; i-- > 0;) {
+	for (uint32_t i = abi::flood_count(flood); i-- > 0;) {
 		if (eligible(list[i])) {
 			last = i;
 			break;
@@ -535,7 +540,7 @@ void Pipeline::emit_tagged(rte_mbuf* m, const Ingress& in, const abi::MemberEntr
 
 void Pipeline::emit_vxlan(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb, TxBuffers& tx)
 {
-	const abi::VtepEntry& v = t_.vteps[mb.vtep];
+	const abi::VtepEntry& v = t_.vteps[abi::load_acquire(mb.vtep)];
 	if (!v.resolved) {
 		return drop(m, Drop::no_neighbor);
 	}
@@ -587,7 +592,7 @@ void Pipeline::emit_vxlan(rte_mbuf* m, const Ingress& in, const abi::MemberEntry
 	store_be16(udp + 6, 0);
 	auto* vx = reinterpret_cast<rte_vxlan_hdr*>(udp + pkt::kUdpLen);
 	vx->vx_flags = rte_cpu_to_be_32(uint32_t{pkt::kVxlanFlagI} << 24);
-	vx->vx_vni = rte_cpu_to_be_32(t_.tenants[in.tenant].vni << 8);
+	vx->vx_vni = rte_cpu_to_be_32(abi::load_acquire(t_.tenants[in.tenant].vni) << 8);
 	if (v.v6) {
 		// IPv6 forbids a zero UDP checksum unless both ends agree to it (RFC 6935);
 		// computing it keeps every receiver, the Linux vxlan driver included, happy.

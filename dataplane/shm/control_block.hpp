@@ -21,13 +21,19 @@ struct ControlBlock {
 	// publishes carries the same version, so a reader can refuse before opening any image.
 	uint32_t abi_version;
 	uint32_t size;  // sizeof(ControlBlock) as the writer knew it
-	// Newest published generation, 0 = none yet. Stored with release after the image is
-	// complete; readers load it with acquire before they open the image (see publish()).
+	// Newest published generation, 0 = none yet. Stored with release after its header and
+	// every entry it reaches are written; readers load it with acquire before they read
+	// `image` and `header_offset` and open the image (see Publisher::announce()).
 	std::atomic<uint64_t> generation;
 	uint64_t daemon_pid;
 	// CLOCK_MONOTONIC (ns) when the newest generation was published, for update latency.
 	// Stored before `generation`, so whoever acquires a generation sees its time or a newer.
 	std::atomic<uint64_t> publish_ns;
+	// Where the newest generation's header is: image object `image` (names.image(image)),
+	// at byte `header_offset`. Stored before `generation`; a reader that catches them
+	// from a newer publication finds a header whose generation differs and tries again.
+	std::atomic<uint64_t> image;
+	std::atomic<uint64_t> header_offset;
 };
 
 static_assert(std::is_standard_layout_v<ControlBlock>);
@@ -35,7 +41,7 @@ static_assert(std::atomic<uint64_t>::is_always_lock_free,
               "a lock-based atomic would put a process-local lock into shared memory");
 static_assert(sizeof(std::atomic<uint64_t>) == sizeof(uint64_t));
 static_assert(offsetof(ControlBlock, generation) % alignof(uint64_t) == 0);
-static_assert(sizeof(ControlBlock) == 40);
+static_assert(sizeof(ControlBlock) == 56);
 
 // Release: every field written before it (abi_version, size, pid, generation) is visible
 // to a reader whose acquire load of the magic returns kControlMagic.

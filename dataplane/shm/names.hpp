@@ -12,7 +12,8 @@ struct Names {
 	std::string stats;    // the dataplane's counters segment
 	std::string prefix;   // what every name below starts with
 
-	// The table image of generation `gen`.
+	// The table image object created for generation `gen`; later generations may live
+	// in it too (edited in place), up to the next image's number.
 	std::string generation(uint64_t gen) const;
 
 	// The generation prefix as it appears under /dev/shm (no leading '/'); an entry named

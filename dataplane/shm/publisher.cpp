@@ -68,6 +68,8 @@ std::optional<Publisher> Publisher::open(const Names& names, mode_t mode,
 			c->daemon_pid = static_cast<uint64_t>(getpid());
 			c->generation.store(0, std::memory_order_relaxed);
 			c->publish_ns.store(0, std::memory_order_relaxed);
+			c->image.store(0, std::memory_order_relaxed);
+			c->header_offset.store(0, std::memory_order_relaxed);
 			mark_ready(*c);
 			Publisher p(names, std::move(*created), mode, group);
 			p.warning_ = std::move(warning);
@@ -117,50 +119,68 @@ uint64_t Publisher::generation() const
 	return block().generation.load(std::memory_order_relaxed);
 }
 
+uint64_t Publisher::image() const
+{
+	return block().image.load(std::memory_order_relaxed);  // this process writes it
+}
+
+std::optional<Object> Publisher::create_image(uint64_t size, std::string& error)
+{
+	const uint64_t next = generation() + 1;
+	const std::string name = names_.generation(next);
+	for (int attempt = 0; attempt < 2; ++attempt) {
+		int err = 0;
+		if (auto obj = Object::create(name, size, mode_, group_, error, &err)) {
+			published_.insert(next);
+			error.clear();
+			return obj;
+		}
+		if (err != EEXIST) {
+			return std::nullopt;
+		}
+		// Left by a daemon that died between creating it and announcing it (or by an
+		// older numbering): nothing can be using it as generation `next` of ours.
+		if (!Object::unlink(name, error, &err) && err != ENOENT) {
+			return std::nullopt;
+		}
+	}
+	return std::nullopt;
+}
+
+uint64_t Publisher::announce(uint64_t image, uint64_t header_offset)
+{
+	const uint64_t next = generation() + 1;
+	// Relaxed, all three: the release store below carries them. A reader that acquires
+	// `next` reads this time, image and offset or a later publication's, never older.
+	block().publish_ns.store(monotonic_ns(), std::memory_order_relaxed);
+	block().image.store(image, std::memory_order_relaxed);
+	block().header_offset.store(header_offset, std::memory_order_relaxed);
+	// Release: the header and every entry it reaches (written through another mapping of
+	// the same pages) happen-before any reader's acquire load that returns `next`.
+	block().generation.store(next, std::memory_order_release);
+	return next;
+}
+
 uint64_t Publisher::publish(const void* image, uint64_t size, std::string& error)
 {
 	if (const std::string why = abi::TableView::check(image, size); !why.empty()) {
 		error = "refusing to publish a table image: " + why;
 		return 0;
 	}
-	const uint64_t next = generation() + 1;
-	const std::string name = names_.generation(next);
-	std::optional<Object> obj;
-	for (int attempt = 0; attempt < 2 && !obj; ++attempt) {
-		int err = 0;
-		obj = Object::create(name, size, mode_, group_, error, &err);
-		if (!obj) {
-			if (err != EEXIST) {
-				return 0;
-			}
-			// Left by a daemon that died between creating it and announcing it (or by
-			// an older numbering): nothing can be using it as generation `next` of
-			// ours.
-			if (!Object::unlink(name, error, &err) && err != ENOENT) {
-				return 0;
-			}
-		}
-	}
+	auto obj = create_image(size, error);
 	if (!obj) {
 		return 0;
 	}
+	const uint64_t next = generation() + 1;
 	std::memcpy(obj->data(), image, size);
 	static_cast<abi::Header*>(obj->data())->generation = next;
-	// publish_ns first and relaxed: the release store below carries it along, so a reader
-	// that acquires `next` reads this time or a later publication's, never an older one.
-	block().publish_ns.store(monotonic_ns(), std::memory_order_relaxed);
-	// Release: the image's bytes (written above through another mapping of shared pages)
-	// happen-before any reader's acquire load that returns `next`, so the image it then
-	// opens is complete.
-	block().generation.store(next, std::memory_order_release);
-	published_.insert(next);
-	error.clear();
-	return next;
+	return announce(next, 0);
 }
 
 size_t Publisher::collect(uint64_t in_use)
 {
 	const uint64_t newest = generation();
+	const uint64_t current = image();
 	if (newest == 0) {
 		return 0;
 	}
@@ -186,22 +206,32 @@ size_t Publisher::collect(uint64_t in_use)
 		}
 		closedir(d);
 	}
+	found.push_back(current);
 	std::sort(found.begin(), found.end());
 	found.erase(std::unique(found.begin(), found.end()), found.end());
+	// An image holds the generations from its own number up to the next image's: the one
+	// holding keep_from and every later one up to the current may still be read.
+	uint64_t holder = current;
+	for (const uint64_t n : found) {
+		if (n <= keep_from) {
+			holder = n;
+		}
+	}
+	holder = std::min(holder, current);
 	size_t removed = 0;
-	for (const uint64_t gen : found) {
-		// Above the newest: never announced (a daemon died mid-publish) or from a
+	for (const uint64_t n : found) {
+		// Above the current: never announced (a daemon died mid-publish) or from a
 		// numbering this control object replaced; no reader of ours can reach it.
-		if (gen >= keep_from && gen <= newest) {
+		if (n >= holder && n <= current) {
 			continue;
 		}
 		std::string error;
 		int err = 0;
-		if (Object::unlink(names_.generation(gen), error, &err)) {
+		if (Object::unlink(names_.generation(n), error, &err)) {
 			++removed;
 		}
 		if (err == 0 || err == ENOENT) {
-			published_.erase(gen);
+			published_.erase(n);
 		}
 	}
 	return removed;

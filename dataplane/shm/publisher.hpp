@@ -1,6 +1,6 @@
-// tsunagid's side of the table publication: writes each table image into a fresh shared
-// memory object, announces it through the control object, and removes images no dataplane
-// can still need. See docs/shared-memory.md.
+// tsunagid's side of the table publication: creates table image objects, announces each
+// generation (a header inside an image) through the control object, and removes images no
+// dataplane can still need. See docs/shared-memory.md.
 #pragma once
 
 #include <sys/types.h>
@@ -32,15 +32,29 @@ public:
 	// The newest published generation, 0 when none.
 	uint64_t generation() const;
 
-	// Publishes a table image (as compile::compile() made it; its generation field is
-	// overwritten) as generation() + 1 and returns that number; on error returns 0 with
-	// `error` set and nothing published.
+	// The image object the newest generation is in (its number is the generation it was
+	// created for), 0 when none.
+	uint64_t image() const;
+
+	// Creates a zeroed, writable image object of `size` bytes for generation() + 1 to be
+	// announced in; nullopt (with `error`) when it cannot.
+	std::optional<Object> create_image(uint64_t size, std::string& error);
+
+	// Announces generation() + 1: its header is at `header_offset` in image `image` (one
+	// create_image() made), already written with that generation, as is everything it
+	// reaches. Returns the new generation.
+	uint64_t announce(uint64_t image, uint64_t header_offset);
+
+	// Copies a whole table image (as compile::compile() made it, header at offset 0; its
+	// generation field is overwritten) into a new image object and announces it as
+	// generation() + 1; returns that number, or 0 with `error` set and nothing published.
 	uint64_t publish(const void* image, uint64_t size, std::string& error);
 
-	// Unlinks generation objects no dataplane can still switch to or be using: those
-	// older than min(newest, in_use), where in_use is the generation every worker has
-	// switched to (StatsReader::in_use_generation), 0 when no dataplane runs (then only the
-	// newest is kept). Mappings already made stay valid. Returns how many were removed.
+	// Unlinks image objects no dataplane can still switch to or be using: those holding
+	// no generation from min(newest, in_use) on, where in_use is the generation every
+	// worker has switched to (StatsReader::in_use_generation), 0 when no dataplane runs
+	// (then only the newest image is kept). Mappings already made stay valid. Returns how
+	// many were removed.
 	size_t collect(uint64_t in_use);
 
 	const Names& names() const { return names_; }

@@ -94,37 +94,48 @@ std::optional<Subscriber::Mapping> Subscriber::poll(std::string& error)
 		}
 	}
 
+	const uint64_t number = block_->image.load(std::memory_order_relaxed);
+	const uint64_t offset = block_->header_offset.load(std::memory_order_relaxed);
 	std::string why;
-	int err = 0;
-	const std::string name = names_.generation(gen);
-	auto image = Object::open(name, Object::Access::read_only, why, &err);
-	if (!image) {
-		failed_ = gen;
-		// Gone between reading its number and opening it: tsunagid removes a generation
-		// only once a newer one is announced, which the next poll will read.
-		if (err != ENOENT) {
-			refuse(why, error);
+	const std::string name = names_.generation(number);
+	if (image_ == nullptr || number != image_number_) {
+		int err = 0;
+		auto image = Object::open(name, Object::Access::read_only, why, &err);
+		if (!image) {
+			failed_ = gen;
+			// Gone between reading its number and opening it: tsunagid removes an
+			// image only once a generation in a newer one is announced, which the
+			// next poll will read.
+			if (err != ENOENT) {
+				refuse(why, error);
+			}
+			return std::nullopt;
 		}
-		return std::nullopt;
+		image_ = std::make_shared<const Object>(std::move(*image));
+		image_number_ = number;
 	}
-	why = abi::TableView::check(image->data(), image->size());
+	why = abi::TableView::check(image_->data(), image_->size(), offset);
 	if (why.empty()) {
-		const auto& h = *static_cast<const abi::Header*>(image->data());
+		const auto& h = abi::TableView(image_->data(), offset).header();
 		if (h.generation != gen) {
-			why = "it carries generation " + std::to_string(h.generation);
+			// Image and offset came from a publication after `gen`: read them again.
+			if (block_->generation.load(std::memory_order_acquire) != gen) {
+				return std::nullopt;
+			}
+			why = "its header carries generation " + std::to_string(h.generation);
 		}
 	}
 	if (!why.empty()) {
 		failed_ = gen;
-		refuse(
-		    "refusing table generation " + std::to_string(gen) + " (" + name + "): " + why,
-		    error);
+		refuse("refusing table generation " + std::to_string(gen) + " (" + name + " at " +
+		           std::to_string(offset) + "): " + why,
+		       error);
 		return std::nullopt;
 	}
 	seen_ = gen;
 	failed_ = 0;
 	refusal_.clear();
-	return Mapping(std::move(*image), gen);
+	return Mapping(image_, gen, offset, number);
 }
 
 void Subscriber::check_control(std::string& error)
@@ -137,6 +148,8 @@ void Subscriber::check_control(std::string& error)
 		// valid, so just let go of the old control object and look for the new one.
 		control_.reset();
 		block_ = nullptr;
+		image_.reset();  // its numbers may mean other images now
+		image_number_ = 0;
 	}
 	std::string why;
 	int err = 0;

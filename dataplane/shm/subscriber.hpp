@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -17,30 +18,30 @@ class Subscriber {
 public:
 	explicit Subscriber(Names names);
 
-	// A mapped, checked table image. Keep it until every worker has moved past it (RCU);
-	// destroying it unmaps the image.
+	// A checked generation: its header at `header_offset` in a mapped table image
+	// (abi::TableView(data, header_offset)). Keep it until every worker has moved past it
+	// (RCU); the image is unmapped when no Mapping of it is left.
 	class Mapping {
 	public:
 		const void* data = nullptr;
 		uint64_t size = 0;
 		uint64_t generation = 0;
-
-		Mapping(Mapping&&) noexcept = default;
-		Mapping& operator=(Mapping&&) noexcept = default;
-		Mapping(const Mapping&) = delete;
-		Mapping& operator=(const Mapping&) = delete;
-		~Mapping() = default;
+		uint64_t header_offset = 0;
+		uint64_t image = 0;  // the image object's number
 
 	private:
 		friend class Subscriber;
-		Mapping(Object object, uint64_t gen)
-		    : data(object.data()),
-		      size(object.size()),
+		Mapping(std::shared_ptr<const Object> object, uint64_t gen, uint64_t offset,
+		        uint64_t image_number)
+		    : data(object->data()),
+		      size(object->size()),
 		      generation(gen),
+		      header_offset(offset),
+		      image(image_number),
 		      object_(std::move(object))
 		{
 		}
-		Object object_;  // owns the mapping; moving it keeps the address
+		std::shared_ptr<const Object> object_;
 	};
 
 	// Returns a generation published since the last one returned, mapped and checked
@@ -79,6 +80,9 @@ private:
 	// announced or at the next recheck, so a poll loop does not make a syscall every time.
 	uint64_t failed_ = 0;
 	std::string refusal_;
+	// The image the last generation was in: the next is usually in the same one.
+	std::shared_ptr<const Object> image_;
+	uint64_t image_number_ = 0;
 };
 
 }  // namespace tsunagi::shm

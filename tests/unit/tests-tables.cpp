@@ -26,15 +26,15 @@ TEST_CASE("a compiled image passes its own checks and names its ports and tenant
 	CHECK(t.tenant_by_name("x") == 0);
 	CHECK(t.tenant_by_name("y") == abi::kNone);
 	// Members: the trunk first, then two attachments, then two VTEPs.
-	const auto& te = t.tenants[0];
-	REQUIRE(te.flood_count == 5);
-	CHECK(t.members[t.flood[te.flood_begin]].kind == abi::MemberKind::trunk);
-	CHECK(t.members[t.flood[te.flood_begin + 4]].kind == abi::MemberKind::vtep);
-	const abi::U64Slot* s = t.access_map.find(abi::access_key(0, true, 6, 7));
-	REQUIRE(s != nullptr);
-	CHECK(s->aux == 0);
-	CHECK(t.members[s->value].inner_vlan == 7);
-	CHECK(t.access_map.find(abi::access_key(0, false, 6, 0)) == nullptr);
+	const auto flood = t.flood_list(0);
+	REQUIRE(flood.size == 5);
+	CHECK(t.members[flood[0]].kind == abi::MemberKind::trunk);
+	CHECK(t.members[flood[4]].kind == abi::MemberKind::vtep);
+	const uint64_t s = t.access_map.find(abi::access_key(0, true, 6, 7));
+	REQUIRE(abi::ref_value(s) != abi::kNone);
+	CHECK(abi::ref_aux(s) == 0);
+	CHECK(t.members[abi::ref_value(s)].inner_vlan == 7);
+	CHECK(t.access_map.find(abi::access_key(0, false, 6, 0)) == abi::kEmptyRef);
 	CHECK(t.trunk_tenant(100) == 0);
 	CHECK(t.trunk_tenant(101) == abi::kNone);
 	REQUIRE(t.static_macs.size == 1);
@@ -131,15 +131,15 @@ TEST_CASE("a recompiled image keeps every surviving tenant's and member's index"
 	CHECK(now.tenant_by_name("x") == abi::kNone);
 	CHECK(now.tenant_by_name("z") == old.tenants.size);  // appended, x's index left unused
 	CHECK(now.tenants[old.tenant_by_name("x")].live == 0);
-	const auto* y_old = old.access_map.find(abi::access_key(0, false, 8, 0));
-	const auto* y_new = now.access_map.find(abi::access_key(0, false, 8, 0));
-	REQUIRE((y_old != nullptr && y_new != nullptr));
-	CHECK(y_new->value == y_old->value);
+	const uint64_t y_old = old.access_map.find(abi::access_key(0, false, 8, 0));
+	const uint64_t y_new = now.access_map.find(abi::access_key(0, false, 8, 0));
+	REQUIRE((y_old != abi::kEmptyRef && y_new != abi::kEmptyRef));
+	CHECK(abi::ref_value(y_new) == abi::ref_value(y_old));
 	// x's members are holes now, and nothing new took their indexes.
-	const auto* x_old = old.access_map.find(abi::access_key(0, false, 5, 0));
-	REQUIRE(x_old != nullptr);
-	CHECK(now.members[x_old->value].kind == abi::MemberKind::unused);
-	CHECK(now.access_map.find(abi::access_key(0, false, 5, 0)) == nullptr);
+	const uint64_t x_old = old.access_map.find(abi::access_key(0, false, 5, 0));
+	REQUIRE(x_old != abi::kEmptyRef);
+	CHECK(now.members[abi::ref_value(x_old)].kind == abi::MemberKind::unused);
+	CHECK(now.access_map.find(abi::access_key(0, false, 5, 0)) == abi::kEmptyRef);
 }
 
 TEST_CASE("without a previous image, or when holes dominate, indexes start a new epoch",

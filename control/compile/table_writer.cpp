@@ -1,0 +1,682 @@
+#include "control/compile/table_writer.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <tuple>
+
+#include "control/compile/compiler.hpp"
+#include "dataplane/abi/atomic.hpp"
+
+namespace tsunagi::compile {
+
+using abi::kNone;
+using config::IpAddr;
+
+namespace {
+
+bool addr_less(const IpAddr& a, const IpAddr& b)
+{
+	return std::tie(a.v6, a.bytes) < std::tie(b.v6, b.bytes);
+}
+
+uint64_t align64(uint64_t n)
+{
+	return (n + 63) & ~uint64_t{63};
+}
+
+abi::PortRole role_of(config::PortRole r)
+{
+	switch (r) {
+		case config::PortRole::access:
+			return abi::PortRole::access;
+		case config::PortRole::trunk:
+			return abi::PortRole::trunk;
+		case config::PortRole::underlay:
+			return abi::PortRole::underlay;
+		case config::PortRole::interconnect:
+			break;
+	}
+	return abi::PortRole::interconnect;
+}
+
+abi::VtepKey vtep_key(uint32_t vni, const IpAddr& a)
+{
+	abi::VtepKey k{};
+	std::memcpy(k.ip, a.bytes.data(), a.v6 ? 16 : 4);
+	k.vni = vni;
+	k.v6 = a.v6;
+	return k;
+}
+
+// What the tables hold of the node and the ports; a change there means a new image.
+bool same_node_and_ports(const config::Config& a, const config::Config& b)
+{
+	auto node = [](const config::Node& n) { return std::tie(n.name, n.vteps, n.mac_aging_s); };
+	auto port = [](const config::Port& p) {
+		return std::tie(p.name, p.role, p.mac, p.addresses, p.gateways, p.mtu);
+	};
+	return node(a.node) == node(b.node) &&
+	       std::equal(a.ports.begin(), a.ports.end(), b.ports.begin(), b.ports.end(),
+	                  [&](const auto& x, const auto& y) { return port(x) == port(y); });
+}
+
+// Whether two definitions of a tenant compile to the same entries (source positions and
+// the L3 parts, which these tables do not hold, aside).
+bool same_l2(const config::Tenant& a, const config::Tenant& b)
+{
+	auto att = [](const config::Attachment& x) {
+		return std::tie(x.port, x.vlan, x.inner_vlan);
+	};
+	auto mac = [](const config::StaticMac& x) {
+		return std::tie(x.mac, x.port, x.vlan, x.inner_vlan, x.vtep);
+	};
+	return std::tie(a.name, a.vni, a.hybrid_vlan, a.vteps, a.mac_limit) ==
+	           std::tie(b.name, b.vni, b.hybrid_vlan, b.vteps, b.mac_limit) &&
+	       std::equal(a.attachments.begin(), a.attachments.end(), b.attachments.begin(),
+	                  b.attachments.end(),
+	                  [&](const auto& x, const auto& y) { return att(x) == att(y); }) &&
+	       std::equal(a.static_macs.begin(), a.static_macs.end(), b.static_macs.begin(),
+	                  b.static_macs.end(),
+	                  [&](const auto& x, const auto& y) { return mac(x) == mac(y); });
+}
+
+std::set<IpAddr, bool (*)(const IpAddr&, const IpAddr&)> remote_addresses(const config::Config& cfg)
+{
+	std::set<IpAddr, bool (*)(const IpAddr&, const IpAddr&)> s(addr_less);
+	for (const auto& t : cfg.tenants) {
+		s.insert(t.vteps.begin(), t.vteps.end());
+	}
+	return s;
+}
+
+}  // namespace
+
+struct TableWriter::Plan {
+	const config::Tenant* cfg;
+	std::vector<Member> members;                           // flood order
+	std::vector<std::pair<uint64_t, size_t>> access;       // key → position in members
+	std::vector<std::pair<abi::VtepKey, size_t>> remotes;  // key → position in members
+	std::vector<std::pair<config::Mac, size_t>> statics;   // MAC → position in members
+};
+
+Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare)
+{
+	Layout l;
+	uint64_t attachments = 0, remotes = 0, statics = 0, flood_bytes = 0, names = 2;
+	uint32_t trunks = 0;
+	for (const auto& p : cfg.ports) {
+		trunks += p.role == config::PortRole::trunk;
+		names += p.name.size() + 1;
+	}
+	names += cfg.node.name.size() + 1;
+	for (const auto& t : cfg.tenants) {
+		attachments += t.attachments.size();
+		remotes += t.vteps.size();
+		statics += t.static_macs.size();
+		names += t.name.size() + 1;
+		flood_bytes +=
+		    Heap::block_size(4 * (trunks + t.attachments.size() + t.vteps.size()));
+	}
+	const auto vteps = uint32_t(remote_addresses(cfg).size());
+	const uint32_t grow_t = spare ? ids.tenant_slots() / 2 + 64 : 0;
+	l.tenants = std::min<uint32_t>(0xffff, std::max<uint32_t>(1, ids.tenant_slots() + grow_t));
+	l.members =
+	    std::max<uint32_t>(1, ids.member_slots() + (spare ? ids.member_slots() / 2 + 256 : 0));
+	l.vteps = std::max<uint32_t>(1, spare ? 2 * vteps + 64 : vteps);
+	l.names = spare ? 2 * names + 4096 : names;
+	l.access_slots = map_capacity(attachments, spare);
+	l.vni_slots = map_capacity(cfg.tenants.size(), spare);
+	l.vtep_slots = map_capacity(remotes, spare);
+	const uint64_t once = flood_bytes +
+	                      Heap::block_size(sizeof(abi::StaticMacEntry) * statics) +
+	                      Heap::block_size(sizeof(abi::Header));
+	l.heap = spare ? 4 * once + (uint64_t{1} << 20) : once;
+	l.total = align64(sizeof(abi::Header)) +
+	          align64(sizeof(abi::PortEntry) * cfg.ports.size()) +
+	          align64(sizeof(abi::TenantEntry) * l.tenants) +
+	          align64(sizeof(abi::MemberEntry) * l.members) +
+	          align64(sizeof(abi::VtepEntry) * l.vteps) +
+	          align64(sizeof(abi::U64Slot) * (l.access_slots + l.vni_slots)) +
+	          align64(sizeof(abi::VtepSlot) * l.vtep_slots) + align64(4 * 4096) +
+	          align64(l.names) + l.heap;
+	return l;
+}
+
+TableWriter::TableWriter(void* image, const Layout& layout, const config::Config& cfg,
+                         const IdPlan& ids, const std::vector<config::Neighbor>& learned)
+    : base_(static_cast<uint8_t*>(image)),
+      layout_(layout),
+      cfg_(cfg),
+      learned_(learned),
+      vteps_(addr_less)
+{
+	uint64_t top = align64(sizeof(abi::Header));
+	auto section = [&](uint64_t count, uint64_t size) {
+		const abi::Section s{top, count};
+		top += align64(count * size);
+		return s;
+	};
+	abi::Header& h = header_;
+	h.magic = abi::kMagic;
+	h.abi_version = abi::kAbiVersion;
+	h.header_size = sizeof(abi::Header);
+	h.total_size = layout.total;
+	h.id_epoch = ids.epoch();
+	h.ports = section(cfg.ports.size(), sizeof(abi::PortEntry));
+	h.tenants = section(layout.tenants, sizeof(abi::TenantEntry));
+	h.members = section(layout.members, sizeof(abi::MemberEntry));
+	h.vteps = section(layout.vteps, sizeof(abi::VtepEntry));
+	h.access_map = section(layout.access_slots, sizeof(abi::U64Slot));
+	h.vni_map = section(layout.vni_slots, sizeof(abi::U64Slot));
+	h.vtep_map = section(layout.vtep_slots, sizeof(abi::VtepSlot));
+	h.trunk_map = section(4096, sizeof(uint32_t));
+	h.names = section(layout.names, 1);
+	h.flood = abi::Section{0, layout.total / 4};
+	heap_ = Heap(top, layout.total);
+
+	h.node.mac_aging_s = cfg.node.mac_aging_s;
+	h.node.name = add_name(cfg.node.name);
+	unnamed_ = add_name("");
+	if (const IpAddr* a = family_addr(cfg.node.vteps, false)) {
+		h.node.has_vtep4 = 1;
+		std::memcpy(&h.node.vtep4, a->bytes.data(), 4);
+	}
+	if (const IpAddr* a = family_addr(cfg.node.vteps, true)) {
+		h.node.has_vtep6 = 1;
+		std::memcpy(h.node.vtep6, a->bytes.data(), 16);
+	}
+	auto* ports = at<abi::PortEntry>(h.ports.offset);
+	for (size_t i = 0; i < cfg.ports.size(); ++i) {
+		const auto& p = cfg.ports[i];
+		abi::PortEntry e{};
+		const auto mac = port_mac(cfg, i);
+		std::memcpy(e.mac, mac.bytes.data(), 6);
+		e.role = role_of(p.role);
+		e.mtu = p.mtu;
+		e.trunk_ordinal = abi::kNoPort;
+		for (const auto& pre : p.addresses) {
+			if (pre.addr.v6) {
+				e.has_ip6 = 1;
+				std::memcpy(e.ip6, pre.addr.bytes.data(), 16);
+			} else {
+				e.has_ip4 = 1;
+				std::memcpy(&e.ip4, pre.addr.bytes.data(), 4);
+			}
+		}
+		if (p.role == config::PortRole::trunk) {
+			e.trunk_ordinal = uint16_t(trunks_.size());
+			trunks_.push_back(uint16_t(i));
+		}
+		e.name = add_name(p.name);
+		port_index_[p.name] = uint16_t(i);
+		ports[i] = e;
+	}
+	// Holes keep the indexes of removed tenants and members from meaning anything else.
+	for (uint32_t i = 0; i < layout.tenants; ++i) {
+		tenant_entry(i) = abi::TenantEntry{0, 0, 0, 0, 0, unnamed_};
+	}
+	for (uint32_t i = 0; i < layout.members; ++i) {
+		member_entry(i) =
+		    abi::MemberEntry{abi::MemberKind::unused, 0, 0, 0, 0, kNone, kNone};
+	}
+	std::fill_n(trunk_map(), 4096, kNone);
+	SlotEditor<abi::U64Slot>::clear(at<abi::U64Slot>(h.access_map.offset), layout.access_slots);
+	SlotEditor<abi::U64Slot>::clear(at<abi::U64Slot>(h.vni_map.offset), layout.vni_slots);
+	SlotEditor<abi::VtepSlot>::clear(at<abi::VtepSlot>(h.vtep_map.offset), layout.vtep_slots);
+	access_ =
+	    SlotEditor<abi::U64Slot>(at<abi::U64Slot>(h.access_map.offset), layout.access_slots);
+	vni_ = SlotEditor<abi::U64Slot>(at<abi::U64Slot>(h.vni_map.offset), layout.vni_slots);
+	remote_ =
+	    SlotEditor<abi::VtepSlot>(at<abi::VtepSlot>(h.vtep_map.offset), layout.vtep_slots);
+	track(top);
+
+	next_tenant_ = ids.tenant_slots();
+	next_member_ = ids.member_slots();
+	for (const auto& t : cfg.tenants) {
+		install(plan(t), 0, &ids);
+	}
+	cfg_.tenants.clear();  // tenants_ holds them
+}
+
+uint32_t TableWriter::add_name(const std::string& s)
+{
+	const auto off = uint32_t(names_top_);
+	char* names = at<char>(header_.names.offset);
+	std::memcpy(names + off, s.c_str(), s.size() + 1);
+	names_top_ += s.size() + 1;
+	track(s.size() + 1);
+	return off;
+}
+
+TableWriter::Plan TableWriter::plan(const config::Tenant& t) const
+{
+	Plan p{&t, {}, {}, {}, {}};
+	for (uint16_t port : trunks_) {
+		p.members.push_back({IdPlan::trunk_id(t.name, cfg_.ports[port].name, t.hybrid_vlan),
+		                     abi::MemberEntry{abi::MemberKind::trunk, 0, port,
+		                                      t.hybrid_vlan, 0, kNone, kNone},
+		                     {}});
+	}
+	for (const auto& a : t.attachments) {
+		const uint16_t port = port_index_.at(a.port);
+		const bool qinq = a.inner_vlan != 0;
+		p.access.emplace_back(abi::access_key(port, qinq, a.vlan, a.inner_vlan),
+		                      p.members.size());
+		p.members.push_back({IdPlan::attachment_id(t.name, a.port, a.vlan, a.inner_vlan),
+		                     abi::MemberEntry{abi::MemberKind::attachment, uint8_t(qinq),
+		                                      port, a.vlan, a.inner_vlan, kNone, kNone},
+		                     {}});
+	}
+	for (const auto& addr : t.vteps) {
+		p.remotes.emplace_back(vtep_key(t.vni, addr), p.members.size());
+		p.members.push_back(
+		    {IdPlan::vtep_id(t.name, addr),
+		     abi::MemberEntry{abi::MemberKind::vtep, 0, 0, 0, 0, kNone, kNone}, addr});
+	}
+	for (const auto& s : t.static_macs) {
+		std::string identity;
+		if (s.vtep) {
+			identity = IdPlan::vtep_id(t.name, *s.vtep);
+		} else if (auto it = port_index_.find(s.port); it != port_index_.end()) {
+			identity =
+			    cfg_.ports[it->second].role == config::PortRole::trunk
+			        ? IdPlan::trunk_id(t.name, s.port, t.hybrid_vlan)
+			        : IdPlan::attachment_id(t.name, s.port, s.vlan, s.inner_vlan);
+		}
+		for (size_t i = 0; i < p.members.size(); ++i) {
+			if (p.members[i].identity == identity) {
+				p.statics.emplace_back(s.mac, i);
+				break;
+			}
+		}
+	}
+	return p;
+}
+
+bool TableWriter::fits(const std::vector<const Plan*>& plans, size_t vtep_changes) const
+{
+	uint32_t tenants = 0, members = 0;
+	uint64_t names = 0, access = 0, vnis = 0, remotes = 0;
+	std::set<IpAddr, bool (*)(const IpAddr&, const IpAddr&)> new_vteps(addr_less);
+	std::vector<uint64_t> blocks;
+	for (const Plan* p : plans) {
+		auto st = tenants_.find(p->cfg->name);
+		const uint32_t tid = st != tenants_.end() ? st->second.index : kNone;
+		if (tid == kNone) {
+			++tenants;
+			names += p->cfg->name.size() + 1;
+		}
+		for (const Member& m : p->members) {
+			if (!member_ids_.contains(m.identity)) {
+				++members;
+				if (m.entry.kind == abi::MemberKind::vtep &&
+				    !vteps_.contains(m.vtep_address)) {
+					new_vteps.insert(m.vtep_address);
+				}
+			}
+		}
+		// A key counts as an insert unless this tenant holds it already: a key another
+		// tenant gives up lands in a fresh slot, its old one being a tombstone for now.
+		auto insert = [&](uint64_t ref) {
+			return abi::ref_value(ref) == kNone || abi::ref_aux(ref) != tid;
+		};
+		for (const auto& [key, pos] : p->access) {
+			access += insert(access_.get(key));
+		}
+		for (const auto& [key, pos] : p->remotes) {
+			remotes += insert(remote_.get(key));
+		}
+		vnis += tid == kNone || abi::ref_value(vni_.get(p->cfg->vni)) != tid;
+		blocks.push_back(4 * p->members.size());
+	}
+	uint64_t statics = statics_total_;
+	for (const Plan* p : plans) {
+		statics += p->statics.size();
+	}
+	blocks.push_back(sizeof(abi::StaticMacEntry) * statics);
+	blocks.push_back(sizeof(abi::Header));
+	return next_tenant_ + uint64_t(tenants) <= layout_.tenants &&
+	       next_member_ + uint64_t(members) <= layout_.members &&
+	       next_vtep_ + uint64_t(new_vteps.size() + vtep_changes) <= layout_.vteps &&
+	       names_top_ + names <= layout_.names && access_.room(access) && vni_.room(vnis) &&
+	       remote_.room(remotes) && heap_.fits(blocks);
+}
+
+bool TableWriter::apply(const config::Config& next, const std::vector<config::Neighbor>& learned,
+                        uint64_t generation)
+{
+	if (!same_node_and_ports(cfg_, next)) {
+		return false;
+	}
+	std::vector<std::string> removed;
+	std::set<std::string> wanted;
+	for (const auto& t : next.tenants) {
+		wanted.insert(t.name);
+	}
+	for (const auto& [name, st] : tenants_) {
+		if (!wanted.contains(name)) {
+			removed.push_back(name);
+		}
+	}
+	std::vector<Plan> plans;
+	for (const auto& t : next.tenants) {
+		auto it = tenants_.find(t.name);
+		if (it == tenants_.end() || !same_l2(it->second.cfg, t)) {
+			plans.push_back(plan(t));
+		}
+	}
+	// VTEP next hops depend on the neighbours, static and learned: check the room that
+	// re-resolving them takes before touching anything.
+	config::Config before = std::move(cfg_);
+	cfg_ = next;
+	cfg_.tenants.clear();
+	size_t vtep_changes = 0;
+	for (const auto& [addr, v] : vteps_) {
+		const abi::VtepEntry e = resolve_vtep(cfg_, learned, addr);
+		vtep_changes += std::memcmp(&e, &v.entry, sizeof(e)) != 0;
+	}
+	std::vector<const Plan*> ptrs;
+	for (const Plan& p : plans) {
+		ptrs.push_back(&p);
+	}
+	if (!fits(ptrs, vtep_changes)) {
+		cfg_ = std::move(before);
+		return false;
+	}
+	learned_ = learned;
+	refresh_vteps();
+	for (const auto& name : removed) {
+		drop_tenant(name, generation);
+	}
+	// Every key a changed tenant gives up goes first, so one another tenant takes over in
+	// the same change is free by the time that tenant is installed.
+	for (const Plan& p : plans) {
+		if (auto it = tenants_.find(p.cfg->name); it != tenants_.end()) {
+			retract(it->second, p, generation);
+		}
+	}
+	for (const Plan& p : plans) {
+		install(p, generation, nullptr);
+	}
+	return true;
+}
+
+bool TableWriter::upsert_tenant(const config::Tenant& t, uint64_t generation)
+{
+	const Plan p = plan(t);
+	auto it = tenants_.find(t.name);
+	if (it != tenants_.end() && same_l2(it->second.cfg, t)) {
+		return true;
+	}
+	if (!fits({&p}, 0)) {
+		return false;
+	}
+	if (it != tenants_.end()) {
+		retract(it->second, p, generation);
+	}
+	install(p, generation, nullptr);
+	return true;
+}
+
+bool TableWriter::remove_tenant(const std::string& name, uint64_t generation)
+{
+	if (!tenants_.contains(name) || !fits({}, 0)) {
+		return false;
+	}
+	drop_tenant(name, generation);
+	return true;
+}
+
+void TableWriter::drop_member(const Member& m, uint32_t index)
+{
+	abi::store_release(member_entry(index).tenant, kNone);
+	if (m.entry.kind == abi::MemberKind::vtep) {
+		std::erase(vteps_.at(m.vtep_address).members, index);
+	}
+	member_ids_.erase(m.identity);
+}
+
+void TableWriter::drop_tenant(const std::string& name, uint64_t generation)
+{
+	TenantState& st = tenants_.at(name);
+	const uint32_t tid = st.index;
+	for (const auto& [key, member] : st.access) {
+		access_.erase(key, generation);
+	}
+	for (const auto& [key, member] : st.remotes) {
+		remote_.erase(key, generation);
+	}
+	if (abi::ref_value(vni_.get(st.cfg.vni)) == tid) {
+		vni_.erase(st.cfg.vni, generation);
+	}
+	if (trunk_map()[st.cfg.hybrid_vlan] == tid) {
+		abi::store_release(trunk_map()[st.cfg.hybrid_vlan], kNone);
+	}
+	abi::TenantEntry& te = tenant_entry(tid);
+	abi::store_release(te.flood, abi::flood_word(0, 0));
+	if (st.flood_block != 0) {
+		heap_.retire(st.flood_block, 4 * st.members.size(), generation);
+	}
+	for (size_t i = 0; i < st.members.size(); ++i) {
+		drop_member(st.member_info[i], st.members[i]);
+	}
+	abi::store_release(te.live, uint16_t{0});
+	statics_dirty_ |= !st.statics.empty();
+	statics_total_ -= st.statics.size();
+	track(64 + 4 * st.members.size());
+	tenants_.erase(name);
+}
+
+void TableWriter::retract(TenantState& st, const Plan& p, uint64_t generation)
+{
+	auto wanted_access = [&](uint64_t key) {
+		return std::any_of(p.access.begin(), p.access.end(),
+		                   [&](const auto& kv) { return kv.first == key; });
+	};
+	auto wanted_remote = [&](const abi::VtepKey& key) {
+		return std::any_of(p.remotes.begin(), p.remotes.end(),
+		                   [&](const auto& kv) { return kv.first == key; });
+	};
+	std::erase_if(st.access, [&](const auto& kv) {
+		return !wanted_access(kv.first) && access_.erase(kv.first, generation);
+	});
+	std::erase_if(st.remotes, [&](const auto& kv) {
+		return !wanted_remote(kv.first) && remote_.erase(kv.first, generation);
+	});
+	if (st.cfg.vni != p.cfg->vni && abi::ref_value(vni_.get(st.cfg.vni)) == st.index) {
+		vni_.erase(st.cfg.vni, generation);
+	}
+	if (st.cfg.hybrid_vlan != p.cfg->hybrid_vlan &&
+	    trunk_map()[st.cfg.hybrid_vlan] == st.index) {
+		abi::store_release(trunk_map()[st.cfg.hybrid_vlan], kNone);
+	}
+}
+
+uint32_t TableWriter::vtep_index(const IpAddr& addr)
+{
+	auto [it, fresh] = vteps_.try_emplace(addr);
+	if (fresh) {
+		it->second.entry = resolve_vtep(cfg_, learned_, addr);
+		it->second.index = next_vtep_++;
+		at<abi::VtepEntry>(header_.vteps.offset)[it->second.index] = it->second.entry;
+		track(sizeof(abi::VtepEntry));
+	}
+	return it->second.index;
+}
+
+void TableWriter::refresh_vteps()
+{
+	for (auto& [addr, v] : vteps_) {
+		const abi::VtepEntry e = resolve_vtep(cfg_, learned_, addr);
+		if (std::memcmp(&e, &v.entry, sizeof(e)) == 0) {
+			continue;
+		}
+		// A fresh index, then the members moved to it one word each: a worker reads
+		// either the old entry or the new, never half of each.
+		v.entry = e;
+		v.index = next_vtep_++;
+		at<abi::VtepEntry>(header_.vteps.offset)[v.index] = e;
+		for (uint32_t m : v.members) {
+			abi::store_release(member_entry(m).vtep, v.index);
+		}
+		track(sizeof(e) + 4 * v.members.size());
+	}
+}
+
+void TableWriter::install(const Plan& p, uint64_t generation, const IdPlan* ids)
+{
+	const config::Tenant& t = *p.cfg;
+	auto [it, fresh] = tenants_.try_emplace(t.name);
+	TenantState& st = it->second;
+	if (fresh) {
+		st.index = ids != nullptr ? ids->tenant(t.name) : next_tenant_++;
+		tenant_entry(st.index) =
+		    abi::TenantEntry{t.vni, t.hybrid_vlan, 0, 0, t.mac_limit, add_name(t.name)};
+		track(sizeof(abi::TenantEntry));
+	}
+	const uint32_t tid = st.index;
+
+	std::vector<uint32_t> list;
+	list.reserve(p.members.size());
+	for (const Member& m : p.members) {
+		auto [mid, created] = member_ids_.try_emplace(m.identity, 0);
+		if (created) {
+			mid->second = ids != nullptr ? ids->member(m.identity) : next_member_++;
+			abi::MemberEntry e = m.entry;
+			e.tenant = tid;
+			if (e.kind == abi::MemberKind::vtep) {
+				e.vtep = vtep_index(m.vtep_address);
+				e.port = vteps_.at(m.vtep_address).entry.out_port;
+				vteps_.at(m.vtep_address).members.push_back(mid->second);
+			}
+			member_entry(mid->second) = e;
+			track(sizeof(e));
+		}
+		list.push_back(mid->second);
+	}
+
+	if (list != st.members) {
+		// The new list goes to a fresh block and replaces the old one in one store.
+		uint64_t block = 0;
+		if (!list.empty()) {
+			block = heap_.alloc(4 * list.size());
+			std::memcpy(base_ + block, list.data(), 4 * list.size());
+			track(4 * list.size());
+		}
+		abi::store_release(tenant_entry(tid).flood,
+		                   abi::flood_word(uint32_t(block / 4), uint32_t(list.size())));
+		if (st.flood_block != 0) {
+			heap_.retire(st.flood_block, 4 * st.members.size(), generation);
+		}
+		st.flood_block = block;
+	}
+	abi::TenantEntry& te = tenant_entry(tid);
+	if (!fresh) {
+		abi::store_release(te.vni, t.vni);
+		abi::store_release(te.hybrid_vlan, t.hybrid_vlan);
+		abi::store_release(te.mac_limit, t.mac_limit);
+	}
+
+	std::vector<std::pair<uint64_t, uint32_t>> access;
+	for (const auto& [key, pos] : p.access) {
+		access_.put(key, abi::make_ref(list[pos], tid));
+		access.emplace_back(key, list[pos]);
+	}
+	std::vector<std::pair<abi::VtepKey, uint32_t>> remotes;
+	for (const auto& [key, pos] : p.remotes) {
+		remote_.put(key, abi::make_ref(list[pos], tid));
+		remotes.emplace_back(key, list[pos]);
+	}
+	vni_.put(t.vni, abi::make_ref(tid, 0));
+	abi::store_release(trunk_map()[t.hybrid_vlan], tid);
+	track(16 * (access.size() + 1) + 32 * remotes.size());
+
+	// Members the tenant no longer has: out of its flood list above, now out of reach of
+	// learned MACs too.
+	for (size_t i = 0; i < st.members.size(); ++i) {
+		if (std::find(list.begin(), list.end(), st.members[i]) == list.end()) {
+			drop_member(st.member_info[i], st.members[i]);
+		}
+	}
+
+	std::vector<abi::StaticMacEntry> statics;
+	for (const auto& [mac, pos] : p.statics) {
+		abi::StaticMacEntry e{};
+		std::memcpy(e.mac, mac.bytes.data(), 6);
+		e.member = list[pos];
+		e.tenant = tid;
+		statics.push_back(e);
+	}
+	auto same = [](const abi::StaticMacEntry& a, const abi::StaticMacEntry& b) {
+		return std::memcmp(&a, &b, sizeof(a)) == 0;
+	};
+	if (!std::equal(statics.begin(), statics.end(), st.statics.begin(), st.statics.end(),
+	                same)) {
+		statics_dirty_ = true;
+	}
+	if (fresh) {
+		abi::store_release(te.live, uint16_t{1});
+	}
+	statics_total_ += statics.size() - st.statics.size();
+	st.cfg = t;
+	st.members = std::move(list);
+	st.member_info = p.members;
+	st.access = std::move(access);
+	st.remotes = std::move(remotes);
+	st.statics = std::move(statics);
+}
+
+std::optional<uint64_t> TableWriter::commit(uint64_t generation)
+{
+	if (statics_dirty_) {
+		std::vector<abi::StaticMacEntry> all;
+		for (const auto& [name, st] : tenants_) {
+			all.insert(all.end(), st.statics.begin(), st.statics.end());
+		}
+		uint64_t block = 0;
+		if (!all.empty()) {
+			block = heap_.alloc(sizeof(abi::StaticMacEntry) * all.size());
+			if (block == 0) {
+				return std::nullopt;
+			}
+			std::memcpy(base_ + block, all.data(),
+			            sizeof(abi::StaticMacEntry) * all.size());
+			track(sizeof(abi::StaticMacEntry) * all.size());
+		}
+		if (statics_block_ != 0) {
+			heap_.retire(statics_block_,
+			             sizeof(abi::StaticMacEntry) * header_.static_macs.count,
+			             generation);
+		}
+		statics_block_ = block;
+		header_.static_macs = abi::Section{block, all.size()};
+		statics_dirty_ = false;
+	}
+	header_.generation = generation;
+	uint64_t at_offset = 0;
+	if (committed_) {
+		at_offset = heap_.alloc(sizeof(abi::Header));
+		if (at_offset == 0) {
+			return std::nullopt;
+		}
+		if (header_block_ != 0) {
+			heap_.retire(header_block_, sizeof(abi::Header), generation);
+		}
+		header_block_ = at_offset;
+	}
+	std::memcpy(base_ + at_offset, &header_, sizeof(header_));
+	track(sizeof(header_));
+	committed_ = true;
+	return at_offset;
+}
+
+void TableWriter::reclaim(uint64_t in_use)
+{
+	heap_.reclaim(in_use);
+	access_.reclaim(in_use);
+	vni_.reclaim(in_use);
+	remote_.reclaim(in_use);
+}
+
+}  // namespace tsunagi::compile

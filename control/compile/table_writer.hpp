@@ -1,0 +1,161 @@
+// Builds a table image and then keeps it current in place: adding, changing or removing a
+// tenant writes that tenant's entries and nothing else, while the dataplane goes on reading
+// (tables.hpp says which words are stored to and in which order). What cannot be done in
+// place — a port or node change, or an image whose reserved room ran out — is reported, and
+// the caller builds a new image (docs/shared-memory.md).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "control/compile/heap.hpp"
+#include "control/compile/id_plan.hpp"
+#include "control/compile/slot_editor.hpp"
+#include "control/config/model.hpp"
+#include "dataplane/abi/tables.hpp"
+
+namespace tsunagi::compile {
+
+// How big each section of an image for a configuration is. With `spare`, sections leave
+// room for the configuration to grow in place (about half again its tenants and members, a
+// third-full maps) and the heap room for many generations.
+struct Layout {
+	uint32_t tenants = 0;
+	uint32_t members = 0;
+	uint32_t vteps = 0;
+	uint64_t names = 0;
+	uint64_t access_slots = 0;
+	uint64_t vni_slots = 0;
+	uint64_t vtep_slots = 0;
+	uint64_t heap = 0;
+	uint64_t total = 0;  // bytes of the whole image
+
+	static Layout plan(const config::Config& cfg, const IdPlan& ids, bool spare);
+};
+
+class TableWriter {
+public:
+	// Lays out an image of `cfg` in `image` (layout.total zeroed bytes, 8-byte aligned,
+	// which must outlive the writer), with the indexes `ids` gives. Nothing is published:
+	// commit() writes the header readers start from, the first one at offset 0.
+	TableWriter(void* image, const Layout& layout, const config::Config& cfg, const IdPlan& ids,
+	            const std::vector<config::Neighbor>& learned);
+
+	TableWriter(const TableWriter&) = delete;
+	TableWriter& operator=(const TableWriter&) = delete;
+
+	// Brings the image in place from the configuration it holds to `next`, as of
+	// `generation` (the number the next commit will carry). Returns false, having changed
+	// nothing, when that takes more than editing in place: then build a new image.
+	bool apply(const config::Config& next, const std::vector<config::Neighbor>& learned,
+	           uint64_t generation);
+
+	// One tenant added or redefined, or removed, as of `generation`: the edits a reload
+	// of a one-tenant change comes down to, without comparing the rest of the
+	// configuration. The caller vouches that the tenant is valid beside the others (the
+	// loader's checks). Return false, having changed nothing, as apply() does.
+	bool upsert_tenant(const config::Tenant& t, uint64_t generation);
+	bool remove_tenant(const std::string& name, uint64_t generation);
+
+	// Writes the header of `generation` (which must be the one apply() was given, or any
+	// newer number if nothing was applied) and returns its offset; 0 for the first.
+	// Returns nullopt when the heap has no room for it.
+	std::optional<uint64_t> commit(uint64_t generation);
+
+	// The dataplane's workers all use generation `in_use` or newer: what earlier
+	// generations let go of may be reused.
+	void reclaim(uint64_t in_use);
+
+	// Bytes of the image written since the writer was made or last asked; shows that a
+	// change costs in proportion to itself, not to the table.
+	uint64_t take_bytes_written()
+	{
+		const uint64_t n = written_;
+		written_ = 0;
+		return n;
+	}
+
+	const Layout& layout() const { return layout_; }
+	uint32_t id_epoch() const { return header_.id_epoch; }
+
+private:
+	struct Member {
+		std::string identity;
+		abi::MemberEntry entry;  // vtep: the index is filled in from vteps_
+		config::IpAddr vtep_address;
+	};
+	struct Plan;  // what one tenant needs, computed before anything is written
+	struct TenantState {
+		uint32_t index = abi::kNone;
+		config::Tenant cfg;
+		std::vector<uint32_t> members;    // flood order
+		std::vector<Member> member_info;  // the same members: identity and VTEP address
+		uint64_t flood_block = 0;         // heap offset of the flood list, 0 when empty
+		std::vector<std::pair<uint64_t, uint32_t>> access;       // key → member
+		std::vector<std::pair<abi::VtepKey, uint32_t>> remotes;  // key → member
+		std::vector<abi::StaticMacEntry> statics;
+	};
+	struct Vtep {
+		uint32_t index = abi::kNone;
+		abi::VtepEntry entry{};
+		std::vector<uint32_t> members;
+	};
+
+	template <class T>
+	T* at(uint64_t offset)
+	{
+		return reinterpret_cast<T*>(base_ + offset);
+	}
+	abi::TenantEntry& tenant_entry(uint32_t i)
+	{
+		return at<abi::TenantEntry>(header_.tenants.offset)[i];
+	}
+	abi::MemberEntry& member_entry(uint32_t i)
+	{
+		return at<abi::MemberEntry>(header_.members.offset)[i];
+	}
+	uint32_t* trunk_map() { return at<uint32_t>(header_.trunk_map.offset); }
+
+	Plan plan(const config::Tenant& t) const;
+	bool fits(const std::vector<const Plan*>& plans, size_t vtep_changes) const;
+	void drop_tenant(const std::string& name, uint64_t generation);
+	void drop_member(const Member& m, uint32_t index);
+	void retract(TenantState& st, const Plan& p, uint64_t generation);
+	void install(const Plan& p, uint64_t generation, const IdPlan* ids);
+	uint32_t vtep_index(const config::IpAddr& addr);
+	void refresh_vteps();
+	uint32_t add_name(const std::string& s);
+	void track(uint64_t bytes) { written_ += bytes; }
+
+	uint8_t* base_;
+	Layout layout_;
+	config::Config cfg_;  // what the image holds (tenants live in tenants_)
+	std::vector<config::Neighbor> learned_;
+	abi::Header header_{};       // the sections; copied into each committed header
+	uint64_t header_block_ = 0;  // heap offset of the newest header, 0 for the first
+	bool committed_ = false;
+	std::map<std::string, uint16_t> port_index_;
+	std::vector<uint16_t> trunks_;
+	std::map<std::string, TenantState> tenants_;
+	std::map<std::string, uint32_t> member_ids_;
+	std::map<config::IpAddr, Vtep, bool (*)(const config::IpAddr&, const config::IpAddr&)>
+	    vteps_;
+	uint32_t next_tenant_ = 0;
+	uint32_t next_member_ = 0;
+	uint32_t next_vtep_ = 0;
+	uint64_t names_top_ = 0;
+	uint32_t unnamed_ = 0;
+	SlotEditor<abi::U64Slot> access_;
+	SlotEditor<abi::U64Slot> vni_;
+	SlotEditor<abi::VtepSlot> remote_;
+	Heap heap_;
+	bool statics_dirty_ = true;
+	uint64_t statics_total_ = 0;
+	uint64_t statics_block_ = 0;
+	uint64_t written_ = 0;
+};
+
+}  // namespace tsunagi::compile
