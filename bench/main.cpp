@@ -69,7 +69,8 @@ int run(int argc, char** argv)
 	// Tables at scale.
 	auto t0 = std::chrono::steady_clock::now();
 	const config::Config cfg = bench::build_scale_config(scale);
-	// What tsunagid spends on every change today: the whole image is compiled again.
+	// What a whole image costs; tsunagid builds one at start, on a port or node change and
+	// when in-place room runs out (tsunagi-bench-updates times the edits in between).
 	const auto c0 = std::chrono::steady_clock::now();
 	const compile::Image image = compile::compile(cfg, 1);
 	const double compile_s = since(c0);

@@ -58,12 +58,17 @@ config::Config build_scale_config(const ScaleParams& p)
 			ten.vteps.push_back(ip4(tenant_vtep_ip(p, t, k)));
 		}
 	}
-	for (uint32_t port = 0; port < p.access_ports; ++port) {
-		for (uint32_t vid = 1; vid <= p.vlans; ++vid) {
-			config::Attachment a;
-			a.port = cfg.ports[port].name;
-			a.vlan = uint16_t(vid);
-			cfg.tenants[attachment_tenant(p, port, vid)].attachments.push_back(a);
+	const uint32_t first_inner = p.inner_vlans == 0 ? 0 : 1;
+	for (uint32_t inner = first_inner; inner <= p.inner_vlans; ++inner) {
+		for (uint32_t port = 0; port < p.access_ports; ++port) {
+			for (uint32_t vid = 1; vid <= p.vlans; ++vid) {
+				config::Attachment a;
+				a.port = cfg.ports[port].name;
+				a.vlan = uint16_t(vid);
+				a.inner_vlan = uint16_t(inner);
+				cfg.tenants[attachment_tenant(p, port, vid, inner)]
+				    .attachments.push_back(a);
+			}
 		}
 	}
 	return cfg;

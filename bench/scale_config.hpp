@@ -15,6 +15,9 @@ struct ScaleParams {
 	uint32_t tenants = 16000;
 	uint32_t remote_vteps = 64;
 	uint32_t vteps_per_tenant = 2;
+	// 0: one single-tag attachment per (port, VID); N: N QinQ attachments per (port, VID),
+	// inner VIDs 1..N, spread over the tenants the same way.
+	uint32_t inner_vlans = 0;
 };
 
 // Port indexes of the built config: access ports 0..access_ports-1, then the underlay.
@@ -23,10 +26,12 @@ inline uint16_t underlay_port(const ScaleParams& p)
 	return uint16_t(p.access_ports);
 }
 
-// The tenant that attachment (access port, VID) belongs to.
-inline uint32_t attachment_tenant(const ScaleParams& p, uint32_t port, uint32_t vid)
+// The tenant that attachment (access port, VID[, inner VID]) belongs to.
+inline uint32_t attachment_tenant(const ScaleParams& p, uint32_t port, uint32_t vid,
+                                  uint32_t inner = 0)
 {
-	return (port * p.vlans + (vid - 1)) % p.tenants;
+	return uint32_t((uint64_t{inner} * p.access_ports * p.vlans + port * p.vlans + (vid - 1)) %
+	                p.tenants);
 }
 
 // Addresses used by the config and by the traffic that must match it.

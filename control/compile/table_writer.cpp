@@ -4,6 +4,7 @@
 #include <cstring>
 #include <set>
 #include <tuple>
+#include <unordered_set>
 
 #include "control/compile/compiler.hpp"
 #include "dataplane/abi/atomic.hpp"
@@ -350,7 +351,7 @@ bool TableWriter::apply(const config::Config& next, const std::vector<config::Ne
 		return false;
 	}
 	std::vector<std::string> removed;
-	std::set<std::string> wanted;
+	std::unordered_set<std::string_view> wanted;
 	for (const auto& t : next.tenants) {
 		wanted.insert(t.name);
 	}
@@ -369,8 +370,7 @@ bool TableWriter::apply(const config::Config& next, const std::vector<config::Ne
 	// VTEP next hops depend on the neighbours, static and learned: check the room that
 	// re-resolving them takes before touching anything.
 	config::Config before = std::move(cfg_);
-	cfg_ = next;
-	cfg_.tenants.clear();
+	cfg_ = config::Config{next.file, next.node, next.ports, next.neighbors, {}, {}};
 	size_t vtep_changes = 0;
 	for (const auto& [addr, v] : vteps_) {
 		const abi::VtepEntry e = resolve_vtep(cfg_, learned, addr);
