@@ -205,9 +205,20 @@ def test_d_reload_adds_tenant(ctx):
         before = pb.progress()
         assert before["received"] == 0, "cust-0002 forwarded before it was configured: %s" % before
         t.write_config(tenants=[1, 2])
+        off = len(t.tsunagid.log())
         t_hup = time.time()
         t.tsunagid.kill(signal.SIGHUP)
         wait_until(lambda: pb.progress()["received"] > 0, 20, interval=0.05, what="cust-0002 to forward after SIGHUP")
+        # The reload is an edit of the image in use, not a new image, and the workers take it.
+        pub = re.search(r"published table generation (\d+) \(([^)]*)\)", t.tsunagid.log()[off:])
+        assert pub, "tsunagid logged no publication after SIGHUP:\n%s" % t.tsunagid.tail()
+        assert pub.group(2).startswith("edited in place"), \
+            "adding a tenant built a new image instead of editing in place: %s" % pub.group(0)
+        used = wait_until(lambda: re.search(r"using table generation %s \(.*?(\d+) us after publication"
+                                            % pub.group(1), t.dataplane.log()), 10,
+                          what="the dataplane to use generation %s" % pub.group(1))
+        ctx.note("reload published as generation %s (%s); workers used it %s us after publication"
+                 % (pub.group(1), pub.group(2), used.group(1)))
         wait_until(lambda: pa.progress()["sent"] >= 100 + before["sent"], 10, what="more pings after the reload")
         ra, rb = pa.stop(), pb.stop()
         lat = (rb["first_reply_at"] - t_hup) * 1000.0
