@@ -62,9 +62,21 @@ bool same_node_and_ports(const config::Config& a, const config::Config& b)
 	                  [&](const auto& x, const auto& y) { return port(x) == port(y); });
 }
 
+bool same_vrf(const std::optional<config::Vrf>& a, const std::optional<config::Vrf>& b)
+{
+	if (!a || !b) {
+		return !a && !b;
+	}
+	auto route = [](const config::StaticRoute& r) { return std::tie(r.prefix, r.via); };
+	return a->label == b->label && a->gateways == b->gateways &&
+	       std::equal(a->static_routes.begin(), a->static_routes.end(),
+	                  b->static_routes.begin(), b->static_routes.end(),
+	                  [&](const auto& x, const auto& y) { return route(x) == route(y); });
+}
+
 // Whether two definitions of a tenant compile to the same entries (source positions and
-// the L3 parts, which these tables do not hold, aside).
-bool same_l2(const config::Tenant& a, const config::Tenant& b)
+// what the tables do not hold, like route distinguishers, aside).
+bool same_tenant(const config::Tenant& a, const config::Tenant& b)
 {
 	auto att = [](const config::Attachment& x) {
 		return std::tie(x.port, x.vlan, x.inner_vlan);
@@ -79,7 +91,23 @@ bool same_l2(const config::Tenant& a, const config::Tenant& b)
 	                  [&](const auto& x, const auto& y) { return att(x) == att(y); }) &&
 	       std::equal(a.static_macs.begin(), a.static_macs.end(), b.static_macs.begin(),
 	                  b.static_macs.end(),
-	                  [&](const auto& x, const auto& y) { return mac(x) == mac(y); });
+	                  [&](const auto& x, const auto& y) { return mac(x) == mac(y); }) &&
+	       same_vrf(a.vrf, b.vrf);
+}
+
+uint32_t host_order(const IpAddr& a)
+{
+	return (uint32_t{a.bytes[0]} << 24) | (uint32_t{a.bytes[1]} << 16) |
+	       (uint32_t{a.bytes[2]} << 8) | a.bytes[3];
+}
+
+abi::Route6Key route6_key(uint32_t tenant, const config::IpPrefix& p)
+{
+	abi::Route6Key k{};
+	std::memcpy(k.addr, p.addr.bytes.data(), 16);
+	k.tenant = tenant;
+	k.len = p.length;
+	return k;
 }
 
 std::set<IpAddr, bool (*)(const IpAddr&, const IpAddr&)> remote_addresses(const config::Config& cfg)
@@ -99,6 +127,8 @@ struct TableWriter::Plan {
 	std::vector<std::pair<uint64_t, size_t>> access;       // key → position in members
 	std::vector<std::pair<abi::VtepKey, size_t>> remotes;  // key → position in members
 	std::vector<std::pair<config::Mac, size_t>> statics;   // MAC → position in members
+	VrfPlan vrf;  // laid out for tenant index vrf_index
+	uint32_t vrf_index;
 };
 
 Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare)
@@ -120,6 +150,45 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare)
 		    Heap::block_size(4 * (trunks + t.attachments.size() + t.vteps.size()));
 	}
 	const auto vteps = uint32_t(remote_addresses(cfg).size());
+	// Routes per family, an upper bound: what plan_vrf can make of each source.
+	uint64_t routes[2] = {0, 0}, labels = 0, subifs = 0;
+	for (const auto& t : cfg.tenants) {
+		if (!t.vrf) {
+			continue;
+		}
+		++labels;
+		uint64_t mine = 0;
+		for (const auto& g : t.vrf->gateways) {
+			routes[g.addr.v6] += 2;
+			mine += 2;
+		}
+		for (const auto& r : t.vrf->static_routes) {
+			++routes[r.prefix.addr.v6];
+			++mine;
+		}
+		for (const auto& n : cfg.neighbors) {
+			if (n.tenant == t.name) {
+				++routes[n.address.v6];
+				++mine;
+			}
+		}
+		for (const auto& peer : cfg.peers) {
+			for (const auto& v : peer.vrfs) {
+				if (v.tenant == t.name) {
+					routes[v.neighbor.v6] += 3;
+					mine += 3;
+					++subifs;
+				}
+			}
+			for (const auto& r : peer.static_vpn_routes) {
+				if (r.tenant == t.name) {
+					++routes[r.prefix.addr.v6];
+					++mine;
+				}
+			}
+		}
+		flood_bytes += Heap::block_size(sizeof(abi::NexthopEntry) * mine);
+	}
 	const uint32_t grow_t = spare ? ids.tenant_slots() / 2 + 64 : 0;
 	l.tenants = std::min<uint32_t>(0xffff, std::max<uint32_t>(1, ids.tenant_slots() + grow_t));
 	l.members =
@@ -129,6 +198,10 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare)
 	l.access_slots = map_capacity(attachments, spare);
 	l.vni_slots = map_capacity(cfg.tenants.size(), spare);
 	l.vtep_slots = map_capacity(remotes, spare);
+	l.route4_slots = map_capacity(routes[0], spare);
+	l.route6_slots = map_capacity(routes[1], spare);
+	l.label_slots = map_capacity(labels, spare);
+	l.subif_slots = map_capacity(subifs, spare);
 	const uint64_t once = flood_bytes +
 	                      Heap::block_size(sizeof(abi::StaticMacEntry) * statics) +
 	                      Heap::block_size(sizeof(abi::Header));
@@ -140,7 +213,9 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare)
 	          align64(sizeof(abi::VtepEntry) * l.vteps) +
 	          align64(sizeof(abi::U64Slot) * (l.access_slots + l.vni_slots)) +
 	          align64(sizeof(abi::VtepSlot) * l.vtep_slots) + align64(4 * 4096) +
-	          align64(l.names) + l.heap;
+	          align64(l.names) + align64(sizeof(abi::VrfEntry) * l.tenants) +
+	          align64(sizeof(abi::U64Slot) * (l.route4_slots + l.label_slots + l.subif_slots)) +
+	          align64(sizeof(abi::Route6Slot) * l.route6_slots) + l.heap;
 	return l;
 }
 
@@ -173,10 +248,18 @@ TableWriter::TableWriter(void* image, const Layout& layout, const config::Config
 	h.vtep_map = section(layout.vtep_slots, sizeof(abi::VtepSlot));
 	h.trunk_map = section(4096, sizeof(uint32_t));
 	h.names = section(layout.names, 1);
+	h.vrfs = section(layout.tenants, sizeof(abi::VrfEntry));
+	h.route4_map = section(layout.route4_slots, sizeof(abi::U64Slot));
+	h.route6_map = section(layout.route6_slots, sizeof(abi::Route6Slot));
+	h.label_map = section(layout.label_slots, sizeof(abi::U64Slot));
+	h.vlan_vrf_map = section(layout.subif_slots, sizeof(abi::U64Slot));
 	h.flood = abi::Section{0, layout.total / 4};
+	h.nexthops = abi::Section{0, layout.total / 16};
 	heap_ = Heap(top, layout.total);
 
 	h.node.mac_aging_s = cfg.node.mac_aging_s;
+	const auto rmac = router_mac(cfg);
+	std::memcpy(h.node.router_mac, rmac.bytes.data(), 6);
 	h.node.name = add_name(cfg.node.name);
 	unnamed_ = add_name("");
 	if (const IpAddr* a = family_addr(cfg.node.vteps, false)) {
@@ -222,14 +305,17 @@ TableWriter::TableWriter(void* image, const Layout& layout, const config::Config
 		    abi::MemberEntry{abi::MemberKind::unused, 0, 0, 0, 0, kNone, kNone};
 	}
 	std::fill_n(trunk_map(), 4096, kNone);
-	SlotEditor<abi::U64Slot>::clear(at<abi::U64Slot>(h.access_map.offset), layout.access_slots);
-	SlotEditor<abi::U64Slot>::clear(at<abi::U64Slot>(h.vni_map.offset), layout.vni_slots);
-	SlotEditor<abi::VtepSlot>::clear(at<abi::VtepSlot>(h.vtep_map.offset), layout.vtep_slots);
-	access_ =
-	    SlotEditor<abi::U64Slot>(at<abi::U64Slot>(h.access_map.offset), layout.access_slots);
-	vni_ = SlotEditor<abi::U64Slot>(at<abi::U64Slot>(h.vni_map.offset), layout.vni_slots);
-	remote_ =
-	    SlotEditor<abi::VtepSlot>(at<abi::VtepSlot>(h.vtep_map.offset), layout.vtep_slots);
+	auto fresh = [&]<class Slot>(SlotEditor<Slot>& editor, const abi::Section& sec) {
+		SlotEditor<Slot>::clear(at<Slot>(sec.offset), sec.count);
+		editor = SlotEditor<Slot>(at<Slot>(sec.offset), sec.count);
+	};
+	fresh(access_, h.access_map);
+	fresh(vni_, h.vni_map);
+	fresh(remote_, h.vtep_map);
+	fresh(route4_, h.route4_map);
+	fresh(route6_, h.route6_map);
+	fresh(labels_, h.label_map);
+	fresh(subifs_, h.vlan_vrf_map);
 	track(top);
 
 	next_tenant_ = ids.tenant_slots();
@@ -252,7 +338,11 @@ uint32_t TableWriter::add_name(const std::string& s)
 
 TableWriter::Plan TableWriter::plan(const config::Tenant& t) const
 {
-	Plan p{&t, {}, {}, {}, {}};
+	// A new tenant's index is known only when it is installed, which lays its VRF out
+	// again; this one serves for the counts.
+	const auto known = tenants_.find(t.name);
+	const uint32_t index = known != tenants_.end() ? known->second.index : abi::kNone;
+	Plan p{&t, {}, {}, {}, {}, plan_vrf(cfg_, t, index, port_index_), index};
 	for (uint16_t port : trunks_) {
 		p.members.push_back({IdPlan::trunk_id(t.name, cfg_.ports[port].name, t.hybrid_vlan),
 		                     abi::MemberEntry{abi::MemberKind::trunk, 0, port,
@@ -299,6 +389,7 @@ bool TableWriter::fits(const std::vector<const Plan*>& plans, size_t vtep_change
 {
 	uint32_t tenants = 0, members = 0;
 	uint64_t names = 0, access = 0, vnis = 0, remotes = 0;
+	uint64_t routes4 = 0, routes6 = 0, labels = 0, subifs = 0;
 	std::set<IpAddr, bool (*)(const IpAddr&, const IpAddr&)> new_vteps(addr_less);
 	std::vector<uint64_t> blocks;
 	for (const Plan* p : plans) {
@@ -330,6 +421,14 @@ bool TableWriter::fits(const std::vector<const Plan*>& plans, size_t vtep_change
 		}
 		vnis += tid == kNone || abi::ref_value(vni_.get(p->cfg->vni)) != tid;
 		blocks.push_back(4 * p->members.size());
+		for (const auto& r : p->vrf.routes) {
+			++(r.prefix.addr.v6 ? routes6 : routes4);
+		}
+		labels += p->vrf.live;
+		subifs += p->vrf.subinterfaces.size();
+		if (!p->vrf.nexthops.empty()) {
+			blocks.push_back(sizeof(abi::NexthopEntry) * p->vrf.nexthops.size());
+		}
 	}
 	uint64_t statics = statics_total_;
 	for (const Plan* p : plans) {
@@ -341,7 +440,8 @@ bool TableWriter::fits(const std::vector<const Plan*>& plans, size_t vtep_change
 	       next_member_ + uint64_t(members) <= layout_.members &&
 	       next_vtep_ + uint64_t(new_vteps.size() + vtep_changes) <= layout_.vteps &&
 	       names_top_ + names <= layout_.names && access_.room(access) && vni_.room(vnis) &&
-	       remote_.room(remotes) && heap_.fits(blocks);
+	       remote_.room(remotes) && route4_.room(routes4) && route6_.room(routes6) &&
+	       labels_.room(labels) && subifs_.room(subifs) && heap_.fits(blocks);
 }
 
 bool TableWriter::apply(const config::Config& next, const std::vector<config::Neighbor>& learned,
@@ -360,17 +460,20 @@ bool TableWriter::apply(const config::Config& next, const std::vector<config::Ne
 			removed.push_back(name);
 		}
 	}
+	// VTEP next hops depend on the neighbours, static and learned, and VRFs on the
+	// neighbours and peers: plan against the new surroundings, then check the room it all
+	// takes before touching anything.
+	config::Config before = std::move(cfg_);
+	cfg_ = config::Config{next.file, next.node, next.ports, next.neighbors, {}, next.peers};
+	const bool vrf_context = same_vrf_context(before, cfg_);
 	std::vector<Plan> plans;
 	for (const auto& t : next.tenants) {
 		auto it = tenants_.find(t.name);
-		if (it == tenants_.end() || !same_l2(it->second.cfg, t)) {
+		if (it == tenants_.end() || !same_tenant(it->second.cfg, t) ||
+		    (!vrf_context && (t.vrf || it->second.label != 0))) {
 			plans.push_back(plan(t));
 		}
 	}
-	// VTEP next hops depend on the neighbours, static and learned: check the room that
-	// re-resolving them takes before touching anything.
-	config::Config before = std::move(cfg_);
-	cfg_ = config::Config{next.file, next.node, next.ports, next.neighbors, {}, {}};
 	size_t vtep_changes = 0;
 	for (const auto& [addr, v] : vteps_) {
 		const abi::VtepEntry e = resolve_vtep(cfg_, learned, addr);
@@ -406,7 +509,7 @@ bool TableWriter::upsert_tenant(const config::Tenant& t, uint64_t generation)
 {
 	const Plan p = plan(t);
 	auto it = tenants_.find(t.name);
-	if (it != tenants_.end() && same_l2(it->second.cfg, t)) {
+	if (it != tenants_.end() && same_tenant(it->second.cfg, t)) {
 		return true;
 	}
 	if (!fits({&p}, 0)) {
@@ -461,6 +564,8 @@ void TableWriter::drop_tenant(const std::string& name, uint64_t generation)
 	for (size_t i = 0; i < st.members.size(); ++i) {
 		drop_member(st.member_info[i], st.members[i]);
 	}
+	retract_vrf(st, nullptr, generation);
+	install_vrf(st, VrfPlan{}, generation);
 	abi::store_release(te.live, uint16_t{0});
 	statics_dirty_ |= !st.statics.empty();
 	statics_total_ -= st.statics.size();
@@ -487,6 +592,7 @@ void TableWriter::retract(TenantState& st, const Plan& p, uint64_t generation)
 	if (st.cfg.vni != p.cfg->vni && abi::ref_value(vni_.get(st.cfg.vni)) == st.index) {
 		vni_.erase(st.cfg.vni, generation);
 	}
+	retract_vrf(st, &p.vrf, generation);
 	if (st.cfg.hybrid_vlan != p.cfg->hybrid_vlan &&
 	    trunk_map()[st.cfg.hybrid_vlan] == st.index) {
 		abi::store_release(trunk_map()[st.cfg.hybrid_vlan], kNone);
@@ -600,6 +706,9 @@ void TableWriter::install(const Plan& p, uint64_t generation, const IdPlan* ids)
 		}
 	}
 
+	install_vrf(st, p.vrf_index == tid ? p.vrf : plan_vrf(cfg_, t, tid, port_index_),
+	            generation);
+
 	std::vector<abi::StaticMacEntry> statics;
 	for (const auto& [mac, pos] : p.statics) {
 		abi::StaticMacEntry e{};
@@ -625,6 +734,101 @@ void TableWriter::install(const Plan& p, uint64_t generation, const IdPlan* ids)
 	st.access = std::move(access);
 	st.remotes = std::move(remotes);
 	st.statics = std::move(statics);
+}
+
+void TableWriter::retract_vrf(TenantState& st, const VrfPlan* keep, uint64_t generation)
+{
+	std::vector<uint64_t> want4;
+	std::vector<abi::Route6Key> want6;
+	if (keep != nullptr) {
+		for (const auto& r : keep->routes) {
+			if (r.prefix.addr.v6) {
+				want6.push_back(route6_key(st.index, r.prefix));
+			} else {
+				want4.push_back(abi::route4_key(st.index, r.prefix.length,
+				                                host_order(r.prefix.addr)));
+			}
+		}
+	}
+	auto wanted = [](const auto& list, const auto& key) {
+		return std::find(list.begin(), list.end(), key) != list.end();
+	};
+	for (const uint64_t k : st.routes4) {
+		if (!wanted(want4, k)) {
+			route4_.erase(k, generation);
+		}
+	}
+	for (const auto& k : st.routes6) {
+		if (!wanted(want6, k)) {
+			route6_.erase(k, generation);
+		}
+	}
+	const bool same_label = keep != nullptr && keep->live && keep->label == st.label;
+	if (st.label != 0 && !same_label && abi::ref_value(labels_.get(st.label)) == st.index) {
+		labels_.erase(st.label, generation);
+	}
+	for (const uint64_t k : st.subinterfaces) {
+		if (keep == nullptr || !wanted(keep->subinterfaces, k)) {
+			subifs_.erase(k, generation);
+		}
+	}
+}
+
+void TableWriter::install_vrf(TenantState& st, const VrfPlan& vp, uint64_t generation)
+{
+	const uint32_t tid = st.index;
+	abi::VrfEntry& ve = vrf_entry(tid);
+	if (!vp.live && st.label == 0 && st.vrf_block == 0) {
+		return;
+	}
+	// Next hops first, then the routes that point at them, then the lengths that make
+	// lookups probe them.
+	const size_t bytes = sizeof(abi::NexthopEntry) * vp.nexthops.size();
+	uint64_t block = 0;
+	if (bytes != 0) {
+		block = heap_.alloc(bytes);
+		std::memcpy(base_ + block, vp.nexthops.data(), bytes);
+		track(bytes);
+	}
+	const auto word = uint32_t(block / 16);
+	uint64_t len4 = 0, len6[3] = {0, 0, 0};
+	std::vector<uint64_t> routes4;
+	std::vector<abi::Route6Key> routes6;
+	for (const auto& r : vp.routes) {
+		const uint64_t ref = abi::make_ref(word + r.first * abi::kNexthopWords, r.count);
+		if (r.prefix.addr.v6) {
+			routes6.push_back(route6_key(tid, r.prefix));
+			route6_.put(routes6.back(), ref);
+			len6[r.prefix.length / 64] |= uint64_t{1} << (r.prefix.length % 64);
+		} else {
+			routes4.push_back(
+			    abi::route4_key(tid, r.prefix.length, host_order(r.prefix.addr)));
+			route4_.put(routes4.back(), ref);
+			len4 |= uint64_t{1} << r.prefix.length;
+		}
+	}
+	track(16 * routes4.size() + 32 * routes6.size() + sizeof(abi::VrfEntry));
+	abi::store_release(ve.len4, len4);
+	for (int i = 0; i < 3; ++i) {
+		abi::store_release(ve.len6[i], len6[i]);
+	}
+	abi::store_release(ve.label, vp.label);
+	abi::store_release(ve.live, uint32_t{vp.live});
+	if (vp.live) {
+		labels_.put(vp.label, abi::make_ref(tid, 0));
+	}
+	for (const uint64_t k : vp.subinterfaces) {
+		subifs_.put(k, abi::make_ref(tid, 0));
+	}
+	if (st.vrf_block != 0) {
+		heap_.retire(st.vrf_block, sizeof(abi::NexthopEntry) * st.vrf_nexthops, generation);
+	}
+	st.vrf_block = block;
+	st.vrf_nexthops = vp.nexthops.size();
+	st.routes4 = std::move(routes4);
+	st.routes6 = std::move(routes6);
+	st.label = vp.live ? vp.label : 0;
+	st.subinterfaces = vp.subinterfaces;
 }
 
 std::optional<uint64_t> TableWriter::commit(uint64_t generation)
@@ -674,6 +878,10 @@ std::optional<uint64_t> TableWriter::commit(uint64_t generation)
 void TableWriter::reclaim(uint64_t in_use)
 {
 	heap_.reclaim(in_use);
+	route4_.reclaim(in_use);
+	route6_.reclaim(in_use);
+	labels_.reclaim(in_use);
+	subifs_.reclaim(in_use);
 	access_.reclaim(in_use);
 	vni_.reclaim(in_use);
 	remote_.reclaim(in_use);

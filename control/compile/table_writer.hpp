@@ -14,6 +14,7 @@
 #include "control/compile/heap.hpp"
 #include "control/compile/id_plan.hpp"
 #include "control/compile/slot_editor.hpp"
+#include "control/compile/vrf_plan.hpp"
 #include "control/config/model.hpp"
 #include "dataplane/abi/tables.hpp"
 
@@ -30,6 +31,10 @@ struct Layout {
 	uint64_t access_slots = 0;
 	uint64_t vni_slots = 0;
 	uint64_t vtep_slots = 0;
+	uint64_t route4_slots = 0;
+	uint64_t route6_slots = 0;
+	uint64_t label_slots = 0;
+	uint64_t subif_slots = 0;
 	uint64_t heap = 0;
 	uint64_t total = 0;  // bytes of the whole image
 
@@ -97,6 +102,13 @@ private:
 		std::vector<std::pair<uint64_t, uint32_t>> access;       // key → member
 		std::vector<std::pair<abi::VtepKey, uint32_t>> remotes;  // key → member
 		std::vector<abi::StaticMacEntry> statics;
+		// The VRF: its next-hop block, route keys, label (0: none) and sub-interfaces.
+		uint64_t vrf_block = 0;
+		size_t vrf_nexthops = 0;
+		std::vector<uint64_t> routes4;
+		std::vector<abi::Route6Key> routes6;
+		uint32_t label = 0;
+		std::vector<uint64_t> subinterfaces;
 	};
 	struct Vtep {
 		uint32_t index = abi::kNone;
@@ -118,6 +130,7 @@ private:
 		return at<abi::MemberEntry>(header_.members.offset)[i];
 	}
 	uint32_t* trunk_map() { return at<uint32_t>(header_.trunk_map.offset); }
+	abi::VrfEntry& vrf_entry(uint32_t i) { return at<abi::VrfEntry>(header_.vrfs.offset)[i]; }
 
 	Plan plan(const config::Tenant& t) const;
 	bool fits(const std::vector<const Plan*>& plans, size_t vtep_changes) const;
@@ -125,6 +138,8 @@ private:
 	void drop_member(const Member& m, uint32_t index);
 	void retract(TenantState& st, const Plan& p, uint64_t generation);
 	void install(const Plan& p, uint64_t generation, const IdPlan* ids);
+	void install_vrf(TenantState& st, const VrfPlan& vp, uint64_t generation);
+	void retract_vrf(TenantState& st, const VrfPlan* keep, uint64_t generation);
 	uint32_t vtep_index(const config::IpAddr& addr);
 	void refresh_vteps();
 	uint32_t add_name(const std::string& s);
@@ -151,6 +166,10 @@ private:
 	SlotEditor<abi::U64Slot> access_;
 	SlotEditor<abi::U64Slot> vni_;
 	SlotEditor<abi::VtepSlot> remote_;
+	SlotEditor<abi::U64Slot> route4_;
+	SlotEditor<abi::Route6Slot> route6_;
+	SlotEditor<abi::U64Slot> labels_;
+	SlotEditor<abi::U64Slot> subifs_;
 	Heap heap_;
 	bool statics_dirty_ = true;
 	uint64_t statics_total_ = 0;

@@ -917,7 +917,8 @@ void parse_vrf(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux)
 	aux.vrf = fields_of(*m);
 	Fields& f = aux.vrf;
 	if (auto* e = m->get("label"))
-		take<int64_t>(read_int(ctx, e->val, "label", 16, 1048575), f, "label", e->val,
+		// From 983040 up, labels are this node's automatic ones (compile/vrf_plan.hpp).
+		take<int64_t>(read_int(ctx, e->val, "label", 16, 983039), f, "label", e->val,
 		              [&](auto& x) { vrf.label = static_cast<uint32_t>(x); });
 	auto read_rd = [&](const Val& rv) -> std::optional<std::string> {
 		auto s = read_string(ctx, rv);

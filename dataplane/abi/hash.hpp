@@ -42,14 +42,26 @@ inline uint64_t hash_key(const Key& k)
 	return mix64(k);
 }
 
-// Two rounds whatever the family: IPv4 keys leave the upper words zero.
+// A 16-byte address with a word of context, in two rounds whatever the family: IPv4 keys
+// leave the upper words zero.
+inline uint64_t hash_addr16(const uint8_t* addr, uint64_t context)
+{
+	uint64_t lo, hi;
+	std::memcpy(&lo, addr, 8);
+	std::memcpy(&hi, addr + 8, 8);
+	return mix64(lo ^ mix64(hi ^ context));
+}
+
 template <>
 inline uint64_t hash_key(const VtepKey& k)
 {
-	uint64_t lo, hi;
-	std::memcpy(&lo, k.ip, 8);
-	std::memcpy(&hi, k.ip + 8, 8);
-	return mix64(lo ^ mix64(hi ^ (uint64_t{k.vni} << 1) ^ k.v6));
+	return hash_addr16(k.ip, (uint64_t{k.vni} << 1) ^ k.v6);
+}
+
+template <>
+inline uint64_t hash_key(const Route6Key& k)
+{
+	return hash_addr16(k.addr, (uint64_t{k.tenant} << 8) ^ k.len);
 }
 
 }  // namespace tsunagi::abi

@@ -46,15 +46,21 @@ std::string TableView::check(const void* image, uint64_t size, uint64_t header_o
 		return "table image header is inconsistent with its size";
 	}
 	const uint64_t n = h->total_size;
-	const bool ok =
-	    inside<PortEntry>(h->ports, n) && inside<TenantEntry>(h->tenants, n) &&
-	    inside<MemberEntry>(h->members, n) && inside<uint32_t>(h->flood, n) &&
-	    inside<VtepEntry>(h->vteps, n) && inside<StaticMacEntry>(h->static_macs, n) &&
-	    inside<U64Slot>(h->access_map, n) && inside<U64Slot>(h->vni_map, n) &&
-	    inside<VtepSlot>(h->vtep_map, n) && inside<uint32_t>(h->trunk_map, n) &&
-	    inside<char>(h->names, n) && h->trunk_map.count == 4096 &&
-	    pow2_nonzero(h->access_map.count) && pow2_nonzero(h->vni_map.count) &&
-	    pow2_nonzero(h->vtep_map.count) && h->ports.count <= kMaxPorts && h->names.count > 0;
+	const bool ok = inside<PortEntry>(h->ports, n) && inside<TenantEntry>(h->tenants, n) &&
+	                inside<MemberEntry>(h->members, n) && inside<uint32_t>(h->flood, n) &&
+	                inside<VtepEntry>(h->vteps, n) &&
+	                inside<StaticMacEntry>(h->static_macs, n) &&
+	                inside<U64Slot>(h->access_map, n) && inside<U64Slot>(h->vni_map, n) &&
+	                inside<VtepSlot>(h->vtep_map, n) && inside<uint32_t>(h->trunk_map, n) &&
+	                inside<char>(h->names, n) && h->trunk_map.count == 4096 &&
+	                inside<VrfEntry>(h->vrfs, n) && h->vrfs.count >= h->tenants.count &&
+	                inside<U64Slot>(h->route4_map, n) && inside<Route6Slot>(h->route6_map, n) &&
+	                inside<U64Slot>(h->label_map, n) && inside<U64Slot>(h->vlan_vrf_map, n) &&
+	                pow2_nonzero(h->access_map.count) && pow2_nonzero(h->vni_map.count) &&
+	                pow2_nonzero(h->vtep_map.count) && pow2_nonzero(h->route4_map.count) &&
+	                pow2_nonzero(h->route6_map.count) && pow2_nonzero(h->label_map.count) &&
+	                pow2_nonzero(h->vlan_vrf_map.count) && h->ports.count <= kMaxPorts &&
+	                h->names.count > 0;
 	if (!ok) {
 		return "table image has a section outside its bounds";
 	}
@@ -70,6 +76,8 @@ TableView::TableView(const void* image, uint64_t header_offset)
 	flood = section<uint32_t>(image, header_->flood);
 	vteps = section<VtepEntry>(image, header_->vteps);
 	static_macs = section<StaticMacEntry>(image, header_->static_macs);
+	vrfs = section<VrfEntry>(image, header_->vrfs);
+	image_ = static_cast<const char*>(image);
 	auto map = [&]<class Slot>(Map<Slot>& m, const Section& s) {
 		m.slots = section<Slot>(image, s).data;
 		m.mask = s.count - 1;
@@ -77,6 +85,10 @@ TableView::TableView(const void* image, uint64_t header_offset)
 	map(access_map, header_->access_map);
 	map(vni_map, header_->vni_map);
 	map(vtep_map, header_->vtep_map);
+	map(route4_map, header_->route4_map);
+	map(route6_map, header_->route6_map);
+	map(label_map, header_->label_map);
+	map(vlan_vrf_map, header_->vlan_vrf_map);
 	trunk_map_ = section<uint32_t>(image, header_->trunk_map).data;
 	names_ = section<char>(image, header_->names).data;
 }

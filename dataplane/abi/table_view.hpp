@@ -43,6 +43,7 @@ public:
 	Span<uint32_t> flood;  // the whole image as words; TenantEntry::flood indexes it
 	Span<VtepEntry> vteps;
 	Span<StaticMacEntry> static_macs;
+	Span<VrfEntry> vrfs;  // by tenant index
 
 	std::string_view name(uint32_t offset) const { return names_ + offset; }
 	uint16_t port_by_name(std::string_view n) const;
@@ -83,6 +84,15 @@ public:
 	Map<U64Slot> access_map;  // access_key() → member, aux tenant
 	Map<U64Slot> vni_map;     // VNI → tenant
 	Map<VtepSlot> vtep_map;   // (VNI, source VTEP) → member, aux tenant
+	Map<U64Slot> route4_map;  // route4_key() → first next-hop word, aux count
+	Map<Route6Slot> route6_map;
+	Map<U64Slot> label_map;     // VRF label → tenant
+	Map<U64Slot> vlan_vrf_map;  // Option-A sub-interface → tenant
+
+	const NexthopEntry& nexthop(uint32_t word) const
+	{
+		return *reinterpret_cast<const NexthopEntry*>(image_ + uint64_t{word} * 16);
+	}
 
 	uint32_t trunk_tenant(uint16_t vid) const { return load_acquire(trunk_map_[vid & 0xfff]); }
 	const uint32_t* trunk_slot(uint16_t vid) const { return &trunk_map_[vid & 0xfff]; }
@@ -99,6 +109,7 @@ public:
 
 private:
 	const Header* header_ = nullptr;
+	const char* image_ = nullptr;
 	const uint32_t* trunk_map_ = nullptr;
 	const char* names_ = nullptr;
 };

@@ -20,7 +20,7 @@ namespace tsunagi::abi {
 
 inline constexpr uint64_t kMagic = 0x314741'4e55'5354ull;  // "TSUNAG1" little-endian
 // Bump on any change to a struct in this file; a reader refuses any other version.
-inline constexpr uint32_t kAbiVersion = 4;
+inline constexpr uint32_t kAbiVersion = 5;
 
 inline constexpr uint32_t kNone = 0xffffffffu;
 // A hash slot whose entry was removed: lookups probe past it, and it is reused only once
@@ -160,6 +160,64 @@ struct NodeEntry {
 	uint8_t vtep6[16];
 	uint32_t mac_aging_s;
 	uint32_t name;
+	uint8_t router_mac[6];  // tenant segments' routed interface (DESIGN.md §4)
+	uint16_t pad1;
+};
+
+// A tenant's VRF (private link), at the tenant's index; `live` 0 when it has none. The
+// prefix lengths present in its routes, as bit masks (IPv4: bit L of len4; IPv6: bit L%64
+// of len6[L/64]), let a lookup probe only lengths that exist, longest first. Each mask word
+// is stored whole; a route is added to the map before its length's bit is set.
+struct VrfEntry {
+	uint32_t live;
+	uint32_t label;  // this node's MPLS label for the VRF
+	uint64_t len4;
+	uint64_t len6[3];
+};
+
+enum class NexthopKind : uint8_t {
+	unresolved = 0,  // a connected destination with no known MAC: no_neighbor
+	segment = 1,     // a host in the tenant's segment: L2-forwarded there
+	option_a = 2,    // an Option-A neighbour: out of `port` tagged `vlan`
+	option_b = 3,    // an Option-B route: `labels` pushed, out of `port`
+	local = 4,       // one of the VRF's own gateway addresses
+};
+
+// Routes point at a group of `count` consecutive next hops (ECMP), 16-byte words [first,
+// first + count * 3) of the image; like flood lists they are written once and replaced.
+struct NexthopEntry {
+	NexthopKind kind;
+	uint8_t n_labels;
+	uint16_t port;
+	uint16_t vlan;
+	uint8_t dst_mac[6];
+	uint8_t src_mac[6];
+	uint8_t resolved;  // dst_mac known; otherwise the packet is dropped (no_neighbor)
+	uint8_t pad0;
+	uint32_t tenant;     // segment: whose segment
+	uint32_t labels[4];  // option_b: outermost first
+	uint32_t pad1[2];
+};
+
+inline constexpr uint32_t kNexthopWords = 3;  // sizeof(NexthopEntry) / 16
+
+// IPv4 route key: tenant, prefix length and the masked address in one word.
+inline constexpr uint64_t route4_key(uint32_t tenant, uint8_t len, uint32_t addr_host_order)
+{
+	const uint32_t mask = len == 0 ? 0 : ~uint32_t{0} << (32 - len);
+	return (uint64_t{tenant} << 40) | (uint64_t{len} << 32) | (addr_host_order & mask);
+}
+
+struct Route6Key {
+	uint8_t addr[16];  // masked to `len`
+	uint32_t tenant;
+	uint32_t len;
+	bool operator==(const Route6Key&) const = default;
+};
+
+struct Route6Slot {
+	Route6Key key;
+	uint64_t ref;  // make_ref(first next-hop word, count)
 };
 
 // One generation's view of the image. A live image holds a header per generation; the
@@ -175,17 +233,24 @@ struct Header {
 	// Tenant and member indexes keep their meaning across generations of one epoch, so
 	// the dataplane keeps its learned MACs; a new epoch (renumbering) makes it forget them.
 	uint32_t id_epoch;
-	Section ports;        // PortEntry
-	Section tenants;      // TenantEntry
-	Section members;      // MemberEntry, by member index
-	Section flood;        // the whole image as uint32_t words (see TenantEntry)
-	Section vteps;        // VtepEntry
-	Section static_macs;  // StaticMacEntry
-	Section access_map;   // U64Slot: access_key() → member, aux tenant
-	Section trunk_map;    // uint32_t[4096]: hybrid_vlan → tenant, kNone when none
-	Section vni_map;      // U64Slot: VNI → tenant
-	Section vtep_map;     // VtepSlot: (VNI, source VTEP) → member, aux tenant
-	Section names;        // char: NUL-terminated strings
+	Section ports;         // PortEntry
+	Section tenants;       // TenantEntry
+	Section members;       // MemberEntry, by member index
+	Section flood;         // the whole image as uint32_t words (see TenantEntry)
+	Section vteps;         // VtepEntry
+	Section static_macs;   // StaticMacEntry
+	Section access_map;    // U64Slot: access_key() → member, aux tenant
+	Section trunk_map;     // uint32_t[4096]: hybrid_vlan → tenant, kNone when none
+	Section vni_map;       // U64Slot: VNI → tenant
+	Section vtep_map;      // VtepSlot: (VNI, source VTEP) → member, aux tenant
+	Section names;         // char: NUL-terminated strings
+	Section vrfs;          // VrfEntry, by tenant index
+	Section nexthops;      // the whole image as 16-byte words (see NexthopEntry)
+	Section route4_map;    // U64Slot: route4_key() → make_ref(first next-hop word, count)
+	Section route6_map;    // Route6Slot
+	Section label_map;     // U64Slot: this node's VRF label → tenant
+	Section vlan_vrf_map;  // U64Slot: access_key(port, 0, vlan, 0) of an Option-A
+	                       // sub-interface → tenant
 };
 
 inline constexpr uint64_t access_key(uint16_t port, bool qinq, uint16_t outer, uint16_t inner)
@@ -200,9 +265,14 @@ static_assert(sizeof(TenantEntry) == 24);
 static_assert(sizeof(VtepEntry) == 52);
 static_assert(sizeof(U64Slot) == 16);
 static_assert(sizeof(VtepSlot) == 32);
-static_assert(sizeof(NodeEntry) == 32);
+static_assert(sizeof(NodeEntry) == 40);
+static_assert(sizeof(VrfEntry) == 40);
+static_assert(sizeof(NexthopEntry) == 16 * kNexthopWords);
+static_assert(sizeof(Route6Slot) == 32);
 // The words stored to while readers run must be naturally aligned in every array element.
 static_assert(offsetof(TenantEntry, flood) % 8 == 0 && sizeof(TenantEntry) % 8 == 0);
+static_assert(offsetof(VrfEntry, len4) % 8 == 0 && sizeof(VrfEntry) % 8 == 0);
+static_assert(offsetof(Route6Slot, ref) % 8 == 0);
 static_assert(offsetof(U64Slot, ref) % 8 == 0 && offsetof(VtepSlot, ref) % 8 == 0);
 static_assert(offsetof(MemberEntry, tenant) % 4 == 0 && offsetof(MemberEntry, vtep) % 4 == 0);
 

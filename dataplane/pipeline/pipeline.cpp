@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pkt/flow_hash.hpp"
 #include "dataplane/pkt/format.hpp"
 
@@ -15,45 +16,6 @@ using abi::MemberKind;
 using abi::PortRole;
 using pkt::load_be16;
 using pkt::store_be16;
-
-namespace {
-
-// Classification succeeded: the frame goes on to learning and forwarding.
-constexpr Drop kPass = Drop::count_;
-// The frame is for the node itself: it goes to the kernel through the punt path.
-constexpr Drop kPunt = static_cast<Drop>(static_cast<uint8_t>(Drop::count_) + 1);
-
-// Changes the bytes of VLAN tags after the MACs from `have` to `want`, keeping the MACs.
-// Returns the frame's new start, or nullptr when the headroom is short.
-uint8_t* resize_tags(rte_mbuf* m, uint32_t have, uint32_t want)
-{
-	if (want > have) {
-		auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, uint16_t(want - have)));
-		if (p != nullptr) {
-			std::memmove(p, p + (want - have), pkt::kMacsLen);
-		}
-		return p;
-	}
-	if (want < have) {
-		auto* p = rte_pktmbuf_mtod(m, uint8_t*);
-		std::memmove(p + (have - want), p, pkt::kMacsLen);
-		return reinterpret_cast<uint8_t*>(rte_pktmbuf_adj(m, uint16_t(have - want)));
-	}
-	return rte_pktmbuf_mtod(m, uint8_t*);
-}
-
-inline void count(TrafficCounters& c, bool rx, uint32_t bytes)
-{
-	if (rx) {
-		c.rx_packets++;
-		c.rx_bytes += bytes;
-	} else {
-		c.tx_packets++;
-		c.tx_bytes += bytes;
-	}
-}
-
-}  // namespace
 
 Pipeline::Pipeline(MacTable& macs, WorkerCounters& counters, rte_mempool* pool)
     : macs_(macs), ctr_(counters), pool_(pool)
@@ -131,8 +93,9 @@ template <PortRole R>
 void Pipeline::run_role(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t now, TxBuffers& tx)
 {
 	if constexpr (R == PortRole::interconnect) {
+		// Carrier links: few packets per burst compared with the segments, one at a time.
 		for (uint16_t i = 0; i < n; ++i) {
-			drop(pkts[i], Drop::unsupported);
+			run_interconnect(in_port, pkts[i], now, tx);
 		}
 		return;
 	}
@@ -453,6 +416,13 @@ void Pipeline::forward(Work& w, uint32_t now, TxBuffers& tx)
 			return drop(m, Drop::mac_limit);
 	}
 	count(ctr_.tenants[in.tenant], true, rte_pktmbuf_pkt_len(m));
+	if (to_router(eth, in)) {
+		return route(m, in.tenant, in.tags_len, now, tx, &in);
+	}
+	if (load_be16(eth + pkt::kMacsLen + in.tags_len) == pkt::kEtherArp &&
+	    answer_arp(m, in, tx)) {
+		return;
+	}
 
 	if (!pkt::is_multicast(eth)) {
 		const uint32_t out = macs_.lookup(w.dst_home, w.dst_key, now, aging);

@@ -23,6 +23,11 @@ struct Ingress {
 	bool from_vtep;
 };
 
+// Verdicts beside the drop reasons: classification succeeded and the frame goes on to
+// learning and forwarding; or the frame is for the node itself and goes to the kernel.
+inline constexpr Drop kPass = Drop::count_;
+inline constexpr Drop kPunt = static_cast<Drop>(static_cast<uint8_t>(Drop::count_) + 1);
+
 class Pipeline {
 public:
 	// `pool` supplies the copies a flood needs.
@@ -80,6 +85,20 @@ private:
 	void emit_tagged(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb, TxBuffers& tx);
 	void emit_vxlan(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb, TxBuffers& tx);
 	void drop(rte_mbuf* m, Drop reason);
+
+	// The private link (router.cpp). route() takes a frame whose IPv4/IPv6 header
+	// follows `tags_len` bytes of tags and routes it in `tenant`'s VRF.
+	void run_interconnect(uint16_t in_port, rte_mbuf* m, uint32_t now, TxBuffers& tx);
+	// `from`: the segment member it came from, where answers for the VRF's own addresses
+	// go straight back; nullptr for interconnect ingress, whose answers are routed.
+	void route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now, TxBuffers& tx,
+	           const Ingress* from = nullptr);
+	bool answer_arp(rte_mbuf* m, const Ingress& in, TxBuffers& tx);
+	void answer_echo(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now,
+	                 TxBuffers& tx, const Ingress* from);
+	uint64_t lookup4(uint32_t tenant, uint32_t dst) const;
+	uint64_t lookup6(uint32_t tenant, const uint8_t* dst) const;
+	bool to_router(const uint8_t* eth, const Ingress& in) const;
 
 	abi::TableView t_;
 	uint32_t aging_ = 0;  // the generation's MAC aging time, seconds

@@ -15,8 +15,10 @@ namespace tsunagi::pkt {
 inline constexpr uint16_t kEtherIpv4 = RTE_ETHER_TYPE_IPV4;
 inline constexpr uint16_t kEtherIpv6 = RTE_ETHER_TYPE_IPV6;
 inline constexpr uint16_t kEtherArp = RTE_ETHER_TYPE_ARP;
-inline constexpr uint16_t kTpidCtag = RTE_ETHER_TYPE_VLAN;  // 0x8100
-inline constexpr uint16_t kTpidStag = RTE_ETHER_TYPE_QINQ;  // 0x88a8
+inline constexpr uint16_t kTpidCtag = RTE_ETHER_TYPE_VLAN;   // 0x8100
+inline constexpr uint16_t kTpidStag = RTE_ETHER_TYPE_QINQ;   // 0x88a8
+inline constexpr uint16_t kEtherMpls = RTE_ETHER_TYPE_MPLS;  // 0x8847, unicast
+inline constexpr uint32_t kMplsLen = 4;
 inline constexpr uint16_t kVxlanPort = 4789;
 inline constexpr uint8_t kVxlanFlagI = 0x08;
 inline constexpr uint8_t kIpProtoUdp = 17;
@@ -54,6 +56,17 @@ inline void store_be16(uint8_t* p, uint16_t v)
 {
 	p[0] = static_cast<uint8_t>(v >> 8);
 	p[1] = static_cast<uint8_t>(v);
+}
+
+inline uint32_t load_be32(const uint8_t* p)
+{
+	return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+inline void store_be32(uint8_t* p, uint32_t v)
+{
+	store_be16(p, static_cast<uint16_t>(v >> 16));
+	store_be16(p + 2, static_cast<uint16_t>(v));
 }
 
 }  // namespace tsunagi::pkt

@@ -504,18 +504,19 @@ TEST_CASE("a negative or non-integer mac_limit is reported", "[config]")
 	CHECK(r.errors.size() == 2);
 }
 
-TEST_CASE("a VRF label outside 16–1048575 is reported, in a vrf and in static VPN routes",
+TEST_CASE("a VRF label outside 16–983039 (the rest is automatic) is reported, in a vrf and in "
+          "static VPN routes (16–1048575)",
           "[config]")
 {
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 1, vrf: { label: 15, rd: "65000:1" } }
-  - { name: b, vni: 2, hybrid_vlan: 2, vrf: { label: 1048576, rd: "65000:2" } }
+  - { name: b, vni: 2, hybrid_vlan: 2, vrf: { label: 983040, rd: "65000:2" } }
 peers:
   - { name: p, option: B, port: ix0, asn: 2516, address: 203.0.113.1, tenants: [a],
       static_vpn_routes: [ { tenant: a, prefix: 10.0.0.0/8, labels: [3] } ] }
 )");
 	CHECK_ERROR(r, 13, "tenants[0].vrf.label: label 15 is out of range 16");
-	CHECK_ERROR(r, 14, "tenants[1].vrf.label: label 1048576 is out of range");
+	CHECK_ERROR(r, 14, "tenants[1].vrf.label: label 983040 is out of range 16");
 	CHECK_ERROR(r, 17, "peers[0].static_vpn_routes[0].labels[0]: label 3 is out of range");
 }
 

@@ -41,6 +41,7 @@ DROP_REASONS = [
     "malformed", "unknown_vlan", "unknown_vni", "unknown_vtep", "not_vxlan",
     "bad_src_mac", "mac_limit", "filtered", "flood_empty", "mtu_exceeded",
     "no_neighbor", "no_mbuf", "unsupported", "no_tables", "tx_full", "punt_full",
+    "no_route", "ttl_expired", "unknown_label",
 ]
 
 BCAST = "ff:ff:ff:ff:ff:ff"

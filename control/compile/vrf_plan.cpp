@@ -1,0 +1,223 @@
+#include "control/compile/vrf_plan.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+
+#include "control/compile/compiler.hpp"
+#include "control/config/loader.hpp"
+
+namespace tsunagi::compile {
+
+using config::IpAddr;
+using config::IpPrefix;
+
+namespace {
+
+IpPrefix masked(IpPrefix p)
+{
+	const unsigned bits = p.addr.v6 ? 128 : 32;
+	for (unsigned i = p.length; i < bits; ++i) {
+		p.addr.bytes[i / 8] &= uint8_t(~(0x80u >> (i % 8)));
+	}
+	return p;
+}
+
+IpPrefix host(const IpAddr& a)
+{
+	return IpPrefix{a, uint8_t(a.v6 ? 128 : 32)};
+}
+
+const config::Neighbor* find_neighbor(const config::Config& cfg, const std::string& port,
+                                      uint16_t vlan, const IpAddr& addr)
+{
+	for (const auto& n : cfg.neighbors) {
+		if (n.tenant.empty() && n.port == port && n.vlan == vlan && n.address == addr) {
+			return &n;
+		}
+	}
+	return nullptr;
+}
+
+void set_dst(abi::NexthopEntry& nh, const config::Neighbor* n)
+{
+	if (n != nullptr) {
+		std::memcpy(nh.dst_mac, n->mac.bytes.data(), 6);
+		nh.resolved = 1;
+	}
+}
+
+// Where routes come from, strongest first: between identical prefixes the first source
+// wins; within one source, identical prefixes are ECMP.
+enum Source { kLocal, kHost, kConnected, kStatic, kVpn, kSources };
+
+}  // namespace
+
+config::Mac router_mac(const config::Config& cfg)
+{
+	if (cfg.node.router_mac) {
+		return *cfg.node.router_mac;
+	}
+	const auto& r = cfg.node.router_id.bytes;
+	return config::Mac{{0x02, 0x00, r[0], r[1], r[2], r[3]}};
+}
+
+VrfPlan plan_vrf(const config::Config& cfg, const config::Tenant& t, uint32_t tenant,
+                 const std::map<std::string, uint16_t>& port_index)
+{
+	VrfPlan plan;
+	if (!t.vrf) {
+		return plan;
+	}
+	plan.live = true;
+	plan.label = t.vrf->label ? *t.vrf->label : kAutoLabelBase + tenant;
+	const config::Mac rmac = router_mac(cfg);
+
+	// prefix → next hops, per source.
+	using Key = std::tuple<bool, std::array<uint8_t, 16>, uint8_t>;
+	std::map<Key, std::vector<abi::NexthopEntry>> by_source[kSources];
+	auto add = [&](Source s, const IpPrefix& p, const abi::NexthopEntry& nh) {
+		const IpPrefix m = masked(p);
+		by_source[s][Key{m.addr.v6, m.addr.bytes, m.length}].push_back(nh);
+	};
+	auto segment_host = [&](const config::Mac& mac) {
+		abi::NexthopEntry nh{};
+		nh.kind = abi::NexthopKind::segment;
+		nh.tenant = tenant;
+		nh.resolved = 1;
+		std::memcpy(nh.dst_mac, mac.bytes.data(), 6);
+		std::memcpy(nh.src_mac, rmac.bytes.data(), 6);
+		return nh;
+	};
+	auto unresolved = [] {
+		abi::NexthopEntry nh{};
+		nh.kind = abi::NexthopKind::unresolved;
+		return nh;
+	};
+	auto local = [] {
+		abi::NexthopEntry nh{};
+		nh.kind = abi::NexthopKind::local;
+		return nh;
+	};
+
+	for (const auto& g : t.vrf->gateways) {
+		add(kConnected, g, unresolved());
+		add(kLocal, host(g.addr), local());
+	}
+	for (const auto& n : cfg.neighbors) {
+		if (n.tenant == t.name) {
+			add(kHost, host(n.address), segment_host(n.mac));
+		}
+	}
+	// Option A: this tenant's sub-interfaces, and the neighbour behind each.
+	std::vector<std::pair<IpAddr, abi::NexthopEntry>> option_a;
+	for (const auto& peer : cfg.peers) {
+		if (peer.option != config::PeerOption::A) {
+			continue;
+		}
+		const auto port = port_index.find(peer.port);
+		if (port == port_index.end()) {
+			continue;
+		}
+		for (const auto& v : peer.vrfs) {
+			if (v.tenant != t.name) {
+				continue;
+			}
+			abi::NexthopEntry nh{};
+			nh.kind = abi::NexthopKind::option_a;
+			nh.port = port->second;
+			nh.vlan = v.vlan;
+			const auto pmac = port_mac(cfg, port->second);
+			std::memcpy(nh.src_mac, pmac.bytes.data(), 6);
+			set_dst(nh, find_neighbor(cfg, peer.port, v.vlan, v.neighbor));
+			option_a.emplace_back(v.neighbor, nh);
+			add(kConnected, v.address, unresolved());
+			add(kLocal, host(v.address.addr), local());
+			add(kHost, host(v.neighbor), nh);
+			plan.subinterfaces.push_back(
+			    abi::access_key(port->second, false, v.vlan, 0));
+		}
+	}
+	for (const auto& r : t.vrf->static_routes) {
+		abi::NexthopEntry nh = unresolved();
+		for (const auto& n : cfg.neighbors) {
+			if (n.tenant == t.name && n.address == r.via) {
+				nh = segment_host(n.mac);
+			}
+		}
+		for (const auto& [addr, a] : option_a) {
+			if (addr == r.via) {
+				nh = a;
+			}
+		}
+		add(kStatic, r.prefix, nh);
+	}
+	for (const auto& peer : cfg.peers) {
+		const auto port = port_index.find(peer.port);
+		if (peer.option != config::PeerOption::B || port == port_index.end() ||
+		    !peer.address) {
+			continue;
+		}
+		for (const auto& r : peer.static_vpn_routes) {
+			if (r.tenant != t.name) {
+				continue;
+			}
+			abi::NexthopEntry nh{};
+			nh.kind = abi::NexthopKind::option_b;
+			nh.port = port->second;
+			nh.n_labels = uint8_t(std::min<size_t>(r.labels.size(), 4));
+			std::copy_n(r.labels.begin(), nh.n_labels, nh.labels);
+			const auto pmac = port_mac(cfg, port->second);
+			std::memcpy(nh.src_mac, pmac.bytes.data(), 6);
+			set_dst(nh, find_neighbor(cfg, peer.port, 0, *peer.address));
+			add(kVpn, r.prefix, nh);
+		}
+	}
+
+	std::map<Key, Source> winner;
+	for (int s = 0; s < kSources; ++s) {
+		for (const auto& [key, hops] : by_source[s]) {
+			winner.try_emplace(key, Source(s));
+		}
+	}
+	for (const auto& [key, s] : winner) {
+		const auto& hops = by_source[s].at(key);
+		VrfPlan::Route r;
+		r.prefix.addr.v6 = std::get<0>(key);
+		r.prefix.addr.bytes = std::get<1>(key);
+		r.prefix.length = std::get<2>(key);
+		r.first = uint32_t(plan.nexthops.size());
+		r.count = uint32_t(hops.size());
+		plan.nexthops.insert(plan.nexthops.end(), hops.begin(), hops.end());
+		plan.routes.push_back(r);
+	}
+	return plan;
+}
+
+bool same_vrf_context(const config::Config& a, const config::Config& b)
+{
+	auto nb = [](const config::Neighbor& n) {
+		return std::tie(n.port, n.vlan, n.tenant, n.address, n.mac);
+	};
+	auto vrf = [](const config::OptionAVrf& v) {
+		return std::tie(v.tenant, v.vlan, v.address, v.neighbor);
+	};
+	auto vpn = [](const config::StaticVpnRoute& r) {
+		return std::tie(r.tenant, r.prefix, r.labels);
+	};
+	auto peer = [&](const config::Peer& x, const config::Peer& y) {
+		return std::tie(x.name, x.option, x.port, x.asn, x.address, x.tenants) ==
+		           std::tie(y.name, y.option, y.port, y.asn, y.address, y.tenants) &&
+		       std::equal(x.vrfs.begin(), x.vrfs.end(), y.vrfs.begin(), y.vrfs.end(),
+		                  [&](const auto& p, const auto& q) { return vrf(p) == vrf(q); }) &&
+		       std::equal(x.static_vpn_routes.begin(), x.static_vpn_routes.end(),
+		                  y.static_vpn_routes.begin(), y.static_vpn_routes.end(),
+		                  [&](const auto& p, const auto& q) { return vpn(p) == vpn(q); });
+	};
+	return std::equal(a.neighbors.begin(), a.neighbors.end(), b.neighbors.begin(),
+	                  b.neighbors.end(),
+	                  [&](const auto& x, const auto& y) { return nb(x) == nb(y); }) &&
+	       std::equal(a.peers.begin(), a.peers.end(), b.peers.begin(), b.peers.end(), peer);
+}
+
+}  // namespace tsunagi::compile

@@ -1,0 +1,42 @@
+// What a tenant's VRF (private link, DESIGN.md §4) compiles to: its routes and their next
+// hops, this node's MPLS label for it, and the Option-A sub-interfaces that lead into it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "control/config/model.hpp"
+#include "dataplane/abi/tables.hpp"
+
+namespace tsunagi::compile {
+
+// Labels from here up are this node's automatic per-VRF labels (983040 + tenant index);
+// a configured vrf.label stays below.
+inline constexpr uint32_t kAutoLabelBase = 983040;
+
+// The router MAC of tenant segments: node.router_mac, else 02:00 and the router ID.
+config::Mac router_mac(const config::Config& cfg);
+
+struct VrfPlan {
+	struct Route {
+		config::IpPrefix prefix;  // masked
+		uint32_t first;           // index into nexthops
+		uint32_t count;           // ECMP: consecutive next hops
+	};
+	bool live = false;
+	uint32_t label = 0;
+	std::vector<abi::NexthopEntry> nexthops;
+	std::vector<Route> routes;
+	std::vector<uint64_t> subinterfaces;  // abi::access_key(port, false, vlan, 0)
+};
+
+// `tenant` is the tenant's index; ports are looked up in `port_index`.
+VrfPlan plan_vrf(const config::Config& cfg, const config::Tenant& t, uint32_t tenant,
+                 const std::map<std::string, uint16_t>& port_index);
+
+// Whether two configurations give every VRF the same surroundings: peers and neighbours.
+bool same_vrf_context(const config::Config& a, const config::Config& b);
+
+}  // namespace tsunagi::compile

@@ -1,0 +1,350 @@
+// The private link (DESIGN.md §4): routing in a tenant's VRF, the three kinds of next hop,
+// and what arrives on interconnect ports (Option-A sub-interfaces, MPLS with this node's
+// VRF labels, and the node's own traffic for the punt path).
+#include <rte_ip.h>
+
+#include <cstring>
+
+#include "dataplane/pipeline/frame_edit.hpp"
+#include "dataplane/pipeline/pipeline.hpp"
+#include "dataplane/pkt/format.hpp"
+
+namespace tsunagi::dp {
+
+using abi::kNone;
+using pkt::load_be16;
+using pkt::load_be32;
+using pkt::store_be16;
+using pkt::store_be32;
+
+namespace {
+
+constexpr uint32_t kArpLen = 28;  // Ethernet/IPv4 ARP
+constexpr uint8_t kIpProtoIcmp = 1;
+
+bool is_ip(uint16_t type)
+{
+	return type == pkt::kEtherIpv4 || type == pkt::kEtherIpv6;
+}
+
+void set_ipv4_ttl(uint8_t* ip, uint8_t ttl)
+{
+	ip[8] = ttl;
+	store_be16(ip + 10, 0);
+	const uint16_t ck = rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(ip));
+	std::memcpy(ip + 10, &ck, 2);
+}
+
+// Whether an untagged frame on an L3 port is the node's own traffic: ARP, and IP to the
+// port's address (IPv6 also link-local and multicast, for neighbour discovery).
+bool for_node(const abi::PortEntry& port, const uint8_t* p, uint32_t len)
+{
+	const uint16_t type = load_be16(p + 12);
+	const uint8_t* l3 = p + pkt::kEthLen;
+	if (type == pkt::kEtherArp) {
+		return true;
+	}
+	if (type == pkt::kEtherIpv4 && len >= pkt::kEthLen + pkt::kIpv4Len) {
+		return port.has_ip4 && std::memcmp(l3 + 16, &port.ip4, 4) == 0;
+	}
+	if (type == pkt::kEtherIpv6 && len >= pkt::kEthLen + pkt::kIpv6Len) {
+		const uint8_t* dst = l3 + 24;
+		return (port.has_ip6 && std::memcmp(dst, port.ip6, 16) == 0) || dst[0] == 0xff ||
+		       (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80);
+	}
+	return false;
+}
+
+}  // namespace
+
+bool Pipeline::to_router(const uint8_t* eth, const Ingress& in) const
+{
+	// The MAC compare first: it touches nothing the L2 path has not already loaded.
+	return std::memcmp(eth, t_.node().router_mac, 6) == 0 &&
+	       abi::load_acquire(t_.vrfs[in.tenant].live) != 0 &&
+	       is_ip(load_be16(eth + pkt::kMacsLen + in.tags_len));
+}
+
+uint64_t Pipeline::lookup4(uint32_t tenant, uint32_t dst) const
+{
+	// Longest first, over the lengths the VRF has.
+	for (uint64_t lens = abi::load_acquire(t_.vrfs[tenant].len4); lens != 0;) {
+		const auto len = uint8_t(63 - __builtin_clzll(lens));
+		const uint64_t ref = t_.route4_map.find(abi::route4_key(tenant, len, dst));
+		if (abi::ref_value(ref) != kNone) {
+			return ref;
+		}
+		lens &= ~(uint64_t{1} << len);
+	}
+	return abi::kEmptyRef;
+}
+
+uint64_t Pipeline::lookup6(uint32_t tenant, const uint8_t* dst) const
+{
+	abi::Route6Key key{};
+	key.tenant = tenant;
+	for (int word = 2; word >= 0; --word) {
+		for (uint64_t lens = abi::load_acquire(t_.vrfs[tenant].len6[word]); lens != 0;) {
+			const int bit = 63 - __builtin_clzll(lens);
+			lens &= ~(uint64_t{1} << bit);
+			const unsigned len = unsigned(word * 64 + bit);
+			if (len > 128) {
+				continue;
+			}
+			std::memset(key.addr, 0, 16);
+			std::memcpy(key.addr, dst, len / 8);
+			if (len % 8 != 0) {
+				key.addr[len / 8] = uint8_t(dst[len / 8] & (0xff00u >> (len % 8)));
+			}
+			key.len = len;
+			const uint64_t ref = t_.route6_map.find(key);
+			if (abi::ref_value(ref) != kNone) {
+				return ref;
+			}
+		}
+	}
+	return abi::kEmptyRef;
+}
+
+bool Pipeline::answer_arp(rte_mbuf* m, const Ingress& in, TxBuffers& tx)
+{
+	uint8_t* eth = rte_pktmbuf_mtod(m, uint8_t*);
+	const uint32_t off = pkt::kEthLen + in.tags_len;
+	if (rte_pktmbuf_data_len(m) < off + kArpLen ||
+	    !abi::load_acquire(t_.vrfs[in.tenant].live)) {
+		return false;
+	}
+	const uint8_t* arp = eth + off;
+	// Ethernet/IPv4 request for one of the VRF's own addresses.
+	if (load_be16(arp) != 1 || load_be16(arp + 2) != pkt::kEtherIpv4 || arp[4] != 6 ||
+	    arp[5] != 4 || load_be16(arp + 6) != 1) {
+		return false;
+	}
+	const uint32_t target = load_be32(arp + 24);
+	const uint64_t ref = lookup4(in.tenant, target);
+	if (abi::ref_value(ref) == kNone ||
+	    t_.nexthop(abi::ref_value(ref)).kind != abi::NexthopKind::local) {
+		return false;
+	}
+	uint8_t* p = resize_tags(m, in.tags_len, 0);
+	if (p == nullptr) {
+		drop(m, Drop::no_mbuf);
+		return true;
+	}
+	uint8_t* a = p + pkt::kEthLen;
+	const uint8_t* rmac = t_.node().router_mac;
+	std::memcpy(p, a + 8, 6);  // to the asker
+	std::memcpy(p + 6, rmac, 6);
+	store_be16(a + 6, 2);
+	std::memcpy(a + 18, a + 8, 10);  // the asker's MAC and address become the target's
+	std::memcpy(a + 8, rmac, 6);
+	store_be32(a + 14, target);
+	const Ingress back{in.tenant, kNone, 0, 0, false};
+	emit(m, back, in.member, tx);
+	return true;
+}
+
+void Pipeline::answer_echo(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now,
+                           TxBuffers& tx, const Ingress* from)
+{
+	uint8_t* eth = rte_pktmbuf_mtod(m, uint8_t*);
+	uint8_t* ip = eth + pkt::kEthLen + tags_len;
+	const uint32_t ihl = (ip[0] & 0xfu) * 4u;
+	const uint32_t len = rte_pktmbuf_data_len(m);
+	// Only IPv4 echo requests, unfragmented, are answered; anything else for the VRF's
+	// own addresses waits for a punt path per VRF.
+	if (load_be16(eth + pkt::kMacsLen + tags_len) != pkt::kEtherIpv4 || ip[9] != kIpProtoIcmp ||
+	    len < pkt::kEthLen + tags_len + ihl + 8 || ip[ihl] != 8 ||
+	    (load_be16(ip + 6) & 0x3fff) != 0) {
+		return drop(m, Drop::unsupported);
+	}
+	uint8_t* icmp = ip + ihl;
+	// Echo reply: type 8 → 0 changes the checksummed word by 0x0800.
+	icmp[0] = 0;
+	uint32_t sum = uint32_t(~load_be16(icmp + 2) & 0xffff) + 0xf7ff;
+	sum = (sum & 0xffff) + (sum >> 16);
+	store_be16(icmp + 2, uint16_t(~sum));
+	uint8_t addr[4];
+	std::memcpy(addr, ip + 12, 4);
+	std::memcpy(ip + 12, ip + 16, 4);
+	std::memcpy(ip + 16, addr, 4);
+	set_ipv4_ttl(ip, 64);
+	if (from == nullptr) {
+		// Back the way routing says: the asker may sit behind a carrier.
+		return route(m, tenant, tags_len, now, tx);
+	}
+	uint8_t* p = resize_tags(m, tags_len, 0);
+	if (p == nullptr) {
+		return drop(m, Drop::no_mbuf);
+	}
+	std::memcpy(p, p + 6, 6);
+	std::memcpy(p + 6, t_.node().router_mac, 6);
+	const Ingress back{tenant, kNone, 0, 0, false};
+	emit(m, back, from->member, tx);
+}
+
+void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now, TxBuffers& tx,
+                     const Ingress* from)
+{
+	uint8_t* eth = rte_pktmbuf_mtod(m, uint8_t*);
+	const uint32_t l3_off = pkt::kEthLen + tags_len;
+	const uint32_t len = rte_pktmbuf_data_len(m);
+	const bool v6 = load_be16(eth + pkt::kMacsLen + tags_len) == pkt::kEtherIpv6;
+	uint8_t* ip = eth + l3_off;
+	uint64_t ref;
+	uint8_t ttl;
+	uint64_t flow;
+	if (!v6) {
+		if (len < l3_off + pkt::kIpv4Len || (ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5 ||
+		    len < l3_off + (ip[0] & 0xfu) * 4u) {
+			return drop(m, Drop::malformed);
+		}
+		ttl = ip[8];
+		ref = lookup4(tenant, load_be32(ip + 16));
+		uint64_t addrs;
+		std::memcpy(&addrs, ip + 12, 8);
+		flow = addrs;
+	} else {
+		if (len < l3_off + pkt::kIpv6Len || (ip[0] >> 4) != 6) {
+			return drop(m, Drop::malformed);
+		}
+		ttl = ip[7];
+		ref = lookup6(tenant, ip + 24);
+		uint64_t a, b;
+		std::memcpy(&a, ip + 8, 8);
+		std::memcpy(&b, ip + 24, 8);
+		flow = a ^ (b << 1);
+	}
+	if (abi::ref_value(ref) == kNone) {
+		return drop(m, Drop::no_route);
+	}
+	const uint32_t group = abi::ref_aux(ref);
+	const uint32_t pick = group > 1 ? uint32_t(abi::mix64(flow) % group) : 0;
+	const abi::NexthopEntry& nh = t_.nexthop(abi::ref_value(ref) + pick * abi::kNexthopWords);
+	if (nh.kind == abi::NexthopKind::local) {
+		return answer_echo(m, tenant, tags_len, now, tx, from);
+	}
+	if (ttl <= 1) {
+		return drop(m, Drop::ttl_expired);
+	}
+	if (nh.kind == abi::NexthopKind::unresolved || !nh.resolved) {
+		return drop(m, Drop::no_neighbor);
+	}
+	const auto out_ttl = uint8_t(ttl - 1);
+	if (v6) {
+		ip[7] = out_ttl;
+	} else {
+		set_ipv4_ttl(ip, out_ttl);
+	}
+	const uint32_t l3_len = rte_pktmbuf_pkt_len(m) - l3_off;
+
+	if (nh.kind == abi::NexthopKind::segment) {
+		uint8_t* p = resize_tags(m, tags_len, 0);
+		if (p == nullptr) {
+			return drop(m, Drop::no_mbuf);
+		}
+		std::memcpy(p, nh.dst_mac, 6);
+		std::memcpy(p + 6, nh.src_mac, 6);
+		// Into the segment as the router: no member to exclude, PCP 0.
+		const Ingress in{nh.tenant, kNone, 0, 0, false};
+		const uint64_t key = MacTable::key_in_frame(nh.tenant, p);
+		const uint32_t out = macs_.lookup(key, now, aging_);
+		if (out != kNone && out < t_.members.size && t_.tenant_of(out) == nh.tenant) {
+			return emit(m, in, out, tx);
+		}
+		return flood(m, in, tx);
+	}
+
+	const uint32_t push =
+	    nh.kind == abi::NexthopKind::option_a ? pkt::kTagLen : pkt::kMplsLen * nh.n_labels;
+	if (l3_len + (nh.kind == abi::NexthopKind::option_b ? push : 0) > t_.ports[nh.port].mtu) {
+		return drop(m, Drop::mtu_exceeded);
+	}
+	uint8_t* p = resize_tags(m, tags_len, push);
+	if (p == nullptr) {
+		return drop(m, Drop::no_mbuf);
+	}
+	std::memcpy(p, nh.dst_mac, 6);
+	std::memcpy(p + 6, nh.src_mac, 6);
+	if (nh.kind == abi::NexthopKind::option_a) {
+		store_be16(p + pkt::kMacsLen, pkt::kTpidCtag);
+		store_be16(p + pkt::kMacsLen + 2, nh.vlan);
+	} else {
+		// The labels take the place of the EtherType and the bytes made before it.
+		store_be16(p + pkt::kMacsLen, pkt::kEtherMpls);
+		for (uint32_t i = 0; i < nh.n_labels; ++i) {
+			const uint32_t bos = i + 1 == nh.n_labels ? 1u : 0u;
+			store_be32(p + pkt::kEthLen + pkt::kMplsLen * i,
+			           (nh.labels[i] << 12) | (bos << 8) | out_ttl);
+		}
+	}
+	const uint32_t bytes = rte_pktmbuf_pkt_len(m);
+	count(ctr_.ports[nh.port], false, bytes);
+	count(ctr_.tenants[tenant], false, bytes);
+	tx.push(nh.port, m);
+}
+
+void Pipeline::run_interconnect(uint16_t in_port, rte_mbuf* m, uint32_t now, TxBuffers& tx)
+{
+	uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
+	const uint32_t len = rte_pktmbuf_data_len(m);
+	if (len < pkt::kEthLen) {
+		return drop(m, Drop::malformed);
+	}
+	const abi::PortEntry& port = t_.ports[in_port];
+	const bool mac_ours = std::memcmp(p, port.mac, 6) == 0;
+	const uint16_t type = load_be16(p + pkt::kMacsLen);
+	if (type == pkt::kTpidCtag) {
+		// An Option-A sub-interface: its VLAN selects the VRF.
+		if (len < pkt::kEthLen + pkt::kTagLen) {
+			return drop(m, Drop::malformed);
+		}
+		const uint16_t vid = load_be16(p + pkt::kEthLen) & pkt::kVidMask;
+		const uint64_t ref = t_.vlan_vrf_map.find(abi::access_key(in_port, false, vid, 0));
+		if (abi::ref_value(ref) == kNone) {
+			return drop(m, Drop::unknown_vlan);
+		}
+		if (!mac_ours || !is_ip(load_be16(p + pkt::kEthLen + 2))) {
+			return drop(m, Drop::unsupported);  // ARP and BGP on sub-interfaces: later
+		}
+		count(ctr_.tenants[abi::ref_value(ref)], true, rte_pktmbuf_pkt_len(m));
+		return route(m, abi::ref_value(ref), pkt::kTagLen, now, tx);
+	}
+	if (type == pkt::kEtherMpls && mac_ours) {
+		if (len < pkt::kEthLen + pkt::kMplsLen + 1) {
+			return drop(m, Drop::malformed);
+		}
+		const uint32_t word = load_be32(p + pkt::kEthLen);
+		const uint64_t ref = t_.label_map.find(word >> 12);
+		if ((word & 0x100) == 0 || abi::ref_value(ref) == kNone) {
+			return drop(m, Drop::unknown_label);
+		}
+		// Pop; uniform model: the IP TTL becomes the label's.
+		uint8_t* ip = p + pkt::kEthLen + pkt::kMplsLen;
+		const auto ttl = uint8_t(word);
+		const uint32_t ip_len = len - pkt::kEthLen - pkt::kMplsLen;
+		if ((ip[0] >> 4) == 4 && ip_len >= pkt::kIpv4Len && (ip[0] & 0xf) >= 5 &&
+		    ip_len >= (ip[0] & 0xfu) * 4u) {
+			set_ipv4_ttl(ip, ttl);
+			store_be16(ip - 2, pkt::kEtherIpv4);
+		} else if ((ip[0] >> 4) == 6 && ip_len >= pkt::kIpv6Len) {
+			ip[7] = ttl;
+			store_be16(ip - 2, pkt::kEtherIpv6);
+		} else {
+			return drop(m, Drop::malformed);
+		}
+		resize_tags(m, pkt::kMplsLen, 0);
+		count(ctr_.tenants[abi::ref_value(ref)], true, rte_pktmbuf_pkt_len(m));
+		return route(m, abi::ref_value(ref), 0, now, tx);
+	}
+	if (type == pkt::kEtherMpls) {
+		return drop(m, Drop::unknown_label);
+	}
+	if ((mac_ours || pkt::is_multicast(p)) && for_node(port, p, len)) {
+		ctr_.punted[in_port]++;
+		return tx.push_punt(in_port, m);
+	}
+	drop(m, Drop::unsupported);
+}
+
+}  // namespace tsunagi::dp
