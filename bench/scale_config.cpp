@@ -71,6 +71,43 @@ config::Config build_scale_config(const ScaleParams& p)
 			}
 		}
 	}
+	if (p.vrfs > 0) {
+		config::Port ix;
+		ix.name = "ix0";
+		ix.role = config::PortRole::interconnect;
+		ix.device = "bench";
+		ix.addresses.push_back(config::IpPrefix{ip4(kCarrier + 1), 30});
+		cfg.ports.push_back(ix);
+		config::Neighbor carrier;
+		carrier.port = ix.name;
+		carrier.address = ip4(kCarrier);
+		carrier.mac = config::Mac{{0x02, 0xcc, 0x00, 0x00, 0x00, 0x01}};
+		cfg.neighbors.push_back(carrier);
+		config::Peer peer;
+		peer.name = "carrier";
+		peer.option = config::PeerOption::B;
+		peer.port = ix.name;
+		peer.asn = 2516;
+		peer.address = ip4(kCarrier);
+		const uint32_t per = p.routes / p.vrfs;
+		peer.static_vpn_routes.reserve(size_t(per) * p.vrfs);
+		for (uint32_t t = 0; t < p.vrfs && t < p.tenants; ++t) {
+			config::Tenant& ten = cfg.tenants[t];
+			ten.vrf = config::Vrf{};
+			ten.vrf->label = 1000 + t;
+			ten.vrf->rd = "65000:" + std::to_string(t);
+			ten.vrf->gateways.push_back(config::IpPrefix{ip4(0x0a000001), 24});
+			peer.tenants.push_back(ten.name);
+			for (uint32_t j = 0; j < per; ++j) {
+				config::StaticVpnRoute r;
+				r.tenant = ten.name;
+				r.prefix = config::IpPrefix{ip4(vpn_route_prefix(t, j)), 24};
+				r.labels = {vpn_route_label(p, t, j)};
+				peer.static_vpn_routes.push_back(std::move(r));
+			}
+		}
+		cfg.peers.push_back(std::move(peer));
+	}
 	return cfg;
 }
 

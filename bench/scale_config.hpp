@@ -18,7 +18,29 @@ struct ScaleParams {
 	// 0: one single-tag attachment per (port, VID); N: N QinQ attachments per (port, VID),
 	// inner VIDs 1..N, spread over the tenants the same way.
 	uint32_t inner_vlans = 0;
+	// The private link (scenario d): the first `vrfs` tenants get a VRF, with `routes`
+	// Option-B routes spread over them, learned from one carrier on interconnect port ix0.
+	uint32_t vrfs = 0;
+	uint32_t routes = 0;
 };
+
+// Port index of the interconnect port (present when vrfs > 0).
+inline uint16_t interconnect_port(const ScaleParams& p)
+{
+	return uint16_t(p.access_ports + 1);
+}
+
+// The j-th Option-B route of VRF t: a /24 in 32.0.0.0/8 (host order), distinct within
+// the VRF, and its label.
+inline uint32_t vpn_route_prefix(uint32_t t, uint32_t j)
+{
+	return (32u << 24) | (((j * 4099u + t) & 0xffffu) << 8);
+}
+inline uint32_t vpn_route_label(const ScaleParams& p, uint32_t t, uint32_t j)
+{
+	return 16 + uint32_t((uint64_t{t} * (p.routes / p.vrfs) + j) % 1000000);
+}
+inline constexpr uint32_t kCarrier = 0xcb007101;  // 203.0.113.1, the Option-B peer
 
 // Port indexes of the built config: access ports 0..access_ports-1, then the underlay.
 inline uint16_t underlay_port(const ScaleParams& p)

@@ -99,6 +99,8 @@ bool parse_scenario(const std::string& s, Scenario& out)
 		out = Scenario::access_vxlan;
 	} else if (s == "c" || s == "vxlan-access") {
 		out = Scenario::vxlan_access;
+	} else if (s == "d" || s == "option-b") {
+		out = Scenario::option_b;
 	} else {
 		return false;
 	}
@@ -114,6 +116,8 @@ const char* scenario_name(Scenario s)
 			return "b access->vxlan";
 		case Scenario::vxlan_access:
 			return "c vxlan->access";
+		case Scenario::option_b:
+			return "d option-b lpm+label";
 	}
 	return "?";
 }
@@ -168,6 +172,34 @@ Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t, 
 		return tr;
 	}
 	tr.in_port = 0;
+	if (s == Scenario::option_b) {
+		if (p.vrfs == 0 || p.routes < p.vrfs || p.vrfs > p.vlans) {
+			throw std::runtime_error("scenario d needs VRFs with routes");
+		}
+		std::array<uint8_t, 6> router{};
+		std::copy(t.node().router_mac, t.node().router_mac + 6, router.begin());
+		const uint32_t per = p.routes / p.vrfs;
+		for (uint32_t k = 0; k < frames; ++k) {
+			// Tenant t's attachment on access port 0 is VID t + 1 (attachment_tenant).
+			const uint32_t tenant = uint32_t((uint64_t{k} * 7919) % p.vrfs);
+			const auto vid = uint16_t(tenant + 1);
+			const uint64_t ref = t.access_map.find(abi::access_key(0, false, vid, 0));
+			if (abi::ref_aux(ref) != tenant) {
+				throw std::runtime_error(
+				    "VRF tenant without its attachment on port 0");
+			}
+			const auto src = macs.mac(
+			    tenant, must(macs.pick(tenant, abi::ref_value(ref), k), "the ingress"));
+			auto f = customer_frame(frame_len, router, src, vid, k);
+			const uint32_t dst =
+			    vpn_route_prefix(tenant, (k * 13) % per) | (1 + k % 254);
+			put32(f, 18 + 16, dst);
+			put16(f, 18 + 10, 0);
+			put16(f, 18 + 10, ip_checksum(&f[18], 20));
+			tr.frames.push_back(std::move(f));
+		}
+		return tr;
+	}
 	for (uint32_t k = 0; k < frames; ++k) {
 		// 1031 is coprime with 4094: consecutive frames use far-apart VLANs.
 		const uint32_t vid = 1 + uint32_t((uint64_t{k} * 1031) % p.vlans);

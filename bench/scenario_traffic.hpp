@@ -3,7 +3,9 @@
 //      another attachment of the same tenant);
 //   b: access → VXLAN (same ingress, destination learned on one of the tenant's VTEPs);
 //   c: VXLAN → access (IPv4 VXLAN on the underlay port from one of the tenant's VTEPs to a
-//      MAC learned on one of its attachments).
+//      MAC learned on one of its attachments);
+//   d: Option B (tagged frames on access port 0 to the router MAC, routed in the tenant's
+//      VRF by one of its routes and sent to the carrier with the route's label pushed).
 // Frames cycle over many VLANs/tenants so lookups spread across the tables.
 #pragma once
 
@@ -16,7 +18,7 @@
 
 namespace tsunagi::bench {
 
-enum class Scenario { access_access, access_vxlan, vxlan_access };
+enum class Scenario { access_access, access_vxlan, vxlan_access, option_b };
 
 bool parse_scenario(const std::string& s, Scenario& out);
 const char* scenario_name(Scenario s);

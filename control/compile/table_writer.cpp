@@ -152,6 +152,7 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare)
 	const auto vteps = uint32_t(remote_addresses(cfg).size());
 	// Routes per family, an upper bound: what plan_vrf can make of each source.
 	uint64_t routes[2] = {0, 0}, labels = 0, subifs = 0;
+	const VrfSources sources(cfg);
 	for (const auto& t : cfg.tenants) {
 		if (!t.vrf) {
 			continue;
@@ -166,25 +167,23 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare)
 			++routes[r.prefix.addr.v6];
 			++mine;
 		}
-		for (const auto& n : cfg.neighbors) {
-			if (n.tenant == t.name) {
-				++routes[n.address.v6];
+		if (auto it = sources.hosts.find(t.name); it != sources.hosts.end()) {
+			for (const config::Neighbor* n : it->second) {
+				++routes[n->address.v6];
 				++mine;
 			}
 		}
-		for (const auto& peer : cfg.peers) {
-			for (const auto& v : peer.vrfs) {
-				if (v.tenant == t.name) {
-					routes[v.neighbor.v6] += 3;
-					mine += 3;
-					++subifs;
-				}
+		if (auto it = sources.option_a.find(t.name); it != sources.option_a.end()) {
+			for (const auto& a : it->second) {
+				routes[a.vrf->neighbor.v6] += 3;
+				mine += 3;
+				++subifs;
 			}
-			for (const auto& r : peer.static_vpn_routes) {
-				if (r.tenant == t.name) {
-					++routes[r.prefix.addr.v6];
-					++mine;
-				}
+		}
+		if (auto it = sources.vpn.find(t.name); it != sources.vpn.end()) {
+			for (const auto& v : it->second) {
+				++routes[v.route->prefix.addr.v6];
+				++mine;
 			}
 		}
 		flood_bytes += Heap::block_size(sizeof(abi::NexthopEntry) * mine);
@@ -318,6 +317,7 @@ TableWriter::TableWriter(void* image, const Layout& layout, const config::Config
 	fresh(subifs_, h.vlan_vrf_map);
 	track(top);
 
+	sources_ = VrfSources(cfg_);
 	next_tenant_ = ids.tenant_slots();
 	next_member_ = ids.member_slots();
 	for (const auto& t : cfg.tenants) {
@@ -342,7 +342,7 @@ TableWriter::Plan TableWriter::plan(const config::Tenant& t) const
 	// again; this one serves for the counts.
 	const auto known = tenants_.find(t.name);
 	const uint32_t index = known != tenants_.end() ? known->second.index : abi::kNone;
-	Plan p{&t, {}, {}, {}, {}, plan_vrf(cfg_, t, index, port_index_), index};
+	Plan p{&t, {}, {}, {}, {}, plan_vrf(cfg_, sources_, t, index, port_index_), index};
 	for (uint16_t port : trunks_) {
 		p.members.push_back({IdPlan::trunk_id(t.name, cfg_.ports[port].name, t.hybrid_vlan),
 		                     abi::MemberEntry{abi::MemberKind::trunk, 0, port,
@@ -465,6 +465,8 @@ bool TableWriter::apply(const config::Config& next, const std::vector<config::Ne
 	// takes before touching anything.
 	config::Config before = std::move(cfg_);
 	cfg_ = config::Config{next.file, next.node, next.ports, next.neighbors, {}, next.peers};
+	VrfSources before_sources = std::move(sources_);
+	sources_ = VrfSources(cfg_);
 	const bool vrf_context = same_vrf_context(before, cfg_);
 	std::vector<Plan> plans;
 	for (const auto& t : next.tenants) {
@@ -485,6 +487,7 @@ bool TableWriter::apply(const config::Config& next, const std::vector<config::Ne
 	}
 	if (!fits(ptrs, vtep_changes)) {
 		cfg_ = std::move(before);
+		sources_ = std::move(before_sources);
 		return false;
 	}
 	learned_ = learned;
@@ -706,7 +709,7 @@ void TableWriter::install(const Plan& p, uint64_t generation, const IdPlan* ids)
 		}
 	}
 
-	install_vrf(st, p.vrf_index == tid ? p.vrf : plan_vrf(cfg_, t, tid, port_index_),
+	install_vrf(st, p.vrf_index == tid ? p.vrf : plan_vrf(cfg_, sources_, t, tid, port_index_),
 	            generation);
 
 	std::vector<abi::StaticMacEntry> statics;

@@ -148,6 +148,7 @@ private:
 	uint8_t* base_;
 	Layout layout_;
 	config::Config cfg_;  // what the image holds (tenants live in tenants_)
+	VrfSources sources_;  // of cfg_
 	std::vector<config::Neighbor> learned_;
 	abi::Header header_{};       // the sections; copied into each committed header
 	uint64_t header_block_ = 0;  // heap offset of the newest header, 0 for the first

@@ -62,8 +62,28 @@ config::Mac router_mac(const config::Config& cfg)
 	return config::Mac{{0x02, 0x00, r[0], r[1], r[2], r[3]}};
 }
 
-VrfPlan plan_vrf(const config::Config& cfg, const config::Tenant& t, uint32_t tenant,
-                 const std::map<std::string, uint16_t>& port_index)
+VrfSources::VrfSources(const config::Config& cfg)
+{
+	for (const auto& n : cfg.neighbors) {
+		if (!n.tenant.empty()) {
+			hosts[n.tenant].push_back(&n);
+		}
+	}
+	for (const auto& peer : cfg.peers) {
+		if (peer.option == config::PeerOption::A) {
+			for (const auto& v : peer.vrfs) {
+				option_a[v.tenant].push_back({&peer, &v});
+			}
+		} else if (peer.address) {
+			for (const auto& r : peer.static_vpn_routes) {
+				vpn[r.tenant].push_back({&peer, &r});
+			}
+		}
+	}
+}
+
+VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const config::Tenant& t,
+                 uint32_t tenant, const std::map<std::string, uint16_t>& port_index)
 {
 	VrfPlan plan;
 	if (!t.vrf) {
@@ -104,45 +124,43 @@ VrfPlan plan_vrf(const config::Config& cfg, const config::Tenant& t, uint32_t te
 		add(kConnected, g, unresolved());
 		add(kLocal, host(g.addr), local());
 	}
-	for (const auto& n : cfg.neighbors) {
-		if (n.tenant == t.name) {
-			add(kHost, host(n.address), segment_host(n.mac));
-		}
+	static const std::vector<const config::Neighbor*> no_hosts;
+	static const std::vector<VrfSources::OptionA> no_links;
+	static const std::vector<VrfSources::Vpn> no_routes;
+	auto find = [&](const auto& map, const auto& none) -> const auto&
+	{
+		const auto it = map.find(t.name);
+		return it != map.end() ? it->second : none;
+	};
+	const auto& hosts = find(sources.hosts, no_hosts);
+	for (const config::Neighbor* n : hosts) {
+		add(kHost, host(n->address), segment_host(n->mac));
 	}
 	// Option A: this tenant's sub-interfaces, and the neighbour behind each.
 	std::vector<std::pair<IpAddr, abi::NexthopEntry>> option_a;
-	for (const auto& peer : cfg.peers) {
-		if (peer.option != config::PeerOption::A) {
-			continue;
-		}
-		const auto port = port_index.find(peer.port);
+	for (const auto& [peer, v] : find(sources.option_a, no_links)) {
+		const auto port = port_index.find(peer->port);
 		if (port == port_index.end()) {
 			continue;
 		}
-		for (const auto& v : peer.vrfs) {
-			if (v.tenant != t.name) {
-				continue;
-			}
-			abi::NexthopEntry nh{};
-			nh.kind = abi::NexthopKind::option_a;
-			nh.port = port->second;
-			nh.vlan = v.vlan;
-			const auto pmac = port_mac(cfg, port->second);
-			std::memcpy(nh.src_mac, pmac.bytes.data(), 6);
-			set_dst(nh, find_neighbor(cfg, peer.port, v.vlan, v.neighbor));
-			option_a.emplace_back(v.neighbor, nh);
-			add(kConnected, v.address, unresolved());
-			add(kLocal, host(v.address.addr), local());
-			add(kHost, host(v.neighbor), nh);
-			plan.subinterfaces.push_back(
-			    abi::access_key(port->second, false, v.vlan, 0));
-		}
+		abi::NexthopEntry nh{};
+		nh.kind = abi::NexthopKind::option_a;
+		nh.port = port->second;
+		nh.vlan = v->vlan;
+		const auto pmac = port_mac(cfg, port->second);
+		std::memcpy(nh.src_mac, pmac.bytes.data(), 6);
+		set_dst(nh, find_neighbor(cfg, peer->port, v->vlan, v->neighbor));
+		option_a.emplace_back(v->neighbor, nh);
+		add(kConnected, v->address, unresolved());
+		add(kLocal, host(v->address.addr), local());
+		add(kHost, host(v->neighbor), nh);
+		plan.subinterfaces.push_back(abi::access_key(port->second, false, v->vlan, 0));
 	}
 	for (const auto& r : t.vrf->static_routes) {
 		abi::NexthopEntry nh = unresolved();
-		for (const auto& n : cfg.neighbors) {
-			if (n.tenant == t.name && n.address == r.via) {
-				nh = segment_host(n.mac);
+		for (const config::Neighbor* n : hosts) {
+			if (n->address == r.via) {
+				nh = segment_host(n->mac);
 			}
 		}
 		for (const auto& [addr, a] : option_a) {
@@ -152,26 +170,26 @@ VrfPlan plan_vrf(const config::Config& cfg, const config::Tenant& t, uint32_t te
 		}
 		add(kStatic, r.prefix, nh);
 	}
-	for (const auto& peer : cfg.peers) {
-		const auto port = port_index.find(peer.port);
-		if (peer.option != config::PeerOption::B || port == port_index.end() ||
-		    !peer.address) {
-			continue;
-		}
-		for (const auto& r : peer.static_vpn_routes) {
-			if (r.tenant != t.name) {
-				continue;
+	// One carrier's next hop, shared by all its routes but for the labels.
+	std::map<const config::Peer*, abi::NexthopEntry> carriers;
+	for (const auto& [peer, r] : find(sources.vpn, no_routes)) {
+		auto [it, fresh] = carriers.try_emplace(peer);
+		abi::NexthopEntry& base = it->second;
+		if (fresh) {
+			const auto port = port_index.find(peer->port);
+			base.kind = port == port_index.end() ? abi::NexthopKind::unresolved
+			                                     : abi::NexthopKind::option_b;
+			if (port != port_index.end()) {
+				base.port = port->second;
+				const auto pmac = port_mac(cfg, port->second);
+				std::memcpy(base.src_mac, pmac.bytes.data(), 6);
+				set_dst(base, find_neighbor(cfg, peer->port, 0, *peer->address));
 			}
-			abi::NexthopEntry nh{};
-			nh.kind = abi::NexthopKind::option_b;
-			nh.port = port->second;
-			nh.n_labels = uint8_t(std::min<size_t>(r.labels.size(), 4));
-			std::copy_n(r.labels.begin(), nh.n_labels, nh.labels);
-			const auto pmac = port_mac(cfg, port->second);
-			std::memcpy(nh.src_mac, pmac.bytes.data(), 6);
-			set_dst(nh, find_neighbor(cfg, peer.port, 0, *peer.address));
-			add(kVpn, r.prefix, nh);
 		}
+		abi::NexthopEntry nh = base;
+		nh.n_labels = uint8_t(std::min<size_t>(r->labels.size(), 4));
+		std::copy_n(r->labels.begin(), nh.n_labels, nh.labels);
+		add(kVpn, r->prefix, nh);
 	}
 
 	std::map<Key, Source> winner;

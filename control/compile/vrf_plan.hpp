@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "control/config/model.hpp"
@@ -32,9 +33,29 @@ struct VrfPlan {
 	std::vector<uint64_t> subinterfaces;  // abi::access_key(port, false, vlan, 0)
 };
 
-// `tenant` is the tenant's index; ports are looked up in `port_index`.
-VrfPlan plan_vrf(const config::Config& cfg, const config::Tenant& t, uint32_t tenant,
-                 const std::map<std::string, uint16_t>& port_index);
+// What the configuration outside a tenant gives its VRF, by tenant name: host neighbours,
+// Option-A links and Option-B routes. Points into the configuration it was made from.
+struct VrfSources {
+	struct OptionA {
+		const config::Peer* peer;
+		const config::OptionAVrf* vrf;
+	};
+	struct Vpn {
+		const config::Peer* peer;
+		const config::StaticVpnRoute* route;
+	};
+	std::unordered_map<std::string, std::vector<const config::Neighbor*>> hosts;
+	std::unordered_map<std::string, std::vector<OptionA>> option_a;
+	std::unordered_map<std::string, std::vector<Vpn>> vpn;
+
+	VrfSources() = default;
+	explicit VrfSources(const config::Config& cfg);
+};
+
+// `tenant` is the tenant's index; ports are looked up in `port_index`; `sources` was made
+// from `cfg`.
+VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const config::Tenant& t,
+                 uint32_t tenant, const std::map<std::string, uint16_t>& port_index);
 
 // Whether two configurations give every VRF the same surroundings: peers and neighbours.
 bool same_vrf_context(const config::Config& a, const config::Config& b);

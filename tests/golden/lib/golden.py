@@ -319,3 +319,139 @@ class Case:
         meta["in_order"] = self.in_order
         with open(os.path.join(self.outdir, "expect-meta.json"), "w") as f:
             json.dump(meta, f, indent=1)
+
+
+# ---- private link (DESIGN.md §4) -------------------------------------------------------
+# Written from the L3 contract: routed frames are re-framed from the IP packet (TTL / hop
+# limit decremented, IPv4 checksum valid), MPLS stacks are built byte by byte.
+PORT_MAC["ix0"] = "02:00:00:00:01:05"
+PORT_MAC["ix1"] = "02:00:00:00:01:06"
+ETH_IP4, ETH_IP6, ETH_MPLS = 0x0800, 0x86DD, 0x8847
+AUTO_LABEL_BASE = 983040       # a VRF without vrf.label: 983040 + the tenant's index
+
+
+def router_mac(router_id="10.255.0.1"):
+    """The default router MAC: 02:00 followed by the four bytes of node.router_id."""
+    return "02:00:" + ":".join("%02x" % int(x) for x in router_id.split("."))
+
+
+RMAC = router_mac()
+
+
+def ip4(src, dst, ttl=64, sport=1000, dport=2000, body=64, ident=7, options=None, proto="udp"):
+    """Bytes of an IPv4 packet (UDP, or TCP with proto="tcp") with a `body`-byte payload."""
+    kw = {} if options is None else {"options": options}
+    l4 = UDP(sport=sport, dport=dport) if proto == "udp" else TCP(sport=sport, dport=dport)
+    p = IP(src=src, dst=dst, ttl=ttl, id=ident, **kw) / l4 / \
+        Raw(bytes((i * 5 + 1) & 0xFF for i in range(body)))
+    return bytes(p)
+
+
+def ip6(src, dst, hlim=64, sport=1000, dport=2000, body=64):
+    """Bytes of an IPv6/UDP packet with a `body`-byte payload."""
+    p = IPv6(src=src, dst=dst, hlim=hlim) / UDP(sport=sport, dport=dport) / \
+        Raw(bytes((i * 5 + 1) & 0xFF for i in range(body)))
+    return bytes(p)
+
+
+def _csum(hdr):
+    s = 0
+    for i in range(0, len(hdr), 2):
+        s += (hdr[i] << 8) | hdr[i + 1]
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def ip_ttl(l3):
+    """TTL (IPv4) or hop limit (IPv6) of an IP packet's bytes."""
+    return l3[8] if (l3[0] >> 4) == 4 else l3[7]
+
+
+def set_ttl(l3, ttl):
+    """The IP packet with its TTL / hop limit set to `ttl`, the IPv4 header checksum
+    recomputed from scratch over the whole header (options included)."""
+    b = bytearray(l3)
+    if (b[0] >> 4) == 4:
+        ihl = (b[0] & 0x0F) * 4
+        b[8] = ttl
+        b[10:12] = b"\0\0"
+        b[10:12] = _csum(bytes(b[:ihl])).to_bytes(2, "big")
+    else:
+        b[7] = ttl
+    return bytes(b)
+
+
+def decrement(l3, n=1):
+    """What a router forwards: TTL / hop limit minus n, valid IPv4 checksum."""
+    return set_ttl(l3, ip_ttl(l3) - n)
+
+
+def l3frame(dst, src, l3):
+    """An untagged Ethernet frame carrying the IP packet `l3` (bytes)."""
+    etype = ETH_IP4 if (l3[0] >> 4) == 4 else ETH_IP6
+    return Ether(mac2b(dst) + mac2b(src) + etype.to_bytes(2, "big") + bytes(l3))
+
+
+def mac2b(mac):
+    return bytes(int(x, 16) for x in mac.split(":"))
+
+
+def mpls_stack(labels, ttl, tc=0, bos_last=True):
+    """Label stack entries, outermost first: label(20) TC(3) S(1) TTL(8); S on the last
+    only (bos_last=False: on none). ttl: one value for all, or a list."""
+    out = b""
+    ttls = ttl if isinstance(ttl, (list, tuple)) else [ttl] * len(labels)
+    for i, lab in enumerate(labels):
+        s = 1 if (bos_last and i == len(labels) - 1) else 0
+        out += ((lab << 12) | (tc << 9) | (s << 8) | ttls[i]).to_bytes(4, "big")
+    return out
+
+
+def mpls_frame(dst, src, labels, ttl, l3, tc=0, bos_last=True):
+    """Ethernet (EtherType 0x8847) / label stack / IP packet bytes."""
+    return Ether(mac2b(dst) + mac2b(src) + ETH_MPLS.to_bytes(2, "big") +
+                 mpls_stack(labels, ttl, tc, bos_last) + bytes(l3))
+
+
+def option_b_egress(port, peer_mac, labels, l3_in):
+    """DESIGN §4 Option-B egress of an IP packet that arrived as `l3_in`: peer MAC <- port
+    MAC, the labels pushed (TC 0, S on the last), MPLS TTL = the decremented IP TTL, the
+    IP packet inside decremented too."""
+    out = decrement(l3_in)
+    return mpls_frame(peer_mac, PORT_MAC[port], labels, ip_ttl(out), out)
+
+
+class SubIf:
+    """An Option-A sub-interface: (interconnect port, VLAN) with its neighbour's MAC."""
+    kind = "subif"
+
+    def __init__(self, port, vlan, nbr_mac):
+        self.port, self.vlan, self.nbr_mac = port, vlan, nbr_mac
+        self.port_mac = PORT_MAC[port]
+
+    def __repr__(self):
+        return "subif(%s.%s)" % (self.port, self.vlan)
+
+    def ingress(self, l3, pcp=0, dst_mac=None, src_mac=None):
+        """What the neighbour sends us: one 0x8100 tag with the VRF's VLAN."""
+        return tag(l3frame(dst_mac or self.port_mac, src_mac or self.nbr_mac, l3),
+                   [(TPID_C, pcp, 0, self.vlan)])
+
+    def egress_of(self, l3_in):
+        """DESIGN §4 Option-A egress of `l3_in`: port MAC -> neighbour MAC, one 0x8100 tag
+        (PCP 0, the VLAN), the IP packet decremented."""
+        return tag(l3frame(self.nbr_mac, self.port_mac, decrement(l3_in)),
+                   [(TPID_C, 0, 0, self.vlan)])
+
+
+def to_router(member, src, l3, rmac=RMAC, **kw):
+    """What a host behind `member` sends to the router: dst router MAC, src its MAC
+    (kw: the member's ingress() arguments, e.g. pcp)."""
+    return member.ingress(l3frame(rmac, src, l3), **kw)
+
+
+def routed_inner(host_mac, l3_in, rmac=RMAC):
+    """The frame a routed packet becomes in a tenant segment (before the member's
+    egress tags): router MAC -> host MAC, the IP packet decremented."""
+    return l3frame(host_mac, rmac, decrement(l3_in))
