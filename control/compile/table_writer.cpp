@@ -101,15 +101,6 @@ uint32_t host_order(const IpAddr& a)
 	       (uint32_t{a.bytes[2]} << 8) | a.bytes[3];
 }
 
-abi::Route6Key route6_key(uint32_t tenant, const config::IpPrefix& p)
-{
-	abi::Route6Key k{};
-	std::memcpy(k.addr, p.addr.bytes.data(), 16);
-	k.tenant = tenant;
-	k.len = p.length;
-	return k;
-}
-
 std::set<IpAddr, bool (*)(const IpAddr&, const IpAddr&)> remote_addresses(const config::Config& cfg)
 {
 	std::set<IpAddr, bool (*)(const IpAddr&, const IpAddr&)> s(addr_less);
@@ -567,6 +558,7 @@ void TableWriter::drop_tenant(const std::string& name, uint64_t generation)
 	for (size_t i = 0; i < st.members.size(); ++i) {
 		drop_member(st.member_info[i], st.members[i]);
 	}
+	forget_learned(st, generation);
 	retract_vrf(st, nullptr, generation);
 	install_vrf(st, VrfPlan{}, generation);
 	abi::store_release(te.live, uint16_t{0});
@@ -739,31 +731,145 @@ void TableWriter::install(const Plan& p, uint64_t generation, const IdPlan* ids)
 	st.statics = std::move(statics);
 }
 
+abi::Route6Key TableWriter::route6_key(uint32_t tenant, const PrefixKey& k)
+{
+	abi::Route6Key key{};
+	std::memcpy(key.addr, std::get<1>(k).data(), 16);
+	key.tenant = tenant;
+	key.len = std::get<2>(k);
+	return key;
+}
+
+void TableWriter::put_route(uint32_t tenant, const PrefixKey& k, uint64_t ref)
+{
+	const auto& [v6, bytes, len] = k;
+	if (v6) {
+		route6_.put(route6_key(tenant, k), ref);
+	} else {
+		route4_.put(abi::route4_key(tenant, len, host_order(IpAddr{false, bytes})), ref);
+	}
+}
+
+void TableWriter::erase_route(uint32_t tenant, const PrefixKey& k, uint64_t generation)
+{
+	const auto& [v6, bytes, len] = k;
+	if (v6) {
+		route6_.erase(route6_key(tenant, k), generation);
+	} else {
+		route4_.erase(abi::route4_key(tenant, len, host_order(IpAddr{false, bytes})),
+		              generation);
+	}
+}
+
+// The lengths lookups probe: every configured and learned route's. A length is added only
+// after its routes are in the maps, and may stay a little after they are gone.
+void TableWriter::store_lengths(TenantState& st)
+{
+	Lengths l = st.configured_lengths;
+	for (unsigned len = 0; len <= 32; ++len) {
+		l.v4 |= uint64_t{st.learned_per_length4[len] != 0} << len;
+	}
+	for (unsigned len = 0; len <= 128; ++len) {
+		l.v6[len / 64] |= uint64_t{st.learned_per_length6[len] != 0} << (len % 64);
+	}
+	abi::VrfEntry& ve = vrf_entry(st.index);
+	abi::store_release(ve.len4, l.v4);
+	for (int i = 0; i < 3; ++i) {
+		abi::store_release(ve.len6[i], l.v6[i]);
+	}
+}
+
+void TableWriter::forget_learned(TenantState& st, uint64_t generation)
+{
+	for (const auto& [k, l] : st.learned) {
+		if (!st.configured.contains(k)) {
+			erase_route(st.index, k, generation);
+		}
+		heap_.retire(l.block, sizeof(abi::NexthopEntry) * l.count, generation);
+	}
+	st.learned.clear();
+	st.learned_per_length4.fill(0);
+	st.learned_per_length6.fill(0);
+}
+
+bool TableWriter::set_route(const std::string& tenant, const config::IpPrefix& prefix,
+                            const std::vector<abi::NexthopEntry>& hops, uint64_t generation)
+{
+	auto it = tenants_.find(tenant);
+	if (it == tenants_.end() || it->second.label == 0 || hops.empty()) {
+		return false;
+	}
+	TenantState& st = it->second;
+	const size_t bytes = sizeof(abi::NexthopEntry) * hops.size();
+	if (!heap_.fits({bytes, sizeof(abi::Header)}) ||
+	    !(prefix.addr.v6 ? route6_.room(1) : route4_.room(1))) {
+		return false;
+	}
+	const uint64_t block = heap_.alloc(bytes);
+	std::memcpy(base_ + block, hops.data(), bytes);
+	const PrefixKey k{prefix.addr.v6, masked(prefix).addr.bytes, prefix.length};
+	auto [li, fresh] = st.learned.try_emplace(k, Learned{block, uint32_t(hops.size())});
+	if (!fresh) {
+		heap_.retire(li->second.block, sizeof(abi::NexthopEntry) * li->second.count,
+		             generation);
+		li->second = Learned{block, uint32_t(hops.size())};
+	} else {
+		++(prefix.addr.v6 ? st.learned_per_length6 : st.learned_per_length4)[prefix.length];
+	}
+	if (!st.configured.contains(k)) {
+		put_route(st.index, k, abi::make_ref(uint32_t(block / 16), uint32_t(hops.size())));
+	}
+	if (fresh) {
+		store_lengths(st);
+	}
+	track(bytes + 32);
+	return true;
+}
+
+bool TableWriter::remove_route(const std::string& tenant, const config::IpPrefix& prefix,
+                               uint64_t generation)
+{
+	auto it = tenants_.find(tenant);
+	if (it == tenants_.end()) {
+		return false;
+	}
+	TenantState& st = it->second;
+	const PrefixKey k{prefix.addr.v6, masked(prefix).addr.bytes, prefix.length};
+	auto li = st.learned.find(k);
+	if (li == st.learned.end()) {
+		return false;
+	}
+	if (!st.configured.contains(k)) {
+		erase_route(st.index, k, generation);
+	}
+	heap_.retire(li->second.block, sizeof(abi::NexthopEntry) * li->second.count, generation);
+	st.learned.erase(li);
+	if (--(prefix.addr.v6 ? st.learned_per_length6 : st.learned_per_length4)[prefix.length] ==
+	    0) {
+		store_lengths(st);
+	}
+	track(32);
+	return true;
+}
+
 void TableWriter::retract_vrf(TenantState& st, const VrfPlan* keep, uint64_t generation)
 {
-	std::vector<uint64_t> want4;
-	std::vector<abi::Route6Key> want6;
-	if (keep != nullptr) {
+	std::set<PrefixKey> wanted;
+	if (keep != nullptr && keep->live) {
 		for (const auto& r : keep->routes) {
-			if (r.prefix.addr.v6) {
-				want6.push_back(route6_key(st.index, r.prefix));
-			} else {
-				want4.push_back(abi::route4_key(st.index, r.prefix.length,
-				                                host_order(r.prefix.addr)));
-			}
+			wanted.emplace(r.prefix.addr.v6, r.prefix.addr.bytes, r.prefix.length);
 		}
 	}
-	auto wanted = [](const auto& list, const auto& key) {
-		return std::find(list.begin(), list.end(), key) != list.end();
-	};
-	for (const uint64_t k : st.routes4) {
-		if (!wanted(want4, k)) {
-			route4_.erase(k, generation);
+	for (const PrefixKey& k : st.configured) {
+		if (wanted.contains(k)) {
+			continue;
 		}
-	}
-	for (const auto& k : st.routes6) {
-		if (!wanted(want6, k)) {
-			route6_.erase(k, generation);
+		// A learned route of the prefix takes over; install_vrf puts it back.
+		if (auto li = st.learned.find(k); li != st.learned.end()) {
+			put_route(st.index, k,
+			          abi::make_ref(uint32_t(li->second.block / 16), li->second.count));
+		} else {
+			erase_route(st.index, k, generation);
 		}
 	}
 	const bool same_label = keep != nullptr && keep->live && keep->label == st.label;
@@ -771,7 +877,8 @@ void TableWriter::retract_vrf(TenantState& st, const VrfPlan* keep, uint64_t gen
 		labels_.erase(st.label, generation);
 	}
 	for (const uint64_t k : st.subinterfaces) {
-		if (keep == nullptr || !wanted(keep->subinterfaces, k)) {
+		if (keep == nullptr || !keep->live ||
+		    !std::count(keep->subinterfaces.begin(), keep->subinterfaces.end(), k)) {
 			subifs_.erase(k, generation);
 		}
 	}
@@ -784,6 +891,9 @@ void TableWriter::install_vrf(TenantState& st, const VrfPlan& vp, uint64_t gener
 	if (!vp.live && st.label == 0 && st.vrf_block == 0) {
 		return;
 	}
+	if (!vp.live) {
+		forget_learned(st, generation);  // no VRF, nothing to learn into
+	}
 	// Next hops first, then the routes that point at them, then the lengths that make
 	// lookups probe them.
 	const size_t bytes = sizeof(abi::NexthopEntry) * vp.nexthops.size();
@@ -794,27 +904,22 @@ void TableWriter::install_vrf(TenantState& st, const VrfPlan& vp, uint64_t gener
 		track(bytes);
 	}
 	const auto word = uint32_t(block / 16);
-	uint64_t len4 = 0, len6[3] = {0, 0, 0};
-	std::vector<uint64_t> routes4;
-	std::vector<abi::Route6Key> routes6;
+	std::set<PrefixKey> configured;
+	Lengths lengths;
 	for (const auto& r : vp.routes) {
-		const uint64_t ref = abi::make_ref(word + r.first * abi::kNexthopWords, r.count);
+		const PrefixKey k{r.prefix.addr.v6, r.prefix.addr.bytes, r.prefix.length};
+		put_route(tid, k, abi::make_ref(word + r.first * abi::kNexthopWords, r.count));
+		configured.insert(k);
 		if (r.prefix.addr.v6) {
-			routes6.push_back(route6_key(tid, r.prefix));
-			route6_.put(routes6.back(), ref);
-			len6[r.prefix.length / 64] |= uint64_t{1} << (r.prefix.length % 64);
+			lengths.v6[r.prefix.length / 64] |= uint64_t{1} << (r.prefix.length % 64);
 		} else {
-			routes4.push_back(
-			    abi::route4_key(tid, r.prefix.length, host_order(r.prefix.addr)));
-			route4_.put(routes4.back(), ref);
-			len4 |= uint64_t{1} << r.prefix.length;
+			lengths.v4 |= uint64_t{1} << r.prefix.length;
 		}
 	}
-	track(16 * routes4.size() + 32 * routes6.size() + sizeof(abi::VrfEntry));
-	abi::store_release(ve.len4, len4);
-	for (int i = 0; i < 3; ++i) {
-		abi::store_release(ve.len6[i], len6[i]);
-	}
+	track(32 * vp.routes.size() + sizeof(abi::VrfEntry));
+	st.configured = std::move(configured);
+	st.configured_lengths = lengths;
+	store_lengths(st);
 	abi::store_release(ve.label, vp.label);
 	abi::store_release(ve.live, uint32_t{vp.live});
 	if (vp.live) {
@@ -828,10 +933,8 @@ void TableWriter::install_vrf(TenantState& st, const VrfPlan& vp, uint64_t gener
 	}
 	st.vrf_block = block;
 	st.vrf_nexthops = vp.nexthops.size();
-	st.routes4 = std::move(routes4);
-	st.routes6 = std::move(routes6);
 	st.label = vp.live ? vp.label : 0;
-	st.subinterfaces = vp.subinterfaces;
+	st.subinterfaces = vp.live ? vp.subinterfaces : std::vector<uint64_t>{};
 }
 
 std::optional<uint64_t> TableWriter::commit(uint64_t generation)

@@ -5,10 +5,13 @@
 // the caller builds a new image (docs/shared-memory.md).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "control/compile/heap.hpp"
@@ -65,6 +68,16 @@ public:
 	bool upsert_tenant(const config::Tenant& t, uint64_t generation);
 	bool remove_tenant(const std::string& name, uint64_t generation);
 
+	// A route learned at run time (from FRR) in `tenant`'s VRF, replacing any learned one
+	// of the same prefix: `hops` are its next hops (more than one: ECMP). A configured
+	// route of the same prefix wins while it exists. False, changing nothing, when the
+	// tenant has no VRF or the image no room.
+	bool set_route(const std::string& tenant, const config::IpPrefix& prefix,
+	               const std::vector<abi::NexthopEntry>& hops, uint64_t generation);
+	// Withdraws a learned route; false when there was none.
+	bool remove_route(const std::string& tenant, const config::IpPrefix& prefix,
+	                  uint64_t generation);
+
 	// Writes the header of `generation` (which must be the one apply() was given, or any
 	// newer number if nothing was applied) and returns its offset; 0 for the first.
 	// Returns nullopt when the heap has no room for it.
@@ -93,6 +106,15 @@ private:
 		config::IpAddr vtep_address;
 	};
 	struct Plan;  // what one tenant needs, computed before anything is written
+	using PrefixKey = std::tuple<bool, std::array<uint8_t, 16>, uint8_t>;  // v6, masked, length
+	struct Learned {
+		uint64_t block;  // its next hops in the heap
+		uint32_t count;
+	};
+	struct Lengths {
+		uint64_t v4 = 0;
+		uint64_t v6[3] = {0, 0, 0};
+	};
 	struct TenantState {
 		uint32_t index = abi::kNone;
 		config::Tenant cfg;
@@ -102,13 +124,17 @@ private:
 		std::vector<std::pair<uint64_t, uint32_t>> access;       // key → member
 		std::vector<std::pair<abi::VtepKey, uint32_t>> remotes;  // key → member
 		std::vector<abi::StaticMacEntry> statics;
-		// The VRF: its next-hop block, route keys, label (0: none) and sub-interfaces.
+		// The VRF: its next-hop block, configured routes, label (0: none),
+		// sub-interfaces, and the routes learned at run time.
 		uint64_t vrf_block = 0;
 		size_t vrf_nexthops = 0;
-		std::vector<uint64_t> routes4;
-		std::vector<abi::Route6Key> routes6;
+		std::set<PrefixKey> configured;
+		Lengths configured_lengths;
 		uint32_t label = 0;
 		std::vector<uint64_t> subinterfaces;
+		std::map<PrefixKey, Learned> learned;
+		std::array<uint32_t, 129> learned_per_length4{};  // IPv4 uses 0..32
+		std::array<uint32_t, 129> learned_per_length6{};
 	};
 	struct Vtep {
 		uint32_t index = abi::kNone;
@@ -140,6 +166,11 @@ private:
 	void install(const Plan& p, uint64_t generation, const IdPlan* ids);
 	void install_vrf(TenantState& st, const VrfPlan& vp, uint64_t generation);
 	void retract_vrf(TenantState& st, const VrfPlan* keep, uint64_t generation);
+	static abi::Route6Key route6_key(uint32_t tenant, const PrefixKey& k);
+	void put_route(uint32_t tenant, const PrefixKey& k, uint64_t ref);
+	void erase_route(uint32_t tenant, const PrefixKey& k, uint64_t generation);
+	void store_lengths(TenantState& st);
+	void forget_learned(TenantState& st, uint64_t generation);
 	uint32_t vtep_index(const config::IpAddr& addr);
 	void refresh_vteps();
 	uint32_t add_name(const std::string& s);

@@ -14,15 +14,6 @@ using config::IpPrefix;
 
 namespace {
 
-IpPrefix masked(IpPrefix p)
-{
-	const unsigned bits = p.addr.v6 ? 128 : 32;
-	for (unsigned i = p.length; i < bits; ++i) {
-		p.addr.bytes[i / 8] &= uint8_t(~(0x80u >> (i % 8)));
-	}
-	return p;
-}
-
 IpPrefix host(const IpAddr& a)
 {
 	return IpPrefix{a, uint8_t(a.v6 ? 128 : 32)};
@@ -52,6 +43,15 @@ void set_dst(abi::NexthopEntry& nh, const config::Neighbor* n)
 enum Source { kLocal, kHost, kConnected, kStatic, kVpn, kSources };
 
 }  // namespace
+
+IpPrefix masked(IpPrefix p)
+{
+	const unsigned bits = p.addr.v6 ? 128 : 32;
+	for (unsigned i = p.length; i < bits; ++i) {
+		p.addr.bytes[i / 8] &= uint8_t(~(0x80u >> (i % 8)));
+	}
+	return p;
+}
 
 config::Mac router_mac(const config::Config& cfg)
 {

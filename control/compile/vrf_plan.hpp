@@ -17,6 +17,9 @@ namespace tsunagi::compile {
 // a configured vrf.label stays below.
 inline constexpr uint32_t kAutoLabelBase = 983040;
 
+// `p` with the bits beyond its length cleared.
+config::IpPrefix masked(config::IpPrefix p);
+
 // The router MAC of tenant segments: node.router_mac, else 02:00 and the router ID.
 config::Mac router_mac(const config::Config& cfg);
 
