@@ -194,11 +194,14 @@ void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t n
 	uint64_t ref;
 	uint8_t ttl;
 	uint64_t flow;
+	uint32_t ip_len;  // what the IP header says: the rest of the frame is padding
 	if (!v6) {
-		if (len < l3_off + pkt::kIpv4Len || (ip[0] >> 4) != 4 || (ip[0] & 0xf) < 5 ||
-		    len < l3_off + (ip[0] & 0xfu) * 4u) {
+		const uint32_t ihl = (ip[0] & 0xfu) * 4u;
+		if (len < l3_off + pkt::kIpv4Len || (ip[0] >> 4) != 4 || ihl < pkt::kIpv4Len ||
+		    len < l3_off + ihl || load_be16(ip + 2) < ihl) {
 			return drop(m, Drop::malformed);
 		}
+		ip_len = load_be16(ip + 2);
 		ttl = ip[8];
 		ref = lookup4(tenant, load_be32(ip + 16));
 		uint64_t addrs;
@@ -208,6 +211,7 @@ void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t n
 		if (len < l3_off + pkt::kIpv6Len || (ip[0] >> 4) != 6) {
 			return drop(m, Drop::malformed);
 		}
+		ip_len = pkt::kIpv6Len + load_be16(ip + 4);
 		ttl = ip[7];
 		ref = lookup6(tenant, ip + 24);
 		uint64_t a, b;
@@ -230,6 +234,11 @@ void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t n
 	if (nh.kind == abi::NexthopKind::unresolved || !nh.resolved) {
 		return drop(m, Drop::no_neighbor);
 	}
+	if (l3_off + ip_len > rte_pktmbuf_pkt_len(m)) {
+		return drop(m, Drop::malformed);
+	}
+	// Routing re-frames the IP packet: Ethernet padding does not travel on.
+	rte_pktmbuf_trim(m, uint16_t(rte_pktmbuf_pkt_len(m) - l3_off - ip_len));
 	const auto out_ttl = uint8_t(ttl - 1);
 	if (v6) {
 		ip[7] = out_ttl;
