@@ -23,6 +23,7 @@
 #include "control/compile/table_writer.hpp"
 #include "control/config/diff.hpp"
 #include "control/config/loader.hpp"
+#include "control/frr/render.hpp"
 #include "control/neighbors/neighbor_watch.hpp"
 #include "dataplane/shm/names.hpp"
 #include "dataplane/shm/publisher.hpp"
@@ -88,6 +89,17 @@ int check(const std::string& path)
 	}
 	std::cout << "no running configuration in " << cfg->node.runtime_dir
 	          << "; applying would create everything\n";
+	return 0;
+}
+
+int render_frr(const std::string& path)
+{
+	const auto cfg = cli::load_config(path, "tsunagid");
+	if (!cfg) {
+		return cli::kExitConfig;
+	}
+	const compile::Image img = compile::compile(*cfg, 1);
+	std::cout << frr::render(*cfg, frr::labels_of(abi::TableView(img.data())));
 	return 0;
 }
 
@@ -304,6 +316,7 @@ int run(int argc, char** argv)
 {
 	std::string config_path;
 	std::string check_path;
+	std::string render_path;
 	po::options_description desc(
 	    "tsunagid: the Tsunagi control daemon\n\n"
 	    "Usage: tsunagid [--config FILE]\n       tsunagid --check FILE\n\nOptions");
@@ -311,13 +324,18 @@ int run(int argc, char** argv)
 	desc.add_options()(
 	    "check", po::value(&check_path),
 	    "validate FILE, print what would change against the running configuration, apply "
-	    "nothing");
+	    "nothing")(
+	    "render-frr", po::value(&render_path),
+	    "print the FRR configuration FILE gives (labels as a fresh start allocates them)");
 	po::variables_map vm;
 	if (auto rc = cli::parse_options(argc, argv, "tsunagid", desc, vm)) {
 		return *rc;
 	}
 	if (!check_path.empty()) {
 		return check(check_path);
+	}
+	if (!render_path.empty()) {
+		return render_frr(render_path);
 	}
 
 	// Signals are taken synchronously, so a reload never interrupts a publication.
