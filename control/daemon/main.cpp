@@ -293,6 +293,7 @@ private:
 		auto writer =
 		    std::make_unique<compile::TableWriter>(obj->data(), layout, cfg, ids, learned);
 		writer->commit(gen);
+		writer->take_bytes_written();  // the next edit reports only its own writes
 		live_.emplace(LiveImage{std::move(*obj), gen, 0, std::move(writer)});
 		adopted_.reset();
 		return true;

@@ -12,6 +12,7 @@
 #include "control/compile/compiler.hpp"
 #include "control/compile/table_writer.hpp"
 #include "fixtures.hpp"
+#include "packet_builder.hpp"
 
 using namespace tsunagi;
 using tsunagi::test::load_config;
@@ -759,4 +760,53 @@ TEST_CASE("readers never see a torn or foreign entry while tenants come and go",
 	CHECK(lookups.load() > 0);
 	CHECK(wrong.load() == 0);
 	CHECK(rebuilds == 0);  // the reserved room sufficed: no new image was needed
+}
+
+TEST_CASE("a VRF added in place routes and answers ARP like one built with the image",
+          "[tables][writer][pipeline]")
+{
+	const std::string plain = std::string(tsunagi::test::kSmallNode) +
+	                          "  - name: y\n    vni: 11\n    hybrid_vlan: 101\n"
+	                          "    attachments: [ { port: a0, vlan: 9 } ]\n";
+	std::string routed = plain;
+	routed.replace(routed.find("neighbors:\n"), 11,
+	               "neighbors:\n  - { tenant: y, address: 10.9.0.10, mac: \"02:00:00:00:09:0a\" }\n");
+	routed += "    vrf: { rd: \"65000:9\", gateway: [10.9.0.1/24] }\n";
+	Live live(load_config(plain), 1);
+	live.writer->take_bytes_written();
+	REQUIRE(live.writer->apply(load_config(routed), {}, 2));
+	live.header = *live.writer->commit(2);
+	const uint64_t written = live.writer->take_bytes_written();
+	INFO(written << " bytes written");
+	CHECK(written < 2048);
+
+	tsunagi::test::Harness h(plain);
+	h.pipeline().use_tables(live.view());
+	const auto rmac = tsunagi::test::mac("02:00:0a:ff:00:01");
+	const auto host = tsunagi::test::mac("02:00:00:00:09:0b");
+	// ARP for the gateway, from the attachment (a0, VLAN 9).
+	tsunagi::test::Bytes arp(42, 0);
+	std::fill_n(arp.begin(), 6, 0xff);
+	std::copy(host.begin(), host.end(), arp.begin() + 6);
+	const uint8_t body[] = {0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1};
+	std::copy(std::begin(body), std::end(body), arp.begin() + 12);
+	std::copy(host.begin(), host.end(), arp.begin() + 22);
+	const uint8_t spa[] = {10, 9, 0, 11}, tpa[] = {10, 9, 0, 1};
+	std::copy(std::begin(spa), std::end(spa), arp.begin() + 28);
+	std::copy(std::begin(tpa), std::end(tpa), arp.begin() + 38);
+	const auto replies = h.send("a0", tsunagi::test::with_tags(arp, {{0x8100, 9}}));
+	REQUIRE(replies.size() == 1);
+	CHECK(replies[0].port == "a0");
+	CHECK(tsunagi::test::be16(replies[0].bytes, 24) == 2);  // ARP reply, after the tag
+	// Routed to the host of the segment (known by its neighbour entry; flooded to the
+	// trunk and the attachment: its MAC is not learned yet).
+	const auto frame = tsunagi::test::with_tags(
+	    tsunagi::test::ipv4_udp_frame(rmac, host, 0x0a09000b, 0x0a09000a, 1, 2), {{0x8100, 9}});
+	const auto out = h.send("a0", frame);
+	REQUIRE(out.size() == 2);
+	for (const auto& e : out) {
+		CHECK(e.bytes[0] == 0x02);
+		CHECK(e.bytes[5] == 0x0a);  // the host's MAC
+	}
+	CHECK(h.drops(dp::Drop::no_route) == 0);
 }

@@ -69,6 +69,7 @@ def main(argv):
     sent_t = []  # index = sequence number (no wrap below 65536 packets)
     rx_t = {}  # seq -> rtt
     dups = [0]
+    ttls = set()  # IPv4: the TTLs replies arrived with (how many routers they crossed)
     first_reply = [None]
     last_reply = [None]
     start_wall = time.time()
@@ -96,7 +97,7 @@ def main(argv):
             "longest_run": (longest[1] - longest[0] + 1) if longest else 0,
             "outage_ms": run_ms(longest) if longest else 0.0,
             "runs": [[r[0], r[1], run_ms(r)] for r in runs[:20]],
-            "duplicates": dups[0],
+            "duplicates": dups[0], "ttls": sorted(ttls),
             "rtt_ms": ([round(rtts[0] * 1e3, 3), round(sum(rtts) / len(rtts) * 1e3, 3), round(rtts[-1] * 1e3, 3)]
                        if rtts else None),
             "first_send_at": start_wall, "first_reply_at": first_reply[0], "last_reply_at": last_reply[0],
@@ -152,6 +153,8 @@ def main(argv):
                 dups[0] += 1
                 continue
             rx_t[seq] = now - sent_t[seq]
+            if not v6:
+                ttls.add(data[8])
             wall = now + base_mono_to_wall
             if first_reply[0] is None:
                 first_reply[0] = wall
