@@ -419,8 +419,11 @@ void Pipeline::forward(Work& w, uint32_t now, TxBuffers& tx)
 	if (to_router(eth, in)) {
 		return route(m, in.tenant, in.tags_len, now, tx, &in);
 	}
-	if (load_be16(eth + pkt::kMacsLen + in.tags_len) == pkt::kEtherArp &&
-	    answer_arp(m, in, tx)) {
+	// The VRF's gateways answer for themselves: ARP, and IPv6 neighbour solicitations
+	// (multicast, so they would otherwise be flooded).
+	const uint16_t type = load_be16(eth + pkt::kMacsLen + in.tags_len);
+	if ((type == pkt::kEtherArp && answer_arp(m, in, tx)) ||
+	    (type == pkt::kEtherIpv6 && eth[0] == 0x33 && answer_nd(m, in, tx))) {
 		return;
 	}
 

@@ -94,8 +94,12 @@ private:
 	void route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now, TxBuffers& tx,
 	           const Ingress* from = nullptr);
 	bool answer_arp(rte_mbuf* m, const Ingress& in, TxBuffers& tx);
-	void answer_echo(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now,
-	                 TxBuffers& tx, const Ingress* from);
+	bool answer_nd(rte_mbuf* m, const Ingress& in, TxBuffers& tx);
+	bool make_advert(rte_mbuf* m, uint8_t* ip, uint32_t tenant) const;
+	void answer_local(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now,
+	                  TxBuffers& tx, const Ingress* from);
+	void reply_to(rte_mbuf* m, uint32_t tags_len, uint32_t tenant, uint32_t member,
+	              TxBuffers& tx);
 	uint64_t lookup4(uint32_t tenant, uint32_t dst) const;
 	uint64_t lookup6(uint32_t tenant, const uint8_t* dst) const;
 	bool to_router(const uint8_t* eth, const Ingress& in) const;

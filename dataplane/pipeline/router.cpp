@@ -21,6 +21,7 @@ namespace {
 
 constexpr uint32_t kArpLen = 28;  // Ethernet/IPv4 ARP
 constexpr uint8_t kIpProtoIcmp = 1;
+constexpr uint8_t kIpProtoIcmp6 = 58;
 
 bool is_ip(uint16_t type)
 {
@@ -115,7 +116,7 @@ bool Pipeline::answer_arp(rte_mbuf* m, const Ingress& in, TxBuffers& tx)
 		return false;
 	}
 	const uint8_t* arp = eth + off;
-	// Ethernet/IPv4 request for one of the VRF's own addresses.
+	// An Ethernet/IPv4 request for one of the VRF's own addresses.
 	if (load_be16(arp) != 1 || load_be16(arp + 2) != pkt::kEtherIpv4 || arp[4] != 6 ||
 	    arp[5] != 4 || load_be16(arp + 6) != 1) {
 		return false;
@@ -126,53 +127,85 @@ bool Pipeline::answer_arp(rte_mbuf* m, const Ingress& in, TxBuffers& tx)
 	    t_.nexthop(abi::ref_value(ref)).kind != abi::NexthopKind::local) {
 		return false;
 	}
-	uint8_t* p = resize_tags(m, in.tags_len, 0);
-	if (p == nullptr) {
-		drop(m, Drop::no_mbuf);
-		return true;
-	}
-	uint8_t* a = p + pkt::kEthLen;
-	const uint8_t* rmac = t_.node().router_mac;
-	std::memcpy(p, a + 8, 6);  // to the asker
-	std::memcpy(p + 6, rmac, 6);
+	uint8_t* a = eth + off;
 	store_be16(a + 6, 2);
 	std::memcpy(a + 18, a + 8, 10);  // the asker's MAC and address become the target's
-	std::memcpy(a + 8, rmac, 6);
+	std::memcpy(a + 8, t_.node().router_mac, 6);
 	store_be32(a + 14, target);
-	const Ingress back{in.tenant, kNone, 0, 0, false};
-	emit(m, back, in.member, tx);
+	reply_to(m, in.tags_len, in.tenant, in.member, tx);
 	return true;
 }
 
-void Pipeline::answer_echo(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now,
-                           TxBuffers& tx, const Ingress* from)
+// Turns an ICMPv6 neighbour solicitation for one of the VRF's own addresses at `ip` into
+// the advertisement that answers it (router, solicited, override; the router MAC as the
+// target's link-layer address), in place. False when it is no such solicitation.
+bool Pipeline::make_advert(rte_mbuf* m, uint8_t* ip, uint32_t tenant) const
+{
+	const uint32_t avail =
+	    rte_pktmbuf_data_len(m) - uint32_t(ip - rte_pktmbuf_mtod(m, uint8_t*));
+	uint8_t* icmp = ip + pkt::kIpv6Len;
+	if (avail < pkt::kIpv6Len + 24 || ip[6] != kIpProtoIcmp6 || icmp[0] != 135 ||
+	    icmp[1] != 0) {
+		return false;
+	}
+	const uint64_t ref = lookup6(tenant, icmp + 8);
+	if (abi::ref_value(ref) == kNone ||
+	    t_.nexthop(abi::ref_value(ref)).kind != abi::NexthopKind::local) {
+		return false;
+	}
+	static const uint8_t unspecified[16] = {};
+	const bool dad = std::memcmp(ip + 8, unspecified, 16) == 0;
+	// To the asker, or to all nodes when it has no address yet (duplicate detection).
+	if (dad) {
+		static const uint8_t all_nodes[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0,
+		                                      0,    0,    0, 0, 0, 0, 0, 1};
+		std::memcpy(ip + 24, all_nodes, 16);
+	} else {
+		std::memcpy(ip + 24, ip + 8, 16);
+	}
+	std::memcpy(ip + 8, icmp + 8, 16);
+	constexpr uint32_t kAdvertLen = 32;  // header, flags, target, one option
+	const uint32_t want =
+	    uint32_t(ip - rte_pktmbuf_mtod(m, uint8_t*)) + pkt::kIpv6Len + kAdvertLen;
+	if (rte_pktmbuf_pkt_len(m) > want) {
+		rte_pktmbuf_trim(m, uint16_t(rte_pktmbuf_pkt_len(m) - want));
+	} else if (rte_pktmbuf_pkt_len(m) < want &&
+	           rte_pktmbuf_append(m, uint16_t(want - rte_pktmbuf_pkt_len(m))) == nullptr) {
+		return false;
+	}
+	store_be16(ip + 4, uint16_t(kAdvertLen));
+	ip[7] = 255;
+	icmp[0] = 136;
+	icmp[1] = 0;
+	store_be16(icmp + 2, 0);
+	store_be32(icmp + 4, dad ? 0xa0000000u : 0xe0000000u);  // R, S unless to all, O
+	icmp[24] = 2;                                           // target link-layer address
+	icmp[25] = 1;
+	std::memcpy(icmp + 26, t_.node().router_mac, 6);
+	const uint16_t ck = rte_ipv6_udptcp_cksum(reinterpret_cast<const rte_ipv6_hdr*>(ip), icmp);
+	std::memcpy(icmp + 2, &ck, 2);
+	return true;
+}
+
+bool Pipeline::answer_nd(rte_mbuf* m, const Ingress& in, TxBuffers& tx)
 {
 	uint8_t* eth = rte_pktmbuf_mtod(m, uint8_t*);
-	uint8_t* ip = eth + pkt::kEthLen + tags_len;
-	const uint32_t ihl = (ip[0] & 0xfu) * 4u;
-	const uint32_t len = rte_pktmbuf_data_len(m);
-	// Only IPv4 echo requests, unfragmented, are answered; anything else for the VRF's
-	// own addresses waits for a punt path per VRF.
-	if (load_be16(eth + pkt::kMacsLen + tags_len) != pkt::kEtherIpv4 || ip[9] != kIpProtoIcmp ||
-	    len < pkt::kEthLen + tags_len + ihl + 8 || ip[ihl] != 8 ||
-	    (load_be16(ip + 6) & 0x3fff) != 0) {
-		return drop(m, Drop::unsupported);
+	if (!abi::load_acquire(t_.vrfs[in.tenant].live) ||
+	    rte_pktmbuf_data_len(m) < pkt::kEthLen + in.tags_len + pkt::kIpv6Len) {
+		return false;
 	}
-	uint8_t* icmp = ip + ihl;
-	// Echo reply: type 8 → 0 changes the checksummed word by 0x0800.
-	icmp[0] = 0;
-	uint32_t sum = uint32_t(~load_be16(icmp + 2) & 0xffff) + 0xf7ff;
-	sum = (sum & 0xffff) + (sum >> 16);
-	store_be16(icmp + 2, uint16_t(~sum));
-	uint8_t addr[4];
-	std::memcpy(addr, ip + 12, 4);
-	std::memcpy(ip + 12, ip + 16, 4);
-	std::memcpy(ip + 16, addr, 4);
-	set_ipv4_ttl(ip, 64);
-	if (from == nullptr) {
-		// Back the way routing says: the asker may sit behind a carrier.
-		return route(m, tenant, tags_len, now, tx);
+	if (!make_advert(m, eth + pkt::kEthLen + in.tags_len, in.tenant)) {
+		return false;
 	}
+	reply_to(m, in.tags_len, in.tenant, in.member, tx);
+	return true;
+}
+
+// Sends a frame answered in place back to the member it came from: tags off, to its
+// sender, from the router MAC.
+void Pipeline::reply_to(rte_mbuf* m, uint32_t tags_len, uint32_t tenant, uint32_t member,
+                        TxBuffers& tx)
+{
 	uint8_t* p = resize_tags(m, tags_len, 0);
 	if (p == nullptr) {
 		return drop(m, Drop::no_mbuf);
@@ -180,7 +213,59 @@ void Pipeline::answer_echo(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint
 	std::memcpy(p, p + 6, 6);
 	std::memcpy(p + 6, t_.node().router_mac, 6);
 	const Ingress back{tenant, kNone, 0, 0, false};
-	emit(m, back, from->member, tx);
+	emit(m, back, member, tx);
+}
+
+void Pipeline::answer_local(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now,
+                            TxBuffers& tx, const Ingress* from)
+{
+	uint8_t* eth = rte_pktmbuf_mtod(m, uint8_t*);
+	uint8_t* ip = eth + pkt::kEthLen + tags_len;
+	const uint32_t len = rte_pktmbuf_data_len(m);
+	const uint32_t avail = len - pkt::kEthLen - tags_len;
+	// Echo requests, and IPv6 neighbour solicitations, are answered; anything else for
+	// the VRF's own addresses waits for a punt path per VRF.
+	if (load_be16(eth + pkt::kMacsLen + tags_len) == pkt::kEtherIpv6) {
+		uint8_t* icmp = ip + pkt::kIpv6Len;
+		if (make_advert(m, ip, tenant)) {
+			// fall through to the reply below
+		} else if (avail >= pkt::kIpv6Len + 8 && ip[6] == kIpProtoIcmp6 && icmp[0] == 128) {
+			icmp[0] = 129;
+			uint8_t addr[16];
+			std::memcpy(addr, ip + 8, 16);
+			std::memcpy(ip + 8, ip + 24, 16);
+			std::memcpy(ip + 24, addr, 16);
+			ip[7] = 64;
+			store_be16(icmp + 2, 0);
+			const uint16_t ck =
+			    rte_ipv6_udptcp_cksum(reinterpret_cast<const rte_ipv6_hdr*>(ip), icmp);
+			std::memcpy(icmp + 2, &ck, 2);
+		} else {
+			return drop(m, Drop::unsupported);
+		}
+	} else {
+		const uint32_t ihl = (ip[0] & 0xfu) * 4u;
+		if (ip[9] != kIpProtoIcmp || avail < ihl + 8 || ip[ihl] != 8 ||
+		    (load_be16(ip + 6) & 0x3fff) != 0) {
+			return drop(m, Drop::unsupported);
+		}
+		uint8_t* icmp = ip + ihl;
+		// Echo reply: type 8 → 0 changes the checksummed word by 0x0800.
+		icmp[0] = 0;
+		uint32_t sum = uint32_t(~load_be16(icmp + 2) & 0xffff) + 0xf7ff;
+		sum = (sum & 0xffff) + (sum >> 16);
+		store_be16(icmp + 2, uint16_t(~sum));
+		uint8_t addr[4];
+		std::memcpy(addr, ip + 12, 4);
+		std::memcpy(ip + 12, ip + 16, 4);
+		std::memcpy(ip + 16, addr, 4);
+		set_ipv4_ttl(ip, 64);
+	}
+	if (from == nullptr) {
+		// Back the way routing says: the asker may sit behind a carrier.
+		return route(m, tenant, tags_len, now, tx);
+	}
+	reply_to(m, tags_len, tenant, from->member, tx);
 }
 
 void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now, TxBuffers& tx,
@@ -226,7 +311,7 @@ void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t n
 	const uint32_t pick = group > 1 ? uint32_t(abi::mix64(flow) % group) : 0;
 	const abi::NexthopEntry& nh = t_.nexthop(abi::ref_value(ref) + pick * abi::kNexthopWords);
 	if (nh.kind == abi::NexthopKind::local) {
-		return answer_echo(m, tenant, tags_len, now, tx, from);
+		return answer_local(m, tenant, tags_len, now, tx, from);
 	}
 	if (ttl <= 1) {
 		return drop(m, Drop::ttl_expired);

@@ -22,7 +22,8 @@ from lib.topo import Topology, host_ip, host_mac
 def _vrf_config(t):
     cfg = t.config([1])
     ten = cfg["tenants"][0]
-    ten["vrf"] = {"rd": "65000:1", "label": 2001, "gateway": ["10.1.0.254/24", "10.11.0.254/24"]}
+    ten["vrf"] = {"rd": "65000:1", "label": 2001, "gateway": ["10.1.0.254/24", "10.11.0.254/24",
+                                                                 "fd00:1::fe/64"]}
     # The hosts, as the router knows them (ARP resolution of hosts comes later).
     cfg.setdefault("neighbors", []).extend([
         {"tenant": ten["name"], "address": "10.11.0.2", "mac": host_mac(1, "srv")},
@@ -38,7 +39,7 @@ def _ping(t, ns, dst, count):
 
 
 def test_g_routed_in_a_vrf(ctx):
-    """(g) a reload gives cust-0001 a VRF, edited in place; the dataplane answers ARP and
+    """(g) a reload gives cust-0001 a VRF, edited in place; the dataplane answers ARP, ND and
     ping for its gateways and routes between two subnets of the segment, TTL decremented
     once, both ways."""
     ctx.require_node()
@@ -67,6 +68,11 @@ def test_g_routed_in_a_vrf(ctx):
             assert got == 20, "gateway %s answered %d of 20: %s" % (gw, got, out)
             assert ttls == {64}, "gateway %s answered with TTLs %s" % (gw, ttls)
             ctx.note("ping gateway %s: %d/20, TTL 64" % (gw, got))
+        # IPv6: neighbour discovery and echo for the gateway.
+        wait_until(lambda: pinger.ping_ok(cloud, "fd00:1::fe"), 10, what="ping to gateway fd00:1::fe")
+        got, _, out = _ping(t, cloud, "fd00:1::fe", 20)
+        assert got == 20, "gateway fd00:1::fe answered %d of 20: %s" % (got, out)
+        ctx.note("ping gateway fd00:1::fe: %d/20" % got)
         # Routed across the subnets, each direction once.
         for ns, dst in ((cloud, "10.11.0.2"), (srv, "10.1.0.1")):
             wait_until(lambda: pinger.ping_ok(ns, dst), 10, what="routed ping to %s" % dst)

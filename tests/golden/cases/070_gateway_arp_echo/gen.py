@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The VRF's gateway answers for itself: an ARP request for a gateway address gets a reply from the router MAC back to the asking member (tagged as that member, VXLAN to a VTEP), and an ICMP echo request to it gets an echo reply (TTL 64) the same way; ARP for other addresses is flooded as L2."""
+"""The VRF's gateway answers for itself: an ARP request for a gateway address gets a reply from the router MAC back to the asking member (tagged as that member, VXLAN to a VTEP), an IPv6 neighbour solicitation (multicast or unicast) an advertisement (R, S, O, the router MAC), and ICMP and ICMPv6 echo requests to it echo replies (TTL / hop limit 64) the same way; ARP and solicitations for other addresses are flooded as L2."""
 import os
 import sys
 
@@ -21,6 +21,28 @@ for member in (red.members[0], red.members[1], red.members[2], red.members[3]):
     c.send(member.port, member.ingress(Ether(bytes(echo))))
     back = Ether(dst=H, src=RMAC) / IP(src="10.1.0.1", dst="10.1.0.11", ttl=64, id=3) / ICMP(type=0, id=9, seq=1) / Raw(b"gw-ping")
     c.expect(member.port, member.egress(Ether(bytes(back))))
+
+from scapy.layers.inet6 import ICMPv6ND_NS, ICMPv6ND_NA, ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr, ICMPv6EchoRequest, ICMPv6EchoReply  # noqa: E402
+GW6, H6 = "2001:db8:1::1", "2001:db8:1::11"
+SOLICITED = "ff02::1:ff00:1"   # of 2001:db8:1::1
+for member in (red.members[0], red.members[2], red.members[5]):
+    ns = Ether(dst="33:33:ff:00:00:01", src=H) / IPv6(src=H6, dst=SOLICITED, hlim=255) / ICMPv6ND_NS(tgt=GW6) / ICMPv6NDOptSrcLLAddr(lladdr=H)
+    c.send(member.port, member.ingress(Ether(bytes(ns))))
+    na = Ether(dst=H, src=RMAC) / IPv6(src=GW6, dst=H6, hlim=255) / ICMPv6ND_NA(R=1, S=1, O=1, tgt=GW6) / ICMPv6NDOptDstLLAddr(lladdr=RMAC)
+    c.expect(member.port, member.egress(Ether(bytes(na))))
+    # Neighbour unreachability detection: unicast, to the router MAC.
+    ns = Ether(dst=RMAC, src=H) / IPv6(src=H6, dst=GW6, hlim=255) / ICMPv6ND_NS(tgt=GW6) / ICMPv6NDOptSrcLLAddr(lladdr=H)
+    c.send(member.port, member.ingress(Ether(bytes(ns))))
+    c.expect(member.port, member.egress(Ether(bytes(na))))
+    echo = Ether(dst=RMAC, src=H) / IPv6(src=H6, dst=GW6, hlim=3) / ICMPv6EchoRequest(id=5, seq=2, data=b"gw6")
+    c.send(member.port, member.ingress(Ether(bytes(echo))))
+    back = Ether(dst=H, src=RMAC) / IPv6(src=GW6, dst=H6, hlim=64) / ICMPv6EchoReply(id=5, seq=2, data=b"gw6")
+    c.expect(member.port, member.egress(Ether(bytes(back))))
+
+# A solicitation for a host of the segment is an ordinary multicast.
+other6 = Ether(dst="33:33:ff:00:00:12", src=H) / IPv6(src=H6, dst="ff02::1:ff00:12", hlim=255) / ICMPv6ND_NS(tgt="2001:db8:1::12") / ICMPv6NDOptSrcLLAddr(lladdr=H)
+c.send("acc0", red.members[0].ingress(Ether(bytes(other6))))
+c.flood(red, Ether(bytes(other6)), red.members[0])
 
 # ARP for a host of the segment is an ordinary broadcast.
 other = Ether(dst=BCAST, src=H) / ARP(op=1, hwsrc=H, psrc="10.1.0.11", pdst="10.1.0.12")
