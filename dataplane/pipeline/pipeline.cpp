@@ -137,6 +137,12 @@ void Pipeline::run_role(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t 
 				prefetch_destination(work[i], now);
 			}
 		}
+		// Frames to the router: their route slots are in cache now; fetch the next hop.
+		for (uint16_t i = 0; i < count; ++i) {
+			if (work[i].verdict == kPass && work[i].to_router) {
+				prefetch_nexthop(work[i]);
+			}
+		}
 		for (uint16_t i = 0; i < count; ++i) {
 			Work& w = work[i];
 			if (w.verdict == kPass) {
@@ -244,7 +250,7 @@ Drop Pipeline::parse_underlay(Work& w, uint16_t in_port) const
 	const abi::PortEntry& port = t_.ports[in_port];
 	// Unicast to the port's MAC, or multicast the kernel may want (ARP, neighbour
 	// discovery); VXLAN itself must come to the port's MAC.
-	const bool mac_ours = std::memcmp(p, port.mac, 6) == 0;
+	const bool mac_ours = pkt::same_mac(p, port.mac);
 	if (!mac_ours && !pkt::is_multicast(p)) {
 		return Drop::not_vxlan;
 	}
@@ -372,14 +378,23 @@ void Pipeline::prefetch_forwarding(Work& w) const
 	w.src_key = MacTable::key_in_frame(w.in.tenant, eth + RTE_ETHER_ADDR_LEN);
 	w.dst_home = macs_.home(w.dst_key);
 	w.src_home = macs_.home(w.src_key);
-	// Only the two MAC slots: the line-fill buffers are few, and the tenant's entry and
-	// counters are wanted later or only written.
+	// Only two lines: the line-fill buffers are few, and the tenant's entry and counters
+	// are wanted later or only written. A frame to the router needs no destination MAC
+	// but its VRF's lengths, to find its route slots next.
+	w.to_router = pkt::same_mac(eth, t_.node().router_mac);
 	macs_.prefetch(w.src_home);
-	macs_.prefetch(w.dst_home);
+	if (w.to_router) {
+		rte_prefetch0(&t_.vrfs[w.in.tenant]);
+	} else {
+		macs_.prefetch(w.dst_home);
+	}
 }
 
 void Pipeline::prefetch_destination(const Work& w, uint32_t now) const
 {
+	if (w.to_router) {
+		return prefetch_route(w);
+	}
 	// A hint only: forward() looks again, after the burst's earlier frames have been
 	// learned, so semantics stay those of one frame at a time.
 	const uint32_t out = macs_.lookup(w.dst_home, w.dst_key, now, aging_);

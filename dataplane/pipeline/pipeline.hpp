@@ -61,6 +61,7 @@ private:
 		size_t dst_home;
 		Ingress in;
 		Drop verdict;
+		bool to_router;  // destination MAC is the router's (then maybe routed)
 	};
 	static constexpr uint16_t kStage = 32;
 
@@ -77,6 +78,9 @@ private:
 	Drop resolve_underlay(Work& w) const;
 	void prefetch_forwarding(Work& w) const;
 	void prefetch_destination(const Work& w, uint32_t now) const;
+	void prefetch_route(const Work& w) const;
+	void prefetch_nexthop(const Work& w) const;
+	static const uint8_t* ipv4_destination(const Work& w);
 	// Stage 3 (after a pass that prefetches the destination member): learn, then
 	// forward or flood.
 	void forward(Work& w, uint32_t now, TxBuffers& tx);

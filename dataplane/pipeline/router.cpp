@@ -61,9 +61,50 @@ bool for_node(const abi::PortEntry& port, const uint8_t* p, uint32_t len)
 bool Pipeline::to_router(const uint8_t* eth, const Ingress& in) const
 {
 	// The MAC compare first: it touches nothing the L2 path has not already loaded.
-	return std::memcmp(eth, t_.node().router_mac, 6) == 0 &&
+	return pkt::same_mac(eth, t_.node().router_mac) &&
 	       abi::load_acquire(t_.vrfs[in.tenant].live) != 0 &&
 	       is_ip(load_be16(eth + pkt::kMacsLen + in.tags_len));
+}
+
+// The IPv4 destination of a frame to the router, nullptr when it carries no IPv4.
+const uint8_t* Pipeline::ipv4_destination(const Work& w)
+{
+	const uint8_t* eth = rte_pktmbuf_mtod(w.m, const uint8_t*);
+	const uint32_t l3 = pkt::kEthLen + w.in.tags_len;
+	if (rte_pktmbuf_data_len(w.m) < l3 + pkt::kIpv4Len ||
+	    load_be16(eth + pkt::kMacsLen + w.in.tags_len) != pkt::kEtherIpv4) {
+		return nullptr;
+	}
+	return eth + l3 + 16;
+}
+
+void Pipeline::prefetch_route(const Work& w) const
+{
+	// The slots of the VRF's two longest IPv4 lengths: most lookups end there.
+	const uint8_t* dst = ipv4_destination(w);
+	if (dst == nullptr) {
+		return;
+	}
+	uint64_t lens = abi::load_acquire(t_.vrfs[w.in.tenant].len4);
+	for (int i = 0; i < 2 && lens != 0; ++i) {
+		const auto len = uint8_t(63 - __builtin_clzll(lens));
+		t_.route4_map.prefetch(
+		    abi::hash_key(abi::route4_key(w.in.tenant, len, load_be32(dst))));
+		lens &= ~(uint64_t{1} << len);
+	}
+}
+
+void Pipeline::prefetch_nexthop(const Work& w) const
+{
+	// The route slots came in during the last pass: look the route up, fetch its next hop.
+	const uint8_t* dst = ipv4_destination(w);
+	if (dst == nullptr) {
+		return;
+	}
+	const uint64_t ref = lookup4(w.in.tenant, load_be32(dst));
+	if (abi::ref_value(ref) != kNone) {
+		rte_prefetch0(&t_.nexthop(abi::ref_value(ref)));
+	}
 }
 
 uint64_t Pipeline::lookup4(uint32_t tenant, uint32_t dst) const
@@ -386,7 +427,7 @@ void Pipeline::run_interconnect(uint16_t in_port, rte_mbuf* m, uint32_t now, TxB
 		return drop(m, Drop::malformed);
 	}
 	const abi::PortEntry& port = t_.ports[in_port];
-	const bool mac_ours = std::memcmp(p, port.mac, 6) == 0;
+	const bool mac_ours = pkt::same_mac(p, port.mac);
 	const uint16_t type = load_be16(p + pkt::kMacsLen);
 	if (type == pkt::kTpidCtag) {
 		// An Option-A sub-interface: its VLAN selects the VRF.
