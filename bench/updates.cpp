@@ -1,7 +1,8 @@
 // tsunagi-bench-updates: what a table change costs tsunagid's CPU at table scale
 // (DESIGN.md §2: "a single change at 1M entries well under a millisecond"). Builds the
 // scale tables the way tsunagid does (compile::TableWriter with room to grow), then times
-// single changes edited in place, against building the image anew.
+// single changes edited in place, against building the image anew, and the rate at which
+// routes learned at run time go in and out.
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
@@ -33,12 +34,21 @@ struct Built {
 	uint64_t bytes;
 };
 
-Built build(const config::Config& cfg)
+// `extra_routes`: room for that many routes learned at run time.
+Built build_spare(const config::Config& cfg, uint32_t extra_routes)
 {
 	Built b;
 	const auto t0 = Clock::now();
 	const compile::IdPlan ids(cfg, nullptr, 1);
-	const auto layout = compile::Layout::plan(cfg, ids, true);
+	auto layout = compile::Layout::plan(cfg, ids, true);
+	if (extra_routes > 0) {
+		const uint64_t slots = compile::map_capacity(extra_routes, true);
+		const uint64_t more =
+		    16 * (slots - layout.route4_slots) + 64 * uint64_t(extra_routes);
+		layout.route4_slots = slots;
+		layout.heap += 64 * uint64_t(extra_routes);
+		layout.total += more;
+	}
 	b.memory.assign(layout.total / 8 + 1, 0);
 	b.writer = std::make_unique<compile::TableWriter>(b.memory.data(), layout, cfg, ids,
 	                                                  std::vector<config::Neighbor>{});
@@ -47,6 +57,11 @@ Built build(const config::Config& cfg)
 	b.bytes = layout.total;
 	b.writer->take_bytes_written();
 	return b;
+}
+
+Built build(const config::Config& cfg)
+{
+	return build_spare(cfg, 0);
 }
 
 struct Timings {
@@ -100,6 +115,7 @@ int main(int argc, char** argv)
 {
 	uint32_t changes = 1000;
 	uint32_t inner = 31;
+	uint32_t routes = 100000;
 	bench::ScaleParams scale;
 	po::options_description desc(
 	    "tsunagi-bench-updates: the control CPU a table change costs at scale\n\n"
@@ -108,7 +124,9 @@ int main(int argc, char** argv)
 	                                               "changes timed per kind (default 1000)")(
 	    "inner-vlans", po::value(&inner),
 	    "QinQ inner VIDs per (port, VID) in the large table (default 31: 1 015 312 "
-	    "attachments)")("tenants", po::value(&scale.tenants), "tenants (default 16000)");
+	    "attachments)")("tenants", po::value(&scale.tenants), "tenants (default 16000)")(
+	    "routes", po::value(&routes),
+	    "routes learned and withdrawn at run time (default 100000)");
 	po::variables_map vm;
 	if (auto rc = cli::parse_options(argc, argv, "tsunagi-bench-updates", desc, vm)) {
 		return *rc;
@@ -150,6 +168,52 @@ int main(int argc, char** argv)
 			});
 		}
 		reload.print("reload adding/removing one tenant");
+	}
+
+	if (routes > 0) {
+		// Routes learned at run time (what a feed from FRR calls): Option-B routes into
+		// 1 000 VRFs, one at a time, then withdrawn.
+		bench::ScaleParams vrfs = scale;
+		vrfs.vrfs = 1000;
+		vrfs.routes = 1000;  // one configured route per VRF: the VRFs exist
+		const config::Config cfg = bench::build_scale_config(vrfs);
+		Built b = build_spare(cfg, routes);
+		std::printf("learned routes into %u VRFs: image %.1f MB built in %.0f ms\n",
+		            vrfs.vrfs, double(b.bytes) / 1e6, b.build_ms);
+		tsunagi::abi::NexthopEntry hop{};
+		hop.kind = tsunagi::abi::NexthopKind::option_b;
+		hop.port = bench::interconnect_port(vrfs);
+		hop.n_labels = 1;
+		hop.resolved = 1;
+		const std::vector<tsunagi::abi::NexthopEntry> hops{hop};
+		uint64_t gen = 1;
+		for (const bool add : {true, false}) {
+			const auto t0 = Clock::now();
+			uint32_t refused = 0;
+			for (uint32_t i = 0; i < routes; ++i) {
+				const uint32_t t = i % vrfs.vrfs;
+				config::IpPrefix p;
+				const uint32_t a = bench::vpn_route_prefix(t, 1000 + i / vrfs.vrfs);
+				p.addr.bytes = {uint8_t(a >> 24), uint8_t(a >> 16), uint8_t(a >> 8),
+				                0};
+				p.length = 24;
+				std::vector<tsunagi::abi::NexthopEntry> h = hops;
+				h[0].labels[0] = 16 + i;
+				const std::string name = "t" + std::to_string(t);
+				refused += add ? !b.writer->set_route(name, p, h, gen)
+				               : !b.writer->remove_route(name, p, gen);
+				if (i % 1000 == 999) {
+					b.writer->commit(
+					    ++gen);  // a generation per thousand, as a feed batches
+					b.writer->reclaim(gen - 1);
+				}
+			}
+			b.writer->commit(++gen);
+			const double s = us_since(t0) / 1e6;
+			std::printf("  %-44s %9.0f routes/s  (%u routes in %.2f s%s)\n",
+			            add ? "learn a route" : "withdraw a route", routes / s, routes,
+			            s, refused != 0 ? ", some refused" : "");
+		}
 	}
 
 	if (inner > 0) {
