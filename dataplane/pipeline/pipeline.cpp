@@ -431,7 +431,7 @@ void Pipeline::forward(Work& w, uint32_t now, TxBuffers& tx)
 			return drop(m, Drop::mac_limit);
 	}
 	count(ctr_.tenants[in.tenant], true, rte_pktmbuf_pkt_len(m));
-	if (to_router(eth, in)) {
+	if (routed(w)) {
 		return route(m, in.tenant, in.tags_len, now, tx, &in);
 	}
 	// The VRF's gateways answer for themselves: ARP, and IPv6 neighbour solicitations

@@ -106,7 +106,7 @@ private:
 	              TxBuffers& tx);
 	uint64_t lookup4(uint32_t tenant, uint32_t dst) const;
 	uint64_t lookup6(uint32_t tenant, const uint8_t* dst) const;
-	bool to_router(const uint8_t* eth, const Ingress& in) const;
+	bool routed(const Work& w) const;
 
 	abi::TableView t_;
 	uint32_t aging_ = 0;  // the generation's MAC aging time, seconds

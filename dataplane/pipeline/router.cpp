@@ -58,12 +58,12 @@ bool for_node(const abi::PortEntry& port, const uint8_t* p, uint32_t len)
 
 }  // namespace
 
-bool Pipeline::to_router(const uint8_t* eth, const Ingress& in) const
+bool Pipeline::routed(const Work& w) const
 {
-	// The MAC compare first: it touches nothing the L2 path has not already loaded.
-	return pkt::same_mac(eth, t_.node().router_mac) &&
-	       abi::load_acquire(t_.vrfs[in.tenant].live) != 0 &&
-	       is_ip(load_be16(eth + pkt::kMacsLen + in.tags_len));
+	// w.to_router first: the MAC compare made when the burst was staged.
+	const uint8_t* eth = rte_pktmbuf_mtod(w.m, const uint8_t*);
+	return w.to_router && abi::load_acquire(t_.vrfs[w.in.tenant].live) != 0 &&
+	       is_ip(load_be16(eth + pkt::kMacsLen + w.in.tags_len));
 }
 
 // The IPv4 destination of a frame to the router, nullptr when it carries no IPv4.
