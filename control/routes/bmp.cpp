@@ -1,0 +1,469 @@
+#include "control/routes/bmp.hpp"
+
+#include <cstring>
+
+#include "control/config/loader.hpp"
+
+namespace tsunagi::routes {
+
+namespace {
+
+constexpr uint8_t kBmpVersion = 3;
+constexpr size_t kBmpHeader = 6;
+constexpr size_t kBgpHeader = 19;
+// bgpd never sends more than an extended message (RFC 8654) plus BMP's own headers;
+// anything longer is a stream out of step.
+constexpr uint32_t kMaxMessage = 65535 + 1024;
+
+enum BmpType : uint8_t {
+	kPeerDown = 2,
+	kPeerUp = 3,
+	kInitiation = 4,
+	kTermination = 5,
+	kRouteMirroring = 6,
+};
+enum BgpType : uint8_t { kUpdate = 2, kRouteRefresh = 5 };
+enum Attr : uint8_t { kMpReach = 14, kMpUnreach = 15, kExtCommunities = 16 };
+constexpr uint16_t kAfiIp = 1, kAfiIp6 = 2;
+constexpr uint8_t kSafiVpn = 128;
+
+// Bounds-checked big-endian reads over one message; a read past the end sets `bad` and
+// yields zeros, so decoders check once per record instead of at every field.
+struct Reader {
+	const uint8_t* p;
+	size_t n;
+	bool bad = false;
+
+	bool has(size_t k)
+	{
+		if (k > n) {
+			bad = true;
+			n = 0;
+			return false;
+		}
+		return true;
+	}
+	const uint8_t* take(size_t k)
+	{
+		if (!has(k)) {
+			return nullptr;
+		}
+		const uint8_t* at = p;
+		p += k;
+		n -= k;
+		return at;
+	}
+	uint64_t be(size_t k)
+	{
+		const uint8_t* at = take(k);
+		uint64_t v = 0;
+		for (size_t i = 0; at != nullptr && i < k; ++i) {
+			v = v << 8 | at[i];
+		}
+		return v;
+	}
+	Reader sub(size_t k)
+	{
+		const uint8_t* at = take(k);
+		return Reader{at != nullptr ? at : p, at != nullptr ? k : 0, at == nullptr};
+	}
+};
+
+Decoded malformed(std::string why)
+{
+	Decoded d;
+	d.skip = Skip::malformed;
+	d.why = std::move(why);
+	return d;
+}
+
+Decoded skipped(Skip s)
+{
+	Decoded d;
+	d.skip = s;
+	return d;
+}
+
+std::optional<Family> family_of(uint16_t afi, uint8_t safi)
+{
+	if (safi != kSafiVpn) {
+		return std::nullopt;
+	}
+	if (afi == kAfiIp) {
+		return Family::vpn4;
+	}
+	if (afi == kAfiIp6) {
+		return Family::vpn6;
+	}
+	return std::nullopt;
+}
+
+// One labelled VPN NLRI. A withdrawal carries a single label field whose value means
+// nothing (RFC 8277 §2.4); an announcement a stack ending at bottom-of-stack.
+bool read_nlri(Reader& r, Family f, bool withdraw, VpnKey& key, std::vector<uint32_t>* labels)
+{
+	unsigned bits = unsigned(r.be(1));
+	const unsigned max_prefix = f == Family::vpn6 ? 128 : 32;
+	for (int i = 0;; ++i) {
+		if (bits < 24 || i == 8) {
+			return false;
+		}
+		const uint32_t field = uint32_t(r.be(3));
+		bits -= 24;
+		if (r.bad) {
+			return false;
+		}
+		if (withdraw) {
+			break;
+		}
+		labels->push_back(field >> 4);
+		if (field & 1) {
+			break;
+		}
+	}
+	if (bits < 64 || bits - 64 > max_prefix) {
+		return false;
+	}
+	key.rd = r.be(8);
+	const unsigned plen = bits - 64;
+	const uint8_t* a = r.take((plen + 7) / 8);
+	if (a == nullptr) {
+		return false;
+	}
+	key.prefix = {};
+	key.prefix.addr.v6 = f == Family::vpn6;
+	std::memcpy(key.prefix.addr.bytes.data(), a, (plen + 7) / 8);
+	key.prefix.length = uint8_t(plen);
+	return true;
+}
+
+std::string route_target(const uint8_t* e)
+{
+	const uint8_t type = e[0] & 0x3f;  // without the IANA-authority and transitive bits
+	auto u16 = [](const uint8_t* p) { return uint32_t(p[0]) << 8 | p[1]; };
+	auto u32 = [&](const uint8_t* p) { return u16(p) << 16 | u16(p + 2); };
+	switch (type) {
+		case 0:
+			return std::to_string(u16(e + 2)) + ":" + std::to_string(u32(e + 4));
+		case 1: {
+			config::IpAddr a;
+			std::memcpy(a.bytes.data(), e + 2, 4);
+			return config::to_string(a) + ":" + std::to_string(u16(e + 6));
+		}
+		case 2:
+			return std::to_string(u32(e + 2)) + ":" + std::to_string(u16(e + 6));
+		default:
+			return {};
+	}
+}
+
+config::IpAddr next_hop_of(const uint8_t* nh, size_t len)
+{
+	config::IpAddr a;
+	// VPN next hops carry an RD of zeros first (RFC 4364 §4.3.2, RFC 4659 §3.2.1.1).
+	const size_t skip = len == 12 || len == 24 || len == 48 ? 8 : 0;
+	if (len - skip == 4) {
+		std::memcpy(a.bytes.data(), nh + skip, 4);
+	} else if (len - skip >= 16) {
+		a.v6 = true;
+		std::memcpy(a.bytes.data(), nh + skip, 16);
+	}
+	return a;
+}
+
+Decoded decode_update(const PeerId& peer, Reader r)
+{
+	const size_t withdrawn_len = r.be(2);
+	Reader withdrawn = r.sub(withdrawn_len);
+	const size_t attrs_len = r.be(2);
+	Reader attrs = r.sub(attrs_len);
+	if (r.bad || withdrawn.bad || attrs.bad) {
+		return malformed("UPDATE lengths exceed the message");
+	}
+	if (withdrawn_len == 0 && attrs_len == 0 && r.n == 0) {
+		return skipped(Skip::other);  // IPv4 unicast End-of-RIB: not a family we take
+	}
+	if (withdrawn_len != 0 || r.n != 0) {
+		return skipped(Skip::unsupported_family);  // plain IPv4 unicast NLRI
+	}
+
+	std::vector<std::string> rts;
+	std::optional<Reader> reach, unreach;
+	while (attrs.n != 0) {
+		const uint8_t flags = uint8_t(attrs.be(1));
+		const uint8_t type = uint8_t(attrs.be(1));
+		const size_t len = attrs.be(flags & 0x10 ? 2 : 1);
+		Reader v = attrs.sub(len);
+		if (attrs.bad) {
+			return malformed("path attribute " + std::to_string(type) +
+			                 " runs past the attributes");
+		}
+		if (type == kMpReach) {
+			reach = v;
+		} else if (type == kMpUnreach) {
+			unreach = v;
+		} else if (type == kExtCommunities) {
+			if (len % 8 != 0) {
+				return malformed("extended communities of " + std::to_string(len) +
+				                 " bytes");
+			}
+			for (size_t i = 0; i < len; i += 8) {
+				const uint8_t* e = v.p + i;
+				if ((e[0] & 0x3f) <= 2 && e[1] == 0x02) {
+					if (auto s = route_target(e); !s.empty()) {
+						rts.push_back(std::move(s));
+					}
+				}
+			}
+		}
+	}
+
+	Decoded d;
+	if (unreach) {
+		Reader& u = *unreach;
+		const uint16_t afi = uint16_t(u.be(2));
+		const uint8_t safi = uint8_t(u.be(1));
+		if (u.bad) {
+			return malformed("MP_UNREACH_NLRI shorter than its header");
+		}
+		const auto f = family_of(afi, safi);
+		if (!f) {
+			return skipped(Skip::unsupported_family);
+		}
+		Event e;
+		e.peer = peer;
+		e.family = *f;
+		if (u.n == 0 && !reach) {
+			e.kind = Event::Kind::end_of_rib;
+			d.events.push_back(std::move(e));
+			return d;
+		}
+		while (u.n != 0) {
+			VpnKey k;
+			if (!read_nlri(u, *f, true, k, nullptr)) {
+				return malformed("withdrawn VPN NLRI does not add up");
+			}
+			e.withdrawn.push_back(k);
+		}
+		d.events.push_back(std::move(e));
+	}
+	if (reach) {
+		Reader& m = *reach;
+		const uint16_t afi = uint16_t(m.be(2));
+		const uint8_t safi = uint8_t(m.be(1));
+		const size_t nh_len = m.be(1);
+		const uint8_t* nh = m.take(nh_len);
+		m.be(1);  // reserved
+		if (m.bad) {
+			return malformed("MP_REACH_NLRI shorter than its header");
+		}
+		const auto f = family_of(afi, safi);
+		if (!f) {
+			return d.events.empty() ? skipped(Skip::unsupported_family) : d;
+		}
+		if (nh_len != 12 && nh_len != 24 && nh_len != 48) {
+			return malformed("VPN next hop of " + std::to_string(nh_len) + " bytes");
+		}
+		Event e;
+		e.peer = peer;
+		e.family = *f;
+		const config::IpAddr hop = next_hop_of(nh, nh_len);
+		while (m.n != 0) {
+			VpnPath p;
+			if (!read_nlri(m, *f, false, p.key, &p.labels)) {
+				return malformed("VPN NLRI does not add up");
+			}
+			p.next_hop = hop;
+			p.route_targets = rts;
+			e.reach.push_back(std::move(p));
+		}
+		d.events.push_back(std::move(e));
+	}
+	if (d.events.empty()) {
+		return skipped(Skip::unsupported_family);
+	}
+	return d;
+}
+
+PeerId read_peer(Reader& r, bool& post_policy)
+{
+	PeerId p;
+	r.be(1);  // peer type
+	const uint8_t flags = uint8_t(r.be(1));
+	p.distinguisher = r.be(8);
+	const uint8_t* a = r.take(16);
+	r.take(16);  // AS, BGP identifier, timestamp
+	if (a != nullptr) {
+		p.address.v6 = (flags & 0x80) != 0;
+		std::memcpy(p.address.bytes.data(), p.address.v6 ? a : a + 12,
+		            p.address.v6 ? 16 : 4);
+	}
+	post_policy = (flags & 0x40) != 0;
+	return p;
+}
+
+}  // namespace
+
+std::optional<std::vector<uint8_t>> BmpStream::next()
+{
+	if (broken_ || buffered() < kBmpHeader) {
+		return std::nullopt;
+	}
+	const uint8_t* h = buf_.data() + start_;
+	const uint32_t len =
+	    uint32_t(h[1]) << 24 | uint32_t(h[2]) << 16 | uint32_t(h[3]) << 8 | h[4];
+	if (h[0] != kBmpVersion || len < kBmpHeader || len > kMaxMessage) {
+		broken_ = true;
+		return std::nullopt;
+	}
+	if (buffered() < len) {
+		return std::nullopt;
+	}
+	std::vector<uint8_t> msg(h, h + len);
+	start_ += len;
+	// Drop what was consumed once it outweighs what is left, to keep the copy cheap.
+	if (start_ > 65536 && start_ * 2 > buf_.size()) {
+		buf_.erase(buf_.begin(), buf_.begin() + ptrdiff_t(start_));
+		start_ = 0;
+	}
+	return msg;
+}
+
+Decoded decode_bgp(const PeerId& peer, const uint8_t* msg, size_t size)
+{
+	Reader r{msg, size};
+	const uint8_t* marker = r.take(16);
+	const size_t len = r.be(2);
+	const uint8_t type = uint8_t(r.be(1));
+	if (r.bad || len != size || len < kBgpHeader) {
+		return malformed("BGP message length " + std::to_string(len) + " in " +
+		                 std::to_string(size) + " bytes");
+	}
+	for (int i = 0; i < 16; ++i) {
+		if (marker[i] != 0xff) {
+			return malformed("BGP marker is not all ones");
+		}
+	}
+	if (type == kUpdate) {
+		return decode_update(peer, r);
+	}
+	if (type == kRouteRefresh) {
+		const uint16_t afi = uint16_t(r.be(2));
+		const uint8_t subtype = uint8_t(r.be(1));
+		const uint8_t safi = uint8_t(r.be(1));
+		if (r.bad) {
+			return malformed("ROUTE-REFRESH shorter than 4 bytes");
+		}
+		const auto f = family_of(afi, safi);
+		if (!f || (subtype != 1 && subtype != 2)) {
+			return skipped(f ? Skip::other : Skip::unsupported_family);
+		}
+		Decoded d;
+		Event e;
+		e.kind = subtype == 1 ? Event::Kind::refresh_begin : Event::Kind::refresh_end;
+		e.peer = peer;
+		e.family = *f;
+		d.events.push_back(std::move(e));
+		return d;
+	}
+	return skipped(Skip::other);
+}
+
+Decoded decode_bmp(const uint8_t* msg, size_t size)
+{
+	Reader r{msg, size};
+	const uint8_t version = uint8_t(r.be(1));
+	const size_t len = r.be(4);
+	const uint8_t type = uint8_t(r.be(1));
+	if (r.bad || version != kBmpVersion || len != size) {
+		return malformed("BMP header: version " + std::to_string(version) + ", length " +
+		                 std::to_string(len) + " in " + std::to_string(size) + " bytes");
+	}
+	Decoded d;
+	Event e;
+	switch (type) {
+		case kInitiation:
+		case kTermination:
+			e.kind = type == kInitiation ? Event::Kind::initiation
+			                             : Event::Kind::termination;
+			d.events.push_back(std::move(e));
+			return d;
+		case kPeerUp:
+		case kPeerDown: {
+			bool post = false;
+			e.peer = read_peer(r, post);
+			if (r.bad) {
+				return malformed("peer header shorter than 42 bytes");
+			}
+			e.kind = type == kPeerUp ? Event::Kind::peer_up : Event::Kind::peer_down;
+			d.events.push_back(std::move(e));
+			return d;
+		}
+		case kRouteMirroring: {
+			bool post = false;
+			const PeerId peer = read_peer(r, post);
+			if (r.bad) {
+				return malformed("peer header shorter than 42 bytes");
+			}
+			Decoded out = skipped(Skip::other);
+			while (r.n != 0) {
+				const uint16_t tlv = uint16_t(r.be(2));
+				const size_t tlen = r.be(2);
+				Reader v = r.sub(tlen);
+				if (r.bad) {
+					return malformed(
+					    "route mirroring TLV runs past the message");
+				}
+				if (tlv == 1 && tlen >= 2 && v.p[1] == 1) {
+					// "Messages lost": bgpd's mirror buffer overflowed. What
+					// the peer sent is unknown from here on; the feed must
+					// resync.
+					Decoded lost = skipped(Skip::lost);
+					lost.why = "bgpd reports mirrored messages lost";
+					return lost;
+				}
+				if (tlv != 0) {
+					continue;
+				}
+				Decoded one = decode_bgp(peer, v.p, tlen);
+				if (one.skip == Skip::malformed) {
+					return one;
+				}
+				for (auto& ev : one.events) {
+					out.events.push_back(std::move(ev));
+				}
+				if (!out.events.empty()) {
+					out.skip = Skip::none;
+				} else if (one.skip == Skip::unsupported_family) {
+					out.skip = one.skip;
+				}
+			}
+			return out;
+		}
+		default:  // route monitoring, statistics: the feed asks only for mirroring
+			return skipped(Skip::other);
+	}
+}
+
+std::string rd_string(uint64_t rd)
+{
+	uint8_t b[8];
+	for (int i = 0; i < 8; ++i) {
+		b[i] = uint8_t(rd >> (56 - 8 * i));
+	}
+	const uint16_t type = uint16_t(b[0] << 8 | b[1]);
+	uint8_t e[8] = {uint8_t(type), 0x02, b[2], b[3], b[4], b[5], b[6], b[7]};
+	std::string s = type <= 2 ? route_target(e) : std::string();
+	return s.empty() ? "type" + std::to_string(type) : s;
+}
+
+std::string to_string(const PeerId& p)
+{
+	std::string s = config::to_string(p.address);
+	if (p.distinguisher != 0) {
+		s += " (distinguisher " + rd_string(p.distinguisher) + ")";
+	}
+	return s;
+}
+
+}  // namespace tsunagi::routes

@@ -1,0 +1,243 @@
+#include "control/routes/vpn_rib.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace tsunagi::routes {
+
+namespace {
+
+Family family_of(const config::IpPrefix& p)
+{
+	return p.addr.v6 ? Family::vpn6 : Family::vpn4;
+}
+
+}  // namespace
+
+void VpnRib::configure(const config::Config& cfg)
+{
+	cfg_ = &cfg;
+	importers_.clear();
+	for (const auto& t : cfg.tenants) {
+		if (t.vrf) {
+			for (const auto& rt : t.vrf->import_rts) {
+				importers_[rt].push_back(t.name);
+			}
+		}
+	}
+	// Re-import every path under the new rules; a peer no longer configured keeps its
+	// paths (its session may come back) but they import nowhere.
+	for (auto& [id, rib] : peers_) {
+		rib.peer = find_peer(id);
+		for (auto& [k, path] : rib.paths) {
+			link(path, id, k, false);
+			path.tenants = rib.peer != nullptr ? tenants_for(*rib.peer, path.targets)
+			                                   : std::vector<std::string>{};
+			link(path, id, k, true);
+		}
+	}
+}
+
+const config::Peer* VpnRib::find_peer(const PeerId& id) const
+{
+	for (const auto& p : cfg_->peers) {
+		if (p.option == config::PeerOption::B && p.address && *p.address == id.address) {
+			return &p;
+		}
+	}
+	return nullptr;
+}
+
+std::vector<std::string> VpnRib::tenants_for(const config::Peer& peer,
+                                             const std::vector<std::string>& rts) const
+{
+	std::vector<std::string> out;
+	for (const auto& rt : rts) {
+		const auto it = importers_.find(rt);
+		if (it == importers_.end()) {
+			continue;
+		}
+		for (const auto& t : it->second) {
+			if (std::find(peer.tenants.begin(), peer.tenants.end(), t) !=
+			        peer.tenants.end() &&
+			    std::find(out.begin(), out.end(), t) == out.end()) {
+				out.push_back(t);
+			}
+		}
+	}
+	return out;
+}
+
+void VpnRib::mark(const TenantPrefix& tp)
+{
+	if (changed_set_.insert(tp).second) {
+		changed_.push_back(tp);
+	}
+}
+
+void VpnRib::link(const Path& path, const PeerId& id, const VpnKey& k, bool add)
+{
+	for (const auto& t : path.tenants) {
+		const TenantPrefix tp{t, k.prefix};
+		if (add) {
+			imported_[tp].insert({id, k.rd});
+		} else if (auto it = imported_.find(tp); it != imported_.end()) {
+			it->second.erase({id, k.rd});
+			if (it->second.empty()) {
+				imported_.erase(it);
+			}
+		}
+		mark(tp);
+	}
+}
+
+void VpnRib::put(const PeerId& id, PeerRib& rib, const VpnPath& p)
+{
+	Path next{p.labels, p.next_hop, p.route_targets, {}, false};
+	if (rib.peer != nullptr) {
+		next.tenants = tenants_for(*rib.peer, p.route_targets);
+	}
+	if (next.tenants.empty()) {
+		++counters_.not_imported;
+	}
+	auto [it, fresh] = rib.paths.try_emplace(p.key, next);
+	if (!fresh) {
+		Path& old = it->second;
+		if (old.labels == next.labels && old.next_hop == next.next_hop &&
+		    old.tenants == next.tenants) {
+			old.stale = false;  // sent again, unchanged: nothing to rewrite
+			old.targets = next.targets;
+			return;
+		}
+		link(old, id, p.key, false);
+		old = next;
+	}
+	link(it->second, id, p.key, true);
+}
+
+void VpnRib::drop(const PeerId& id, PeerRib& rib, const VpnKey& k)
+{
+	if (auto it = rib.paths.find(k); it != rib.paths.end()) {
+		link(it->second, id, k, false);
+		rib.paths.erase(it);
+	}
+}
+
+void VpnRib::sweep(const PeerId& id, PeerRib& rib, Family f)
+{
+	for (auto it = rib.paths.begin(); it != rib.paths.end();) {
+		if (it->second.stale && family_of(it->first.prefix) == f) {
+			link(it->second, id, it->first, false);
+			it = rib.paths.erase(it);
+			++counters_.swept;
+		} else {
+			++it;
+		}
+	}
+}
+
+void VpnRib::apply(const Event& e)
+{
+	using K = Event::Kind;
+	if (e.kind == K::initiation || e.kind == K::termination) {
+		return;
+	}
+	auto [it, fresh] = peers_.try_emplace(e.peer);
+	PeerRib& rib = it->second;
+	if (fresh) {
+		rib.peer = find_peer(e.peer);
+	}
+	if (rib.peer == nullptr) {
+		++counters_.unknown_peer;
+	}
+	switch (e.kind) {
+		case K::peer_up:
+		case K::peer_down:
+		case K::refresh_begin:
+			// The peer will send its table again: until it says it is done, what it
+			// sent before keeps forwarding.
+			for (auto& [k, path] : rib.paths) {
+				if (e.kind != K::refresh_begin || family_of(k.prefix) == e.family) {
+					path.stale = true;
+				}
+			}
+			break;
+		case K::end_of_rib:
+		case K::refresh_end:
+			sweep(e.peer, rib, e.family);
+			break;
+		case K::update:
+			for (const auto& k : e.withdrawn) {
+				drop(e.peer, rib, k);
+				++counters_.updates;
+			}
+			for (const auto& p : e.reach) {
+				put(e.peer, rib, p);
+				++counters_.updates;
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+void VpnRib::mark_all_stale()
+{
+	for (auto& [id, rib] : peers_) {
+		for (auto& [k, path] : rib.paths) {
+			path.stale = true;
+		}
+	}
+}
+
+std::vector<TenantPrefix> VpnRib::take_changed()
+{
+	changed_set_.clear();
+	return std::exchange(changed_, {});
+}
+
+std::vector<ImportedHop> VpnRib::hops(const TenantPrefix& tp) const
+{
+	std::vector<ImportedHop> out;
+	const auto it = imported_.find(tp);
+	if (it == imported_.end()) {
+		return out;
+	}
+	for (const auto& [id, rd] : it->second) {
+		const PeerRib& rib = peers_.at(id);
+		const Path& path = rib.paths.at(VpnKey{rd, tp.prefix});
+		ImportedHop h{rib.peer, path.next_hop, path.labels};
+		if (std::find(out.begin(), out.end(), h) == out.end()) {
+			out.push_back(std::move(h));
+		}
+	}
+	return out;
+}
+
+std::vector<TenantPrefix> VpnRib::routes_via(const std::string& port,
+                                             const config::IpAddr& address) const
+{
+	std::vector<TenantPrefix> out;
+	for (const auto& [tp, sources] : imported_) {
+		for (const auto& [id, rd] : sources) {
+			const PeerRib& rib = peers_.at(id);
+			if (rib.peer != nullptr && rib.peer->port == port &&
+			    rib.paths.at(VpnKey{rd, tp.prefix}).next_hop == address) {
+				out.push_back(tp);
+				break;
+			}
+		}
+	}
+	return out;
+}
+
+size_t VpnRib::paths() const
+{
+	size_t n = 0;
+	for (const auto& [id, rib] : peers_) {
+		n += rib.paths.size();
+	}
+	return n;
+}
+
+}  // namespace tsunagi::routes

@@ -1,0 +1,188 @@
+#include "tests/unit/bmp_builder.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace tsunagi::test {
+
+namespace {
+
+void put(Bytes& b, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; --i) {
+		b.push_back(uint8_t(v >> (8 * i)));
+	}
+}
+
+void put_rd(Bytes& b, const std::string& rd)
+{
+	const size_t c = rd.find(':');
+	put(b, 0, 2);  // type 0: 2-byte ASN, 4-byte number
+	put(b, std::stoul(rd.substr(0, c)), 2);
+	put(b, std::stoul(rd.substr(c + 1)), 4);
+}
+
+bool is_v6(const std::string& a)
+{
+	return a.find(':') != std::string::npos;
+}
+
+Bytes address(const std::string& a)
+{
+	Bytes out(is_v6(a) ? 16 : 4);
+	if (inet_pton(is_v6(a) ? AF_INET6 : AF_INET, a.c_str(), out.data()) != 1) {
+		throw std::runtime_error("bad address " + a);
+	}
+	return out;
+}
+
+void put_nlri(Bytes& b, const VpnNlri& n, bool withdraw)
+{
+	const size_t slash = n.prefix.find('/');
+	const Bytes a = address(n.prefix.substr(0, slash));
+	const unsigned len = std::stoul(n.prefix.substr(slash + 1));
+	const std::vector<uint32_t> labels = withdraw ? std::vector<uint32_t>{0x80000} : n.labels;
+	put(b, 24 * labels.size() + 64 + len, 1);
+	for (size_t i = 0; i < labels.size(); ++i) {
+		put(b, labels[i] << 4 | (i + 1 == labels.size() && !withdraw ? 1 : 0), 3);
+	}
+	put_rd(b, n.rd);
+	b.insert(b.end(), a.begin(), a.begin() + (len + 7) / 8);
+}
+
+Bytes bgp(uint8_t type, const Bytes& body)
+{
+	Bytes b(16, 0xff);
+	put(b, 19 + body.size(), 2);
+	b.push_back(type);
+	b.insert(b.end(), body.begin(), body.end());
+	return b;
+}
+
+void put_attr(Bytes& b, uint8_t flags, uint8_t type, const Bytes& v)
+{
+	const bool ext = v.size() > 255;
+	b.push_back(uint8_t(flags | (ext ? 0x10 : 0)));
+	b.push_back(type);
+	put(b, v.size(), ext ? 2 : 1);
+	b.insert(b.end(), v.begin(), v.end());
+}
+
+Bytes update_with(const Bytes& attrs)
+{
+	Bytes body;
+	put(body, 0, 2);
+	put(body, attrs.size(), 2);
+	body.insert(body.end(), attrs.begin(), attrs.end());
+	return bgp(2, body);
+}
+
+Bytes bmp(uint8_t type, const Bytes& body)
+{
+	Bytes b{3};
+	put(b, 6 + body.size(), 4);
+	b.push_back(type);
+	b.insert(b.end(), body.begin(), body.end());
+	return b;
+}
+
+Bytes peer_header(const std::string& peer)
+{
+	Bytes b{0, uint8_t(is_v6(peer) ? 0x80 : 0)};
+	put(b, 0, 8);
+	const Bytes a = address(peer);
+	b.insert(b.end(), 16 - a.size(), 0);
+	b.insert(b.end(), a.begin(), a.end());
+	put(b, 2516, 4);
+	put(b, 0x0a000001, 4);
+	put(b, 0, 8);
+	return b;
+}
+
+}  // namespace
+
+Bytes vpn_update(const std::vector<VpnNlri>& nlri, const std::string& next_hop,
+                 const std::vector<std::string>& rts)
+{
+	const bool v6 = is_v6(nlri.at(0).prefix);
+	Bytes attrs;
+	put_attr(attrs, 0x40, 1, {0});                       // ORIGIN IGP
+	put_attr(attrs, 0x40, 2, {2, 1, 0, 0, 0x09, 0xd4});  // AS_PATH 2516
+	Bytes ext;
+	for (const auto& rt : rts) {
+		const size_t c = rt.find(':');
+		put(ext, 0x0002, 2);
+		put(ext, std::stoul(rt.substr(0, c)), 2);
+		put(ext, std::stoul(rt.substr(c + 1)), 4);
+	}
+	put_attr(attrs, 0xc0, 16, ext);
+	Bytes mp;
+	put(mp, v6 ? 2 : 1, 2);
+	mp.push_back(128);
+	const Bytes nh = address(next_hop);
+	mp.push_back(uint8_t(8 + nh.size()));
+	put(mp, 0, 8);
+	mp.insert(mp.end(), nh.begin(), nh.end());
+	mp.push_back(0);
+	for (const auto& n : nlri) {
+		put_nlri(mp, n, false);
+	}
+	put_attr(attrs, 0x80, 14, mp);
+	return update_with(attrs);
+}
+
+Bytes vpn_withdraw(const std::vector<VpnNlri>& nlri)
+{
+	Bytes mp;
+	put(mp, is_v6(nlri.at(0).prefix) ? 2 : 1, 2);
+	mp.push_back(128);
+	for (const auto& n : nlri) {
+		put_nlri(mp, n, true);
+	}
+	Bytes attrs;
+	put_attr(attrs, 0x80, 15, mp);
+	return update_with(attrs);
+}
+
+Bytes vpn_end_of_rib(bool v6)
+{
+	Bytes attrs;
+	put_attr(attrs, 0x80, 15, {0, uint8_t(v6 ? 2 : 1), 128});
+	return update_with(attrs);
+}
+
+Bytes route_refresh(bool v6, uint8_t subtype)
+{
+	return bgp(5, {0, uint8_t(v6 ? 2 : 1), subtype, 128});
+}
+
+Bytes bmp_mirror(const std::string& peer, const Bytes& msg)
+{
+	Bytes body = peer_header(peer);
+	put(body, 0, 2);
+	put(body, msg.size(), 2);
+	body.insert(body.end(), msg.begin(), msg.end());
+	return bmp(6, body);
+}
+
+Bytes bmp_peer(uint8_t type, const std::string& peer)
+{
+	Bytes body = peer_header(peer);
+	if (type == 2) {
+		body.push_back(4);  // remote system closed, no notification
+	}
+	return bmp(type, body);
+}
+
+Bytes bmp_initiation()
+{
+	Bytes body;
+	put(body, 2, 2);  // sysName
+	put(body, 4, 2);
+	body.insert(body.end(), {'n', 'o', 'd', 'e'});
+	return bmp(4, body);
+}
+
+}  // namespace tsunagi::test

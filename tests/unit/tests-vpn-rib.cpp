@@ -1,0 +1,214 @@
+// VPN route import: route targets, the peer's tenants, ECMP, stale paths and End-of-RIB.
+#include <catch2/catch.hpp>
+
+#include "control/config/loader.hpp"
+#include "control/routes/vpn_rib.hpp"
+
+using namespace tsunagi;
+using routes::Event;
+using routes::TenantPrefix;
+
+namespace {
+
+const char* kConfig = R"(
+node: { name: n1, asn: 65000, router_id: 10.255.0.1 }
+ports:
+  - { name: a0, role: access, device: "net_null0" }
+  - { name: ix0, role: interconnect, device: "net_null1", address: 203.0.113.2/30 }
+  - { name: ix1, role: interconnect, device: "net_null2", address: 203.0.114.2/30 }
+tenants:
+  - name: red
+    vni: 1
+    hybrid_vlan: 3001
+    attachments: [ { port: a0, vlan: 10 } ]
+    vrf: { rd: "65000:1", route_targets: { import: ["2516:1001"], export: ["65000:1"] },
+           gateway: [10.1.0.1/24] }
+  - name: blue
+    vni: 2
+    hybrid_vlan: 3002
+    attachments: [ { port: a0, vlan: 20 } ]
+    vrf: { rd: "65000:2", route_targets: { import: ["2516:1002"], export: ["65000:2"] },
+           gateway: [10.1.0.1/24] }
+  - name: green
+    vni: 3
+    hybrid_vlan: 3003
+    attachments: [ { port: a0, vlan: 30 } ]
+    vrf: { rd: "65000:3", route_targets: { import: ["2516:1001"], export: ["65000:3"] },
+           gateway: [10.3.0.1/24] }
+peers:
+  - { name: kddi, option: B, port: ix0, address: 203.0.113.1, asn: 2516, tenants: [red, blue] }
+  - { name: ntt, option: B, port: ix1, address: 203.0.114.1, asn: 2914, tenants: [red] }
+)";
+
+config::Config load()
+{
+	auto r = config::load_string(kConfig, "rib.yaml");
+	if (!r.config) {
+		for (const auto& e : r.errors) {
+			FAIL(e.to_string());
+		}
+	}
+	return *r.config;
+}
+
+config::IpPrefix prefix(const std::string& s)
+{
+	const auto slash = s.find('/');
+	return {*config::parse_ip(s.substr(0, slash)), uint8_t(std::stoi(s.substr(slash + 1)))};
+}
+
+routes::PeerId peer(const std::string& a)
+{
+	return {*config::parse_ip(a), 0};
+}
+
+uint64_t rd(uint32_t asn, uint32_t n)
+{
+	return uint64_t(asn) << 32 | n;
+}
+
+Event announce(const std::string& from, uint64_t d, const std::string& p,
+               std::vector<uint32_t> labels, std::vector<std::string> rts)
+{
+	Event e;
+	e.peer = peer(from);
+	e.family = prefix(p).addr.v6 ? routes::Family::vpn6 : routes::Family::vpn4;
+	routes::VpnPath path;
+	path.key = {d, prefix(p)};
+	path.labels = std::move(labels);
+	path.next_hop = *config::parse_ip(from);
+	path.route_targets = std::move(rts);
+	e.reach.push_back(path);
+	return e;
+}
+
+Event withdraw(const std::string& from, uint64_t d, const std::string& p)
+{
+	Event e;
+	e.peer = peer(from);
+	e.withdrawn.push_back({d, prefix(p)});
+	return e;
+}
+
+Event marker(Event::Kind k, const std::string& from)
+{
+	Event e;
+	e.kind = k;
+	e.peer = peer(from);
+	return e;
+}
+
+}  // namespace
+
+TEST_CASE("vpn rib: a path is imported into the VRFs its route targets name, of the peer's tenants")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.take_changed();
+	rib.apply(announce("203.0.113.1", rd(2516, 1), "172.16.0.0/16", {30001}, {"2516:1001"}));
+	// red and green import 2516:1001, but kddi serves red and blue only.
+	const auto changed = rib.take_changed();
+	REQUIRE(changed.size() == 1);
+	CHECK(changed[0] == TenantPrefix{"red", prefix("172.16.0.0/16")});
+	const auto hops = rib.hops(changed[0]);
+	REQUIRE(hops.size() == 1);
+	CHECK(hops[0].peer->name == "kddi");
+	CHECK(hops[0].labels == std::vector<uint32_t>{30001});
+	CHECK(rib.hops({"green", prefix("172.16.0.0/16")}).empty());
+
+	// The same prefix for blue, another label: the tenants stay apart.
+	rib.apply(announce("203.0.113.1", rd(2516, 2), "172.16.0.0/16", {30002}, {"2516:1002"}));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"blue", prefix("172.16.0.0/16")}});
+	CHECK(rib.hops({"blue", prefix("172.16.0.0/16")}).at(0).labels ==
+	      std::vector<uint32_t>{30002});
+	CHECK(rib.hops({"red", prefix("172.16.0.0/16")}).at(0).labels ==
+	      std::vector<uint32_t>{30001});
+
+	// A route target nobody imports, and a speaker that is no peer of ours.
+	rib.apply(announce("203.0.113.1", rd(2516, 9), "192.168.0.0/16", {5}, {"2516:9999"}));
+	rib.apply(announce("198.51.100.9", rd(1, 1), "10.0.0.0/8", {5}, {"2516:1001"}));
+	CHECK(rib.take_changed().empty());
+	CHECK(rib.counters().not_imported == 2);
+	CHECK(rib.counters().unknown_peer == 1);
+	CHECK(rib.imported() == 2);
+}
+
+TEST_CASE("vpn rib: two peers' paths to one prefix are ECMP; a withdrawal leaves the other")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	const TenantPrefix red{"red", prefix("172.16.0.0/16")};
+	rib.apply(announce("203.0.113.1", rd(2516, 1), "172.16.0.0/16", {30001}, {"2516:1001"}));
+	rib.apply(announce("203.0.114.1", rd(2914, 1), "172.16.0.0/16", {40001}, {"2516:1001"}));
+	rib.take_changed();
+	auto hops = rib.hops(red);
+	REQUIRE(hops.size() == 2);
+	CHECK(hops[0].peer->name != hops[1].peer->name);
+	rib.apply(withdraw("203.0.113.1", rd(2516, 1), "172.16.0.0/16"));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{red});
+	hops = rib.hops(red);
+	REQUIRE(hops.size() == 1);
+	CHECK(hops[0].peer->name == "ntt");
+	CHECK(rib.routes_via("ix1", *config::parse_ip("203.0.114.1")) ==
+	      std::vector<TenantPrefix>{red});
+	CHECK(rib.routes_via("ix0", *config::parse_ip("203.0.113.1")).empty());
+	rib.apply(withdraw("203.0.114.1", rd(2914, 1), "172.16.0.0/16"));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{red});
+	CHECK(rib.hops(red).empty());
+	CHECK(rib.imported() == 0);
+}
+
+TEST_CASE(
+    "vpn rib: a re-established session keeps forwarding; End-of-RIB sweeps what was not sent again")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.apply(announce("203.0.113.1", rd(2516, 1), "172.16.0.0/16", {30001}, {"2516:1001"}));
+	rib.apply(announce("203.0.113.1", rd(2516, 1), "172.18.0.0/16", {30003}, {"2516:1001"}));
+	rib.apply(announce("203.0.113.1", rd(2516, 1), "2001:db8:99::/48", {30004}, {"2516:1001"}));
+	rib.take_changed();
+
+	rib.apply(marker(Event::Kind::peer_down, "203.0.113.1"));
+	rib.apply(marker(Event::Kind::peer_up, "203.0.113.1"));
+	CHECK(rib.take_changed().empty());  // nothing withdrawn while the session comes back
+	CHECK(rib.imported() == 3);
+	// The table again: one route unchanged (no rewrite), one with a new label; the third
+	// is not sent again.
+	rib.apply(announce("203.0.113.1", rd(2516, 1), "172.16.0.0/16", {30001}, {"2516:1001"}));
+	rib.apply(announce("203.0.113.1", rd(2516, 1), "2001:db8:99::/48", {30005}, {"2516:1001"}));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("2001:db8:99::/48")}});
+	Event eor = marker(Event::Kind::end_of_rib, "203.0.113.1");
+	eor.family = routes::Family::vpn4;
+	rib.apply(eor);
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.18.0.0/16")}});
+	CHECK(rib.imported() == 2);
+	CHECK(rib.counters().swept == 1);
+
+	// A restarted feed: everything stale, refreshed by a route refresh.
+	rib.mark_all_stale();
+	Event borr = marker(Event::Kind::refresh_begin, "203.0.113.1");
+	borr.family = routes::Family::vpn6;
+	rib.apply(borr);
+	Event eorr = marker(Event::Kind::refresh_end, "203.0.113.1");
+	eorr.family = routes::Family::vpn6;
+	rib.apply(eorr);
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("2001:db8:99::/48")}});
+	CHECK(rib.imported() == 1);  // the IPv4 route waits for its own family's marker
+}
+
+TEST_CASE("vpn rib: a new configuration re-imports every path")
+{
+	auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.apply(announce("203.0.113.1", rd(2516, 1), "172.16.0.0/16", {30001}, {"2516:1001"}));
+	rib.take_changed();
+	auto next = cfg;
+	next.peers[0].tenants = {"blue"};  // kddi no longer serves red
+	next.tenants[1].vrf->import_rts.push_back("2516:1001");
+	rib.configure(next);
+	const auto changed = rib.take_changed();
+	CHECK(std::count(changed.begin(), changed.end(),
+	                 TenantPrefix{"red", prefix("172.16.0.0/16")}) == 1);
+	CHECK(rib.hops({"red", prefix("172.16.0.0/16")}).empty());
+	CHECK(rib.hops({"blue", prefix("172.16.0.0/16")}).size() == 1);
+}
