@@ -176,15 +176,7 @@ VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const con
 		auto [it, fresh] = carriers.try_emplace(peer);
 		abi::NexthopEntry& base = it->second;
 		if (fresh) {
-			const auto port = port_index.find(peer->port);
-			base.kind = port == port_index.end() ? abi::NexthopKind::unresolved
-			                                     : abi::NexthopKind::option_b;
-			if (port != port_index.end()) {
-				base.port = port->second;
-				const auto pmac = port_mac(cfg, port->second);
-				std::memcpy(base.src_mac, pmac.bytes.data(), 6);
-				set_dst(base, find_neighbor(cfg, peer->port, 0, *peer->address));
-			}
+			base = carrier_next_hop(cfg, *peer, *peer->address, {});
 		}
 		abi::NexthopEntry nh = base;
 		nh.n_labels = uint8_t(std::min<size_t>(r->labels.size(), 4));
@@ -210,6 +202,31 @@ VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const con
 		plan.routes.push_back(r);
 	}
 	return plan;
+}
+
+abi::NexthopEntry carrier_next_hop(const config::Config& cfg, const config::Peer& peer,
+                                   const config::IpAddr& hop,
+                                   const std::vector<config::Neighbor>& learned)
+{
+	abi::NexthopEntry nh{};
+	nh.kind = abi::NexthopKind::unresolved;
+	for (size_t i = 0; i < cfg.ports.size(); ++i) {
+		if (cfg.ports[i].name != peer.port) {
+			continue;
+		}
+		nh.kind = abi::NexthopKind::option_b;
+		nh.port = uint16_t(i);
+		const auto pmac = port_mac(cfg, i);
+		std::memcpy(nh.src_mac, pmac.bytes.data(), 6);
+		const config::Neighbor* n = find_neighbor(cfg, peer.port, 0, hop);
+		for (const auto& l : learned) {
+			if (n == nullptr && l.port == peer.port && l.vlan == 0 && l.address == hop) {
+				n = &l;
+			}
+		}
+		set_dst(nh, n);
+	}
+	return nh;
 }
 
 bool same_vrf_context(const config::Config& a, const config::Config& b)

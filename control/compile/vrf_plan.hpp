@@ -60,6 +60,13 @@ struct VrfSources {
 VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const config::Tenant& t,
                  uint32_t tenant, const std::map<std::string, uint16_t>& port_index);
 
+// The next hop of an Option-B route through `peer` to BGP next hop `hop` (normally the
+// peer's address), without labels: out of the peer's port, from its MAC, to the MAC the
+// configured neighbours or `learned` give `hop` on that port (unresolved until one does).
+abi::NexthopEntry carrier_next_hop(const config::Config& cfg, const config::Peer& peer,
+                                   const config::IpAddr& hop,
+                                   const std::vector<config::Neighbor>& learned);
+
 // Whether two configurations give every VRF the same surroundings: peers and neighbours.
 bool same_vrf_context(const config::Config& a, const config::Config& b);
 
