@@ -220,7 +220,8 @@ abi::NexthopEntry carrier_next_hop(const config::Config& cfg, const config::Peer
 		std::memcpy(nh.src_mac, pmac.bytes.data(), 6);
 		const config::Neighbor* n = find_neighbor(cfg, peer.port, 0, hop);
 		for (const auto& l : learned) {
-			if (n == nullptr && l.port == peer.port && l.vlan == 0 && l.address == hop) {
+			if (n == nullptr && l.port == peer.port && l.vlan == 0 &&
+			    l.address == hop) {
 				n = &l;
 			}
 		}

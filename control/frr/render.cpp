@@ -12,11 +12,6 @@ using config::IpPrefix;
 
 namespace {
 
-std::string prefix(const IpPrefix& p)
-{
-	return config::to_string(compile::masked(p));
-}
-
 void address_family(std::ostringstream& o, const config::Config& cfg, const config::Tenant& t,
                     uint32_t label, bool v6)
 {
@@ -61,27 +56,118 @@ std::string vrf_name(const config::Tenant& t)
 	return t.name;
 }
 
-std::string render(const config::Config& cfg, const Labels& labels)
+bool has_option_a(const config::Config& cfg, const config::Tenant& t)
 {
+	for (const auto& peer : cfg.peers) {
+		for (const auto& a : peer.vrfs) {
+			if (a.tenant == t.name) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+namespace {
+
+// The prefixes a tenant's VRF announces: its gateway subnets and static routes, masked.
+std::vector<IpPrefix> announced(const config::Tenant& t)
+{
+	std::vector<IpPrefix> out;
+	for (const auto& g : t.vrf->gateways) {
+		out.push_back(compile::masked(g));
+	}
+	for (const auto& r : t.vrf->static_routes) {
+		out.push_back(compile::masked(r.prefix));
+	}
+	return out;
+}
+
+const config::Tenant* tenant_named(const config::Config& cfg, const std::string& name)
+{
+	for (const auto& t : cfg.tenants) {
+		if (t.name == name) {
+			return &t;
+		}
+	}
+	return nullptr;
+}
+
+// Route maps: what each tenant's exported routes carry, and what each carrier may receive
+// (the route targets of its own tenants only, so no carrier learns another's customers
+// or the routes of another carrier).
+void route_maps(std::ostringstream& o, const config::Config& cfg)
+{
+	for (const auto& t : cfg.tenants) {
+		if (t.vrf && !has_option_a(cfg, t) && !t.vrf->export_rts.empty()) {
+			o << "route-map " << export_map(t) << " permit 10\n set extcommunity rt";
+			for (const auto& rt : t.vrf->export_rts) {
+				o << " " << rt;
+			}
+			o << "\nexit\n!\n";
+		}
+	}
+	for (const auto& peer : cfg.peers) {
+		if (peer.option != config::PeerOption::B || !peer.address) {
+			continue;
+		}
+		bool any = false;
+		for (const auto& name : peer.tenants) {
+			const config::Tenant* t = tenant_named(cfg, name);
+			for (const auto& rt :
+			     t && t->vrf ? t->vrf->export_rts : std::vector<std::string>{}) {
+				o << "bgp extcommunity-list standard " << peer_list(peer)
+				  << " permit rt " << rt << "\n";
+				any = true;
+			}
+		}
+		// A route map that matches nothing denies everything.
+		o << "route-map " << peer_map(peer) << (any ? " permit" : " deny") << " 10\n";
+		if (any) {
+			o << " match extcommunity " << peer_list(peer) << "\n";
+		}
+		o << "exit\n!\n";
+	}
+}
+
+}  // namespace
+
+std::string export_map(const config::Tenant& t)
+{
+	return "TSUNAGI-EXPORT-" + t.name;
+}
+
+std::string peer_map(const config::Peer& p)
+{
+	return "TSUNAGI-TO-" + p.name;
+}
+
+std::string peer_list(const config::Peer& p)
+{
+	return "TSUNAGI-RT-" + p.name;
+}
+
+std::string render(const config::Config& cfg, const Labels& labels, const Options& opt)
+{
+	auto label_of = [&](const config::Tenant& t) {
+		const auto label = labels.find(t.name);
+		return label != labels.end() ? label->second : t.vrf->label.value_or(0);
+	};
 	std::ostringstream o;
 	o << "! Rendered by tsunagid from " << cfg.file << "; changes here are overwritten.\n";
 	o << "frr version 8.4\nfrr defaults traditional\nhostname " << cfg.node.name << "\n";
 	o << "service integrated-vtysh-config\n!\n";
 
-	// The tenants' prefixes: the dataplane owns them, so FRR sees them as blackholes it
-	// may announce.
+	// A VRF with Option-A sessions is an FRR VRF: its prefixes are blackholes there (the
+	// dataplane, not the kernel, holds them) that BGP may announce.
 	for (const auto& t : cfg.tenants) {
-		if (!t.vrf) {
+		if (!t.vrf || !has_option_a(cfg, t)) {
 			continue;
 		}
 		o << "vrf " << vrf_name(t) << "\n";
-		for (const auto& g : t.vrf->gateways) {
-			o << " " << (g.addr.v6 ? "ipv6" : "ip") << " route " << prefix(g)
+		for (const auto& p : announced(t)) {
+			o << " " << (p.addr.v6 ? "ipv6" : "ip") << " route " << config::to_string(p)
 			  << " blackhole\n";
-		}
-		for (const auto& r : t.vrf->static_routes) {
-			o << " " << (r.prefix.addr.v6 ? "ipv6" : "ip") << " route "
-			  << prefix(r.prefix) << " blackhole\n";
 		}
 		o << "exit-vrf\n!\n";
 	}
@@ -92,36 +178,62 @@ std::string render(const config::Config& cfg, const Labels& labels)
 			  << "\n mpls bgp forwarding\nexit\n!\n";
 		}
 	}
+	route_maps(o, cfg);
 
 	o << "router bgp " << cfg.node.asn << "\n";
 	o << " bgp router-id " << config::to_string(cfg.node.router_id) << "\n";
 	o << " no bgp ebgp-requires-policy\n no bgp default ipv4-unicast\n";
-	bool b4 = false, b6 = false;
+	o << " bgp graceful-restart\n";
+	bool carriers = false;
 	for (const auto& peer : cfg.peers) {
 		if (peer.option == config::PeerOption::B && peer.address) {
 			const std::string a = config::to_string(*peer.address);
 			o << " neighbor " << a << " remote-as " << peer.asn << "\n";
 			o << " neighbor " << a << " description " << peer.name << "\n";
-			b4 = b6 = true;
+			carriers = true;
 		}
 	}
 	for (const bool v6 : {false, true}) {
-		if (!(v6 ? b6 : b4)) {
-			continue;
+		if (!carriers) {
+			break;
 		}
 		o << " !\n address-family " << (v6 ? "ipv6" : "ipv4") << " vpn\n";
 		for (const auto& peer : cfg.peers) {
 			if (peer.option == config::PeerOption::B && peer.address) {
-				o << "  neighbor " << config::to_string(*peer.address)
-				  << " activate\n";
+				const std::string a = config::to_string(*peer.address);
+				o << "  neighbor " << a << " activate\n";
+				o << "  neighbor " << a << " route-map " << peer_map(peer)
+				  << " out\n";
+			}
+		}
+		// A VRF without Option-A sessions needs no FRR VRF: its prefixes are announced
+		// as VPN routes with the VRF's RD, label and export route targets.
+		for (const auto& t : cfg.tenants) {
+			if (!t.vrf || has_option_a(cfg, t)) {
+				continue;
+			}
+			for (const auto& p : announced(t)) {
+				if (p.addr.v6 == v6) {
+					o << "  network " << config::to_string(p) << " rd "
+					  << t.vrf->rd << " label " << label_of(t);
+					if (!t.vrf->export_rts.empty()) {
+						o << " route-map " << export_map(t);
+					}
+					o << "\n";
+				}
 			}
 		}
 		o << " exit-address-family\n";
 	}
+	if (opt.bmp_port != 0) {
+		// The route feed: bgpd mirrors what the carriers send to tsunagid (docs/frr.md).
+		o << " !\n bmp targets tsunagid\n  bmp connect 127.0.0.1 port " << opt.bmp_port
+		  << " min-retry 100 max-retry 1000\n  bmp mirror\n exit\n";
+	}
 	o << "exit\n!\n";
 
 	for (const auto& t : cfg.tenants) {
-		if (!t.vrf) {
+		if (!t.vrf || !has_option_a(cfg, t)) {
 			continue;
 		}
 		o << "router bgp " << cfg.node.asn << " vrf " << vrf_name(t) << "\n";
@@ -137,12 +249,10 @@ std::string render(const config::Config& cfg, const Labels& labels)
 				}
 			}
 		}
-		const auto label = labels.find(t.name);
-		const uint32_t l = label != labels.end() ? label->second : t.vrf->label.value_or(0);
 		o << " !\n";
-		address_family(o, cfg, t, l, false);
+		address_family(o, cfg, t, label_of(t), false);
 		o << " !\n";
-		address_family(o, cfg, t, l, true);
+		address_family(o, cfg, t, label_of(t), true);
 		o << "exit\n!\n";
 	}
 	return o.str();

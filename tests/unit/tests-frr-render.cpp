@@ -53,7 +53,8 @@ bool has(const std::string& text, const std::string& block)
 
 }  // namespace
 
-TEST_CASE("FRR gets one BGP instance for the carriers and one per tenant VRF", "[frr]")
+TEST_CASE("FRR gets one BGP instance for the carriers, and an FRR VRF per VRF with Option A",
+          "[frr]")
 {
 	const auto cfg = test::load_config(kNode);
 	const auto img = compile::compile(cfg, 1);
@@ -61,7 +62,7 @@ TEST_CASE("FRR gets one BGP instance for the carriers and one per tenant VRF", "
 	REQUIRE(labels.size() == 2);
 	CHECK(labels.at("red") == 2001);
 	CHECK(labels.at("blue") == compile::kAutoLabelBase + 1);  // allocated: tenant index 1
-	const std::string conf = frr::render(cfg, labels);
+	const std::string conf = frr::render(cfg, labels, {.bmp_port = 11019});
 	INFO(conf);
 	CHECK(has(conf, "hostname edge1\n"));
 	// Option B: one VPNv4/VPNv6 session, labelled routes forwardable on the punt interface.
@@ -70,21 +71,40 @@ TEST_CASE("FRR gets one BGP instance for the carriers and one per tenant VRF", "
 	CHECK(has(
 	    conf,
 	    " neighbor 203.0.113.1 remote-as 2516\n neighbor 203.0.113.1 description carrier-b\n"));
-	CHECK(has(
-	    conf,
-	    " address-family ipv4 vpn\n  neighbor 203.0.113.1 activate\n exit-address-family\n"));
-	CHECK(has(
-	    conf,
-	    " address-family ipv6 vpn\n  neighbor 203.0.113.1 activate\n exit-address-family\n"));
-	// Red's VRF: its prefixes as blackholes to announce, its label, RD and route targets.
-	CHECK(
-	    has(conf,
-	        "vrf red\n ip route 10.1.0.0/24 blackhole\n ipv6 route 2001:db8:1::/64 blackhole\n"
-	        " ip route 10.9.0.0/16 blackhole\nexit-vrf\n"));
-	CHECK(has(conf, "router bgp 65000 vrf red\n"));
+	// Red has no Option-A session: its prefixes are VPN routes with its RD, label and
+	// export route targets, and no FRR VRF exists for it.
+	for (const char* af : {"ipv4", "ipv6"}) {
+		CHECK(has(conf, std::string(" address-family ") + af +
+		                    " vpn\n  neighbor 203.0.113.1 activate\n  neighbor 203.0.113.1 "
+		                    "route-map TSUNAGI-TO-carrier-b out\n"));
+	}
 	CHECK(has(conf,
-	          "  label vpn export 2001\n  rd vpn export 65000:1\n  rt vpn import 65000:1\n"
-	          "  rt vpn import 2516:1\n  rt vpn export 65000:1\n  export vpn\n  import vpn\n"));
+	          "  network 10.1.0.0/24 rd 65000:1 label 2001 route-map TSUNAGI-EXPORT-red\n"
+	          "  network 10.9.0.0/16 rd 65000:1 label 2001 route-map TSUNAGI-EXPORT-red\n"
+	          " exit-address-family\n"));
+	CHECK(has(conf,
+	          "  network 2001:db8:1::/64 rd 65000:1 label 2001 route-map "
+	          "TSUNAGI-EXPORT-red\n exit-address-family\n"));
+	CHECK(has(conf, "route-map TSUNAGI-EXPORT-red permit 10\n set extcommunity rt 65000:1\n"));
+	CHECK_FALSE(has(conf, "vrf red"));
+	// The carrier receives its tenants' routes only: red's export target.
+	CHECK(has(conf,
+	          "bgp extcommunity-list standard TSUNAGI-RT-carrier-b permit rt 65000:1\n"
+	          "route-map TSUNAGI-TO-carrier-b permit 10\n match extcommunity "
+	          "TSUNAGI-RT-carrier-b\n"));
+	CHECK_FALSE(has(conf, "permit rt 65000:2"));
+	// The route feed.
+	CHECK(has(conf,
+	          " bmp targets tsunagid\n  bmp connect 127.0.0.1 port 11019 min-retry 100 "
+	          "max-retry 1000\n  bmp mirror\n exit\n"));
+	CHECK_FALSE(has(frr::render(cfg, labels), "bmp"));
+	// Blue has an Option-A session: an FRR VRF with its prefixes as blackholes to announce,
+	// its label, RD and route targets.
+	CHECK(has(conf, "vrf blue\n ip route 10.2.0.0/24 blackhole\nexit-vrf\n"));
+	CHECK(has(conf,
+	          "  rd vpn export 65000:2\n  rt vpn import 65000:2\n  rt vpn export "
+	          "65000:2\n  export vpn\n  import vpn\n"));
+	CHECK_FALSE(has(conf, "network 10.2.0.0/24"));
 	// Blue's VRF: the Option-A neighbour on its sub-interface, the allocated label.
 	CHECK(has(
 	    conf,
@@ -95,5 +115,5 @@ TEST_CASE("FRR gets one BGP instance for the carriers and one per tenant VRF", "
 	// A tenant without a VRF has no BGP instance.
 	CHECK_FALSE(has(conf, "plain"));
 	// The same input renders the same bytes.
-	CHECK(frr::render(cfg, labels) == conf);
+	CHECK(frr::render(cfg, labels, {.bmp_port = 11019}) == conf);
 }
