@@ -122,7 +122,8 @@ struct TableWriter::Plan {
 	uint32_t vrf_index;
 };
 
-Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare)
+Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare,
+                    const std::array<uint64_t, 2>& learned)
 {
 	Layout l;
 	uint64_t attachments = 0, remotes = 0, statics = 0, flood_bytes = 0, names = 2;
@@ -179,6 +180,10 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare)
 		}
 		flood_bytes += Heap::block_size(sizeof(abi::NexthopEntry) * mine);
 	}
+	// A learned route's next hops are a block of their own; two (ECMP) fit in one.
+	routes[0] += learned[0];
+	routes[1] += learned[1];
+	flood_bytes += (learned[0] + learned[1]) * Heap::block_size(2 * sizeof(abi::NexthopEntry));
 	const uint32_t grow_t = spare ? ids.tenant_slots() / 2 + 64 : 0;
 	l.tenants = std::min<uint32_t>(0xffff, std::max<uint32_t>(1, ids.tenant_slots() + grow_t));
 	l.members =

@@ -41,7 +41,10 @@ struct Layout {
 	uint64_t heap = 0;
 	uint64_t total = 0;  // bytes of the whole image
 
-	static Layout plan(const config::Config& cfg, const IdPlan& ids, bool spare);
+	// `learned` routes per family (IPv4, IPv6) are those set_route() will add at once,
+	// such as a route feed's when a new image replaces one.
+	static Layout plan(const config::Config& cfg, const IdPlan& ids, bool spare,
+	                   const std::array<uint64_t, 2>& learned = {0, 0});
 };
 
 class TableWriter {

@@ -1,5 +1,6 @@
 // tsunagid: the control daemon (DESIGN.md §1). Loads and validates the YAML, compiles it
 // into tables and publishes them to the dataplane through shared memory; SIGHUP reloads.
+// With --frr it runs FRR for the node and publishes the carriers' routes (docs/frr.md).
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -24,6 +25,9 @@
 #include "control/config/diff.hpp"
 #include "control/config/loader.hpp"
 #include "control/frr/render.hpp"
+#include "control/frr/supervisor.hpp"
+#include "control/routes/bmp_listener.hpp"
+#include "control/routes/vpn_rib.hpp"
 #include "control/neighbors/neighbor_watch.hpp"
 #include "dataplane/shm/names.hpp"
 #include "dataplane/shm/publisher.hpp"
@@ -117,7 +121,7 @@ public:
 	// it can be, else built as a new image. `text` (the YAML it came from) becomes the
 	// running configuration on disk. Neighbour changes republish without text: nothing the
 	// operator wrote changed.
-	bool apply(const config::Config& cfg, const std::string* text)
+	bool apply(const config::Config& cfg, const std::string* text, bool new_image = false)
 	{
 		const auto t0 = std::chrono::steady_clock::now();
 		const uint64_t gen = pub_.generation() + 1;
@@ -125,7 +129,7 @@ public:
 		    neighbors_ ? neighbors_->learned() : std::vector<config::Neighbor>{};
 		std::string how;
 		std::optional<uint64_t> offset;
-		if (live_ && live_->writer->apply(cfg, learned, gen)) {
+		if (live_ && !new_image && live_->writer->apply(cfg, learned, gen)) {
 			offset = live_->writer->commit(gen);
 			how = "edited in place, " +
 			      std::to_string(live_->writer->take_bytes_written()) +
@@ -138,6 +142,14 @@ public:
 			offset = 0;
 			how = "new image of " + std::to_string(live_->writer->layout().total) +
 			      " bytes";
+			if (const size_t routes = replay_routes(gen); routes != 0) {
+				offset = live_->writer->commit(gen);
+				how += ", " + std::to_string(routes) + " learned routes";
+			}
+			if (!offset) {
+				log("cannot publish tables: the new image is full");
+				return false;
+			}
 		}
 		live_->header_offset = *offset;
 		pub_.announce(live_->number, *offset);
@@ -175,7 +187,103 @@ public:
 		}
 		if (apply(*next, &text)) {
 			cfg_ = std::move(*next);
+			if (rib_) {
+				rib_->configure(cfg_);
+				publish_routes();
+			}
+			configure_frr();
 		}
+	}
+
+	// Runs FRR for the node from `dir`, with bgpd mirroring the carriers' messages to
+	// `bmp_port` (docs/frr.md).
+	bool start_frr(const std::string& dir, uint16_t bmp_port)
+	{
+		std::string err;
+		bmp_ = routes::BmpListener::open("127.0.0.1", bmp_port, err);
+		if (!bmp_) {
+			log(err);
+			return false;
+		}
+		frr_ = std::make_unique<frr::Supervisor>(frr::SupervisorPaths{dir});
+		if (!frr_->prepare(err)) {
+			log(err);
+			return false;
+		}
+		rib_ = std::make_unique<routes::VpnRib>(cfg_);
+		configure_frr();
+		return true;
+	}
+
+	// Renders FRR's configuration for what is published and applies it.
+	void configure_frr()
+	{
+		if (!frr_ || !live_) {
+			return;
+		}
+		const abi::TableView view(live_->object.data(), live_->header_offset);
+		const std::string conf =
+		    frr::render(cfg_, frr::labels_of(view), {.bmp_port = bmp_->port()});
+		std::vector<std::string> lines;
+		const bool ok = frr_->apply(conf, lines);
+		for (const auto& l : lines) {
+			log(l);
+		}
+		if (!ok) {
+			log("FRR keeps its running configuration");
+		}
+		supervise_frr();
+	}
+
+	void supervise_frr()
+	{
+		if (!frr_) {
+			return;
+		}
+		for (const auto& l : frr_->ensure_running()) {
+			log("frr: " + l);
+		}
+		frr_->reap();
+	}
+
+	void add_feed_fds(std::vector<pollfd>& fds) const
+	{
+		if (bmp_) {
+			bmp_->add_fds(fds);
+		}
+	}
+
+	// Takes what bgpd mirrored since the last call into the RIB and the tables.
+	void serve_feed(uint64_t stale_hold_ms)
+	{
+		if (!bmp_) {
+			return;
+		}
+		const auto now = std::chrono::steady_clock::now().time_since_epoch();
+		rib_->tick(uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()),
+		           stale_hold_ms);
+		auto batch = bmp_->service();
+		for (const auto& l : batch.log) {
+			log(l);
+		}
+		if (batch.connected) {
+			// The mirror does not replay what came before the connection: everything
+			// known is stale until the carriers send it again, which a route refresh
+			// asks them to do without resetting the sessions.
+			rib_->mark_all_stale();
+			frr_->vtysh_async({"clear bgp ipv4 vpn * soft in", "clear bgp ipv6 vpn * soft in"});
+			log("route feed connected; asked the carriers to refresh their routes");
+		}
+		for (const auto& e : batch.events) {
+			rib_->apply(e);
+			if (e.kind == routes::Event::Kind::peer_up ||
+			    e.kind == routes::Event::Kind::peer_down) {
+				log(std::string("BGP peer ") + routes::to_string(e.peer) +
+				    (e.kind == routes::Event::Kind::peer_up ? " up" : " down") +
+				    "; its routes stay until it has sent them again");
+			}
+		}
+		publish_routes();
 	}
 
 	void collect()
@@ -235,14 +343,22 @@ public:
 			log("neighbours changed (" + std::to_string(neighbors_->learned().size()) +
 			    " learned); republishing");
 			apply(cfg_, nullptr);
+			republish_moved_hops();
 		}
 	}
 
-	// Asks the kernel to resolve every VTEP next hop nobody has a MAC for yet.
+	// Asks the kernel to resolve every VTEP and carrier next hop nobody has a MAC for yet.
 	void probe_unresolved()
 	{
 		if (!neighbors_) {
 			return;
+		}
+		for (const auto& peer : cfg_.peers) {
+			if (peer.option == config::PeerOption::B && peer.address &&
+			    !compile::carrier_next_hop(cfg_, peer, *peer.address, neighbors_->learned())
+			         .resolved) {
+				neighbors_->probe(peer.port, *peer.address);
+			}
 		}
 		for (const auto& t : cfg_.tenants) {
 			for (const auto& v : t.vteps) {
@@ -268,6 +384,130 @@ public:
 private:
 	std::string path_;
 	config::Config cfg_;
+	std::unique_ptr<frr::Supervisor> frr_;
+	std::unique_ptr<routes::BmpListener> bmp_;
+	std::unique_ptr<routes::VpnRib> rib_;
+	// The MAC each carrier next hop in use resolved to ("port address" → dst MAC, empty
+	// while unresolved): routes through one that changes are rewritten.
+	std::map<std::string, std::string> hop_macs_;
+
+	std::vector<config::Neighbor> learned_neighbors() const
+	{
+		return neighbors_ ? neighbors_->learned() : std::vector<config::Neighbor>{};
+	}
+
+	static std::string hop_key(const std::string& port, const config::IpAddr& a)
+	{
+		return port + " " + config::to_string(a);
+	}
+
+	static std::string mac_of(const abi::NexthopEntry& nh)
+	{
+		return nh.resolved ? std::string(reinterpret_cast<const char*>(nh.dst_mac), 6)
+		                   : std::string();
+	}
+
+	// Writes one imported route as the RIB has it now; false when the image has no room.
+	bool write_route(const routes::TenantPrefix& tp, uint64_t gen,
+	                 const std::vector<config::Neighbor>& learned)
+	{
+		const auto hops = rib_->hops(tp);
+		if (hops.empty()) {
+			live_->writer->remove_route(tp.tenant, tp.prefix, gen);
+			return true;
+		}
+		std::vector<abi::NexthopEntry> nhs;
+		for (const auto& h : hops) {
+			if (h.peer == nullptr) {
+				continue;
+			}
+			abi::NexthopEntry nh = compile::carrier_next_hop(cfg_, *h.peer, h.next_hop, learned);
+			hop_macs_[hop_key(h.peer->port, h.next_hop)] = mac_of(nh);
+			nh.n_labels = uint8_t(std::min<size_t>(h.labels.size(), 4));
+			std::copy_n(h.labels.begin(), nh.n_labels, nh.labels);
+			nhs.push_back(nh);
+		}
+		return live_->writer->set_route(tp.tenant, tp.prefix, nhs, gen);
+	}
+
+	// Every imported route into a new image; returns how many.
+	size_t replay_routes(uint64_t gen)
+	{
+		if (!rib_) {
+			return 0;
+		}
+		const auto learned = learned_neighbors();
+		size_t n = 0;
+		for (const auto& tp : rib_->all_imported()) {
+			n += write_route(tp, gen, learned) ? 1 : 0;
+		}
+		return n;
+	}
+
+	// Publishes the routes the RIB changed, as one generation.
+	void publish_routes(std::vector<routes::TenantPrefix> changed = {})
+	{
+		if (!rib_ || !live_) {
+			return;
+		}
+		for (auto& tp : rib_->take_changed()) {
+			changed.push_back(std::move(tp));
+		}
+		if (changed.empty()) {
+			return;
+		}
+		const auto t0 = std::chrono::steady_clock::now();
+		const uint64_t gen = pub_.generation() + 1;
+		const auto learned = learned_neighbors();
+		for (const auto& tp : changed) {
+			if (!write_route(tp, gen, learned)) {
+				// Out of room: a new image with room for what there is now.
+				log("the table image is full; building a new one");
+				apply(cfg_, nullptr, true);
+				return;
+			}
+		}
+		const auto offset = live_->writer->commit(gen);
+		if (!offset) {
+			log("the table image is full; building a new one");
+			apply(cfg_, nullptr, true);
+			return;
+		}
+		live_->header_offset = *offset;
+		pub_.announce(live_->number, live_->header_offset);
+		const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+		                    std::chrono::steady_clock::now() - t0)
+		                    .count();
+		log("published table generation " + std::to_string(gen) + " (" +
+		    std::to_string(changed.size()) + " routes from the carriers, " +
+		    std::to_string(live_->writer->take_bytes_written()) + " bytes written, in " +
+		    std::to_string(us) + " us; " + std::to_string(rib_->imported()) +
+		    " imported routes)");
+	}
+
+	// Rewrites the routes whose carrier next hop resolved to another MAC.
+	void republish_moved_hops()
+	{
+		if (!rib_) {
+			return;
+		}
+		const auto learned = learned_neighbors();
+		std::vector<routes::TenantPrefix> moved;
+		for (const auto& peer : cfg_.peers) {
+			if (peer.option != config::PeerOption::B || !peer.address) {
+				continue;
+			}
+			const auto it = hop_macs_.find(hop_key(peer.port, *peer.address));
+			if (it != hop_macs_.end() &&
+			    it->second != mac_of(compile::carrier_next_hop(cfg_, peer, *peer.address,
+			                                                   learned))) {
+				for (auto& tp : rib_->routes_via(peer.port, *peer.address)) {
+					moved.push_back(std::move(tp));
+				}
+			}
+		}
+		publish_routes(std::move(moved));
+	}
 	shm::Publisher pub_;
 	shm::Names names_;
 	std::optional<shm::StatsReader> stats_;
@@ -283,7 +523,13 @@ private:
 			previous.emplace(adopted_->data, adopted_->header_offset);
 		}
 		const compile::IdPlan ids(cfg, previous ? &*previous : nullptr, gen);
-		const auto layout = compile::Layout::plan(cfg, ids, true);
+		std::array<uint64_t, 2> learned_routes{0, 0};
+		if (rib_) {
+			for (const auto& tp : rib_->all_imported()) {
+				++learned_routes[tp.prefix.addr.v6];
+			}
+		}
+		const auto layout = compile::Layout::plan(cfg, ids, true, learned_routes);
 		std::string err;
 		auto obj = pub_.create_image(layout.total, err);
 		if (!obj) {
@@ -318,6 +564,9 @@ int run(int argc, char** argv)
 	std::string config_path;
 	std::string check_path;
 	std::string render_path;
+	bool run_frr = false;
+	uint16_t bmp_port = 11019;
+	unsigned stale_hold_s = 120;
 	po::options_description desc(
 	    "tsunagid: the Tsunagi control daemon\n\n"
 	    "Usage: tsunagid [--config FILE]\n       tsunagid --check FILE\n\nOptions");
@@ -327,7 +576,15 @@ int run(int argc, char** argv)
 	    "validate FILE, print what would change against the running configuration, apply "
 	    "nothing")(
 	    "render-frr", po::value(&render_path),
-	    "print the FRR configuration FILE gives (labels as a fresh start allocates them)");
+	    "print the FRR configuration FILE gives (labels as a fresh start allocates them)")(
+	    "frr", po::bool_switch(&run_frr),
+	    "run FRR for the node (zebra, staticd, bgpd) from RUNTIME_DIR/frr, keep its "
+	    "configuration rendered from the YAML, and publish the carriers' routes")(
+	    "bmp-port", po::value(&bmp_port)->default_value(bmp_port),
+	    "with --frr: the loopback port bgpd mirrors the carriers' messages to")(
+	    "stale-hold", po::value(&stale_hold_s)->default_value(stale_hold_s),
+	    "with --frr: seconds a carrier's routes keep forwarding after its session went "
+	    "down or the feed restarted, when it sends no End-of-RIB");
 	po::variables_map vm;
 	if (auto rc = cli::parse_options(argc, argv, "tsunagid", desc, vm)) {
 		return *rc;
@@ -375,12 +632,16 @@ int run(int argc, char** argv)
 	if (!d.apply(d.config(), &text)) {
 		return cli::kExitRuntime;
 	}
+	if (run_frr && !d.start_frr(d.config().node.runtime_dir + "/frr", bmp_port)) {
+		return cli::kExitRuntime;
+	}
 	log("node " + d.config().node.name + " running; SIGHUP reloads " + config_path);
 	const int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	auto next_probe = std::chrono::steady_clock::now();
 	for (;;) {
-		pollfd fds[2] = {{sfd, POLLIN, 0}, {d.neighbor_fd(), POLLIN, 0}};
-		poll(fds, fds[1].fd < 0 ? 1 : 2, 200);
+		std::vector<pollfd> fds{{sfd, POLLIN, 0}, {d.neighbor_fd(), POLLIN, 0}};
+		d.add_feed_fds(fds);
+		poll(fds.data(), fds.size(), 200);
 		if (fds[0].revents & POLLIN) {
 			signalfd_siginfo si{};
 			if (read(sfd, &si, sizeof(si)) == ssize_t(sizeof(si))) {
@@ -398,8 +659,10 @@ int run(int argc, char** argv)
 		}
 		if (const auto now = std::chrono::steady_clock::now(); now >= next_probe) {
 			d.probe_unresolved();
+			d.supervise_frr();
 			next_probe = now + std::chrono::seconds(1);
 		}
+		d.serve_feed(uint64_t(stale_hold_s) * 1000);
 		d.collect();
 	}
 }

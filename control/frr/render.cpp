@@ -157,6 +157,9 @@ std::string render(const config::Config& cfg, const Labels& labels, const Option
 	o << "! Rendered by tsunagid from " << cfg.file << "; changes here are overwritten.\n";
 	o << "frr version 8.4\nfrr defaults traditional\nhostname " << cfg.node.name << "\n";
 	o << "service integrated-vtysh-config\n!\n";
+	// The dataplane forwards, never the kernel behind the punt interfaces. Said
+	// explicitly, or FRR's reload tool would switch kernel forwarding on.
+	o << "no ip forwarding\nno ipv6 forwarding\n!\n";
 
 	// A VRF with Option-A sessions is an FRR VRF: its prefixes are blackholes there (the
 	// dataplane, not the kernel, holds them) that BGP may announce.

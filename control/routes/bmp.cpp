@@ -23,7 +23,7 @@ enum BmpType : uint8_t {
 	kRouteMirroring = 6,
 };
 enum BgpType : uint8_t { kUpdate = 2, kRouteRefresh = 5 };
-enum Attr : uint8_t { kMpReach = 14, kMpUnreach = 15, kExtCommunities = 16 };
+enum Attr : uint8_t { kAsPath = 2, kMpReach = 14, kMpUnreach = 15, kExtCommunities = 16 };
 constexpr uint16_t kAfiIp = 1, kAfiIp6 = 2;
 constexpr uint8_t kSafiVpn = 128;
 
@@ -165,10 +165,39 @@ config::IpAddr next_hop_of(const uint8_t* nh, size_t len)
 	if (len - skip == 4) {
 		std::memcpy(a.bytes.data(), nh + skip, 4);
 	} else if (len - skip >= 16) {
-		a.v6 = true;
-		std::memcpy(a.bytes.data(), nh + skip, 16);
+		// An IPv4 session's VPNv6 routes name the IPv4 next hop mapped (RFC 4659 §3.2.1.2).
+		static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		const bool mapped = std::memcmp(nh + skip, kMapped, 12) == 0;
+		a.v6 = !mapped;
+		std::memcpy(a.bytes.data(), nh + skip + (mapped ? 12 : 0), mapped ? 4 : 16);
 	}
 	return a;
+}
+
+// The ASes of an AS_PATH. Mirrored messages are as the session sent them: 4-byte ASes
+// when both ends have the AS4 capability (FRR always does), else 2-byte; the segment
+// lengths tell which.
+bool read_as_path(Reader v, std::vector<uint32_t>& out)
+{
+	for (const size_t width : {size_t{4}, size_t{2}}) {
+		Reader r = v;
+		out.clear();
+		while (r.n >= 2) {
+			r.be(1);  // segment type
+			const size_t count = r.be(1);
+			if (!r.has(count * width)) {
+				break;
+			}
+			for (size_t i = 0; i < count; ++i) {
+				out.push_back(uint32_t(r.be(width)));
+			}
+		}
+		if (r.n == 0 && !r.bad) {
+			return true;
+		}
+	}
+	out.clear();
+	return false;
 }
 
 Decoded decode_update(const PeerId& peer, Reader r)
@@ -188,6 +217,7 @@ Decoded decode_update(const PeerId& peer, Reader r)
 	}
 
 	std::vector<std::string> rts;
+	std::vector<uint32_t> as_path;
 	std::optional<Reader> reach, unreach;
 	while (attrs.n != 0) {
 		const uint8_t flags = uint8_t(attrs.be(1));
@@ -198,7 +228,11 @@ Decoded decode_update(const PeerId& peer, Reader r)
 			return malformed("path attribute " + std::to_string(type) +
 			                 " runs past the attributes");
 		}
-		if (type == kMpReach) {
+		if (type == kAsPath) {
+			if (!read_as_path(v, as_path)) {
+				return malformed("AS_PATH segments do not add up");
+			}
+		} else if (type == kMpReach) {
 			reach = v;
 		} else if (type == kMpUnreach) {
 			unreach = v;
@@ -275,6 +309,7 @@ Decoded decode_update(const PeerId& peer, Reader r)
 			}
 			p.next_hop = hop;
 			p.route_targets = rts;
+			p.as_path = as_path;
 			e.reach.push_back(std::move(p));
 		}
 		d.events.push_back(std::move(e));

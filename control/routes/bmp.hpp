@@ -44,8 +44,9 @@ struct VpnPath {
 	VpnKey key;
 	std::vector<uint32_t> labels;  // outermost first, 20-bit values
 	config::IpAddr next_hop;
-	std::vector<std::string>
-	    route_targets;  // "ASN:NN" or "A.B.C.D:NN", as the YAML writes them
+	// "ASN:NN" or "A.B.C.D:NN", as the YAML writes them.
+	std::vector<std::string> route_targets;
+	std::vector<uint32_t> as_path;  // every AS of every segment, in order
 };
 
 enum class Family : uint8_t { vpn4, vpn6 };

@@ -94,11 +94,23 @@ void VpnRib::link(const Path& path, const PeerId& id, const VpnKey& k, bool add)
 void VpnRib::put(const PeerId& id, PeerRib& rib, const VpnPath& p)
 {
 	Path next{p.labels, p.next_hop, p.route_targets, {}, false};
-	if (rib.peer != nullptr) {
-		next.tenants = tenants_for(*rib.peer, p.route_targets);
+	if (std::find(p.as_path.begin(), p.as_path.end(), cfg_->node.asn) != p.as_path.end()) {
+		++counters_.as_loop;
+		next.targets.clear();  // imported nowhere, whatever the configuration
+	} else {
+		if (rib.peer != nullptr) {
+			next.tenants = tenants_for(*rib.peer, p.route_targets);
+		}
+		if (next.tenants.empty()) {
+			++counters_.not_imported;
+		}
 	}
-	if (next.tenants.empty()) {
-		++counters_.not_imported;
+	// A link-local next hop (FRR's VPNv6 over a link without global IPv6) is the peer
+	// itself on the link: its MAC is the session address's.
+	const auto& b = next.next_hop.bytes;
+	if (next.next_hop.v6 && b[0] == 0xfe && (b[1] & 0xc0) == 0x80 && rib.peer != nullptr &&
+	    rib.peer->address) {
+		next.next_hop = *rib.peer->address;
 	}
 	auto [it, fresh] = rib.paths.try_emplace(p.key, next);
 	if (!fresh) {
@@ -136,6 +148,23 @@ void VpnRib::sweep(const PeerId& id, PeerRib& rib, Family f)
 	}
 }
 
+void VpnRib::sweep_all(const PeerId& id, PeerRib& rib)
+{
+	sweep(id, rib, Family::vpn4);
+	sweep(id, rib, Family::vpn6);
+	rib.stale_since = 0;
+}
+
+void VpnRib::tick(uint64_t now_ms, uint64_t hold_ms)
+{
+	now_ms_ = std::max<uint64_t>(now_ms, 1);
+	for (auto& [id, rib] : peers_) {
+		if (rib.stale_since != 0 && now_ms_ - rib.stale_since >= hold_ms) {
+			sweep_all(id, rib);
+		}
+	}
+}
+
 void VpnRib::apply(const Event& e)
 {
 	using K = Event::Kind;
@@ -161,10 +190,17 @@ void VpnRib::apply(const Event& e)
 					path.stale = true;
 				}
 			}
+			if (rib.stale_since == 0) {
+				rib.stale_since = now_ms_;
+			}
 			break;
 		case K::end_of_rib:
 		case K::refresh_end:
 			sweep(e.peer, rib, e.family);
+			if (std::none_of(rib.paths.begin(), rib.paths.end(),
+			                 [](const auto& kv) { return kv.second.stale; })) {
+				rib.stale_since = 0;
+			}
 			break;
 		case K::update:
 			for (const auto& k : e.withdrawn) {
@@ -184,6 +220,9 @@ void VpnRib::apply(const Event& e)
 void VpnRib::mark_all_stale()
 {
 	for (auto& [id, rib] : peers_) {
+		if (rib.stale_since == 0) {
+			rib.stale_since = now_ms_;
+		}
 		for (auto& [k, path] : rib.paths) {
 			path.stale = true;
 		}
@@ -227,6 +266,16 @@ std::vector<TenantPrefix> VpnRib::routes_via(const std::string& port,
 				break;
 			}
 		}
+	}
+	return out;
+}
+
+std::vector<TenantPrefix> VpnRib::all_imported() const
+{
+	std::vector<TenantPrefix> out;
+	out.reserve(imported_.size());
+	for (const auto& [tp, sources] : imported_) {
+		out.push_back(tp);
 	}
 	return out;
 }

@@ -4,6 +4,9 @@
 // route targets it carries — and only into tenants the peer is configured for, so no carrier
 // can inject into another's customer — and says which (tenant, prefix) changed.
 //
+// A path whose AS_PATH holds this node's AS is a loop (carriers reflect our own routes
+// back; bgpd drops them, the mirror does not) and is never imported.
+//
 // Resynchronisation never flushes: when a session or the feed restarts, the peer's paths
 // are marked stale and keep forwarding; paths the peer sends again are fresh, and those
 // still stale when it says it is done (End-of-RIB, End-of-Route-Refresh) are withdrawn.
@@ -46,6 +49,7 @@ struct RibCounters {
 	uint64_t updates = 0;       // paths announced or withdrawn
 	uint64_t unknown_peer = 0;  // events from a speaker that is no Option-B peer of ours
 	uint64_t not_imported = 0;  // paths whose route targets no permitted VRF imports
+	uint64_t as_loop = 0;       // paths that already passed this node's AS (our own, reflected)
 	uint64_t swept = 0;         // stale paths withdrawn at End-of-RIB
 };
 
@@ -63,6 +67,12 @@ public:
 	// The feed restarted: every path of every peer is stale until its peer sends it again.
 	void mark_all_stale();
 
+	// The time, in milliseconds of a monotonic clock. A peer whose paths have been stale
+	// for `hold_ms` without End-of-RIB (a carrier that never sends it, a session that stays
+	// down) loses them: the graceful-restart timer of RFC 4724, which bounds how long
+	// routes through a peer that is gone keep attracting traffic.
+	void tick(uint64_t now_ms, uint64_t hold_ms);
+
 	// What changed since the last call, in order.
 	std::vector<TenantPrefix> take_changed();
 
@@ -74,6 +84,9 @@ public:
 	// changes.
 	std::vector<TenantPrefix> routes_via(const std::string& port,
 	                                     const config::IpAddr& address) const;
+
+	// Every (tenant, prefix) that has imported paths.
+	std::vector<TenantPrefix> all_imported() const;
 
 	size_t paths() const;
 	size_t imported() const { return imported_.size(); }
@@ -90,6 +103,7 @@ private:
 	struct PeerRib {
 		const config::Peer* peer = nullptr;
 		std::map<VpnKey, Path> paths;
+		uint64_t stale_since = 0;  // ms; 0: nothing stale
 	};
 	using Source = std::pair<PeerId, uint64_t>;  // peer, RD
 
@@ -100,6 +114,7 @@ private:
 	std::set<TenantPrefix> changed_set_;
 	std::vector<TenantPrefix> changed_;
 	RibCounters counters_;
+	uint64_t now_ms_ = 1;
 
 	const config::Peer* find_peer(const PeerId& id) const;
 	std::vector<std::string> tenants_for(const config::Peer& peer,
@@ -107,6 +122,7 @@ private:
 	void put(const PeerId& id, PeerRib& rib, const VpnPath& p);
 	void drop(const PeerId& id, PeerRib& rib, const VpnKey& k);
 	void sweep(const PeerId& id, PeerRib& rib, Family f);
+	void sweep_all(const PeerId& id, PeerRib& rib);
 	void link(const Path& path, const PeerId& id, const VpnKey& k, bool add);
 	void mark(const TenantPrefix& tp);
 };

@@ -1,5 +1,7 @@
 // The route feed's decoder: BMP framing, mirrored VPN UPDATEs, markers, bad input.
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "control/config/loader.hpp"
@@ -60,6 +62,11 @@ TEST_CASE("bmp: VPNv6 routes, withdrawals and End-of-RIB")
 	CHECK(d.events[0].family == routes::Family::vpn6);
 	CHECK(d.events[0].reach.at(0).key.prefix == prefix("2001:db8:99::/48"));
 	CHECK(config::to_string(d.events[0].reach[0].next_hop) == "2001:db8:ff::1");
+	// Over an IPv4 session the next hop is IPv4, mapped.
+	d = decode(test::bmp_mirror(
+	    kPeer, test::vpn_update({{"2516:1", "2001:db8:99::/48", {30003}}}, "::ffff:203.0.113.1",
+	                            {"2516:1001"})));
+	CHECK(config::to_string(d.events.at(0).reach.at(0).next_hop) == kPeer);
 
 	d = decode(test::bmp_mirror(kPeer, test::vpn_withdraw({{"2516:1", "172.16.0.0/16", {}},
 	                                                       {"2516:1", "10.0.0.0/8", {}}})));
@@ -170,4 +177,110 @@ TEST_CASE("bmp: malformed messages are refused with a reason, never half used")
 			}
 		}
 	}
+}
+
+namespace {
+
+// Every event of a stream bgpd sent (captured from FRR 8.4 with `bmp mirror`).
+std::vector<Event> events_of(const std::string& file, routes::BmpStream& s)
+{
+	std::ifstream in(std::string(TSUNAGI_TEST_DATA) + "/bmp/" + file, std::ios::binary);
+	REQUIRE(in);
+	const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
+	s.feed(bytes.data(), bytes.size());
+	std::vector<Event> out;
+	while (auto m = s.next()) {
+		const auto d = routes::decode_bmp(m->data(), m->size());
+		CHECK(d.skip != Skip::malformed);
+		out.insert(out.end(), d.events.begin(), d.events.end());
+	}
+	CHECK(s.buffered() == 0);
+	CHECK_FALSE(s.broken());
+	return out;
+}
+
+std::string describe(const Event& e)
+{
+	std::string s;
+	for (const auto& p : e.reach) {
+		s += "+" + routes::rd_string(p.key.rd) + ":" + config::to_string(p.key.prefix);
+		for (uint32_t l : p.labels) {
+			s += " L" + std::to_string(l);
+		}
+		for (const auto& rt : p.route_targets) {
+			s += " RT" + rt;
+		}
+		for (uint32_t as : p.as_path) {
+			s += " AS" + std::to_string(as);
+		}
+		s += " via " + config::to_string(p.next_hop) + "; ";
+	}
+	for (const auto& k : e.withdrawn) {
+		s += "-" + routes::rd_string(k.rd) + ":" + config::to_string(k.prefix) + "; ";
+	}
+	return s;
+}
+
+}  // namespace
+
+TEST_CASE("bmp: FRR 8.4's stream at session up, decoded")
+{
+	routes::BmpStream s;
+	const auto ev = events_of("session-up.bin", s);
+	std::vector<std::string> seen;
+	for (const auto& e : ev) {
+		switch (e.kind) {
+		case Event::Kind::initiation: seen.push_back("init"); break;
+		case Event::Kind::peer_up: seen.push_back("up " + routes::to_string(e.peer)); break;
+		case Event::Kind::peer_down: seen.push_back("down"); break;
+		case Event::Kind::end_of_rib:
+			seen.push_back(e.family == routes::Family::vpn4 ? "eor4" : "eor6");
+			break;
+		case Event::Kind::update: seen.push_back(describe(e)); break;
+		default: seen.push_back("other"); break;
+		}
+	}
+	CHECK(seen == std::vector<std::string>{
+	                  "init", "down", "down", "up 203.0.113.1",
+	                  "+2516:1:172.16.0.0/16 L30001 RT2516:1001 AS2516 via 203.0.113.1; "
+	                  "+2516:1:172.17.0.0/16 L30002 RT2516:1001 AS2516 via 203.0.113.1; ",
+	                  // The carrier's link-local address: the link has no global IPv6.
+	                  "+2516:1:2001:db8:99::/48 L30003 RT2516:1001 AS2516 via "
+	                  "fe80::1843:bff:feee:bfc1; ",
+	                  "+2516:2:172.18.0.0/16 L30009 RT2516:9999 AS2516 via 203.0.113.1; ",
+	                  "eor6", "eor4",
+	                  // Our own routes, reflected back by the carrier.
+	                  "+65000:1:10.1.0.0/24 L2001 RT65000:1 AS2516 AS65000 via 203.0.113.1; ",
+	                  "+65000:1:2001:db8:1::/64 L2001 RT65000:1 AS2516 AS65000 via "
+	                  "fe80::1843:bff:feee:bfc1; "});
+}
+
+TEST_CASE("bmp: FRR 8.4's route refresh, withdrawal and session reset, decoded")
+{
+	routes::BmpStream a;
+	std::vector<Event::Kind> kinds;
+	for (const auto& e : events_of("route-refresh.bin", a)) {
+		kinds.push_back(e.kind);
+	}
+	using K = Event::Kind;
+	CHECK(kinds.front() == K::refresh_begin);
+	CHECK(std::count(kinds.begin(), kinds.end(), K::refresh_begin) == 2);
+	CHECK(std::count(kinds.begin(), kinds.end(), K::refresh_end) == 2);
+	CHECK(kinds.back() == K::refresh_end);
+
+	routes::BmpStream b;
+	const auto w = events_of("withdraw.bin", b);
+	REQUIRE(w.size() == 2);
+	CHECK(describe(w[0]) == "-2516:1:172.17.0.0/16; ");
+	CHECK(describe(w[1]) == "-2516:1:2001:db8:99::/48; ");
+
+	routes::BmpStream c;
+	kinds.clear();
+	for (const auto& e : events_of("session-reset.bin", c)) {
+		kinds.push_back(e.kind);
+	}
+	REQUIRE(kinds.size() >= 4);
+	CHECK(kinds[0] == K::peer_down);
+	CHECK(std::count(kinds.begin(), kinds.end(), K::peer_up) == 1);
+	CHECK(std::count(kinds.begin(), kinds.end(), K::end_of_rib) == 2);
 }

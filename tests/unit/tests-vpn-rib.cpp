@@ -212,3 +212,40 @@ TEST_CASE("vpn rib: a new configuration re-imports every path")
 	CHECK(rib.hops({"red", prefix("172.16.0.0/16")}).empty());
 	CHECK(rib.hops({"blue", prefix("172.16.0.0/16")}).size() == 1);
 }
+
+TEST_CASE("vpn rib: our own routes reflected back are never imported; a link-local next hop is the peer")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	auto own = announce("203.0.113.1", rd(65000, 1), "10.1.0.0/24", {2001}, {"2516:1001"});
+	own.reach[0].as_path = {2516, 65000};
+	rib.apply(own);
+	CHECK(rib.take_changed().empty());
+	CHECK(rib.counters().as_loop == 1);
+
+	auto v6 = announce("203.0.113.1", rd(2516, 1), "2001:db8:99::/48", {30003}, {"2516:1001"});
+	v6.reach[0].next_hop = *config::parse_ip("fe80::1");
+	v6.reach[0].as_path = {2516};
+	rib.apply(v6);
+	const auto hops = rib.hops({"red", prefix("2001:db8:99::/48")});
+	REQUIRE(hops.size() == 1);
+	CHECK(config::to_string(hops[0].next_hop) == "203.0.113.1");
+}
+
+TEST_CASE("vpn rib: stale paths of a peer that never sends End-of-RIB go when the hold time is up")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.tick(1000, 120000);
+	rib.apply(announce("203.0.113.1", rd(2516, 1), "172.16.0.0/16", {30001}, {"2516:1001"}));
+	rib.apply(announce("203.0.114.1", rd(2914, 1), "172.20.0.0/16", {40001}, {"2516:1001"}));
+	rib.take_changed();
+	rib.apply(marker(Event::Kind::peer_down, "203.0.113.1"));
+	rib.tick(100000, 120000);
+	CHECK(rib.take_changed().empty());
+	rib.tick(121000, 120000);
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.16.0.0/16")}});
+	CHECK(rib.imported() == 1);  // the other peer's route stays
+	rib.tick(500000, 120000);
+	CHECK(rib.take_changed().empty());
+}

@@ -1,0 +1,234 @@
+#include "control/frr/supervisor.hpp"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace tsunagi::frr {
+
+namespace {
+
+std::vector<char*> c_args(const std::vector<std::string>& argv)
+{
+	std::vector<char*> out;
+	for (const auto& a : argv) {
+		out.push_back(const_cast<char*>(a.c_str()));
+	}
+	out.push_back(nullptr);
+	return out;
+}
+
+// fork + exec with stdin from /dev/null; stdout and stderr to `out_fd` (or /dev/null).
+pid_t spawn(const std::vector<std::string>& argv, int out_fd)
+{
+	auto args = c_args(argv);
+	const pid_t pid = fork();
+	if (pid == 0) {
+		const int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(out_fd >= 0 ? out_fd : null, 1);
+		dup2(out_fd >= 0 ? out_fd : null, 2);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, nullptr);  // tsunagid blocks its signals
+		execv(args[0], args.data());
+		_exit(127);
+	}
+	return pid;
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& argv, std::string& out)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		out = std::strerror(errno);
+		return -1;
+	}
+	const pid_t pid = spawn(argv, fds[1]);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		out = std::strerror(errno);
+		return -1;
+	}
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
+		if (n > 0) {
+			out.append(buf, size_t(n));
+		}
+	}
+	close(fds[0]);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+const std::vector<std::string>& Supervisor::daemons()
+{
+	// zebra first: the others connect to it.
+	static const std::vector<std::string> d{"zebra", "staticd", "bgpd"};
+	return d;
+}
+
+bool Supervisor::prepare(std::string& err)
+{
+	std::error_code ec;
+	std::filesystem::create_directories(p_.dir, ec);
+	if (ec) {
+		err = "cannot create " + p_.dir + ": " + ec.message();
+		return false;
+	}
+	const passwd* pw = getpwnam("frr");
+	if (pw == nullptr) {
+		err = "no user frr: is FRR installed?";
+		return false;
+	}
+	if (chown(p_.dir.c_str(), pw->pw_uid, pw->pw_gid) != 0 || chmod(p_.dir.c_str(), 0750) != 0) {
+		err = "cannot give " + p_.dir + " to user frr: " + std::strerror(errno);
+		return false;
+	}
+	return true;
+}
+
+bool Supervisor::running(const std::string& daemon) const
+{
+	std::ifstream in(p_.dir + "/" + daemon + ".pid");
+	pid_t pid = 0;
+	if (!(in >> pid) || pid <= 0 || kill(pid, 0) != 0) {
+		return false;
+	}
+	std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+	std::string name;
+	return comm >> name && name == daemon;
+}
+
+std::vector<std::string> Supervisor::ensure_running()
+{
+	std::vector<std::string> started;
+	for (const auto& d : daemons()) {
+		if (running(d)) {
+			continue;
+		}
+		std::vector<std::string> argv{p_.sbin + "/" + d, "-d", "-P", "0"};
+		if (d == "bgpd") {
+			argv.insert(argv.end(), {"-M", "bmp"});
+		}
+		argv.insert(argv.end(), {"-f", p_.dir + "/frr.conf", "--vty_socket", p_.dir, "-i",
+		                         p_.dir + "/" + d + ".pid", "-z", p_.dir + "/zserv.api",
+		                         "--log", "file:" + p_.dir + "/" + d + ".log"});
+		// -d: the daemon forks and this child returns once it is up.
+		std::string out;
+		const int rc = run_command(argv, out);
+		started.push_back(d + (rc == 0 ? " started" : " failed to start: " + out));
+	}
+	return started;
+}
+
+std::vector<std::string> Supervisor::vtysh_args(const std::vector<std::string>& commands) const
+{
+	std::vector<std::string> argv{p_.vtysh, "--vty_socket", p_.dir};
+	for (const auto& c : commands) {
+		argv.insert(argv.end(), {"-c", c});
+	}
+	return argv;
+}
+
+void Supervisor::vtysh_async(const std::vector<std::string>& commands)
+{
+	const pid_t pid = spawn(vtysh_args(commands), -1);
+	if (pid > 0) {
+		children_.push_back(pid);
+	}
+}
+
+int Supervisor::vtysh(const std::vector<std::string>& commands, std::string& out) const
+{
+	return run_command(vtysh_args(commands), out);
+}
+
+void Supervisor::reap()
+{
+	children_.erase(std::remove_if(children_.begin(), children_.end(),
+	                               [](pid_t pid) { return waitpid(pid, nullptr, WNOHANG) != 0; }),
+	                children_.end());
+}
+
+bool Supervisor::apply(const std::string& conf, std::vector<std::string>& log)
+{
+	const std::string path = p_.dir + "/frr.conf";
+	const std::string next = path + ".next";
+	{
+		std::ifstream in(path);
+		std::stringstream cur;
+		cur << in.rdbuf();
+		if (in && cur.str() == conf) {
+			return true;
+		}
+	}
+	std::ofstream(next) << conf;
+	// frr-reload.py runs vtysh with this directory as its configuration directory; without
+	// a vtysh.conf there vtysh would add the machine's host name to the running config.
+	{
+		std::ofstream v(p_.dir + "/vtysh.conf");
+		v << "service integrated-vtysh-config\n";
+		std::istringstream lines(conf);
+		for (std::string l; std::getline(lines, l);) {
+			if (l.rfind("hostname ", 0) == 0) {
+				v << l << "\n";
+			}
+		}
+	}
+	const bool up = std::all_of(daemons().begin(), daemons().end(),
+	                            [&](const std::string& d) { return running(d); });
+	if (up) {
+		const std::vector<std::string> base{p_.reload,     "--stdout",       "--bindir",
+		                                    "/usr/bin",    "--confdir",      p_.dir,
+		                                    "--rundir",    p_.dir,           "--vty_socket",
+		                                    p_.dir};
+		std::string out;
+		auto argv = base;
+		argv.insert(argv.end(), {"--test", next});
+		if (run_command(argv, out) != 0) {
+			log.push_back("frr-reload.py refuses the configuration:");
+			std::istringstream lines(out);
+			for (std::string l; std::getline(lines, l);) {
+				log.push_back("  " + l);
+			}
+			return false;
+		}
+		std::istringstream lines(out);
+		for (std::string l; std::getline(lines, l);) {
+			if (!l.empty()) {
+				log.push_back("  frr: " + l);
+			}
+		}
+		out.clear();
+		argv = base;
+		argv.insert(argv.end(), {"--reload", next});
+		if (run_command(argv, out) != 0) {
+			log.push_back("frr-reload.py could not apply everything: " + out);
+		}
+	}
+	std::filesystem::rename(next, path);
+	const passwd* pw = getpwnam("frr");
+	if (pw != nullptr) {
+		chown(path.c_str(), pw->pw_uid, pw->pw_gid);
+	}
+	return true;
+}
+
+}  // namespace tsunagi::frr
