@@ -1,6 +1,7 @@
 // tsunagid: the control daemon (DESIGN.md §1). Loads and validates the YAML, compiles it
 // into tables and publishes them to the dataplane through shared memory; SIGHUP reloads.
 // With --frr it runs FRR for the node and publishes the carriers' routes (docs/frr.md).
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -26,9 +27,9 @@
 #include "control/config/loader.hpp"
 #include "control/frr/render.hpp"
 #include "control/frr/supervisor.hpp"
+#include "control/neighbors/neighbor_watch.hpp"
 #include "control/routes/bmp_listener.hpp"
 #include "control/routes/vpn_rib.hpp"
-#include "control/neighbors/neighbor_watch.hpp"
 #include "dataplane/shm/names.hpp"
 #include "dataplane/shm/publisher.hpp"
 #include "dataplane/shm/stats_segment.hpp"
@@ -160,6 +161,7 @@ public:
 		    std::to_string(us) + " us)");
 		if (text != nullptr) {
 			std::ofstream(running_path(cfg)) << *text;
+			chmod(running_path(cfg).c_str(), 0600);
 		}
 		return true;
 	}
@@ -240,6 +242,22 @@ public:
 		if (!frr_) {
 			return;
 		}
+		// FRR speaks through the dataplane's punt interfaces: zebra and bgpd started
+		// before they exist were seen to fail every session (bgpd finds no interface for
+		// its local address), so they wait for the dataplane.
+		for (const auto& p : cfg_.ports) {
+			if ((p.role == config::PortRole::underlay ||
+			     p.role == config::PortRole::interconnect) &&
+			    if_nametoindex(shm::punt_interface(p.name).c_str()) == 0) {
+				if (!frr_waiting_) {
+					log("FRR waits for the dataplane's interface " +
+					    shm::punt_interface(p.name));
+					frr_waiting_ = true;
+				}
+				return;
+			}
+		}
+		frr_waiting_ = false;
 		for (const auto& l : frr_->ensure_running()) {
 			log("frr: " + l);
 		}
@@ -260,8 +278,9 @@ public:
 			return;
 		}
 		const auto now = std::chrono::steady_clock::now().time_since_epoch();
-		rib_->tick(uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()),
-		           stale_hold_ms);
+		rib_->tick(
+		    uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()),
+		    stale_hold_ms);
 		auto batch = bmp_->service();
 		for (const auto& l : batch.log) {
 			log(l);
@@ -271,7 +290,8 @@ public:
 			// known is stale until the carriers send it again, which a route refresh
 			// asks them to do without resetting the sessions.
 			rib_->mark_all_stale();
-			frr_->vtysh_async({"clear bgp ipv4 vpn * soft in", "clear bgp ipv6 vpn * soft in"});
+			frr_->vtysh_async(
+			    {"clear bgp ipv4 vpn * soft in", "clear bgp ipv6 vpn * soft in"});
 			log("route feed connected; asked the carriers to refresh their routes");
 		}
 		for (const auto& e : batch.events) {
@@ -303,6 +323,52 @@ public:
 	}
 
 	const config::Config& config() const { return cfg_; }
+
+	// SIGUSR1: the dataplane's drops by reason, and the route feed's state, to the log
+	// (what an operator needs before reaching for the shell).
+	void log_counters()
+	{
+		std::string line = "drops:";
+		if (stats_) {
+			for (size_t r = 0; r < dp::kDropCount; ++r) {
+				uint64_t n = 0;
+				for (uint32_t w = 0; w < stats_->n_workers(); ++w) {
+					n += stats_->worker(w).drops[r];
+				}
+				if (n != 0) {
+					line += " " + std::string(dp::kDropNames[r]) + "=" +
+					        std::to_string(n);
+				}
+			}
+		}
+		log(line);
+		if (stats_) {
+			line = "ports (rx/tx/punted packets):";
+			for (size_t p = 0; p < cfg_.ports.size() && p < abi::kMaxPorts; ++p) {
+				uint64_t rx = 0, tx = 0, punted = 0;
+				for (uint32_t w = 0; w < stats_->n_workers(); ++w) {
+					rx += stats_->worker(w).ports[p].rx_packets;
+					tx += stats_->worker(w).ports[p].tx_packets;
+					punted += stats_->worker(w).punted[p];
+				}
+				line += " " + cfg_.ports[p].name + " " + std::to_string(rx) + "/" +
+				        std::to_string(tx) + "/" + std::to_string(punted);
+			}
+			log(line);
+		}
+		if (rib_) {
+			const auto& f = bmp_->counters();
+			const auto& r = rib_->counters();
+			log("route feed: " + std::to_string(bmp_->connections()) +
+			    " connections, " + std::to_string(f.messages) + " messages (" +
+			    std::to_string(f.malformed) + " refused, " + std::to_string(f.lost) +
+			    " lost), " + std::to_string(rib_->paths()) + " paths, " +
+			    std::to_string(rib_->imported()) + " imported routes, " +
+			    std::to_string(r.not_imported) + " not imported, " +
+			    std::to_string(r.as_loop) + " AS loops, " + std::to_string(r.swept) +
+			    " swept stale");
+		}
+	}
 
 	// A restarted daemon continues from the generation it finds published, so tenant
 	// and member indexes (and the dataplane's learned MACs) survive the restart.
@@ -355,7 +421,8 @@ public:
 		}
 		for (const auto& peer : cfg_.peers) {
 			if (peer.option == config::PeerOption::B && peer.address &&
-			    !compile::carrier_next_hop(cfg_, peer, *peer.address, neighbors_->learned())
+			    !compile::carrier_next_hop(cfg_, peer, *peer.address,
+			                               neighbors_->learned())
 			         .resolved) {
 				neighbors_->probe(peer.port, *peer.address);
 			}
@@ -387,6 +454,7 @@ private:
 	std::unique_ptr<frr::Supervisor> frr_;
 	std::unique_ptr<routes::BmpListener> bmp_;
 	std::unique_ptr<routes::VpnRib> rib_;
+	bool frr_waiting_ = false;
 	// The MAC each carrier next hop in use resolved to ("port address" → dst MAC, empty
 	// while unresolved): routes through one that changes are rewritten.
 	std::map<std::string, std::string> hop_macs_;
@@ -421,7 +489,8 @@ private:
 			if (h.peer == nullptr) {
 				continue;
 			}
-			abi::NexthopEntry nh = compile::carrier_next_hop(cfg_, *h.peer, h.next_hop, learned);
+			abi::NexthopEntry nh =
+			    compile::carrier_next_hop(cfg_, *h.peer, h.next_hop, learned);
 			hop_macs_[hop_key(h.peer->port, h.next_hop)] = mac_of(nh);
 			nh.n_labels = uint8_t(std::min<size_t>(h.labels.size(), 4));
 			std::copy_n(h.labels.begin(), nh.n_labels, nh.labels);
@@ -499,8 +568,8 @@ private:
 			}
 			const auto it = hop_macs_.find(hop_key(peer.port, *peer.address));
 			if (it != hop_macs_.end() &&
-			    it->second != mac_of(compile::carrier_next_hop(cfg_, peer, *peer.address,
-			                                                   learned))) {
+			    it->second != mac_of(compile::carrier_next_hop(
+			                      cfg_, peer, *peer.address, learned))) {
 				for (auto& tp : rib_->routes_via(peer.port, *peer.address)) {
 					moved.push_back(std::move(tp));
 				}
@@ -599,7 +668,7 @@ int run(int argc, char** argv)
 	// Signals are taken synchronously, so a reload never interrupts a publication.
 	sigset_t set;
 	sigemptyset(&set);
-	for (int s : {SIGHUP, SIGTERM, SIGINT}) {
+	for (int s : {SIGHUP, SIGTERM, SIGINT, SIGUSR1}) {
 		sigaddset(&set, s);
 	}
 	pthread_sigmask(SIG_BLOCK, &set, nullptr);
@@ -615,7 +684,9 @@ int run(int argc, char** argv)
 		log("cannot create " + r->node.runtime_dir + ": " + ec.message());
 		return cli::kExitRuntime;
 	}
-	chmod(r->node.runtime_dir.c_str(), 0750);
+	// FRR's daemons run as user frr from RUNTIME_DIR/frr: with --frr, others may pass
+	// through the directory (not list it); every file in it has modes of its own.
+	chmod(r->node.runtime_dir.c_str(), run_frr ? 0751 : 0750);
 	std::string err;
 	auto pub = shm::Publisher::open(shm::names_for(r->node.runtime_dir), 0600, err);
 	if (!pub) {
@@ -647,6 +718,8 @@ int run(int argc, char** argv)
 			if (read(sfd, &si, sizeof(si)) == ssize_t(sizeof(si))) {
 				if (si.ssi_signo == SIGHUP) {
 					d.reload();
+				} else if (si.ssi_signo == SIGUSR1) {
+					d.log_counters();
 				} else {
 					log("stopping; the dataplane keeps forwarding with the "
 					    "tables it has");

@@ -97,7 +97,8 @@ bool Supervisor::prepare(std::string& err)
 		err = "no user frr: is FRR installed?";
 		return false;
 	}
-	if (chown(p_.dir.c_str(), pw->pw_uid, pw->pw_gid) != 0 || chmod(p_.dir.c_str(), 0750) != 0) {
+	if (chown(p_.dir.c_str(), pw->pw_uid, pw->pw_gid) != 0 ||
+	    chmod(p_.dir.c_str(), 0750) != 0) {
 		err = "cannot give " + p_.dir + " to user frr: " + std::strerror(errno);
 		return false;
 	}
@@ -132,8 +133,21 @@ std::vector<std::string> Supervisor::ensure_running()
 		                         "--log", "file:" + p_.dir + "/" + d + ".log"});
 		// -d: the daemon forks and this child returns once it is up.
 		std::string out;
-		const int rc = run_command(argv, out);
-		started.push_back(d + (rc == 0 ? " started" : " failed to start: " + out));
+		if (run_command(argv, out) == 0) {
+			failures_[d] = 0;
+			started.push_back(d + " started");
+			continue;
+		}
+		// Said the first time, then at the 10th, 100th… attempt: tried every second.
+		const unsigned n = ++failures_[d];
+		unsigned p = 1;
+		while (p < n) {
+			p *= 10;
+		}
+		if (p == n) {
+			started.push_back(d + " failed to start (attempt " + std::to_string(n) +
+			                  "): " + out);
+		}
 	}
 	return started;
 }
@@ -162,9 +176,10 @@ int Supervisor::vtysh(const std::vector<std::string>& commands, std::string& out
 
 void Supervisor::reap()
 {
-	children_.erase(std::remove_if(children_.begin(), children_.end(),
-	                               [](pid_t pid) { return waitpid(pid, nullptr, WNOHANG) != 0; }),
-	                children_.end());
+	children_.erase(
+	    std::remove_if(children_.begin(), children_.end(),
+	                   [](pid_t pid) { return waitpid(pid, nullptr, WNOHANG) != 0; }),
+	    children_.end());
 }
 
 bool Supervisor::apply(const std::string& conf, std::vector<std::string>& log)
@@ -195,10 +210,9 @@ bool Supervisor::apply(const std::string& conf, std::vector<std::string>& log)
 	const bool up = std::all_of(daemons().begin(), daemons().end(),
 	                            [&](const std::string& d) { return running(d); });
 	if (up) {
-		const std::vector<std::string> base{p_.reload,     "--stdout",       "--bindir",
-		                                    "/usr/bin",    "--confdir",      p_.dir,
-		                                    "--rundir",    p_.dir,           "--vty_socket",
-		                                    p_.dir};
+		const std::vector<std::string> base{
+		    p_.reload, "--stdout", "--bindir", "/usr/bin",     "--confdir",
+		    p_.dir,    "--rundir", p_.dir,     "--vty_socket", p_.dir};
 		std::string out;
 		auto argv = base;
 		argv.insert(argv.end(), {"--test", next});

@@ -5,6 +5,7 @@
 // tsunagid: BGP sessions stay up while it restarts, and a new tsunagid adopts them.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,7 @@ public:
 private:
 	SupervisorPaths p_;
 	std::vector<int> children_;
+	std::map<std::string, unsigned> failures_;  // consecutive failed starts per daemon
 
 	std::vector<std::string> vtysh_args(const std::vector<std::string>& commands) const;
 };

@@ -79,21 +79,21 @@ bool BmpListener::read_conn(Conn& c, Batch& b)
 			++counters_.messages;
 			Decoded d = decode_bmp(m->data(), m->size());
 			switch (d.skip) {
-			case Skip::none:
-				break;
-			case Skip::malformed:
-				++counters_.malformed;
-				b.log.push_back("BMP message refused: " + d.why);
-				break;
-			case Skip::lost:
-				// What the peers sent since is unknown: start over on a new
-				// connection, which marks everything stale and refreshes.
-				++counters_.lost;
-				b.log.push_back(d.why + "; reconnecting to resynchronise");
-				return false;
-			default:
-				++counters_.skipped;
-				break;
+				case Skip::none:
+					break;
+				case Skip::malformed:
+					++counters_.malformed;
+					b.log.push_back("BMP message refused: " + d.why);
+					break;
+				case Skip::lost:
+					// What the peers sent since is unknown: start over on a new
+					// connection, which marks everything stale and refreshes.
+					++counters_.lost;
+					b.log.push_back(d.why + "; reconnecting to resynchronise");
+					return false;
+				default:
+					++counters_.skipped;
+					break;
 			}
 			for (auto& e : d.events) {
 				b.events.push_back(std::move(e));

@@ -17,10 +17,10 @@ namespace tsunagi::routes {
 struct FeedCounters {
 	uint64_t connections = 0;
 	uint64_t messages = 0;
-	uint64_t malformed = 0;    // messages refused (Decoded::why logged)
-	uint64_t skipped = 0;      // messages or families the feed has no use for
-	uint64_t lost = 0;         // times bgpd reported mirrored messages lost
-	uint64_t broken = 0;       // connections closed because the stream was out of step
+	uint64_t malformed = 0;  // messages refused (Decoded::why logged)
+	uint64_t skipped = 0;    // messages or families the feed has no use for
+	uint64_t lost = 0;       // times bgpd reported mirrored messages lost
+	uint64_t broken = 0;     // connections closed because the stream was out of step
 };
 
 class BmpListener {

@@ -63,9 +63,9 @@ TEST_CASE("bmp: VPNv6 routes, withdrawals and End-of-RIB")
 	CHECK(d.events[0].reach.at(0).key.prefix == prefix("2001:db8:99::/48"));
 	CHECK(config::to_string(d.events[0].reach[0].next_hop) == "2001:db8:ff::1");
 	// Over an IPv4 session the next hop is IPv4, mapped.
-	d = decode(test::bmp_mirror(
-	    kPeer, test::vpn_update({{"2516:1", "2001:db8:99::/48", {30003}}}, "::ffff:203.0.113.1",
-	                            {"2516:1001"})));
+	d = decode(
+	    test::bmp_mirror(kPeer, test::vpn_update({{"2516:1", "2001:db8:99::/48", {30003}}},
+	                                             "::ffff:203.0.113.1", {"2516:1001"})));
 	CHECK(config::to_string(d.events.at(0).reach.at(0).next_hop) == kPeer);
 
 	d = decode(test::bmp_mirror(kPeer, test::vpn_withdraw({{"2516:1", "172.16.0.0/16", {}},
@@ -230,14 +230,24 @@ TEST_CASE("bmp: FRR 8.4's stream at session up, decoded")
 	std::vector<std::string> seen;
 	for (const auto& e : ev) {
 		switch (e.kind) {
-		case Event::Kind::initiation: seen.push_back("init"); break;
-		case Event::Kind::peer_up: seen.push_back("up " + routes::to_string(e.peer)); break;
-		case Event::Kind::peer_down: seen.push_back("down"); break;
-		case Event::Kind::end_of_rib:
-			seen.push_back(e.family == routes::Family::vpn4 ? "eor4" : "eor6");
-			break;
-		case Event::Kind::update: seen.push_back(describe(e)); break;
-		default: seen.push_back("other"); break;
+			case Event::Kind::initiation:
+				seen.push_back("init");
+				break;
+			case Event::Kind::peer_up:
+				seen.push_back("up " + routes::to_string(e.peer));
+				break;
+			case Event::Kind::peer_down:
+				seen.push_back("down");
+				break;
+			case Event::Kind::end_of_rib:
+				seen.push_back(e.family == routes::Family::vpn4 ? "eor4" : "eor6");
+				break;
+			case Event::Kind::update:
+				seen.push_back(describe(e));
+				break;
+			default:
+				seen.push_back("other");
+				break;
 		}
 	}
 	CHECK(seen == std::vector<std::string>{

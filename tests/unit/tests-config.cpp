@@ -504,9 +504,10 @@ TEST_CASE("a negative or non-integer mac_limit is reported", "[config]")
 	CHECK(r.errors.size() == 2);
 }
 
-TEST_CASE("a VRF label outside 16–983039 (the rest is automatic) is reported, in a vrf and in "
-          "static VPN routes (16–1048575)",
-          "[config]")
+TEST_CASE(
+    "a VRF label outside 16–983039 (the rest is automatic) is reported, in a vrf and in "
+    "static VPN routes (16–1048575)",
+    "[config]")
 {
 	const auto r = load(kBase + R"(tenants:
   - { name: a, vni: 1, hybrid_vlan: 1, vrf: { label: 15, rd: "65000:1" } }

@@ -11,6 +11,8 @@
 
 #include "control/compile/compiler.hpp"
 #include "control/compile/table_writer.hpp"
+#include "control/compile/vrf_plan.hpp"
+#include "control/config/loader.hpp"
 #include "fixtures.hpp"
 #include "packet_builder.hpp"
 
@@ -769,8 +771,9 @@ TEST_CASE("a VRF added in place routes and answers ARP like one built with the i
 	                          "  - name: y\n    vni: 11\n    hybrid_vlan: 101\n"
 	                          "    attachments: [ { port: a0, vlan: 9 } ]\n";
 	std::string routed = plain;
-	routed.replace(routed.find("neighbors:\n"), 11,
-	               "neighbors:\n  - { tenant: y, address: 10.9.0.10, mac: \"02:00:00:00:09:0a\" }\n");
+	routed.replace(
+	    routed.find("neighbors:\n"), 11,
+	    "neighbors:\n  - { tenant: y, address: 10.9.0.10, mac: \"02:00:00:00:09:0a\" }\n");
 	routed += "    vrf: { rd: \"65000:9\", gateway: [10.9.0.1/24] }\n";
 	Live live(load_config(plain), 1);
 	live.writer->take_bytes_written();
@@ -809,4 +812,54 @@ TEST_CASE("a VRF added in place routes and answers ARP like one built with the i
 		CHECK(e.bytes[5] == 0x0a);  // the host's MAC
 	}
 	CHECK(h.drops(dp::Drop::no_route) == 0);
+}
+
+TEST_CASE("a route learned from a carrier leaves with its labels to the carrier's learned MAC",
+          "[tables][writer][pipeline]")
+{
+	const std::string yaml = R"(
+node: { name: n1, asn: 65000, router_id: 10.255.0.1 }
+ports:
+  - { name: a0, role: access, device: d0 }
+  - { name: ix0, role: interconnect, device: d1, address: 203.0.113.2/30 }
+tenants:
+  - name: y
+    vni: 11
+    hybrid_vlan: 101
+    attachments: [ { port: a0, vlan: 9 } ]
+    vrf: { rd: "65000:9", label: 2001, gateway: [10.9.0.1/24] }
+peers:
+  - { name: c, option: B, port: ix0, address: 203.0.113.1, asn: 2516, tenants: [y] }
+)";
+	const auto cfg = load_config(yaml);
+	Live live(cfg, 1);
+	config::Neighbor carrier;
+	carrier.port = "ix0";
+	carrier.address = *config::parse_ip("203.0.113.1");
+	carrier.mac = config::Mac{{0x02, 0xcc, 0, 0, 0, 1}};
+	abi::NexthopEntry nh =
+	    compile::carrier_next_hop(cfg, cfg.peers[0], carrier.address, {carrier});
+	CHECK(nh.resolved == 1);
+	nh.n_labels = 1;
+	nh.labels[0] = 30001;
+	REQUIRE(live.writer->set_route("y", {*config::parse_ip("172.16.0.0"), 16}, {nh}, 2));
+	live.header = *live.writer->commit(2);
+
+	tsunagi::test::Harness h(yaml);
+	h.pipeline().use_tables(live.view());
+	const auto rmac = tsunagi::test::mac("02:00:0a:ff:00:01");
+	const auto host = tsunagi::test::mac("02:00:00:00:09:0b");
+	const auto frame = tsunagi::test::with_tags(
+	    tsunagi::test::ipv4_udp_frame(rmac, host, 0x0a09000b, 0xac100001, 1, 2), {{0x8100, 9}});
+	const auto out = h.send("a0", frame);
+	INFO("no_route " << h.drops(dp::Drop::no_route) << " no_neighbor "
+	                 << h.drops(dp::Drop::no_neighbor));
+	REQUIRE(out.size() == 1);
+	CHECK(out[0].port == "ix0");
+	CHECK(out[0].bytes[0] == 0x02);
+	CHECK(out[0].bytes[1] == 0xcc);
+	CHECK(tsunagi::test::be16(out[0].bytes, 12) == 0x8847);
+	CHECK(((uint32_t(tsunagi::test::be16(out[0].bytes, 14)) << 16 |
+	        tsunagi::test::be16(out[0].bytes, 16)) >>
+	       12) == 30001);
 }

@@ -213,7 +213,8 @@ TEST_CASE("vpn rib: a new configuration re-imports every path")
 	CHECK(rib.hops({"blue", prefix("172.16.0.0/16")}).size() == 1);
 }
 
-TEST_CASE("vpn rib: our own routes reflected back are never imported; a link-local next hop is the peer")
+TEST_CASE(
+    "vpn rib: our own routes reflected back are never imported; a link-local next hop is the peer")
 {
 	const auto cfg = load();
 	routes::VpnRib rib(cfg);

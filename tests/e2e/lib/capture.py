@@ -12,7 +12,7 @@ logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 
 class Capture:
     def __init__(self, procs, name, ns, dev, path, bpf=None):
-        argv = ["tcpdump", "-i", dev, "-n", "-U", "-s", "0", "-w", path]
+        argv = ["tcpdump", "-i", dev, "-n", "-U", "--immediate-mode", "-s", "0", "-w", path]
         if bpf:
             argv += bpf.split()
         self.path = path
