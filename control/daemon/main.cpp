@@ -188,10 +188,13 @@ public:
 			return;
 		}
 		if (apply(*next, &text)) {
+			const bool same_peers = compile::same_vrf_context(cfg_, *next);
 			cfg_ = std::move(*next);
 			if (rib_) {
 				rib_->configure(cfg_);
-				publish_routes();
+				// Peers or neighbours changed: every route's next hop may have.
+				publish_routes(same_peers ? std::vector<routes::TenantPrefix>{}
+				                          : rib_->all_imported());
 			}
 			configure_frr();
 		}

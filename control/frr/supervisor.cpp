@@ -77,6 +77,29 @@ int run_command(const std::vector<std::string>& argv, std::string& out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::vector<std::string> reload_diff(const std::string& out)
+{
+	// frr-reload.py --test prints its log, then "Lines To Delete" and "Lines To Add"
+	// with their context. It always adds "frr version", which differs only in its patch
+	// number, so a diff of that alone is no diff.
+	std::vector<std::string> lines;
+	bool in = false;
+	std::istringstream is(out);
+	for (std::string l; std::getline(is, l);) {
+		if (l == "Lines To Delete" || l == "Lines To Add") {
+			in = true;
+		}
+		if (in && !l.empty() && l.rfind("frr version", 0) != 0 &&
+		    l.rfind("=====", 0) != 0) {
+			lines.push_back(l);
+		}
+	}
+	const bool only_headers = std::all_of(lines.begin(), lines.end(), [](const auto& l) {
+		return l == "Lines To Delete" || l == "Lines To Add";
+	});
+	return only_headers ? std::vector<std::string>{} : lines;
+}
+
 const std::vector<std::string>& Supervisor::daemons()
 {
 	// zebra first: the others connect to it.
@@ -213,28 +236,43 @@ bool Supervisor::apply(const std::string& conf, std::vector<std::string>& log)
 		const std::vector<std::string> base{
 		    p_.reload, "--stdout", "--bindir", "/usr/bin",     "--confdir",
 		    p_.dir,    "--rundir", p_.dir,     "--vty_socket", p_.dir};
-		std::string out;
-		auto argv = base;
-		argv.insert(argv.end(), {"--test", next});
-		if (run_command(argv, out) != 0) {
-			log.push_back("frr-reload.py refuses the configuration:");
-			std::istringstream lines(out);
-			for (std::string l; std::getline(lines, l);) {
-				log.push_back("  " + l);
+		auto diff = [&](std::vector<std::string>& lines) {
+			auto argv = base;
+			argv.insert(argv.end(), {"--test", next});
+			std::string out;
+			const int rc = run_command(argv, out);
+			lines = reload_diff(out);
+			if (rc != 0) {
+				lines = {out};
 			}
+			return rc == 0;
+		};
+		std::vector<std::string> changes;
+		if (!diff(changes)) {
+			log.push_back("frr-reload.py refuses the configuration: " +
+			              changes.front());
 			return false;
 		}
-		std::istringstream lines(out);
-		for (std::string l; std::getline(lines, l);) {
-			if (!l.empty()) {
+		if (!changes.empty()) {
+			log.push_back("applying to FRR with frr-reload.py:");
+			for (const auto& l : changes) {
 				log.push_back("  frr: " + l);
 			}
-		}
-		out.clear();
-		argv = base;
-		argv.insert(argv.end(), {"--reload", next});
-		if (run_command(argv, out) != 0) {
-			log.push_back("frr-reload.py could not apply everything: " + out);
+			// Its exit status is no guide (its closing `write` fails with a private
+			// socket directory): what is left to change afterwards is.
+			auto argv = base;
+			argv.insert(argv.end(), {"--reload", next});
+			std::string out;
+			run_command(argv, out);
+			std::vector<std::string> left;
+			diff(left);
+			if (!left.empty()) {
+				log.push_back(
+				    "FRR did not take all of the configuration; left over:");
+				for (const auto& l : left) {
+					log.push_back("  frr: " + l);
+				}
+			}
 		}
 	}
 	std::filesystem::rename(next, path);

@@ -54,6 +54,10 @@ private:
 	std::vector<std::string> vtysh_args(const std::vector<std::string>& commands) const;
 };
 
+// What frr-reload.py --test output says would change ("Lines To Delete", "Lines To Add" and
+// the lines under them); empty when nothing would.
+std::vector<std::string> reload_diff(const std::string& out);
+
 // Runs `argv` to completion and returns its exit status (-1: could not run), its
 // standard output and error in `out`.
 int run_command(const std::vector<std::string>& argv, std::string& out);

@@ -30,9 +30,15 @@ void VpnRib::configure(const config::Config& cfg)
 	for (auto& [id, rib] : peers_) {
 		rib.peer = find_peer(id);
 		for (auto& [k, path] : rib.paths) {
-			link(path, id, k, false);
-			path.tenants = rib.peer != nullptr ? tenants_for(*rib.peer, path.targets)
+			auto tenants = rib.peer != nullptr ? tenants_for(*rib.peer, path.targets)
 			                                   : std::vector<std::string>{};
+			if (tenants == path.tenants && rib.peer != nullptr) {
+				continue;  // the same VRFs: the routes stand (their peer may be a
+				           // new object; the caller rewrites through-peer hops if
+				           // it must)
+			}
+			link(path, id, k, false);
+			path.tenants = std::move(tenants);
 			link(path, id, k, true);
 		}
 	}

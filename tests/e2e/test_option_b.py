@@ -16,7 +16,7 @@ import re
 import signal
 import time
 
-from lib import capture, frr, pinger
+from lib import capture, frr, pinger, yamlcfg
 from scapy.contrib.mpls import MPLS  # noqa: F401 - binds EtherType 0x8847 before pcaps are read
 from lib.procs import wait_until
 from lib.topo import CARRIER_IX, CARRIER_MAC, NODE_IX, PORT_MAC, Topology, host_mac
@@ -94,7 +94,6 @@ def _established(carrier):
 
 
 def _start(ctx, t):
-    from lib import yamlcfg
     carrier = frr.Frr(t.ns["carrier"], t.dir + "/carrier-frr", CARRIER_CONF, "carrier").start()
     yamlcfg.write(t.config_path, _config(t), header="test option B")
     t.start_tsunagid(args=["--frr", "--stale-hold", "30"])
@@ -191,6 +190,28 @@ def test_h_option_b_with_a_carrier(ctx):
             assert replies[0]["MPLS"].label == theirs and replies[0]["IP"].src == host, replies[0].show(dump=True)
             ctx.note("carrier → label %d → %s: answered, reply with label %d; label %d to it dropped"
                      % (label, host, theirs, TENANT[3 - n][0]))
+
+        # A reload that adds a prefix to tenant 1 is applied to FRR with its reload tool, the
+        # diff in tsunagid's log; the carrier learns the prefix, and loses it when it goes.
+        cfg = _config(t)
+        cfg["tenants"][0]["vrf"]["static_routes"] = [{"prefix": "10.9.0.0/16", "via": "10.1.0.1"}]
+        for step, want in (("add", True), ("remove", False)):
+            off = len(t.tsunagid.log(True))
+            yamlcfg.write(t.config_path, cfg if want else _config(t), header="test option B: %s" % step)
+            t.tsunagid.kill(signal.SIGHUP)
+
+            def carrier_has():
+                return "10.9.0.0/16" in carrier.vtysh("show bgp ipv4 vpn")
+
+            wait_until(lambda: carrier_has() == want, 20, interval=0.2,
+                       what="the carrier to %s 10.9.0.0/16" % ("learn" if want else "lose"))
+            # The diff frr-reload.py showed, and nothing it failed to apply.
+            pat = r"frr: +(no )?network 10\.9\.0\.0/16 +rd 65000:1 label 2001 route-map TSUNAGI-EXPORT-cust-0001"
+            wait_until(lambda: re.search(pat, t.tsunagid.log(True)[off:]) and
+                       "published table generation" in t.tsunagid.log(True)[off:], 20, what="the reload's FRR diff")
+            log = t.tsunagid.log(True)[off:]
+            assert "left over" not in log, log
+        ctx.note("reload: 10.9.0.0/16 added to and removed from FRR through frr-reload.py, seen by the carrier")
         carrier.stop()
 
 

@@ -2,6 +2,7 @@
 #include "control/compile/compiler.hpp"
 #include "control/compile/vrf_plan.hpp"
 #include "control/frr/render.hpp"
+#include "control/frr/supervisor.hpp"
 #include "fixtures.hpp"
 
 using namespace tsunagi;
@@ -116,4 +117,22 @@ TEST_CASE("FRR gets one BGP instance for the carriers, and an FRR VRF per VRF wi
 	CHECK_FALSE(has(conf, "plain"));
 	// The same input renders the same bytes.
 	CHECK(frr::render(cfg, labels, {.bmp_port = 11019}) == conf);
+}
+
+TEST_CASE("frr-reload.py's diff is read from its --test output, without its log", "[frr]")
+{
+	const std::string out =
+	    "2026-11-23 16:31:03,496  INFO: Called via \"Namespace(...)\"\n"
+	    "2026-11-23 16:31:03,649  INFO: \"frr version 8.4.4\" cannot be removed\n"
+	    "\nLines To Delete\n===============\nrouter bgp 65000\n address-family ipv4 vpn\n"
+	    "  no network 10.9.0.0/16  rd 65000:1 label 2001 route-map X\n"
+	    "\nLines To Add\n============\nfrr version 8.4\n";
+	CHECK(frr::reload_diff(out) ==
+	      std::vector<std::string>{
+	          "Lines To Delete", "router bgp 65000", " address-family ipv4 vpn",
+	          "  no network 10.9.0.0/16  rd 65000:1 label 2001 route-map X", "Lines To Add"});
+	// Only the version line FRR always differs in: nothing to do.
+	CHECK(frr::reload_diff("x INFO: y\n\nLines To Delete\n===============\n\nLines To Add\n"
+	                       "============\nfrr version 8.4\n")
+	          .empty());
 }
