@@ -18,6 +18,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "control/cli/program.hpp"
@@ -187,6 +188,13 @@ public:
 			log("no changes");
 			return;
 		}
+		if (held_) {
+			cfg_ = std::move(*next);
+			held_ = std::move(text);
+			rib_->configure(cfg_);
+			log("to be published when the hold ends");
+			return;
+		}
 		if (apply(*next, &text)) {
 			const bool same_peers = compile::same_vrf_context(cfg_, *next);
 			cfg_ = std::move(*next);
@@ -220,13 +228,62 @@ public:
 		return true;
 	}
 
+	bool adopted() const { return adopted_.has_value(); }
+
+	// A restart with FRR: the tables a previous daemon published hold the carriers' routes,
+	// which this one has yet to learn. Rather than publish tables without them, it keeps the
+	// dataplane on the old ones until the carriers have sent their routes again (End-of-
+	// Route-Refresh or End-of-RIB from every peer that is up) or `max_ms` have passed.
+	void hold_first_publication(std::string text, uint64_t max_ms)
+	{
+		held_ = std::move(text);
+		hold_until_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_ms);
+		log("keeping the published tables until the carriers' routes are back");
+	}
+
+	// Ends the hold once the feed is in sync; false while it goes on.
+	bool release_hold()
+	{
+		if (!held_) {
+			return true;
+		}
+		const auto now = std::chrono::steady_clock::now();
+		bool synced = sync_.connected && now - sync_.connected_at > std::chrono::seconds(1);
+		for (const auto& [peer, st] : sync_.peers) {
+			synced = synced && !st.done.empty() &&
+			         std::includes(st.done.begin(), st.done.end(), st.begun.begin(),
+			                       st.begun.end());
+		}
+		// With no peer up there is nothing to wait for once the feed has said so.
+		if (sync_.peers.empty()) {
+			synced =
+			    sync_.connected && now - sync_.connected_at > std::chrono::seconds(3);
+		}
+		if (!synced && now < hold_until_) {
+			return false;
+		}
+		log(synced ? "the carriers' routes are back; publishing"
+		           : "the carriers' routes did not all come back in time; publishing what "
+		             "there is");
+		const std::string text = std::move(*held_);
+		held_.reset();
+		if (!apply(cfg_, &text)) {
+			return false;
+		}
+		rib_->take_changed();  // the new image has them all
+		configure_frr();
+		return true;
+	}
+
 	// Renders FRR's configuration for what is published and applies it.
 	void configure_frr()
 	{
-		if (!frr_ || !live_) {
+		if (!frr_ || (!live_ && !adopted_)) {
 			return;
 		}
-		const abi::TableView view(live_->object.data(), live_->header_offset);
+		const abi::TableView view =
+		    live_ ? abi::TableView(live_->object.data(), live_->header_offset)
+		          : abi::TableView(adopted_->data, adopted_->header_offset);
 		const std::string conf =
 		    frr::render(cfg_, frr::labels_of(view), {.bmp_port = bmp_->port()});
 		std::vector<std::string> lines;
@@ -289,6 +346,7 @@ public:
 			log(l);
 		}
 		if (batch.connected) {
+			sync_ = FeedSync{true, std::chrono::steady_clock::now(), {}};
 			// The mirror does not replay what came before the connection: everything
 			// known is stale until the carriers send it again, which a route refresh
 			// asks them to do without resetting the sessions.
@@ -299,6 +357,7 @@ public:
 		}
 		for (const auto& e : batch.events) {
 			rib_->apply(e);
+			track_sync(e);
 			if (e.kind == routes::Event::Kind::peer_up ||
 			    e.kind == routes::Event::Kind::peer_down) {
 				log(std::string("BGP peer ") + routes::to_string(e.peer) +
@@ -409,6 +468,9 @@ public:
 	void neighbors_changed()
 	{
 		if (neighbors_ && neighbors_->process()) {
+			if (held_) {
+				return;  // published with everything else when the hold ends
+			}
 			log("neighbours changed (" + std::to_string(neighbors_->learned().size()) +
 			    " learned); republishing");
 			apply(cfg_, nullptr);
@@ -458,6 +520,40 @@ private:
 	std::unique_ptr<routes::BmpListener> bmp_;
 	std::unique_ptr<routes::VpnRib> rib_;
 	bool frr_waiting_ = false;
+	std::optional<std::string> held_;  // the YAML text of a first publication on hold
+	std::chrono::steady_clock::time_point hold_until_;
+	// Which peers the feed has seen up since it connected, and for which families each
+	// has begun and finished sending its routes again.
+	struct FeedSync {
+		struct Peer {
+			std::set<routes::Family> begun, done;
+		};
+		bool connected = false;
+		std::chrono::steady_clock::time_point connected_at;
+		std::map<routes::PeerId, Peer> peers;
+	} sync_;
+
+	void track_sync(const routes::Event& e)
+	{
+		using K = routes::Event::Kind;
+		switch (e.kind) {
+			case K::peer_up:
+				sync_.peers[e.peer];
+				break;
+			case K::peer_down:
+				sync_.peers.erase(e.peer);
+				break;
+			case K::refresh_begin:
+				sync_.peers[e.peer].begun.insert(e.family);
+				break;
+			case K::refresh_end:
+			case K::end_of_rib:
+				sync_.peers[e.peer].done.insert(e.family);
+				break;
+			default:
+				break;
+		}
+	}
 	// The MAC each carrier next hop in use resolved to ("port address" → dst MAC, empty
 	// while unresolved): routes through one that changes are rewritten.
 	std::map<std::string, std::string> hop_macs_;
@@ -701,9 +797,13 @@ int run(int argc, char** argv)
 	}
 	Daemon d(config_path, *r, std::move(*pub));
 	d.adopt_published();
+	const bool hold = run_frr && d.adopted();
+	if (hold) {
+		d.hold_first_publication(text, 15000);
+	}
 	d.watch_neighbors();
 	d.neighbors_changed();  // the kernel's current table, before the first publication
-	if (!d.apply(d.config(), &text)) {
+	if (!hold && !d.apply(d.config(), &text)) {
 		return cli::kExitRuntime;
 	}
 	if (run_frr && !d.start_frr(d.config().node.runtime_dir + "/frr", bmp_port)) {
@@ -739,6 +839,7 @@ int run(int argc, char** argv)
 			next_probe = now + std::chrono::seconds(1);
 		}
 		d.serve_feed(uint64_t(stale_hold_s) * 1000);
+		d.release_hold();
 		d.collect();
 	}
 }

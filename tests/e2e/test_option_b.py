@@ -249,7 +249,7 @@ def test_i_option_b_withdraw_reset_restart(ctx):
             time.sleep(0.3)
             got = len(_mpls_frames(cap.stop(), 30002))
             assert got >= sent - 1, "%s: %d of %d frames reached the carrier" % (what, got, sent)
-            ctx.note("%s: %d of %d frames forwarded; session back in %.1f s" % (what, got, sent, back))
+            ctx.note("%s: %d of %d frames forwarded; recovered in %.1f s" % (what, got, sent, back))
             return t.tsunagid.log(True)[off:]
 
         def session_back():
@@ -265,5 +265,22 @@ def test_i_option_b_withdraw_reset_restart(ctx):
         log = during("node bgpd SIGKILL", lambda: os.kill(bgpd[0], signal.SIGKILL), session_back)
         assert "frr: bgpd started" in log, log
         wait_until(lambda: _imported(t) == 2, 20, interval=0.1, what="the routes after the restart")
+        assert len(_mpls_frames(_ping_and_capture(t, 2, count=5), 30002)) == 5
+
+        # tsunagid itself: killed and started again, it keeps the dataplane on the tables it
+        # left until the carriers have sent their routes again, then publishes them.
+        def restart_tsunagid():
+            t.tsunagid.kill(signal.SIGKILL)
+            t.tsunagid.wait(10)
+            t.start_tsunagid(wait=False, args=["--frr", "--stale-hold", "30"])
+
+        def routes_back():
+            wait_until(lambda: "the carriers' routes are back; publishing" in t.tsunagid.log(True), 30,
+                       interval=0.1, what="tsunagid to publish the carriers' routes again")
+
+        during("tsunagid SIGKILL and restart", restart_tsunagid, routes_back)
+        log = t.tsunagid.log(True)
+        assert "keeping the published tables" in log, log
+        assert re.search(r"new image of \d+ bytes, 2 learned routes", log), log
         assert len(_mpls_frames(_ping_and_capture(t, 2, count=5), 30002)) == 5
         carrier.stop()
