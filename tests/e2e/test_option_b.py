@@ -68,7 +68,8 @@ TENANT = {1: (2001, "cloud", "10.1.0.1", 30001), 2: (2002, "srv", "10.2.0.2", 30
 def _config(t):
     cfg = t.config([1, 2])
     for ten, n in zip(cfg["tenants"], (1, 2)):
-        ten["vrf"] = {"rd": "65000:%d" % n, "label": TENANT[n][0], "gateway": ["10.%d.0.254/24" % n],
+        ten["vrf"] = {"rd": "65000:%d" % n, "label": TENANT[n][0],
+                      "gateway": ["10.%d.0.254/24" % n, "fd00:%d::fe/64" % n],
                       "route_targets": {"import": ["2516:100%d" % n], "export": ["65000:%d" % n]}}
     cfg.setdefault("neighbors", []).extend([
         {"tenant": "cust-0001", "address": "10.1.0.1", "mac": host_mac(1, "cloud")},
@@ -172,6 +173,18 @@ def test_h_option_b_with_a_carrier(ctx):
             assert f.src == PORT_MAC["ix0"] and f.dst == CARRIER_MAC, (f.src, f.dst)
             assert f["MPLS"].s == 1 and f["MPLS"].ttl == 63 and f["IP"].ttl == 63, f.show(dump=True)
             ctx.note("tenant %d → 172.16.0.1: 20/20 frames with label %d, TTL 63" % (n, TENANT[n][3]))
+        # IPv6 (VPNv6 over the IPv4 session): the carrier's 2001:db8:99::/48, label 30003.
+        from lib import netns
+        netns.ip(t.ns["cloud"], "-6", "route", "replace", "2001:db8:99::/48", "via", "fd00:1::fe")
+        wait_until(lambda: pinger.ping_ok(t.ns["cloud"], "fd00:1::fe"), 10, what="ND and ping for fd00:1::fe")
+        frames = _mpls_frames(_ping_and_capture(t, 1, dst="2001:db8:99::1"))
+        assert len(frames) == 20 and {p["MPLS"].label for p in frames} == {30003}, \
+            "IPv6: %d labelled frames, labels %s" % (len(frames), {p["MPLS"].label for p in frames})
+        assert frames[0].haslayer("IPv6") and frames[0]["IPv6"].hlim == 63 and frames[0]["MPLS"].ttl == 63
+        text = str(carrier.json("show bgp ipv6 vpn fd00:1::/64 json"))
+        assert "'remoteLabel': 2001" in text and "RT:65000:1" in text, text
+        ctx.note("IPv6: tenant 1 → 2001:db8:99::1: 20/20 frames with label 30003, hop limit 63; "
+                 "the carrier has fd00:1::/64 with label 2001")
         # Routes whose targets nobody imports stay out.
         frames = _mpls_frames(_ping_and_capture(t, 1, count=5, dst="172.18.0.1"))
         assert not frames, "172.18/16 (RT 2516:9999) was imported: %d frames" % len(frames)
