@@ -120,8 +120,18 @@ VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const con
 		return nh;
 	};
 
+	// A host of a gateway's subnet is found by ARP/ND from that gateway address.
+	auto connected = [&](const IpAddr& gateway) {
+		abi::NexthopEntry nh{};
+		nh.kind = abi::NexthopKind::connected;
+		nh.tenant = tenant;
+		std::memcpy(nh.src_mac, rmac.bytes.data(), 6);
+		static_assert(sizeof(nh.labels) == 16);
+		std::memcpy(nh.labels, gateway.bytes.data(), 16);
+		return nh;
+	};
 	for (const auto& g : t.vrf->gateways) {
-		add(kConnected, g, unresolved());
+		add(kConnected, g, connected(g.addr));
 		add(kLocal, host(g.addr), local());
 	}
 	static const std::vector<const config::Neighbor*> no_hosts;

@@ -20,7 +20,7 @@ namespace tsunagi::abi {
 
 inline constexpr uint64_t kMagic = 0x314741'4e55'5354ull;  // "TSUNAG1" little-endian
 // Bump on any change to a struct in this file; a reader refuses any other version.
-inline constexpr uint32_t kAbiVersion = 5;
+inline constexpr uint32_t kAbiVersion = 6;
 
 inline constexpr uint32_t kNone = 0xffffffffu;
 // A hash slot whose entry was removed: lookups probe past it, and it is reused only once
@@ -176,11 +176,13 @@ struct VrfEntry {
 };
 
 enum class NexthopKind : uint8_t {
-	unresolved = 0,  // a connected destination with no known MAC: no_neighbor
+	unresolved = 0,  // a next hop with no known MAC: no_neighbor
 	segment = 1,     // a host in the tenant's segment: L2-forwarded there
 	option_a = 2,    // an Option-A neighbour: out of `port` tagged `vlan`
 	option_b = 3,    // an Option-B route: `labels` pushed, out of `port`
 	local = 4,       // one of the VRF's own gateway addresses
+	connected = 5,   // a subnet of `tenant`'s segment: the host's MAC as ARP/ND found it;
+	                 // `labels` hold the gateway address that asks (IPv4: first 4 bytes)
 };
 
 // Routes point at a group of `count` consecutive next hops (ECMP), 16-byte words [first,

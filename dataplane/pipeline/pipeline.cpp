@@ -41,6 +41,7 @@ void Pipeline::use_tables(const abi::TableView& tables)
 		// Renumbered: an old index may now name another tenant's member. Forget
 		// everything; flooding relearns it.
 		macs_.remove_if([](const MacTable::Entry&) { return true; });
+		neighbors_.clear();
 	}
 	if (same_statics) {
 		return;
@@ -437,8 +438,8 @@ void Pipeline::forward(Work& w, uint32_t now, TxBuffers& tx)
 	// The VRF's gateways answer for themselves: ARP, and IPv6 neighbour solicitations
 	// (multicast, so they would otherwise be flooded).
 	const uint16_t type = load_be16(eth + pkt::kMacsLen + in.tags_len);
-	if ((type == pkt::kEtherArp && answer_arp(m, in, tx)) ||
-	    (type == pkt::kEtherIpv6 && eth[0] == 0x33 && answer_nd(m, in, tx))) {
+	if ((type == pkt::kEtherArp && answer_arp(m, in, now, tx)) ||
+	    (type == pkt::kEtherIpv6 && eth[0] == 0x33 && answer_nd(m, in, now, tx))) {
 		return;
 	}
 

@@ -10,6 +10,7 @@
 #include "dataplane/abi/table_view.hpp"
 #include "dataplane/pipeline/counters.hpp"
 #include "dataplane/pipeline/mac_table.hpp"
+#include "dataplane/pipeline/neighbor_cache.hpp"
 #include "dataplane/pipeline/tx_buffers.hpp"
 
 namespace tsunagi::dp {
@@ -97,13 +98,18 @@ private:
 	// go straight back; nullptr for interconnect ingress, whose answers are routed.
 	void route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now, TxBuffers& tx,
 	           const Ingress* from = nullptr);
-	bool answer_arp(rte_mbuf* m, const Ingress& in, TxBuffers& tx);
-	bool answer_nd(rte_mbuf* m, const Ingress& in, TxBuffers& tx);
+	bool answer_arp(rte_mbuf* m, const Ingress& in, uint32_t now, TxBuffers& tx);
+	bool answer_nd(rte_mbuf* m, const Ingress& in, uint32_t now, TxBuffers& tx);
 	bool make_advert(rte_mbuf* m, uint8_t* ip, uint32_t tenant) const;
 	void answer_local(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now,
 	                  TxBuffers& tx, const Ingress* from);
 	void reply_to(rte_mbuf* m, uint32_t tags_len, uint32_t tenant, uint32_t member,
 	              TxBuffers& tx);
+	// Neighbour discovery for hosts of the segments (neighbor_cache.hpp): what a host's ARP
+	// or ND message tells, and the solicitation a packet to an unknown host turns into.
+	void glean_nd(const uint8_t* ip, uint32_t avail, uint32_t tenant, uint32_t now);
+	void solicit(rte_mbuf* m, const abi::NexthopEntry& nh, const uint8_t* dst, bool v6,
+	             uint32_t tags_len, uint32_t now, TxBuffers& tx);
 	uint64_t lookup4(uint32_t tenant, uint32_t dst) const;
 	uint64_t lookup6(uint32_t tenant, const uint8_t* dst) const;
 	bool routed(const Work& w) const;
@@ -111,6 +117,7 @@ private:
 	abi::TableView t_;
 	uint32_t aging_ = 0;  // the generation's MAC aging time, seconds
 	MacTable& macs_;
+	NeighborCache neighbors_{4096};
 	WorkerCounters& ctr_;
 	rte_mempool* pool_;
 };

@@ -148,7 +148,7 @@ uint64_t Pipeline::lookup6(uint32_t tenant, const uint8_t* dst) const
 	return abi::kEmptyRef;
 }
 
-bool Pipeline::answer_arp(rte_mbuf* m, const Ingress& in, TxBuffers& tx)
+bool Pipeline::answer_arp(rte_mbuf* m, const Ingress& in, uint32_t now, TxBuffers& tx)
 {
 	uint8_t* eth = rte_pktmbuf_mtod(m, uint8_t*);
 	const uint32_t off = pkt::kEthLen + in.tags_len;
@@ -157,9 +157,23 @@ bool Pipeline::answer_arp(rte_mbuf* m, const Ingress& in, TxBuffers& tx)
 		return false;
 	}
 	const uint8_t* arp = eth + off;
-	// An Ethernet/IPv4 request for one of the VRF's own addresses.
 	if (load_be16(arp) != 1 || load_be16(arp + 2) != pkt::kEtherIpv4 || arp[4] != 6 ||
-	    arp[5] != 4 || load_be16(arp + 6) != 1) {
+	    arp[5] != 4) {
+		return false;
+	}
+	// Whoever asks or answers tells its own address and MAC.
+	if (load_be32(arp + 14) != 0 && !pkt::is_multicast(arp + 8)) {
+		uint8_t addr[16];
+		NeighborCache::mapped4(arp + 14, addr);
+		neighbors_.learn(in.tenant, addr, arp + 8, now);
+	}
+	// An answer to the router's own request ends here.
+	if (load_be16(arp + 6) == 2 && pkt::same_mac(eth, t_.node().router_mac)) {
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	// A request for one of the VRF's own addresses is answered.
+	if (load_be16(arp + 6) != 1) {
 		return false;
 	}
 	const uint32_t target = load_be32(arp + 24);
@@ -228,14 +242,113 @@ bool Pipeline::make_advert(rte_mbuf* m, uint8_t* ip, uint32_t tenant) const
 	return true;
 }
 
-bool Pipeline::answer_nd(rte_mbuf* m, const Ingress& in, TxBuffers& tx)
+// What a neighbour solicitation (its source link-layer address) or advertisement (its
+// target's) says about the host that sent it.
+void Pipeline::glean_nd(const uint8_t* ip, uint32_t avail, uint32_t tenant, uint32_t now)
+{
+	const uint8_t* icmp = ip + pkt::kIpv6Len;
+	if (avail < pkt::kIpv6Len + 24 || ip[6] != kIpProtoIcmp6 || ip[7] != 255 ||
+	    (icmp[0] != 135 && icmp[0] != 136)) {
+		return;
+	}
+	static const uint8_t unspecified[16] = {};
+	// A solicitation names its sender by its source address, an advertisement by its target.
+	const uint8_t* who = icmp[0] == 135 ? ip + 8 : icmp + 8;
+	const uint8_t want = icmp[0] == 135 ? 1 : 2;  // source / target link-layer address
+	if (std::memcmp(who, unspecified, 16) == 0 || who[0] == 0xff) {
+		return;
+	}
+	const uint32_t end = std::min<uint32_t>(avail, pkt::kIpv6Len + load_be16(ip + 4));
+	for (uint32_t o = pkt::kIpv6Len + 24; o + 8 <= end && ip[o + 1] != 0; o += 8u * ip[o + 1]) {
+		const uint8_t* opt = ip + o;
+		if (opt[0] == want && opt[1] == 1 && !pkt::is_multicast(opt + 2)) {
+			neighbors_.learn(tenant, who, opt + 2, now);
+			return;
+		}
+	}
+}
+
+// A packet to a host of the segment whose MAC is unknown: lost (no_neighbor), its buffer
+// turned into the question, from the subnet's gateway address and the router MAC, flooded
+// in the segment: an ARP request, or a neighbour solicitation to the target's
+// solicited-node group. At most one a second per address; the answer is gleaned.
+void Pipeline::solicit(rte_mbuf* m, const abi::NexthopEntry& nh, const uint8_t* dst, bool v6,
+                       uint32_t tags_len, uint32_t now, TxBuffers& tx)
+{
+	if (!neighbors_.may_ask(nh.tenant, dst, now)) {
+		return drop(m, Drop::no_neighbor);
+	}
+	constexpr uint32_t kArpFrame = 60;                                // padded to the minimum
+	constexpr uint32_t kNsFrame = pkt::kEthLen + pkt::kIpv6Len + 32;  // one option
+	const uint32_t want = v6 ? kNsFrame : kArpFrame;
+	uint8_t* p = resize_tags(m, tags_len, 0);
+	if (p == nullptr ||
+	    (rte_pktmbuf_pkt_len(m) < want &&
+	     rte_pktmbuf_append(m, uint16_t(want - rte_pktmbuf_pkt_len(m))) == nullptr)) {
+		return drop(m, Drop::no_mbuf);
+	}
+	rte_pktmbuf_trim(m, uint16_t(rte_pktmbuf_pkt_len(m) - want));
+	ctr_.drops[size_t(Drop::no_neighbor)]++;  // the packet that asked
+	const uint8_t* rmac = t_.node().router_mac;
+	const auto* gateway = reinterpret_cast<const uint8_t*>(nh.labels);
+	std::memcpy(p + 6, rmac, 6);
+	if (!v6) {
+		std::memset(p, 0xff, 6);
+		store_be16(p + pkt::kMacsLen, pkt::kEtherArp);
+		uint8_t* a = p + pkt::kEthLen;
+		store_be16(a, 1);
+		store_be16(a + 2, pkt::kEtherIpv4);
+		a[4] = 6;
+		a[5] = 4;
+		store_be16(a + 6, 1);
+		std::memcpy(a + 8, rmac, 6);
+		std::memcpy(a + 14, gateway, 4);
+		std::memset(a + 18, 0, 6);
+		std::memcpy(a + 24, dst + 12, 4);
+		std::memset(a + kArpLen, 0, kArpFrame - pkt::kEthLen - kArpLen);
+	} else {
+		static constexpr uint8_t kSolicited[13] = {0xff, 0x02, 0, 0, 0, 0,   0,
+		                                           0,    0,    0, 0, 1, 0xff};
+		p[0] = 0x33;
+		p[1] = 0x33;
+		p[2] = 0xff;
+		std::memcpy(p + 3, dst + 13, 3);
+		store_be16(p + pkt::kMacsLen, pkt::kEtherIpv6);
+		uint8_t* ip = p + pkt::kEthLen;
+		store_be32(ip, 0x60000000u);
+		store_be16(ip + 4, 32);
+		ip[6] = kIpProtoIcmp6;
+		ip[7] = 255;
+		std::memcpy(ip + 8, gateway, 16);
+		std::memcpy(ip + 24, kSolicited, 13);
+		std::memcpy(ip + 37, dst + 13, 3);
+		uint8_t* icmp = ip + pkt::kIpv6Len;
+		icmp[0] = 135;
+		icmp[1] = 0;
+		store_be16(icmp + 2, 0);
+		store_be32(icmp + 4, 0);
+		std::memcpy(icmp + 8, dst, 16);
+		icmp[24] = 1;  // source link-layer address
+		icmp[25] = 1;
+		std::memcpy(icmp + 26, rmac, 6);
+		const uint16_t ck =
+		    rte_ipv6_udptcp_cksum(reinterpret_cast<const rte_ipv6_hdr*>(ip), icmp);
+		std::memcpy(icmp + 2, &ck, 2);
+	}
+	const Ingress in{nh.tenant, kNone, 0, 0, false};
+	flood(m, in, tx);
+}
+
+bool Pipeline::answer_nd(rte_mbuf* m, const Ingress& in, uint32_t now, TxBuffers& tx)
 {
 	uint8_t* eth = rte_pktmbuf_mtod(m, uint8_t*);
 	if (!abi::load_acquire(t_.vrfs[in.tenant].live) ||
 	    rte_pktmbuf_data_len(m) < pkt::kEthLen + in.tags_len + pkt::kIpv6Len) {
 		return false;
 	}
-	if (!make_advert(m, eth + pkt::kEthLen + in.tags_len, in.tenant)) {
+	uint8_t* ip = eth + pkt::kEthLen + in.tags_len;
+	glean_nd(ip, rte_pktmbuf_data_len(m) - pkt::kEthLen - in.tags_len, in.tenant, now);
+	if (!make_advert(m, ip, in.tenant)) {
 		return false;
 	}
 	reply_to(m, in.tags_len, in.tenant, in.member, tx);
@@ -268,6 +381,11 @@ void Pipeline::answer_local(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uin
 	// the VRF's own addresses waits for a punt path per VRF.
 	if (load_be16(eth + pkt::kMacsLen + tags_len) == pkt::kEtherIpv6) {
 		uint8_t* icmp = ip + pkt::kIpv6Len;
+		glean_nd(ip, avail, tenant, now);
+		if (avail >= pkt::kIpv6Len + 24 && ip[6] == kIpProtoIcmp6 && icmp[0] == 136) {
+			rte_pktmbuf_free(m);  // an answer to the router's own solicitation
+			return;
+		}
 		if (make_advert(m, ip, tenant)) {
 			// fall through to the reply below
 		} else if (avail >= pkt::kIpv6Len + 8 && ip[6] == kIpProtoIcmp6 && icmp[0] == 128) {
@@ -350,16 +468,38 @@ void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t n
 	}
 	const uint32_t group = abi::ref_aux(ref);
 	const uint32_t pick = group > 1 ? uint32_t(abi::mix64(flow) % group) : 0;
-	const abi::NexthopEntry& nh = t_.nexthop(abi::ref_value(ref) + pick * abi::kNexthopWords);
-	if (nh.kind == abi::NexthopKind::local) {
+	const abi::NexthopEntry& picked =
+	    t_.nexthop(abi::ref_value(ref) + pick * abi::kNexthopWords);
+	if (picked.kind == abi::NexthopKind::local) {
 		return answer_local(m, tenant, tags_len, now, tx, from);
 	}
 	if (ttl <= 1) {
 		return drop(m, Drop::ttl_expired);
 	}
-	if (nh.kind == abi::NexthopKind::unresolved || !nh.resolved) {
+	const abi::NexthopEntry* hop = &picked;
+	abi::NexthopEntry host;
+	if (picked.kind == abi::NexthopKind::connected) {
+		// A host of the segment's subnet: delivered to the MAC its ARP/ND told, or asked.
+		uint8_t dst[16];
+		if (v6) {
+			std::memcpy(dst, ip + 24, 16);
+		} else {
+			NeighborCache::mapped4(ip + 16, dst);
+		}
+		const uint8_t* mac =
+		    neighbors_.find(picked.tenant, dst, now, aging_ ? aging_ : 300);
+		if (mac == nullptr) {
+			return solicit(m, picked, dst, v6, tags_len, now, tx);
+		}
+		host = picked;
+		host.kind = abi::NexthopKind::segment;
+		std::memcpy(host.dst_mac, mac, 6);
+		host.resolved = 1;
+		hop = &host;
+	} else if (picked.kind == abi::NexthopKind::unresolved || !picked.resolved) {
 		return drop(m, Drop::no_neighbor);
 	}
+	const abi::NexthopEntry& nh = *hop;
 	if (l3_off + ip_len > rte_pktmbuf_pkt_len(m)) {
 		return drop(m, Drop::malformed);
 	}

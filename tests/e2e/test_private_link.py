@@ -16,7 +16,7 @@ import time
 
 from lib import netns, pinger, yamlcfg
 from lib.procs import wait_until
-from lib.topo import Topology, host_ip, host_mac
+from lib.topo import Topology, host_ip
 
 
 def _vrf_config(t):
@@ -24,11 +24,7 @@ def _vrf_config(t):
     ten = cfg["tenants"][0]
     ten["vrf"] = {"rd": "65000:1", "label": 2001, "gateway": ["10.1.0.254/24", "10.11.0.254/24",
                                                                  "fd00:1::fe/64"]}
-    # The hosts, as the router knows them (ARP resolution of hosts comes later).
-    cfg.setdefault("neighbors", []).extend([
-        {"tenant": ten["name"], "address": "10.11.0.2", "mac": host_mac(1, "srv")},
-        {"tenant": ten["name"], "address": "10.1.0.1", "mac": host_mac(1, "cloud")},
-    ])
+    # No `neighbors:` for the hosts: the router finds them by ARP and ND.
     return cfg
 
 
@@ -41,7 +37,7 @@ def _ping(t, ns, dst, count):
 def test_g_routed_in_a_vrf(ctx):
     """(g) a reload gives cust-0001 a VRF, edited in place; the dataplane answers ARP, ND and
     ping for its gateways and routes between two subnets of the segment, TTL decremented
-    once, both ways."""
+    once, both ways; the hosts are found by ARP, none is configured."""
     ctx.require_node()
     with Topology(ctx, tenants=[1], site=False) as t:
         t.start_node(tenants=[1])
@@ -82,3 +78,10 @@ def test_g_routed_in_a_vrf(ctx):
             ctx.note("routed ping to %s: %d/50, TTL 63" % (dst, got))
         arp = netns.sh(["ip", "neigh", "show", "10.1.0.254"], ns=cloud, check=False)
         assert "02:00:0a:ff:00:01" in arp, "cloud1 resolved its gateway to %r, not the router MAC" % arp
+
+        # A host that never spoke to the router: the first packet makes it ask (ARP), the
+        # host's kernel answers, and the rest is routed.
+        netns.ip(srv, "addr", "add", "10.11.0.3/24", "dev", tap)
+        got, ttls, out = _ping(t, cloud, "10.11.0.3", 20)
+        assert got >= 19 and ttls == {63}, "routed ping to a silent host 10.11.0.3: %d of 20: %s" % (got, out)
+        ctx.note("routed ping to 10.11.0.3, found by the router's ARP request: %d/20" % got)

@@ -24,7 +24,7 @@ from scapy.config import conf  # noqa: E402
 
 conf.verb = 0
 from scapy.layers.inet import IP, UDP, TCP  # noqa: E402
-from scapy.layers.inet6 import IPv6  # noqa: E402
+from scapy.layers.inet6 import IPv6, in6_chksum  # noqa: E402
 from scapy.layers.l2 import Ether  # noqa: E402
 from scapy.layers.vxlan import VXLAN  # noqa: E402
 from scapy.packet import NoPayload, Raw, Padding  # noqa: E402
@@ -131,8 +131,16 @@ def compare_packet(exp_raw, got_raw):
                     % (SPORT_MIN, SPORT_MAX, sport)], None
         exp[UDP].sport = sport
         if isinstance(exp[UDP].underlayer, IPv6):
-            exp[UDP].chksum = None          # recompute: the outer IPv6 UDP checksum must be valid
-        exp = Ether(bytes(exp))
+            # Recompute the outer IPv6 UDP checksum over the datagram's bytes as sent:
+            # scapy's own recomputation leaves out an inner frame's trailing padding.
+            exp[UDP].chksum = 0
+            b = bytearray(bytes(exp))
+            off = len(b) - len(bytes(exp[UDP]))
+            ck = in6_chksum(17, exp[IPv6], bytes(b[off:])) or 0xffff
+            b[off + 6:off + 8] = ck.to_bytes(2, "big")
+            exp = Ether(bytes(b))
+        else:
+            exp = Ether(bytes(exp))
     return field_diffs(exp, got), sport
 
 

@@ -455,3 +455,20 @@ def routed_inner(host_mac, l3_in, rmac=RMAC):
     """The frame a routed packet becomes in a tenant segment (before the member's
     egress tags): router MAC -> host MAC, the IP packet decremented."""
     return l3frame(host_mac, rmac, decrement(l3_in))
+
+
+def arp_request(target, gateway="10.1.0.1", rmac=RMAC):
+    """What the router floods in a segment for a host it has no MAC for (a 60-byte frame)."""
+    return (Ether(dst=BCAST, src=rmac) /
+            ARP(op=1, hwsrc=rmac, psrc=gateway, hwdst="00:00:00:00:00:00", pdst=target) / Raw(b"\0" * 18))
+
+
+def neighbor_solicitation(target, gateway="2001:db8:1::1", rmac=RMAC):
+    """The IPv6 equivalent: to the target's solicited-node group, with the router MAC."""
+    from scapy.layers.inet6 import ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr
+    import ipaddress
+    low = ipaddress.IPv6Address(target).packed[13:]
+    group = str(ipaddress.IPv6Address(bytes.fromhex("ff02" + "00" * 9 + "01ff") + low))
+    mac = "33:33:ff:%02x:%02x:%02x" % tuple(low)
+    return (Ether(dst=mac, src=rmac) / IPv6(src=gateway, dst=group, hlim=255) / ICMPv6ND_NS(tgt=target) /
+            ICMPv6NDOptSrcLLAddr(lladdr=rmac))

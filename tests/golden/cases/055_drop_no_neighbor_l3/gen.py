@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Drop reason no_neighbor for routed packets: a connected destination without a host route (IPv4, IPv6), a static route via an address that is neither a tenant neighbour nor an Option-A neighbour, an Option-A neighbour without a MAC, an Option-B peer without a MAC."""
+"""Drop reason no_neighbor for routed packets: a connected destination whose MAC is unknown (IPv4, IPv6; the router asks for it by ARP or ND, flooded in the segment, at most once a second per address), a static route via an address that is neither a tenant neighbour nor an Option-A neighbour, an Option-A neighbour without a MAC, an Option-B peer without a MAC."""
 import os
 import sys
 
@@ -13,8 +13,12 @@ H1 = host(0x500)
 for dst in ("10.1.0.77", "10.9.1.1", "10.70.1.1", "198.51.100.2", "10.50.1.1"):
     c.send("acc0", to_router(a0, H1, ip4("10.1.0.10", dst)))
     c.drops(no_neighbor=1)
+    if dst == "10.1.0.77":
+        c.flood(red, arp_request(dst), None)
 c.send("acc0", to_router(a0, H1, ip6("2001:db8:1::10", "2001:db8:1::77")))
 c.drops(no_neighbor=1)
+c.flood(red, neighbor_solicitation("2001:db8:1::77"), None)
+# Asked already this second: no second request.
 c.send("core0", v4.ingress(l3frame(RMAC, host(0x504), ip4("10.1.0.40", "10.1.0.77"))))
 c.drops(no_neighbor=1)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Static routes via tenant hosts, by longest prefix: a /16 and a more specific /24 via different hosts, a default route, an IPv6 /48; the connected /24 beats the default (no host route: no_neighbor); no IPv6 default: no_route."""
+"""Static routes via tenant hosts, by longest prefix: a /16 and a more specific /24 via different hosts, a default route, an IPv6 /48; the connected /24 beats the default (MAC unknown: no_neighbor, and an ARP request); no IPv6 default: no_route."""
 import os
 import sys
 
@@ -25,6 +25,7 @@ c.send("acc0", to_router(a0, H1b, p))
 c.deliver(a1, routed_inner(H2, p))
 c.send("acc0", to_router(a0, H1b, ip4("10.1.0.11", "10.1.0.77")))
 c.drops(no_neighbor=1)
+c.flood(red, arp_request("10.1.0.77"), None)
 c.send("acc0", to_router(a0, H1b, ip6("2001:db8:1::11", "2001:db8:99::1")))
 c.drops(no_route=1)
 c.write()

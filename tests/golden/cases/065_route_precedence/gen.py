@@ -32,8 +32,10 @@ for dst, out in (("10.9.1.1", (a0, H1)), ("10.9.7.1", [3006]), ("10.1.0.20", (a1
 p = ip6("2001:db8:1::30", "2001:db8:1::20")
 send(p)
 c.deliver(a1, routed_inner(H2, p))
-send(ip4("10.1.0.30", "10.1.0.77"))             # connected /24 over the VPN /24: no host route
+send(ip4("10.1.0.30", "10.1.0.77"))             # connected /24 over the VPN /24: asked for
 c.drops(no_neighbor=1)
+c.flood(red, arp_request("10.1.0.77"), None)
 send(ip6("2001:db8:1::30", "2001:db8:1::77"))   # connected /64 over the VPN /64
 c.drops(no_neighbor=1)
+c.flood(red, neighbor_solicitation("2001:db8:1::77"), None)
 c.write()
