@@ -433,7 +433,8 @@ void Pipeline::forward(Work& w, uint32_t now, TxBuffers& tx)
 	}
 	count(ctr_.tenants[in.tenant], true, rte_pktmbuf_pkt_len(m));
 	if (routed(w)) {
-		return route(m, in.tenant, in.tags_len, now, tx, &in);
+		return route(m, in.tenant, in.tags_len, now, tx, &in,
+		             w.route_known ? &w.route_ref : nullptr);
 	}
 	// The VRF's gateways answer for themselves: ARP, and IPv6 neighbour solicitations
 	// (multicast, so they would otherwise be flooded).

@@ -62,7 +62,10 @@ private:
 		size_t dst_home;
 		Ingress in;
 		Drop verdict;
-		bool to_router;  // destination MAC is the router's (then maybe routed)
+		bool to_router;    // destination MAC is the router's (then maybe routed)
+		bool route_known;  // route_ref is the IPv4 lookup, made when the next hop was
+		                   // fetched
+		uint64_t route_ref;
 	};
 	static constexpr uint16_t kStage = 32;
 
@@ -80,7 +83,7 @@ private:
 	void prefetch_forwarding(Work& w) const;
 	void prefetch_destination(const Work& w, uint32_t now) const;
 	void prefetch_route(const Work& w) const;
-	void prefetch_nexthop(const Work& w) const;
+	void prefetch_nexthop(Work& w) const;
 	static const uint8_t* ipv4_destination(const Work& w);
 	// Stage 3 (after a pass that prefetches the destination member): learn, then
 	// forward or flood.
@@ -96,8 +99,9 @@ private:
 	void run_interconnect(uint16_t in_port, rte_mbuf* m, uint32_t now, TxBuffers& tx);
 	// `from`: the segment member it came from, where answers for the VRF's own addresses
 	// go straight back; nullptr for interconnect ingress, whose answers are routed.
+	// `known_ref`: the IPv4 route lookup already made for this packet in the burst's stages.
 	void route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now, TxBuffers& tx,
-	           const Ingress* from = nullptr);
+	           const Ingress* from = nullptr, const uint64_t* known_ref = nullptr);
 	bool answer_arp(rte_mbuf* m, const Ingress& in, uint32_t now, TxBuffers& tx);
 	bool answer_nd(rte_mbuf* m, const Ingress& in, uint32_t now, TxBuffers& tx);
 	bool make_advert(rte_mbuf* m, uint8_t* ip, uint32_t tenant) const;

@@ -94,16 +94,19 @@ void Pipeline::prefetch_route(const Work& w) const
 	}
 }
 
-void Pipeline::prefetch_nexthop(const Work& w) const
+void Pipeline::prefetch_nexthop(Work& w) const
 {
-	// The route slots came in during the last pass: look the route up, fetch its next hop.
+	// The route slots came in during the last pass: look the route up, fetch its next hop,
+	// and keep the answer for route().
+	w.route_known = false;
 	const uint8_t* dst = ipv4_destination(w);
 	if (dst == nullptr) {
 		return;
 	}
-	const uint64_t ref = lookup4(w.in.tenant, load_be32(dst));
-	if (abi::ref_value(ref) != kNone) {
-		rte_prefetch0(&t_.nexthop(abi::ref_value(ref)));
+	w.route_ref = lookup4(w.in.tenant, load_be32(dst));
+	w.route_known = true;
+	if (abi::ref_value(w.route_ref) != kNone) {
+		rte_prefetch0(&t_.nexthop(abi::ref_value(w.route_ref)));
 	}
 }
 
@@ -428,7 +431,7 @@ void Pipeline::answer_local(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uin
 }
 
 void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now, TxBuffers& tx,
-                     const Ingress* from)
+                     const Ingress* from, const uint64_t* known_ref)
 {
 	uint8_t* eth = rte_pktmbuf_mtod(m, uint8_t*);
 	const uint32_t l3_off = pkt::kEthLen + tags_len;
@@ -447,7 +450,7 @@ void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t n
 		}
 		ip_len = load_be16(ip + 2);
 		ttl = ip[8];
-		ref = lookup4(tenant, load_be32(ip + 16));
+		ref = known_ref != nullptr ? *known_ref : lookup4(tenant, load_be32(ip + 16));
 		uint64_t addrs;
 		std::memcpy(&addrs, ip + 12, 8);
 		flow = addrs;
