@@ -911,12 +911,22 @@ void TableWriter::install_vrf(TenantState& st, const VrfPlan& vp, uint64_t gener
 	const auto word = uint32_t(block / 16);
 	std::set<PrefixKey> configured;
 	Lengths lengths;
+	uint32_t locals[4] = {};
+	size_t n_locals = 0;
 	for (const auto& r : vp.routes) {
 		const PrefixKey k{r.prefix.addr.v6, r.prefix.addr.bytes, r.prefix.length};
 		put_route(tid, k, abi::make_ref(word + r.first * abi::kNexthopWords, r.count));
 		configured.insert(k);
 		if (r.prefix.addr.v6) {
 			lengths.v6[r.prefix.length / 64] |= uint64_t{1} << (r.prefix.length % 64);
+			continue;
+		}
+		const bool own = r.prefix.length == 32 && r.count == 1 &&
+		                 vp.nexthops[r.first].kind == abi::NexthopKind::local;
+		if (own && n_locals < 4) {
+			const auto& b = r.prefix.addr.bytes;
+			locals[n_locals++] = uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 |
+			                     uint32_t(b[2]) << 8 | b[3];
 		} else {
 			lengths.v4 |= uint64_t{1} << r.prefix.length;
 		}
@@ -924,6 +934,10 @@ void TableWriter::install_vrf(TenantState& st, const VrfPlan& vp, uint64_t gener
 	track(32 * vp.routes.size() + sizeof(abi::VrfEntry));
 	st.configured = std::move(configured);
 	st.configured_lengths = lengths;
+	// The routes are in place: the addresses may point lookups at them.
+	for (size_t i = 0; i < 4; ++i) {
+		abi::store_release(ve.local4[i], locals[i]);
+	}
 	store_lengths(st);
 	abi::store_release(ve.label, vp.label);
 	abi::store_release(ve.live, uint32_t{vp.live});

@@ -171,9 +171,15 @@ struct NodeEntry {
 struct VrfEntry {
 	uint32_t live;
 	uint32_t label;  // this node's MPLS label for the VRF
+	// Bit L: the VRF has routes of length L. Bit 32 of len4 counts only /32 routes other
+	// than `local4`: a lookup probes the /32s only for one of those addresses, or when
+	// the VRF has other host routes, instead of missing once per packet.
 	uint64_t len4;
 	uint64_t len6[3];
+	uint32_t local4[4];  // up to four of the VRF's own IPv4 addresses, host order; 0: none
+	uint64_t pad;
 };
+static_assert(sizeof(VrfEntry) == 64, "one cache line per VRF");
 
 enum class NexthopKind : uint8_t {
 	unresolved = 0,  // a next hop with no known MAC: no_neighbor
@@ -268,7 +274,6 @@ static_assert(sizeof(VtepEntry) == 52);
 static_assert(sizeof(U64Slot) == 16);
 static_assert(sizeof(VtepSlot) == 32);
 static_assert(sizeof(NodeEntry) == 40);
-static_assert(sizeof(VrfEntry) == 40);
 static_assert(sizeof(NexthopEntry) == 16 * kNexthopWords);
 static_assert(sizeof(Route6Slot) == 32);
 // The words stored to while readers run must be naturally aligned in every array element.

@@ -112,8 +112,14 @@ void Pipeline::prefetch_nexthop(Work& w) const
 
 uint64_t Pipeline::lookup4(uint32_t tenant, uint32_t dst) const
 {
+	const abi::VrfEntry& vrf = t_.vrfs[tenant];
+	uint64_t lens = abi::load_acquire(vrf.len4);
+	// The VRF's own addresses are host routes its length bits leave out (tables.hpp).
+	for (const uint32_t& own : vrf.local4) {
+		lens |= uint64_t{abi::load_acquire(own) == dst} << 32;
+	}
 	// Longest first, over the lengths the VRF has.
-	for (uint64_t lens = abi::load_acquire(t_.vrfs[tenant].len4); lens != 0;) {
+	while (lens != 0) {
 		const auto len = uint8_t(63 - __builtin_clzll(lens));
 		const uint64_t ref = t_.route4_map.find(abi::route4_key(tenant, len, dst));
 		if (abi::ref_value(ref) != kNone) {

@@ -454,9 +454,16 @@ std::set<std::string> describe(const abi::TableView& t)
 	for (uint32_t i = 0; i < t.tenants.size; ++i) {
 		const abi::VrfEntry& v = t.vrfs[i];
 		if (v.live) {
+			std::set<uint32_t> own(std::begin(v.local4), std::end(v.local4));
+			own.erase(0);
+			std::string owns;
+			for (uint32_t a : own) {
+				owns += " " + std::to_string(a);
+			}
 			d.insert("VRF " + tenant(i) + " " + label(v.label) + " " +
 			         std::to_string(v.len4) + " " + std::to_string(v.len6[0]) + "/" +
-			         std::to_string(v.len6[1]) + "/" + std::to_string(v.len6[2]));
+			         std::to_string(v.len6[1]) + "/" + std::to_string(v.len6[2]) +
+			         owns);
 		} else {
 			CHECK(v.len4 == 0);
 		}
@@ -465,8 +472,13 @@ std::set<std::string> describe(const abi::TableView& t)
 		const auto& s = t.route4_map.slots[i];
 		if (abi::ref_value(s.ref) < abi::kTombstone) {
 			CHECK(t.route4_map.find(s.key) == s.ref);
-			CHECK(((t.vrfs[uint32_t(s.key >> 40)].len4 >> ((s.key >> 32) & 0xff)) &
-			       1) == 1);
+			// Reachable: its length is one the VRF has, or it is one of the VRF's own
+			// addresses kept in its entry.
+			const abi::VrfEntry& v = t.vrfs[uint32_t(s.key >> 40)];
+			const bool own = ((s.key >> 32) & 0xff) == 32 &&
+			                 std::count(std::begin(v.local4), std::end(v.local4),
+			                            uint32_t(s.key)) == 1;
+			CHECK((((v.len4 >> ((s.key >> 32) & 0xff)) & 1) == 1 || own));
 			d.insert("R4 " + tenant(uint32_t(s.key >> 40)) + " " +
 			         std::to_string(s.key & 0xffffffffffull) + hops(s.ref));
 		}
