@@ -96,6 +96,9 @@ else
 	record "sanitizer build" 0 1
 fi
 
+note "fuzzing: a short run of every libFuzzer target (docs/fuzzing.md)"
+run_counted "fuzz" fuzz tests/fuzz/run.sh 60
+
 note "benchmark smoke run (1 s per contender; figures from a CI machine mean nothing)"
 run_one "bench smoke" bench/run --seconds 1 --warmup 0 --build-dir build
 

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds and runs the libFuzzer targets (clang from Debian) for a while each, from the
+# checked-in seed corpora. A crash leaves its input as tests/fuzz/crash-* (turn it into a
+# regression test, see docs/fuzzing.md) and fails the run.
+#   tests/fuzz/run.sh [SECONDS]       default 60 per target; a long run: 3600 or more
+# Ends with "fuzz: N passed, M failed" (one per target).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+seconds=${1:-60}
+out=${FUZZ_BUILD:-$top/build-fuzz}
+mkdir -p "$out"
+cxx=${CXX_FUZZ:-clang++}
+flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$top")
+passed=0
+failed=0
+declare -A sources=(
+	[bmp]="tests/fuzz/fuzz_bmp.cpp control/routes/bmp.cpp control/routes/vpn_rib.cpp control/config/values.cpp"
+)
+for target in "${!sources[@]}"; do
+	srcs=()
+	for s in ${sources[$target]}; do srcs+=("$top/$s"); done
+	if ! "$cxx" "${flags[@]}" "${srcs[@]}" -o "$out/fuzz_$target"; then
+		echo "FAIL fuzz_$target: does not build"
+		failed=$((failed + 1))
+		continue
+	fi
+	work="$out/corpus-$target"   # grows across runs; the checked-in seeds stay as they are
+	mkdir -p "$work"
+	if (cd "$out" && ./"fuzz_$target" -max_total_time="$seconds" -print_final_stats=1 \
+		-artifact_prefix="$top/tests/fuzz/crash-$target-" "$work" "$top/tests/fuzz/corpus/$target" \
+		>"$out/fuzz_$target.log" 2>&1); then
+		echo "PASS fuzz_$target: $(grep -E 'stat::number_of_executed_units' "$out/fuzz_$target.log" | awk '{print $2}') runs in ${seconds}s, corpus $(ls "$work" | wc -l)"
+		passed=$((passed + 1))
+	else
+		echo "FAIL fuzz_$target:"
+		grep -E "ERROR|SUMMARY|crash-" "$out/fuzz_$target.log" | head -n 10
+		failed=$((failed + 1))
+	fi
+done
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
