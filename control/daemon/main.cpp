@@ -144,7 +144,7 @@ public:
 			offset = 0;
 			how = "new image of " + std::to_string(live_->writer->layout().total) +
 			      " bytes";
-			if (const size_t routes = replay_routes(gen); routes != 0) {
+			if (const size_t routes = replay_routes(cfg, gen); routes != 0) {
 				offset = live_->writer->commit(gen);
 				how += ", " + std::to_string(routes) + " learned routes";
 			}
@@ -265,9 +265,10 @@ public:
 		log(synced ? "the carriers' routes are back; publishing"
 		           : "the carriers' routes did not all come back in time; publishing what "
 		             "there is");
-		const std::string text = std::move(*held_);
+		const std::string text = *held_;
 		held_.reset();
 		if (!apply(cfg_, &text)) {
+			held_ = text;  // tried again on the next pass of the loop
 			return false;
 		}
 		rib_->take_changed();  // the new image has them all
@@ -575,7 +576,9 @@ private:
 	}
 
 	// Writes one imported route as the RIB has it now; false when the image has no room.
-	bool write_route(const routes::TenantPrefix& tp, uint64_t gen,
+	// `cfg`: the configuration the image being written is of (a reload's, before it
+	// becomes cfg_).
+	bool write_route(const config::Config& cfg, const routes::TenantPrefix& tp, uint64_t gen,
 	                 const std::vector<config::Neighbor>& learned)
 	{
 		const auto hops = rib_->hops(tp);
@@ -589,7 +592,7 @@ private:
 				continue;
 			}
 			abi::NexthopEntry nh =
-			    compile::carrier_next_hop(cfg_, *h.peer, h.next_hop, learned);
+			    compile::carrier_next_hop(cfg, *h.peer, h.next_hop, learned);
 			hop_macs_[hop_key(h.peer->port, h.next_hop)] = mac_of(nh);
 			nh.n_labels = uint8_t(std::min<size_t>(h.labels.size(), 4));
 			std::copy_n(h.labels.begin(), nh.n_labels, nh.labels);
@@ -599,15 +602,18 @@ private:
 	}
 
 	// Every imported route into a new image; returns how many.
-	size_t replay_routes(uint64_t gen)
+	size_t replay_routes(const config::Config& cfg, uint64_t gen)
 	{
 		if (!rib_) {
 			return 0;
 		}
 		const auto learned = learned_neighbors();
-		size_t n = 0;
+		size_t n = 0, refused = 0;
 		for (const auto& tp : rib_->all_imported()) {
-			n += write_route(tp, gen, learned) ? 1 : 0;
+			(write_route(cfg, tp, gen, learned) ? n : refused) += 1;
+		}
+		if (refused != 0) {
+			log(std::to_string(refused) + " learned routes did not fit the new image");
 		}
 		return n;
 	}
@@ -628,7 +634,7 @@ private:
 		const uint64_t gen = pub_.generation() + 1;
 		const auto learned = learned_neighbors();
 		for (const auto& tp : changed) {
-			if (!write_route(tp, gen, learned)) {
+			if (!write_route(cfg_, tp, gen, learned)) {
 				// Out of room: a new image with room for what there is now.
 				log("the table image is full; building a new one");
 				apply(cfg_, nullptr, true);

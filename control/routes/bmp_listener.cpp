@@ -22,9 +22,8 @@ std::unique_ptr<BmpListener> BmpListener::open(const std::string& address, uint1
 	}
 	const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	const int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 ||
-	    listen(fd, 8) != 0) {
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 || listen(fd, 8) != 0) {
 		err = "BMP listener on " + address + ":" + std::to_string(port) + ": " +
 		      std::strerror(errno);
 		if (fd >= 0) {

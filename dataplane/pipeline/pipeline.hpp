@@ -122,6 +122,9 @@ private:
 	uint32_t aging_ = 0;  // the generation's MAC aging time, seconds
 	MacTable& macs_;
 	NeighborCache neighbors_{4096};
+	static constexpr uint32_t kSolicitBudget = 256;  // ARP/ND solicitations a second
+	uint32_t solicit_second_ = 0;
+	uint32_t solicit_left_ = 0;
 	WorkerCounters& ctr_;
 	rte_mempool* pool_;
 };

@@ -257,7 +257,7 @@ void Pipeline::glean_nd(const uint8_t* ip, uint32_t avail, uint32_t tenant, uint
 {
 	const uint8_t* icmp = ip + pkt::kIpv6Len;
 	if (avail < pkt::kIpv6Len + 24 || ip[6] != kIpProtoIcmp6 || ip[7] != 255 ||
-	    (icmp[0] != 135 && icmp[0] != 136)) {
+	    (icmp[0] != 135 && icmp[0] != 136) || icmp[1] != 0) {
 		return;
 	}
 	static const uint8_t unspecified[16] = {};
@@ -284,9 +284,16 @@ void Pipeline::glean_nd(const uint8_t* ip, uint32_t avail, uint32_t tenant, uint
 void Pipeline::solicit(rte_mbuf* m, const abi::NexthopEntry& nh, const uint8_t* dst, bool v6,
                        uint32_t tags_len, uint32_t now, TxBuffers& tx)
 {
-	if (!neighbors_.may_ask(nh.tenant, dst, now)) {
+	// Per address at most once a second, and per worker at most kSolicitBudget a second:
+	// a scan of a large subnet must not turn into a flood of broadcasts.
+	if (now != solicit_second_) {
+		solicit_second_ = now;
+		solicit_left_ = kSolicitBudget;
+	}
+	if (solicit_left_ == 0 || !neighbors_.may_ask(nh.tenant, dst, now)) {
 		return drop(m, Drop::no_neighbor);
 	}
+	--solicit_left_;
 	constexpr uint32_t kArpFrame = 60;                                // padded to the minimum
 	constexpr uint32_t kNsFrame = pkt::kEthLen + pkt::kIpv6Len + 32;  // one option
 	const uint32_t want = v6 ? kNsFrame : kArpFrame;
@@ -390,7 +397,11 @@ void Pipeline::answer_local(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uin
 	// the VRF's own addresses waits for a punt path per VRF.
 	if (load_be16(eth + pkt::kMacsLen + tags_len) == pkt::kEtherIpv6) {
 		uint8_t* icmp = ip + pkt::kIpv6Len;
-		glean_nd(ip, avail, tenant, now);
+		// Only hosts of the segment speak for the segment's addresses: what comes in from
+		// a carrier (from == nullptr) is never learned.
+		if (from != nullptr) {
+			glean_nd(ip, avail, tenant, now);
+		}
 		if (avail >= pkt::kIpv6Len + 24 && ip[6] == kIpProtoIcmp6 && icmp[0] == 136) {
 			rte_pktmbuf_free(m);  // an answer to the router's own solicitation
 			return;

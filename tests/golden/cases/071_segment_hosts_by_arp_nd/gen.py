@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Hosts of a VRF's segment found by ARP and ND, without `neighbors:`: a host that asked for its gateway is routed to at once (IPv4 ARP, IPv6 neighbour solicitation); a packet to an unknown host is lost (no_neighbor) and the router floods an ARP request or a solicitation to the solicited-node group from the gateway address; the host's answer to the router MAC is taken (not forwarded) and the next packet is delivered; a second packet in the same second asks no second time; an entry older than the MAC aging time is asked for again."""
+"""Hosts of a VRF's segment found by ARP and ND, without `neighbors:`: a host that asked for its gateway is routed to at once (IPv4 ARP, IPv6 neighbour solicitation); a packet to an unknown host is lost (no_neighbor) and the router floods an ARP request or a solicitation to the solicited-node group from the gateway address; the host's answer to the router MAC is taken (not forwarded) and the next packet is delivered; a second packet in the same second asks no second time; an entry older than the MAC aging time is asked for again; an advertisement from a carrier is never learned."""
 import os
 import sys
 
@@ -59,6 +59,17 @@ c.expect("acc0", a0.egress(Ether(dst=HA, src=RMAC) / IPv6(src="2001:db8:1::1", d
                            ICMPv6ND_NA(R=1, S=1, O=1, tgt="2001:db8:1::1") / ICMPv6NDOptDstLLAddr(lladdr=RMAC)))
 p = routed("2001:db8:1::11")
 c.deliver(a0, routed_inner(HA, p))
+
+# A carrier cannot speak for a host of the segment: an advertisement arriving labelled from
+# the interconnect (red's automatic label 983040) is taken but not learned, so the next
+# packet to that address makes the router ask the segment.
+forged = (IPv6(src="2001:db8:1::15", dst="2001:db8:1::1", hlim=255) /
+          ICMPv6ND_NA(R=0, S=1, O=1, tgt="2001:db8:1::15") / ICMPv6NDOptDstLLAddr(lladdr=host(0x7ff)))
+# Label TTL 255: the pop copies it into the hop limit, which ND requires to be 255.
+c.send("ix0", mpls_frame("02:00:00:00:01:05", "02:cc:00:00:00:01", [983040], 255, bytes(forged)))
+routed("2001:db8:1::15")
+c.drops(no_neighbor=1)
+c.flood(red, neighbor_solicitation("2001:db8:1::15"), None)
 
 # Long after (beyond the MAC aging time): A is asked for again.
 routed("10.1.0.11", t=5000.0)
