@@ -3,6 +3,7 @@
 // With --frr it runs FRR for the node and publishes the carriers' routes (docs/frr.md).
 #include <net/if.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -213,7 +214,10 @@ public:
 	bool start_frr(const std::string& dir, uint16_t bmp_port)
 	{
 		std::string err;
-		bmp_ = routes::BmpListener::open("127.0.0.1", bmp_port, err);
+		const passwd* frr_user = getpwnam("frr");
+		bmp_ = routes::BmpListener::open(
+		    "127.0.0.1", bmp_port, err,
+		    frr_user != nullptr ? std::optional<uid_t>(frr_user->pw_uid) : std::nullopt);
 		if (!bmp_) {
 			log(err);
 			return false;

@@ -6,12 +6,48 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace tsunagi::routes {
 
+namespace {
+
+// The owner of the IPv4 TCP socket at local `ours` whose peer is `theirs` (ports and
+// addresses as /proc/net/tcp prints them), from the kernel's socket table of this
+// namespace; nothing when there is no such socket.
+std::optional<uid_t> tcp_owner(const sockaddr_in& local, const sockaddr_in& remote)
+{
+	char want_local[32], want_remote[32];
+	// The connecting socket: its local end is our peer, its remote end is us.
+	std::snprintf(want_local, sizeof(want_local), "%08X:%04X", remote.sin_addr.s_addr,
+	              ntohs(remote.sin_port));
+	std::snprintf(want_remote, sizeof(want_remote), "%08X:%04X", local.sin_addr.s_addr,
+	              ntohs(local.sin_port));
+	std::FILE* f = std::fopen("/proc/net/tcp", "r");
+	if (f == nullptr) {
+		return std::nullopt;
+	}
+	char line[512];
+	std::optional<uid_t> owner;
+	while (std::fgets(line, sizeof(line), f) != nullptr) {
+		char loc[64], rem[64];
+		unsigned st = 0, uid = 0;
+		if (std::sscanf(line, " %*d: %63s %63s %x %*s %*s %*s %u", loc, rem, &st, &uid) ==
+		        4 &&
+		    std::strcmp(loc, want_local) == 0 && std::strcmp(rem, want_remote) == 0) {
+			owner = uid_t(uid);
+			break;
+		}
+	}
+	std::fclose(f);
+	return owner;
+}
+
+}  // namespace
+
 std::unique_ptr<BmpListener> BmpListener::open(const std::string& address, uint16_t port,
-                                               std::string& err)
+                                               std::string& err, std::optional<uid_t> peer_uid)
 {
 	sockaddr_in sa{};
 	sa.sin_family = AF_INET;
@@ -36,6 +72,7 @@ std::unique_ptr<BmpListener> BmpListener::open(const std::string& address, uint1
 	auto l = std::unique_ptr<BmpListener>(new BmpListener);
 	l->listen_fd_ = fd;
 	l->port_ = ntohs(sa.sin_port);
+	l->peer_uid_ = peer_uid;
 	return l;
 }
 
@@ -114,6 +151,22 @@ BmpListener::Batch BmpListener::service()
 		const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			break;
+		}
+		if (peer_uid_) {
+			sockaddr_in local{}, remote{};
+			socklen_t ll = sizeof(local), rl = sizeof(remote);
+			getsockname(fd, reinterpret_cast<sockaddr*>(&local), &ll);
+			getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &rl);
+			const auto owner = tcp_owner(local, remote);
+			if (owner != peer_uid_) {
+				++counters_.refused;
+				b.log.push_back(
+				    "BMP connection refused: from " +
+				    (owner ? "user " + std::to_string(*owner) : "no known socket") +
+				    ", not bgpd's user " + std::to_string(*peer_uid_));
+				close(fd);
+				continue;
+			}
 		}
 		++counters_.connections;
 		b.connected = true;

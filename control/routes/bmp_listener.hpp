@@ -4,9 +4,11 @@
 #pragma once
 
 #include <poll.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,13 +23,17 @@ struct FeedCounters {
 	uint64_t skipped = 0;    // messages or families the feed has no use for
 	uint64_t lost = 0;       // times bgpd reported mirrored messages lost
 	uint64_t broken = 0;     // connections closed because the stream was out of step
+	uint64_t refused = 0;    // connections from a user other than bgpd's
 };
 
 class BmpListener {
 public:
-	// Listens on `address`:`port` (port 0: any free port, see port()).
+	// Listens on `address`:`port` (port 0: any free port, see port()). With `peer_uid`,
+	// only connections from sockets of that user (bgpd's, user frr) are taken: anyone on
+	// the machine can reach the loopback, and what arrives here becomes routes.
 	static std::unique_ptr<BmpListener> open(const std::string& address, uint16_t port,
-	                                         std::string& err);
+	                                         std::string& err,
+	                                         std::optional<uid_t> peer_uid = std::nullopt);
 	~BmpListener();
 
 	uint16_t port() const { return port_; }
@@ -52,6 +58,7 @@ private:
 	};
 	int listen_fd_ = -1;
 	uint16_t port_ = 0;
+	std::optional<uid_t> peer_uid_;
 	std::vector<std::unique_ptr<Conn>> conns_;
 	FeedCounters counters_;
 

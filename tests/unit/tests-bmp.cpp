@@ -1,4 +1,9 @@
 // The route feed's decoder: BMP framing, mirrored VPN UPDATEs, markers, bad input.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <iterator>
@@ -6,6 +11,7 @@
 
 #include "control/config/loader.hpp"
 #include "control/routes/bmp.hpp"
+#include "control/routes/bmp_listener.hpp"
 #include "tests/unit/bmp_builder.hpp"
 
 using namespace tsunagi;
@@ -293,4 +299,31 @@ TEST_CASE("bmp: FRR 8.4's route refresh, withdrawal and session reset, decoded")
 	CHECK(kinds[0] == K::peer_down);
 	CHECK(std::count(kinds.begin(), kinds.end(), K::peer_up) == 1);
 	CHECK(std::count(kinds.begin(), kinds.end(), K::end_of_rib) == 2);
+}
+
+TEST_CASE("bmp: the listener takes connections from bgpd's user only")
+{
+	for (const bool ours : {true, false}) {
+		std::string err;
+		const uid_t allowed = ours ? getuid() : getuid() + 4242;
+		auto l = routes::BmpListener::open("127.0.0.1", 0, err, allowed);
+		REQUIRE(l);
+		const int s = socket(AF_INET, SOCK_STREAM, 0);
+		sockaddr_in sa{};
+		sa.sin_family = AF_INET;
+		sa.sin_port = htons(l->port());
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		REQUIRE(connect(s, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) == 0);
+		const auto init = test::bmp_initiation();
+		REQUIRE(write(s, init.data(), init.size()) == ssize_t(init.size()));
+		routes::BmpListener::Batch b;
+		for (int i = 0; i < 100 && !b.connected && l->counters().refused == 0; ++i) {
+			usleep(10000);
+			b = l->service();
+		}
+		CHECK(b.connected == ours);
+		CHECK(l->counters().refused == (ours ? 0u : 1u));
+		CHECK(l->connections() == (ours ? 1u : 0u));
+		close(s);
+	}
 }
