@@ -128,8 +128,7 @@ public:
 	{
 		const auto t0 = std::chrono::steady_clock::now();
 		const uint64_t gen = pub_.generation() + 1;
-		const auto learned =
-		    neighbors_ ? neighbors_->learned() : std::vector<config::Neighbor>{};
+		const auto learned = learned_neighbors();
 		std::string how;
 		std::optional<uint64_t> offset;
 		if (live_ && !new_image && live_->writer->apply(cfg, learned, gen)) {

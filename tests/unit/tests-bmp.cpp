@@ -29,8 +29,7 @@ routes::Decoded decode(const test::Bytes& b)
 
 config::IpPrefix prefix(const std::string& s)
 {
-	const auto slash = s.find('/');
-	return {*config::parse_ip(s.substr(0, slash)), uint8_t(std::stoi(s.substr(slash + 1)))};
+	return *config::parse_prefix(s);
 }
 
 }  // namespace
