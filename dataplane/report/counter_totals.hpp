@@ -1,0 +1,36 @@
+// The workers' counter blocks added up: what every reader of counters shows (replay's
+// counters.json, the shell, Prometheus). Adding up at read time keeps the fast path free
+// of shared writes.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "dataplane/pipeline/counters.hpp"
+
+namespace tsunagi::dp {
+
+struct CounterTotals {
+	std::vector<TrafficCounters> ports;    // by port index
+	std::vector<uint64_t> punted;          // by port index
+	std::vector<TrafficCounters> tenants;  // by tenant index
+	std::array<uint64_t, kDropCount> drops{};
+	MacCounters mac{};
+
+	uint64_t drops_total() const
+	{
+		uint64_t n = 0;
+		for (uint64_t d : drops) {
+			n += d;
+		}
+		return n;
+	}
+};
+
+// `n_ports` and `n_tenants` bound what is read (a table view's section sizes).
+CounterTotals add_up(const WorkerCounters* const* workers, size_t n_workers, size_t n_ports,
+                     size_t n_tenants);
+
+}  // namespace tsunagi::dp
