@@ -1,6 +1,7 @@
 // tsunagid: the control daemon (DESIGN.md §1). Loads and validates the YAML, compiles it
 // into tables and publishes them to the dataplane through shared memory; SIGHUP reloads.
 // With --frr it runs FRR for the node and publishes the carriers' routes (docs/frr.md).
+#include <grp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <pwd.h>
@@ -32,6 +33,10 @@
 #include "control/neighbors/neighbor_watch.hpp"
 #include "control/routes/bmp_listener.hpp"
 #include "control/routes/vpn_rib.hpp"
+#include "control/shell/backend.hpp"
+#include "control/shell/protocol.hpp"
+#include "control/shell/server.hpp"
+#include "dataplane/report/counter_totals.hpp"
 #include "dataplane/shm/names.hpp"
 #include "dataplane/shm/publisher.hpp"
 #include "dataplane/shm/stats_segment.hpp"
@@ -110,7 +115,7 @@ int render_frr(const std::string& path)
 	return 0;
 }
 
-class Daemon {
+class Daemon : public shell::Backend {
 public:
 	Daemon(std::string path, config::Config cfg, shm::Publisher pub)
 	    : path_(std::move(path)),
@@ -167,45 +172,149 @@ public:
 		return true;
 	}
 
-	void reload()
+	// Re-reads the YAML file and applies what changed; `check_only` reports the diff and
+	// applies nothing. Every line is also logged (but for a check, which changes nothing).
+	shell::ReloadResult reload(bool check_only) override
 	{
-		log("reloading " + path_);
-		std::string text;
-		auto next = cli::load_config(path_, "tsunagid", &text);
-		if (!next) {
-			log("the running configuration stays");
-			return;
+		shell::ReloadResult r;
+		auto say = [&](std::string l) {
+			if (!check_only) {
+				log(l);
+			}
+			r.lines.push_back(std::move(l));
+		};
+		if (!check_only) {
+			log("reloading " + path_);
 		}
-		if (next->node.runtime_dir != cfg_.node.runtime_dir) {
-			log("node.runtime_dir cannot change while running; nothing applied");
-			return;
+		const auto text = read_text(path_);
+		if (!text) {
+			say("cannot read " + path_ + ": " + std::strerror(errno) +
+			    "; the running configuration stays");
+			return r;
 		}
-		const auto changes = config::diff(cfg_, *next);
+		auto loaded = config::load_string(*text, path_);
+		for (const auto& e : loaded.errors) {
+			say(e.to_string());
+		}
+		if (!loaded.config) {
+			say(std::to_string(loaded.errors.size()) + " error(s) in " + path_ +
+			    "; the running configuration stays");
+			return r;
+		}
+		config::Config next = std::move(*loaded.config);
+		if (next.node.runtime_dir != cfg_.node.runtime_dir) {
+			say("node.runtime_dir cannot change while running; nothing applied");
+			return r;
+		}
+		const auto changes = config::diff(cfg_, next);
 		for (const auto& l : changes) {
-			log("  " + l);
+			say(l);
 		}
+		r.ok = true;
 		if (changes.empty()) {
-			log("no changes");
-			return;
+			say("no changes");
+			return r;
+		}
+		if (check_only) {
+			return r;
 		}
 		if (held_) {
-			cfg_ = std::move(*next);
-			held_ = std::move(text);
+			cfg_ = std::move(next);
+			held_ = *text;
 			rib_->configure(cfg_);
-			log("to be published when the hold ends");
-			return;
+			say("to be published when the hold ends");
+			return r;
 		}
-		if (apply(*next, &text)) {
-			const bool same_peers = compile::same_vrf_context(cfg_, *next);
-			cfg_ = std::move(*next);
-			if (rib_) {
-				rib_->configure(cfg_);
-				// Peers or neighbours changed: every route's next hop may have.
-				publish_routes(same_peers ? std::vector<routes::TenantPrefix>{}
-				                          : rib_->all_imported());
-			}
-			configure_frr();
+		if (!apply(next, &*text)) {
+			say("the running configuration stays");
+			r.ok = false;
+			return r;
 		}
+		const bool same_peers = compile::same_vrf_context(cfg_, next);
+		cfg_ = std::move(next);
+		if (rib_) {
+			rib_->configure(cfg_);
+			// Peers or neighbours changed: every route's next hop may have.
+			publish_routes(same_peers ? std::vector<routes::TenantPrefix>{}
+			                          : rib_->all_imported());
+		}
+		configure_frr();
+		say("applied");
+		return r;
+	}
+
+	// --- what the shell reads (shell::Backend) ---
+
+	std::string running_yaml() const override
+	{
+		return read_text(running_path(cfg_)).value_or("");
+	}
+
+	abi::TableView tables() const override
+	{
+		if (live_) {
+			return abi::TableView(live_->object.data(), live_->header_offset);
+		}
+		if (adopted_) {
+			return abi::TableView(adopted_->data, adopted_->header_offset);
+		}
+		return {};
+	}
+
+	uint64_t image_bytes() const override
+	{
+		return live_ ? live_->object.size() : adopted_ ? adopted_->size : 0;
+	}
+
+	uint64_t published_generation() const override { return pub_.generation(); }
+
+	std::optional<uint64_t> update_latency_us() const override
+	{
+		if (!stats_ || stats_->in_use_generation() != pub_.generation() ||
+		    stats_->in_use_ns() < pub_.publish_ns()) {
+			return std::nullopt;
+		}
+		return (stats_->in_use_ns() - pub_.publish_ns()) / 1000;
+	}
+
+	std::optional<shell::DataplaneState> dataplane() const override
+	{
+		if (!stats_) {
+			return std::nullopt;
+		}
+		shell::DataplaneState d;
+		d.pid = stats_->pid();
+		d.workers = stats_->n_workers();
+		d.alive = stats_->alive();
+		d.in_use_generation = stats_->in_use_generation();
+		timespec now{};
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		const uint64_t now_ns =
+		    uint64_t(now.tv_sec) * 1000000000ull + uint64_t(now.tv_nsec);
+		d.heartbeat_age_ms = now_ns > stats_->heartbeat_ns()
+		                         ? (now_ns - stats_->heartbeat_ns()) / 1000000
+		                         : 0;
+		std::vector<const dp::WorkerCounters*> workers;
+		for (uint32_t w = 0; w < stats_->n_workers(); ++w) {
+			workers.push_back(&stats_->worker(w));
+		}
+		const abi::TableView t = tables();
+		d.totals = dp::add_up(workers.data(), workers.size(),
+		                      t.valid() ? t.ports.size : cfg_.ports.size(),
+		                      t.valid() ? t.tenants.size : 0);
+		return d;
+	}
+
+	std::optional<std::string> vtysh(const std::string& command) override
+	{
+		if (!frr_) {
+			return std::nullopt;
+		}
+		std::string out;
+		if (frr_->vtysh({command}, out) != 0 && out.empty()) {
+			out = "% FRR's vtysh failed; is FRR running? (SIGUSR1 logs its state)\n";
+		}
+		return out;
 	}
 
 	// Runs FRR for the node from `dir`, with bgpd mirroring the carriers' messages to
@@ -388,7 +497,7 @@ public:
 		}
 	}
 
-	const config::Config& config() const { return cfg_; }
+	const config::Config& config() const override { return cfg_; }
 
 	// SIGUSR1: the dataplane's drops by reason, and the route feed's state, to the log
 	// (what an operator needs before reaching for the shell).
@@ -562,7 +671,7 @@ private:
 	// while unresolved): routes through one that changes are rewritten.
 	std::map<std::string, std::string> hop_macs_;
 
-	std::vector<config::Neighbor> learned_neighbors() const
+	std::vector<config::Neighbor> learned_neighbors() const override
 	{
 		return neighbors_ ? neighbors_->learned() : std::vector<config::Neighbor>{};
 	}
@@ -744,6 +853,7 @@ int run(int argc, char** argv)
 	bool run_frr = false;
 	uint16_t bmp_port = 11019;
 	unsigned stale_hold_s = 120;
+	std::string shell_group;
 	po::options_description desc(
 	    "tsunagid: the Tsunagi control daemon\n\n"
 	    "Usage: tsunagid [--config FILE]\n       tsunagid --check FILE\n\nOptions");
@@ -761,7 +871,10 @@ int run(int argc, char** argv)
 	    "with --frr: the loopback port bgpd mirrors the carriers' messages to")(
 	    "stale-hold", po::value(&stale_hold_s)->default_value(stale_hold_s),
 	    "with --frr: seconds a carrier's routes keep forwarding after its session went "
-	    "down or the feed restarted, when it sends no End-of-RIB");
+	    "down or the feed restarted, when it sends no End-of-RIB")(
+	    "shell-group", po::value(&shell_group),
+	    "the group whose members may use tsunagi-sh (RUNTIME_DIR/shell.sock, mode 0660); "
+	    "default: only this daemon's user");
 	po::variables_map vm;
 	if (auto rc = cli::parse_options(argc, argv, "tsunagid", desc, vm)) {
 		return *rc;
@@ -792,6 +905,21 @@ int run(int argc, char** argv)
 		log("cannot create " + r->node.runtime_dir + ": " + ec.message());
 		return cli::kExitRuntime;
 	}
+	std::optional<gid_t> shell_gid;
+	if (!shell_group.empty()) {
+		const group* g = getgrnam(shell_group.c_str());
+		if (g == nullptr) {
+			log("--shell-group: no group named " + shell_group);
+			return cli::kExitUsage;
+		}
+		shell_gid = g->gr_gid;
+		// The shell's users reach the socket through the runtime directory.
+		if (chown(r->node.runtime_dir.c_str(), uid_t(-1), g->gr_gid) != 0) {
+			log("cannot give " + r->node.runtime_dir + " to group " + shell_group +
+			    ": " + std::strerror(errno));
+			return cli::kExitRuntime;
+		}
+	}
 	// FRR's daemons run as user frr from RUNTIME_DIR/frr: with --frr, others may pass
 	// through the directory (not list it); every file in it has modes of its own.
 	chmod(r->node.runtime_dir.c_str(), run_frr ? 0751 : 0750);
@@ -818,18 +946,28 @@ int run(int argc, char** argv)
 	if (run_frr && !d.start_frr(d.config().node.runtime_dir + "/frr", bmp_port)) {
 		return cli::kExitRuntime;
 	}
-	log("node " + d.config().node.name + " running; SIGHUP reloads " + config_path);
+	shell::Shell sh(d);
+	sh.audit = [](const std::string& l) { log("shell: " + l); };
+	auto shell_server = shell::Server::open(shell::socket_path(d.config().node.runtime_dir),
+	                                        shell_gid, sh, err);
+	if (!shell_server) {
+		log(err);
+		return cli::kExitRuntime;
+	}
+	log("node " + d.config().node.name + " running; SIGHUP reloads " + config_path +
+	    "; tsunagi-sh connects to " + shell_server->path());
 	const int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	auto next_probe = std::chrono::steady_clock::now();
 	for (;;) {
 		std::vector<pollfd> fds{{sfd, POLLIN, 0}, {d.neighbor_fd(), POLLIN, 0}};
 		d.add_feed_fds(fds);
+		shell_server->add_fds(fds);
 		poll(fds.data(), fds.size(), 200);
 		if (fds[0].revents & POLLIN) {
 			signalfd_siginfo si{};
 			if (read(sfd, &si, sizeof(si)) == ssize_t(sizeof(si))) {
 				if (si.ssi_signo == SIGHUP) {
-					d.reload();
+					d.reload(false);
 				} else if (si.ssi_signo == SIGUSR1) {
 					d.log_counters();
 				} else {
@@ -850,6 +988,7 @@ int run(int argc, char** argv)
 		d.serve_feed(uint64_t(stale_hold_s) * 1000);
 		d.release_hold();
 		d.collect();
+		shell_server->service();
 	}
 }
 

@@ -1,0 +1,55 @@
+// What the shell's commands read and do, as the daemon provides it. Commands see the node
+// only through this interface, so they can be tested without a daemon.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "control/config/model.hpp"
+#include "dataplane/abi/table_view.hpp"
+#include "dataplane/report/counter_totals.hpp"
+
+namespace tsunagi::shell {
+
+// The dataplane as its counters segment shows it.
+struct DataplaneState {
+	uint64_t pid = 0;
+	uint32_t workers = 0;
+	bool alive = false;
+	uint64_t in_use_generation = 0;
+	uint64_t heartbeat_age_ms = 0;
+	dp::CounterTotals totals;  // sized to the published tables' ports and tenants
+};
+
+struct ReloadResult {
+	bool ok = false;
+	std::vector<std::string> lines;  // the diff, or why nothing was applied
+};
+
+class Backend {
+public:
+	virtual ~Backend() = default;
+
+	virtual const config::Config& config() const = 0;
+	// The YAML in force, as the operator wrote it.
+	virtual std::string running_yaml() const = 0;
+	// The newest published generation; invalid before the first.
+	virtual abi::TableView tables() const = 0;
+	virtual uint64_t image_bytes() const = 0;
+	virtual uint64_t published_generation() const = 0;
+	// Microseconds from the newest publication to the dataplane's use of it; nullopt
+	// while it is not in use yet.
+	virtual std::optional<uint64_t> update_latency_us() const = 0;
+	// nullopt when no dataplane runs.
+	virtual std::optional<DataplaneState> dataplane() const = 0;
+	virtual std::vector<config::Neighbor> learned_neighbors() const = 0;
+
+	// Re-reads the YAML and applies it (`check_only`: reports the diff, applies nothing).
+	virtual ReloadResult reload(bool check_only) = 0;
+	// Runs one command in FRR's vtysh; nullopt when tsunagid does not run FRR.
+	virtual std::optional<std::string> vtysh(const std::string& command) = 0;
+};
+
+}  // namespace tsunagi::shell

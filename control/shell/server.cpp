@@ -1,0 +1,202 @@
+#include "control/shell/server.hpp"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "control/shell/protocol.hpp"
+
+namespace tsunagi::shell {
+
+struct Server::Connection {
+	int fd = -1;
+	std::string in, out;
+	Session session;
+	bool closing = false;  // close once `out` is written
+	bool dead = false;
+};
+
+std::unique_ptr<Server> Server::open(const std::string& path, std::optional<gid_t> group,
+                                     Shell& shell, std::string& error)
+{
+	sockaddr_un addr{};
+	if (!unix_address(path, addr, error)) {
+		return nullptr;
+	}
+	const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		error = std::string("shell socket: ") + std::strerror(errno);
+		return nullptr;
+	}
+	// Only a daemon of this node can hold the path (the runtime directory is ours), so a
+	// socket left there is a dead daemon's.
+	unlink(path.c_str());
+	// Created with no access for others from the start, then opened to the group.
+	const mode_t old = umask(0177);
+	const int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+	umask(old);
+	if (rc != 0 || listen(fd, 16) != 0) {
+		error = "shell socket " + path + ": " + std::strerror(errno);
+		close(fd);
+		return nullptr;
+	}
+	if (group && chown(path.c_str(), uid_t(-1), *group) != 0) {
+		error = "shell socket " + path +
+		        ": cannot give it to the group: " + std::strerror(errno);
+		close(fd);
+		return nullptr;
+	}
+	chmod(path.c_str(), 0660);
+	return std::unique_ptr<Server>(new Server(fd, path, shell));
+}
+
+Server::Server(int fd, std::string path, Shell& shell)
+    : fd_(fd), path_(std::move(path)), shell_(shell)
+{
+}
+
+Server::~Server()
+{
+	for (auto& c : connections_) {
+		close(c->fd);
+	}
+	close(fd_);
+	unlink(path_.c_str());
+}
+
+void Server::add_fds(std::vector<pollfd>& fds) const
+{
+	fds.push_back({fd_, POLLIN, 0});
+	for (const auto& c : connections_) {
+		fds.push_back({c->fd, short(POLLIN | (c->out.empty() ? 0 : POLLOUT)), 0});
+	}
+}
+
+void Server::accept_all()
+{
+	for (;;) {
+		const int fd = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			return;
+		}
+		auto c = std::make_unique<Connection>();
+		c->fd = fd;
+		ucred cred{};
+		socklen_t len = sizeof(cred);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+			const passwd* pw = getpwuid(cred.uid);
+			c->session.user =
+			    pw != nullptr ? pw->pw_name : "uid " + std::to_string(cred.uid);
+		}
+		++counters_.sessions;
+		connections_.push_back(std::move(c));
+	}
+}
+
+void Server::handle(Connection& c, const std::string& request)
+{
+	++counters_.requests;
+	nlohmann::json reply;
+	const auto req = nlohmann::json::parse(request, nullptr, false);
+	const bool valid = req.is_object() && req.contains("op") && req["op"].is_string() &&
+	                   (!req.contains("line") || req["line"].is_string());
+	const std::string op = valid ? req["op"].get<std::string>() : "";
+	const std::string line =
+	    valid && req.contains("line") ? req["line"].get<std::string>() : "";
+	if (op == "exec") {
+		const Reply r = shell_.exec(c.session, line);
+		reply = {{"ok", r.ok}, {"output", r.output}, {"close", r.close}};
+		c.closing = r.close;
+	} else if (op == "help") {
+		const Reply r = shell_.help(c.session, line);
+		reply = {{"ok", r.ok}, {"output", r.output}};
+	} else if (op == "complete") {
+		reply = {{"ok", true}, {"candidates", shell_.complete(c.session, line)}};
+	} else if (op == "hello") {
+		reply = {{"ok", true}, {"output", ""}};
+	} else {
+		++counters_.bad_requests;
+		reply = {{"ok", false},
+		         {"output",
+		          "% Bad request: expected {\"op\": \"exec\"|\"help\"|\"complete\", "
+		          "\"line\": \"...\"}\n"}};
+	}
+	reply["prompt"] = shell_.prompt(c.session);
+	// Command output is the operator's bytes (YAML, FRR's text); never let an invalid
+	// UTF-8 sequence make the reply unwritable.
+	c.out += reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+void Server::flush(Connection& c)
+{
+	while (!c.out.empty()) {
+		const ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+		if (n <= 0) {
+			if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+				return;
+			}
+			c.dead = true;
+			return;
+		}
+		c.out.erase(0, size_t(n));
+	}
+	if (c.closing) {
+		c.dead = true;
+	}
+}
+
+void Server::service()
+{
+	accept_all();
+	for (auto& cp : connections_) {
+		Connection& c = *cp;
+		char buf[16384];
+		for (;;) {
+			const ssize_t n = recv(c.fd, buf, sizeof(buf), 0);
+			if (n > 0) {
+				c.in.append(buf, size_t(n));
+				continue;
+			}
+			if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				c.dead = c.out.empty();
+				c.closing = true;
+			}
+			break;
+		}
+		size_t nl;
+		while (!c.closing && (nl = c.in.find('\n')) != std::string::npos) {
+			const std::string request = c.in.substr(0, nl);
+			c.in.erase(0, nl + 1);
+			handle(c, request);
+		}
+		if (c.in.size() > kMaxRequest) {
+			++counters_.bad_requests;
+			c.out += nlohmann::json({{"ok", false},
+			                         {"output", "% Request too long\n"},
+			                         {"close", true}})
+			             .dump() +
+			         "\n";
+			c.in.clear();
+			c.closing = true;
+		}
+		flush(c);
+	}
+	connections_.erase(std::remove_if(connections_.begin(), connections_.end(),
+	                                  [](const auto& c) {
+		                                  if (c->dead) {
+			                                  close(c->fd);
+		                                  }
+		                                  return c->dead;
+	                                  }),
+	                   connections_.end());
+}
+
+}  // namespace tsunagi::shell

@@ -1,0 +1,203 @@
+#include "control/shell/shell.hpp"
+
+#include <algorithm>
+
+#include "control/shell/show_commands.hpp"
+
+namespace tsunagi::shell {
+
+namespace {
+
+// A show command: its document as JSON when the line ends in `json`, else as text.
+Reply shown(const std::string& command, const Shown& s, const Args& a)
+{
+	if (!s.error.empty()) {
+		return {s.error + "\n", false};
+	}
+	return {a.has("json") ? s.doc.dump(2) + "\n" : render_text(command, s.doc), true};
+}
+
+}  // namespace
+
+Shell::Shell(Backend& backend) : backend_(backend)
+{
+	auto& t = tree_;
+	t.keyword("show", "Show running system information");
+	t.keyword("json", "JavaScript Object Notation");
+	t.keyword("tenants", "Every tenant (customer segment) with its counters");
+	t.keyword("tenant", "One tenant in detail");
+	t.keyword("attachments", "Every access-port VLAN and the tenant it belongs to");
+	t.keyword("vteps", "Remote VXLAN tunnel endpoints and their next hops");
+	t.keyword("vrf", "A tenant's VRF (private link)");
+	t.keyword("routes", "The routes the dataplane forwards by");
+	t.keyword("interfaces", "Ports with their counters");
+	t.keyword("drops", "Packets the dataplane dropped, by reason");
+	t.keyword("dataplane", "Table generations, workers, update latency");
+	t.keyword("running-config", "The YAML configuration in force");
+	t.keyword("bgp", "BGP information (FRR)");
+	t.keyword("ip", "IPv4 information (FRR)");
+	t.keyword("ipv6", "IPv6 information (FRR)");
+	t.keyword("route", "Routing table (FRR)");
+	t.keyword("configure", "Enter configuration mode");
+	t.keyword("terminal", "Configure from the terminal");
+	t.keyword("exit", "Leave this mode (in exec mode: end the session)");
+	t.keyword("quit", "End the session");
+	t.keyword("end", "Back to exec mode");
+	t.keyword("reload", "Re-read the YAML file, show what changes and apply it atomically");
+	t.keyword("check", "Only show what would change; apply nothing");
+	t.arg("TENANT", {"Tenant name", ArgType::Accept::word, 0, 0, "tenant"});
+	t.arg("VRF", {"VRF (tenant) name", ArgType::Accept::word, 0, 0, "vrf"});
+	t.arg("LINE", {"The rest of the command, as FRR's vtysh takes it", ArgType::Accept::rest});
+
+	add(Mode::exec, "show tenants [json]", [this](Session&, const Args& a) {
+		return shown("tenants", show_tenants(backend_), a);
+	});
+	add(Mode::exec, "show tenant TENANT [json]", [this](Session&, const Args& a) {
+		return shown("tenant", show_tenant(backend_, a.get("TENANT")), a);
+	});
+	add(Mode::exec, "show attachments [json]", [this](Session&, const Args& a) {
+		return shown("attachments", show_attachments(backend_), a);
+	});
+	add(Mode::exec, "show vteps [json]",
+	    [this](Session&, const Args& a) { return shown("vteps", show_vteps(backend_), a); });
+	add(Mode::exec, "show vrf VRF routes [json]", [this](Session&, const Args& a) {
+		return shown("vrf-routes", show_vrf_routes(backend_, a.get("VRF")), a);
+	});
+	add(Mode::exec, "show interfaces [json]", [this](Session&, const Args& a) {
+		return shown("interfaces", show_interfaces(backend_), a);
+	});
+	add(Mode::exec, "show drops [json]",
+	    [this](Session&, const Args& a) { return shown("drops", show_drops(backend_), a); });
+	add(Mode::exec, "show dataplane [json]", [this](Session&, const Args& a) {
+		return shown("dataplane", show_dataplane(backend_), a);
+	});
+	add(Mode::exec, "show running-config [json]", [this](Session&, const Args& a) {
+		return shown("running-config", show_running_config(backend_), a);
+	});
+	// Routing state is FRR's: its own commands, passed through unchanged (`json` included).
+	for (const char* pass :
+	     {"show bgp [LINE]", "show ip route [LINE]", "show ipv6 route [LINE]"}) {
+		add(Mode::exec, pass, [this](Session&, const Args& a) {
+			std::string cmd = "show";
+			for (const auto& k : a.keywords) {
+				cmd += k == "show" ? "" : " " + k;
+			}
+			if (!a.get("LINE").empty()) {
+				cmd += " " + a.get("LINE");
+			}
+			auto out = backend_.vtysh(cmd);
+			if (!out) {
+				return Reply{
+				    "% FRR is not run by this tsunagid (start it with --frr)\n",
+				    false};
+			}
+			return Reply{*out, true};
+		});
+	}
+	add(Mode::exec, "configure [terminal]", [](Session& s, const Args&) {
+		s.mode = Mode::configure;
+		return Reply{};
+	});
+	add(Mode::exec, "exit", [](Session&, const Args&) { return Reply{"", true, true}; });
+	add(Mode::exec, "quit", [](Session&, const Args&) { return Reply{"", true, true}; });
+	add(Mode::configure, "exit", [](Session& s, const Args&) {
+		s.mode = Mode::exec;
+		return Reply{};
+	});
+	add(Mode::configure, "end", [](Session& s, const Args&) {
+		s.mode = Mode::exec;
+		return Reply{};
+	});
+	add(Mode::configure, "reload [check]", [this](Session& s, const Args& a) {
+		const bool check = a.has("check");
+		if (!check && audit) {
+			audit(s.user + " ran reload");
+		}
+		const ReloadResult r = backend_.reload(check);
+		std::string out;
+		for (const auto& l : r.lines) {
+			out += l + "\n";
+		}
+		return Reply{out, r.ok};
+	});
+}
+
+void Shell::add(Mode mode, std::string_view syntax, Handler h)
+{
+	const int id = tree_.add(mode, syntax);
+	syntaxes_.emplace_back(syntax);
+	if (id < 0) {
+		valid_ = false;
+		return;
+	}
+	handlers_.resize(std::max<size_t>(handlers_.size(), size_t(id) + 1));
+	handlers_[size_t(id)] = std::move(h);
+}
+
+Reply Shell::exec(Session& s, std::string_view line)
+{
+	const auto m = tree_.parse(s.mode, line);
+	if (m.command < 0) {
+		return {m.error.empty() ? "" : m.error + "\n", m.error.empty()};
+	}
+	// `do` runs in exec mode, and leaves the session where it was.
+	Session scratch = s;
+	Session& where = m.mode == s.mode ? s : scratch;
+	where.mode = m.mode;
+	Reply r = handlers_[size_t(m.command)](where, m.args);
+	if (!m.filters.empty()) {
+		r.output = apply_filters(r.output, m.filters);
+	}
+	return r;
+}
+
+Reply Shell::help(const Session& s, std::string_view line) const
+{
+	std::string error;
+	const auto items = tree_.help(s.mode, line, error);
+	if (!items) {
+		return {error + "\n", false};
+	}
+	size_t width = 0;
+	for (const auto& i : *items) {
+		width = std::max(width, i.word.size());
+	}
+	std::string out;
+	for (const auto& i : *items) {
+		out += "  " + i.word;
+		if (!i.help.empty()) {
+			out += std::string(width - i.word.size() + 2, ' ') + i.help;
+		}
+		out += "\n";
+	}
+	return {out, true};
+}
+
+std::vector<std::string> Shell::values(const std::string& source) const
+{
+	std::vector<std::string> out;
+	for (const auto& t : backend_.config().tenants) {
+		if (source == "tenant" || (source == "vrf" && t.vrf)) {
+			out.push_back(t.name);
+		}
+	}
+	if (source == "port") {
+		for (const auto& p : backend_.config().ports) {
+			out.push_back(p.name);
+		}
+	}
+	return out;
+}
+
+std::vector<std::string> Shell::complete(const Session& s, std::string_view line) const
+{
+	return tree_.complete(s.mode, line,
+	                      [this](const std::string& source) { return values(source); });
+}
+
+std::string Shell::prompt(const Session& s) const
+{
+	return backend_.config().node.name + (s.mode == Mode::configure ? "(config)# " : "# ");
+}
+
+}  // namespace tsunagi::shell

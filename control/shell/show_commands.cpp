@@ -1,0 +1,543 @@
+#include "control/shell/show_commands.hpp"
+
+#include <arpa/inet.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <tuple>
+
+#include "control/config/loader.hpp"
+#include "control/shell/text_table.hpp"
+#include "dataplane/pipeline/counters.hpp"
+
+namespace tsunagi::shell {
+
+namespace {
+
+const char* role_name(config::PortRole r)
+{
+	switch (r) {
+		case config::PortRole::access:
+			return "access";
+		case config::PortRole::trunk:
+			return "trunk";
+		case config::PortRole::underlay:
+			return "underlay";
+		case config::PortRole::interconnect:
+			return "interconnect";
+	}
+	return "?";
+}
+
+std::string mac_text(const uint8_t* m)
+{
+	config::Mac mac;
+	std::copy_n(m, 6, mac.bytes.begin());
+	return config::to_string(mac);
+}
+
+Json traffic(const dp::TrafficCounters& c)
+{
+	return {{"rxPackets", c.rx_packets},
+	        {"rxBytes", c.rx_bytes},
+	        {"txPackets", c.tx_packets},
+	        {"txBytes", c.tx_bytes}};
+}
+
+// A tenant's counters, zero when no dataplane runs or the tenant is not published yet.
+dp::TrafficCounters tenant_traffic(const Backend& b, const std::optional<DataplaneState>& dp,
+                                   const std::string& name)
+{
+	const abi::TableView t = b.tables();
+	if (!dp || !t.valid()) {
+		return {};
+	}
+	const uint32_t i = t.tenant_by_name(name);
+	return i < dp->totals.tenants.size() ? dp->totals.tenants[i] : dp::TrafficCounters{};
+}
+
+const config::Tenant* find_tenant(const config::Config& c, const std::string& name)
+{
+	for (const auto& t : c.tenants) {
+		if (t.name == name) {
+			return &t;
+		}
+	}
+	return nullptr;
+}
+
+std::string u(uint64_t v)
+{
+	return std::to_string(v);
+}
+
+// A string cell from a document value: numbers and strings as they are, absent as "-".
+std::string cell(const Json& v)
+{
+	if (v.is_null()) {
+		return "-";
+	}
+	if (v.is_string()) {
+		return v.get<std::string>();
+	}
+	if (v.is_boolean()) {
+		return v.get<bool>() ? "yes" : "no";
+	}
+	if (v.is_array()) {
+		std::string s;
+		for (const auto& e : v) {
+			s += (s.empty() ? "" : ",") + cell(e);
+		}
+		return s.empty() ? "-" : s;
+	}
+	return v.dump();
+}
+
+Json yaml_to_json(const YAML::Node& n)
+{
+	switch (n.Type()) {
+		case YAML::NodeType::Map: {
+			Json j = Json::object();
+			for (const auto& kv : n) {
+				j[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+			}
+			return j;
+		}
+		case YAML::NodeType::Sequence: {
+			Json j = Json::array();
+			for (const auto& e : n) {
+				j.push_back(yaml_to_json(e));
+			}
+			return j;
+		}
+		case YAML::NodeType::Scalar: {
+			const std::string s = n.Scalar();
+			// Plain scalars that read as numbers or booleans keep their type; quoted
+			// ones stay strings, as YAML itself decides.
+			if (n.Tag() == "?") {
+				if (s == "true" || s == "false") {
+					return s == "true";
+				}
+				if (!s.empty() && s.size() < 19 &&
+				    std::all_of(s.begin(), s.end(),
+				                [](char c) { return c >= '0' && c <= '9'; })) {
+					return std::stoull(s);
+				}
+			}
+			return s;
+		}
+		default:
+			return nullptr;
+	}
+}
+
+Json hop_json(const abi::TableView& t, const abi::NexthopEntry& nh)
+{
+	using K = abi::NexthopKind;
+	Json j;
+	const Json port = nh.port < t.ports.size ? Json(std::string(t.name(t.ports[nh.port].name)))
+	                                         : Json(nullptr);
+	switch (nh.kind) {
+		case K::unresolved:
+			j["type"] = "unresolved";
+			break;
+		case K::segment:
+			j["type"] = "host";
+			break;
+		case K::option_a:
+			j["type"] = "optionA";
+			j["port"] = port;
+			j["vlan"] = nh.vlan;
+			break;
+		case K::option_b: {
+			j["type"] = "optionB";
+			j["port"] = port;
+			Json labels = Json::array();
+			for (uint8_t i = 0; i < nh.n_labels && i < 4; ++i) {
+				labels.push_back(nh.labels[i]);
+			}
+			j["labels"] = labels;
+			break;
+		}
+		case K::local:
+			j["type"] = "local";
+			break;
+		case K::connected:
+			j["type"] = "connected";
+			break;
+	}
+	if (nh.kind == K::segment || nh.kind == K::option_a || nh.kind == K::option_b) {
+		j["mac"] = nh.resolved != 0 ? Json(mac_text(nh.dst_mac)) : Json(nullptr);
+	}
+	return j;
+}
+
+}  // namespace
+
+Shown show_tenants(const Backend& b)
+{
+	const auto dp = b.dataplane();
+	Json list = Json::array();
+	for (const auto& t : b.config().tenants) {
+		Json j = {{"name", t.name},
+		          {"vni", t.vni},
+		          {"hybridVlan", t.hybrid_vlan},
+		          {"attachments", t.attachments.size()},
+		          {"vteps", t.vteps.size()},
+		          {"vrf", t.vrf.has_value()}};
+		j.update(traffic(tenant_traffic(b, dp, t.name)));
+		list.push_back(std::move(j));
+	}
+	return {{{"tenants", list}}, ""};
+}
+
+Shown show_tenant(const Backend& b, const std::string& name)
+{
+	const config::Tenant* t = find_tenant(b.config(), name);
+	if (t == nullptr) {
+		return {{}, "% No tenant named " + name};
+	}
+	Json atts = Json::array();
+	for (const auto& a : t->attachments) {
+		atts.push_back({{"port", a.port}, {"vlan", a.vlan}, {"innerVlan", a.inner_vlan}});
+	}
+	Json vteps = Json::array();
+	for (const auto& v : t->vteps) {
+		vteps.push_back(config::to_string(v));
+	}
+	Json j = {{"name", t->name},
+	          {"vni", t->vni},
+	          {"hybridVlan", t->hybrid_vlan},
+	          {"macLimit", t->mac_limit},
+	          {"staticMacs", t->static_macs.size()},
+	          {"attachments", atts},
+	          {"vteps", vteps},
+	          {"vrf", nullptr}};
+	if (t->vrf) {
+		const abi::TableView tv = b.tables();
+		const uint32_t i = tv.valid() ? tv.tenant_by_name(name) : abi::kNone;
+		Json gws = Json::array();
+		for (const auto& g : t->vrf->gateways) {
+			gws.push_back(config::to_string(g));
+		}
+		j["vrf"] = {{"rd", t->vrf->rd},
+		            {"label", i < tv.vrfs.size ? Json(tv.vrfs[i].label) : Json(nullptr)},
+		            {"importRouteTargets", t->vrf->import_rts},
+		            {"exportRouteTargets", t->vrf->export_rts},
+		            {"gateways", gws},
+		            {"staticRoutes", t->vrf->static_routes.size()}};
+	}
+	j["counters"] = traffic(tenant_traffic(b, b.dataplane(), name));
+	return {j, ""};
+}
+
+Shown show_attachments(const Backend& b)
+{
+	Json list = Json::array();
+	for (const auto& t : b.config().tenants) {
+		for (const auto& a : t.attachments) {
+			list.push_back({{"port", a.port},
+			                {"vlan", a.vlan},
+			                {"innerVlan", a.inner_vlan},
+			                {"tenant", t.name},
+			                {"hybridVlan", t.hybrid_vlan}});
+		}
+	}
+	return {{{"attachments", list}}, ""};
+}
+
+Shown show_vteps(const Backend& b)
+{
+	const abi::TableView t = b.tables();
+	Json list = Json::array();
+	if (t.valid()) {
+		for (uint64_t i = 0; i < t.vteps.size; ++i) {
+			const abi::VtepEntry& v = t.vteps[i];
+			// The section has room for VTEPs to come: zeroed entries.
+			if (std::all_of(v.dst_ip, v.dst_ip + 16,
+			                [](uint8_t b) { return b == 0; })) {
+				continue;
+			}
+			char addr[INET6_ADDRSTRLEN] = "";
+			inet_ntop(v.v6 ? AF_INET6 : AF_INET, v.dst_ip, addr, sizeof(addr));
+			Json tenants = Json::array();
+			const auto ip = config::parse_ip(addr);
+			for (const auto& ten : b.config().tenants) {
+				if (ip && std::find(ten.vteps.begin(), ten.vteps.end(), *ip) !=
+				              ten.vteps.end()) {
+					tenants.push_back(ten.name);
+				}
+			}
+			list.push_back(
+			    {{"vtep", addr},
+			     {"port", v.out_port < t.ports.size
+			                  ? Json(std::string(t.name(t.ports[v.out_port].name)))
+			                  : Json(nullptr)},
+			     {"resolved", v.resolved != 0},
+			     {"nextHopMac",
+			      v.resolved != 0 ? Json(mac_text(v.dst_mac)) : Json(nullptr)},
+			     {"tenants", tenants}});
+		}
+	}
+	return {{{"vteps", list}}, ""};
+}
+
+Shown show_vrf_routes(const Backend& b, const std::string& name)
+{
+	const config::Tenant* ten = find_tenant(b.config(), name);
+	if (ten == nullptr || !ten->vrf) {
+		return {{}, "% No VRF named " + name};
+	}
+	const abi::TableView t = b.tables();
+	const uint32_t idx = t.valid() ? t.tenant_by_name(name) : abi::kNone;
+	struct Row {
+		config::IpPrefix prefix;
+		Json doc;
+	};
+	std::vector<Row> rows;
+	auto hops = [&](uint64_t ref) {
+		Json list = Json::array();
+		for (uint32_t k = 0; k < abi::ref_aux(ref); ++k) {
+			list.push_back(
+			    hop_json(t, t.nexthop(abi::ref_value(ref) + k * abi::kNexthopWords)));
+		}
+		return list;
+	};
+	if (idx != abi::kNone) {
+		const auto& m4 = t.route4_map;
+		for (uint64_t i = 0; m4.slots != nullptr && i <= m4.mask; ++i) {
+			const uint64_t ref = abi::load_acquire(m4.slots[i].ref);
+			const uint64_t key = m4.slots[i].key;
+			if (abi::ref_value(ref) >= abi::kTombstone || (key >> 40) != idx) {
+				continue;
+			}
+			config::IpPrefix p;
+			p.length = uint8_t(key >> 32);
+			const uint32_t a = htonl(uint32_t(key));
+			std::memcpy(p.addr.bytes.data(), &a, 4);
+			rows.push_back(
+			    {p, {{"prefix", config::to_string(p)}, {"nextHops", hops(ref)}}});
+		}
+		const auto& m6 = t.route6_map;
+		for (uint64_t i = 0; m6.slots != nullptr && i <= m6.mask; ++i) {
+			const uint64_t ref = abi::load_acquire(m6.slots[i].ref);
+			const abi::Route6Key& key = m6.slots[i].key;
+			if (abi::ref_value(ref) >= abi::kTombstone || key.tenant != idx) {
+				continue;
+			}
+			config::IpPrefix p;
+			p.addr.v6 = true;
+			p.length = uint8_t(key.len);
+			std::copy_n(key.addr, 16, p.addr.bytes.begin());
+			rows.push_back(
+			    {p, {{"prefix", config::to_string(p)}, {"nextHops", hops(ref)}}});
+		}
+	}
+	std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) {
+		return std::tie(x.prefix.addr.v6, x.prefix.addr.bytes, x.prefix.length) <
+		       std::tie(y.prefix.addr.v6, y.prefix.addr.bytes, y.prefix.length);
+	});
+	Json list = Json::array();
+	for (auto& r : rows) {
+		list.push_back(std::move(r.doc));
+	}
+	return {{{"vrf", name}, {"routes", list}}, ""};
+}
+
+Shown show_interfaces(const Backend& b)
+{
+	const auto dp = b.dataplane();
+	const abi::TableView t = b.tables();
+	Json list = Json::array();
+	const auto& ports = b.config().ports;
+	for (size_t p = 0; p < ports.size(); ++p) {
+		Json addrs = Json::array();
+		for (const auto& a : ports[p].addresses) {
+			addrs.push_back(config::to_string(a));
+		}
+		Json j = {{"name", ports[p].name},
+		          {"role", role_name(ports[p].role)},
+		          {"device", ports[p].device},
+		          {"mac", t.valid() && p < t.ports.size ? Json(mac_text(t.ports[p].mac))
+		                                                : Json(nullptr)},
+		          {"addresses", addrs},
+		          {"mtu", ports[p].mtu}};
+		const bool counted = dp && p < dp->totals.ports.size();
+		j.update(traffic(counted ? dp->totals.ports[p] : dp::TrafficCounters{}));
+		j["puntedPackets"] = counted ? dp->totals.punted[p] : 0;
+		list.push_back(std::move(j));
+	}
+	return {{{"interfaces", list}}, ""};
+}
+
+Shown show_drops(const Backend& b)
+{
+	const auto dp = b.dataplane();
+	Json list = Json::array();
+	for (size_t r = 0; r < dp::kDropCount; ++r) {
+		list.push_back({{"reason", std::string(dp::kDropNames[r])},
+		                {"packets", dp ? dp->totals.drops[r] : 0},
+		                {"description", std::string(dp::kDropHelp[r])}});
+	}
+	return {{{"drops", list}, {"total", dp ? dp->totals.drops_total() : 0}}, ""};
+}
+
+Shown show_dataplane(const Backend& b)
+{
+	const auto dp = b.dataplane();
+	const abi::TableView t = b.tables();
+	const auto latency = b.update_latency_us();
+	uint64_t live_tenants = 0;
+	for (uint64_t i = 0; t.valid() && i < t.tenants.size; ++i) {
+		live_tenants += t.tenants[i].live != 0;
+	}
+	Json j = {{"publishedGeneration", b.published_generation()},
+	          {"inUseGeneration", dp ? Json(dp->in_use_generation) : Json(nullptr)},
+	          {"updateLatencyUs", latency ? Json(*latency) : Json(nullptr)},
+	          {"imageBytes", b.image_bytes()},
+	          {"running", dp && dp->alive},
+	          {"pid", dp ? Json(dp->pid) : Json(nullptr)},
+	          {"workers", dp ? Json(dp->workers) : Json(nullptr)},
+	          {"heartbeatAgeMs", dp ? Json(dp->heartbeat_age_ms) : Json(nullptr)},
+	          {"tables",
+	           {{"ports", t.valid() ? t.ports.size : 0},
+	            {"tenants", live_tenants},
+	            {"members", t.valid() ? t.members.size : 0},
+	            {"vteps", t.valid() ? t.vteps.size : 0},
+	            {"staticMacs", t.valid() ? t.static_macs.size : 0}}}};
+	return {j, ""};
+}
+
+Shown show_running_config(const Backend& b)
+{
+	const std::string text = b.running_yaml();
+	Json j = {{"file", b.config().file}, {"yaml", text}};
+	try {
+		j["config"] = yaml_to_json(YAML::Load(text));
+	} catch (const YAML::Exception&) {
+		j["config"] = nullptr;  // cannot happen for a configuration that was applied
+	}
+	return {j, ""};
+}
+
+std::string render_text(const std::string& command, const Json& d)
+{
+	if (command == "tenants") {
+		TextTable tt({"Tenant", "VNI", "Hybrid-VLAN", "Attachments", "VTEPs", "VRF",
+		              "RX-packets", "TX-packets"});
+		for (const auto& t : d["tenants"]) {
+			tt.row({cell(t["name"]), cell(t["vni"]), cell(t["hybridVlan"]),
+			        cell(t["attachments"]), cell(t["vteps"]), cell(t["vrf"]),
+			        cell(t["rxPackets"]), cell(t["txPackets"])});
+		}
+		return tt.render();
+	}
+	if (command == "tenant") {
+		std::string s = "Tenant " + cell(d["name"]) + "\n  VNI " + cell(d["vni"]) +
+		                ", hybrid VLAN " + cell(d["hybridVlan"]) + ", MAC limit " +
+		                (d["macLimit"] == 0 ? std::string("none") : cell(d["macLimit"])) +
+		                ", " + cell(d["staticMacs"]) + " static MACs\n  Attachments:\n";
+		for (const auto& a : d["attachments"]) {
+			s += "    " + cell(a["port"]) + " vlan " + cell(a["vlan"]) +
+			     (a["innerVlan"] == 0 ? "" : " inner " + cell(a["innerVlan"])) + "\n";
+		}
+		s += "  VTEPs: " + cell(d["vteps"]) + "\n";
+		if (!d["vrf"].is_null()) {
+			const auto& v = d["vrf"];
+			s += "  VRF: rd " + cell(v["rd"]) + ", label " + cell(v["label"]) +
+			     ", import " + cell(v["importRouteTargets"]) + ", export " +
+			     cell(v["exportRouteTargets"]) + "\n    gateways " +
+			     cell(v["gateways"]) + ", " + cell(v["staticRoutes"]) +
+			     " static routes\n";
+		}
+		const auto& c = d["counters"];
+		s += "  RX " + cell(c["rxPackets"]) + " packets, " + cell(c["rxBytes"]) +
+		     " bytes; TX " + cell(c["txPackets"]) + " packets, " + cell(c["txBytes"]) +
+		     " bytes\n";
+		return s;
+	}
+	if (command == "attachments") {
+		TextTable tt({"Port", "VLAN", "Inner", "Tenant", "Hybrid-VLAN"});
+		for (const auto& a : d["attachments"]) {
+			tt.row({cell(a["port"]), cell(a["vlan"]),
+			        a["innerVlan"] == 0 ? "-" : cell(a["innerVlan"]), cell(a["tenant"]),
+			        cell(a["hybridVlan"])});
+		}
+		return tt.render();
+	}
+	if (command == "vteps") {
+		TextTable tt({"VTEP", "Port", "Next-hop MAC", "Tenants"});
+		for (const auto& v : d["vteps"]) {
+			tt.row({cell(v["vtep"]), cell(v["port"]),
+			        v["resolved"].get<bool>() ? cell(v["nextHopMac"]) : "(unresolved)",
+			        cell(v["tenants"])});
+		}
+		return tt.render();
+	}
+	if (command == "vrf-routes") {
+		std::string s =
+		    "VRF " + cell(d["vrf"]) + ": " + u(d["routes"].size()) + " routes\n";
+		TextTable tt({"Prefix", "Next hop"});
+		for (const auto& r : d["routes"]) {
+			bool first = true;
+			for (const auto& h : r["nextHops"]) {
+				std::string via = cell(h["type"]);
+				if (h.contains("port")) {
+					via += " " + cell(h["port"]) +
+					       (h.contains("vlan") ? "." + cell(h["vlan"]) : "");
+				}
+				if (h.contains("labels")) {
+					via += " label " + cell(h["labels"]);
+				}
+				if (h.contains("mac")) {
+					via += " " + (h["mac"].is_null() ? "(unresolved)"
+					                                 : cell(h["mac"]));
+				}
+				tt.row({first ? cell(r["prefix"]) : "", via});
+				first = false;
+			}
+		}
+		return s + tt.render();
+	}
+	if (command == "interfaces") {
+		TextTable tt({"Interface", "Role", "MAC", "Addresses", "MTU", "RX-packets",
+		              "RX-bytes", "TX-packets", "TX-bytes", "Punted"});
+		for (const auto& p : d["interfaces"]) {
+			tt.row({cell(p["name"]), cell(p["role"]), cell(p["mac"]),
+			        cell(p["addresses"]), cell(p["mtu"]), cell(p["rxPackets"]),
+			        cell(p["rxBytes"]), cell(p["txPackets"]), cell(p["txBytes"]),
+			        cell(p["puntedPackets"])});
+		}
+		return tt.render();
+	}
+	if (command == "drops") {
+		TextTable tt({"Reason", "Packets", "Description"});
+		for (const auto& r : d["drops"]) {
+			tt.row({cell(r["reason"]), cell(r["packets"]), cell(r["description"])});
+		}
+		return tt.render() + "Total: " + cell(d["total"]) + "\n";
+	}
+	if (command == "dataplane") {
+		const auto& t = d["tables"];
+		return "Dataplane: " +
+		       (d["running"].get<bool>()
+		            ? "running, pid " + cell(d["pid"]) + ", " + cell(d["workers"]) +
+		                  " workers, heartbeat " + cell(d["heartbeatAgeMs"]) + " ms ago"
+		            : std::string("not running")) +
+		       "\nTable generation: published " + cell(d["publishedGeneration"]) +
+		       ", in use " + cell(d["inUseGeneration"]) + "\nUpdate latency: " +
+		       (d["updateLatencyUs"].is_null() ? "-" : cell(d["updateLatencyUs"]) + " us") +
+		       "\nImage: " + cell(d["imageBytes"]) + " bytes; " + cell(t["ports"]) +
+		       " ports, " + cell(t["tenants"]) + " tenants, " + cell(t["members"]) +
+		       " members, " + cell(t["vteps"]) + " VTEPs, " + cell(t["staticMacs"]) +
+		       " static MACs\n";
+	}
+	if (command == "running-config") {
+		return d["yaml"].get<std::string>();
+	}
+	return d.dump(2) + "\n";
+}
+
+}  // namespace tsunagi::shell

@@ -1,0 +1,278 @@
+// The shell (control/shell): its grammar (abbreviations, `?`, Tab, pipes, modes, `do`) and
+// what its show commands print, against a node compiled from a small configuration.
+#include <nlohmann/json.hpp>
+
+#include "control/compile/compiler.hpp"
+#include "control/shell/command_tree.hpp"
+#include "control/shell/shell.hpp"
+#include "fixtures.hpp"
+
+using namespace tsunagi;
+using shell::Mode;
+
+namespace {
+
+const char* kNode = R"(
+node: { name: n1, asn: 65000, router_id: 10.255.0.1, vtep: 192.0.2.1 }
+ports:
+  - { name: a0, role: access, device: d0 }
+  - { name: u0, role: underlay, device: d2, address: 192.0.2.1/24, gateway: 192.0.2.254 }
+  - { name: ix0, role: interconnect, device: d4, address: 203.0.113.2/30 }
+neighbors:
+  - { port: u0, address: 192.0.2.254, mac: "02:bb:00:00:00:fe" }
+  - { port: ix0, address: 203.0.113.1, mac: "02:cc:00:00:00:01" }
+tenants:
+  - name: alpha
+    vni: 10
+    hybrid_vlan: 100
+    attachments: [ { port: a0, vlan: 5 }, { port: a0, vlan: 6, inner_vlan: 7 } ]
+    vteps: [192.0.2.2]
+    vrf:
+      rd: "65000:1"
+      route_targets: { import: ["65000:1"], export: ["65000:1"] }
+      gateway: [10.1.0.1/24]
+      static_routes: [ { prefix: 10.9.0.0/16, via: 10.1.0.10 } ]
+  - name: beta
+    vni: 20
+    hybrid_vlan: 200
+    attachments: [ { port: a0, vlan: 8 } ]
+peers:
+  - name: carrier
+    option: B
+    port: ix0
+    address: 203.0.113.1
+    asn: 64999
+    tenants: [alpha]
+    static_vpn_routes: [ { tenant: alpha, prefix: 172.16.0.0/12, labels: [3001] } ]
+)";
+
+class FakeBackend : public shell::Backend {
+public:
+	FakeBackend() : cfg(test::load_config(kNode)), img(compile::compile(cfg, 7))
+	{
+		dp.pid = 42;
+		dp.workers = 1;
+		dp.alive = true;
+		dp.in_use_generation = 7;
+		dp.totals.ports.resize(cfg.ports.size());
+		dp.totals.punted.resize(cfg.ports.size());
+		dp.totals.tenants.resize(tables().tenants.size);
+		dp.totals.ports[0].rx_packets = 11;
+		dp.totals.punted[1] = 3;
+		dp.totals.tenants[tables().tenant_by_name("beta")].tx_packets = 5;
+		dp.totals.drops[size_t(dp::Drop::unknown_vlan)] = 9;
+	}
+
+	const config::Config& config() const override { return cfg; }
+	std::string running_yaml() const override { return kNode; }
+	abi::TableView tables() const override { return abi::TableView(img.data()); }
+	uint64_t image_bytes() const override { return img.size(); }
+	uint64_t published_generation() const override { return 7; }
+	std::optional<uint64_t> update_latency_us() const override { return 850; }
+	std::optional<shell::DataplaneState> dataplane() const override { return dp; }
+	std::vector<config::Neighbor> learned_neighbors() const override { return {}; }
+	shell::ReloadResult reload(bool check_only) override
+	{
+		reloads.push_back(check_only);
+		return {true, {"tenant gamma: added"}};
+	}
+	std::optional<std::string> vtysh(const std::string& command) override
+	{
+		vtysh_commands.push_back(command);
+		return "BGP router identifier 10.255.0.1\nNeighbor 203.0.113.1 Established\n";
+	}
+
+	config::Config cfg;
+	compile::Image img;
+	shell::DataplaneState dp;
+	std::vector<bool> reloads;
+	std::vector<std::string> vtysh_commands;
+};
+
+std::string run(shell::Shell& sh, shell::Session& s, const std::string& line, bool ok = true)
+{
+	const auto r = sh.exec(s, line);
+	INFO(line << " -> " << r.output);
+	CHECK(r.ok == ok);
+	return r.output;
+}
+
+}  // namespace
+
+TEST_CASE("every command's syntax is a valid path of the grammar", "[shell]")
+{
+	FakeBackend b;
+	shell::Shell sh(b);
+	CHECK(sh.valid());
+	CHECK(sh.syntaxes().size() >= 16);
+}
+
+TEST_CASE("unique prefixes abbreviate; ambiguous and unknown words are refused", "[shell]")
+{
+	FakeBackend b;
+	shell::Shell sh(b);
+	shell::Session s;
+	CHECK(run(sh, s, "sh ten").find("alpha") != std::string::npos);
+	CHECK(run(sh, s, "show tenants") == run(sh, s, "sh tenants"));
+	// "show i" may be interfaces, ip or ipv6.
+	// "show d" may be drops or dataplane, both complete commands.
+	CHECK(run(sh, s, "show d", false) == "% Ambiguous command: show d\n");
+	// "show tenant" needs a name, so "sh ten" can only be "show tenants"; with a name
+	// it can only be "show tenant".
+	CHECK(run(sh, s, "sh ten alpha").find("Tenant alpha") != std::string::npos);
+	CHECK(run(sh, s, "show nothing", false) == "% Unknown command: nothing\n");
+	CHECK(run(sh, s, "show", false) == "% Command incomplete: show\n");
+	// An exact keyword wins over the longer one it prefixes.
+	run(sh, s, "show ip route");
+	CHECK(b.vtysh_commands.back() == "show ip route");
+	CHECK(run(sh, s, "").empty());
+}
+
+TEST_CASE("? lists the next words with help, Tab completes names", "[shell]")
+{
+	FakeBackend b;
+	shell::Shell sh(b);
+	shell::Session s;
+	const auto top = sh.help(s, "").output;
+	CHECK(top.find("show") != std::string::npos);
+	CHECK(top.find("configure") != std::string::npos);
+	const auto after_show = sh.help(s, "show ").output;
+	CHECK(after_show.find("  tenants ") != std::string::npos);
+	CHECK(after_show.find("Every tenant") != std::string::npos);
+	const auto partial = sh.help(s, "show t").output;
+	CHECK(partial.find("tenants") != std::string::npos);
+	CHECK(partial.find("tenant ") != std::string::npos);
+	CHECK(partial.find("drops") == std::string::npos);
+	const auto end = sh.help(s, "show drops ").output;
+	CHECK(end.find("json") != std::string::npos);
+	CHECK(end.find("<cr>") != std::string::npos);
+	CHECK(end.find("|") != std::string::npos);
+	CHECK(sh.help(s, "show tenant ").output.find("TENANT") != std::string::npos);
+	CHECK(sh.help(s, "bogus ").output == "% There is no matched command.\n");
+
+	CHECK(sh.complete(s, "sh") == std::vector<std::string>{"show"});
+	CHECK(sh.complete(s, "show tenant ") == std::vector<std::string>{"alpha", "beta"});
+	CHECK(sh.complete(s, "show tenant b") == std::vector<std::string>{"beta"});
+	// Only tenants with a VRF are VRFs.
+	CHECK(sh.complete(s, "show vrf ") == std::vector<std::string>{"alpha"});
+	CHECK(sh.complete(s, "show drops | ") ==
+	      std::vector<std::string>{"begin", "count", "exclude", "include"});
+}
+
+TEST_CASE("| include, exclude, begin and count filter the output", "[shell]")
+{
+	FakeBackend b;
+	shell::Shell sh(b);
+	shell::Session s;
+	CHECK(run(sh, s, "show tenants | include beta").find("alpha") == std::string::npos);
+	CHECK(run(sh, s, "show tenants | include beta").find("beta") != std::string::npos);
+	CHECK(run(sh, s, "show tenants | exclude alpha").find("alpha") == std::string::npos);
+	CHECK(run(sh, s, "show tenants | count") == "3\n");  // header and two tenants
+	CHECK(run(sh, s, "show tenants | begin beta | count") == "1\n");
+	CHECK(run(sh, s, "sh ten | inc ^beta") == run(sh, s, "show tenants | include ^beta"));
+	CHECK(run(sh, s, "show drops | include [", false).rfind("% Invalid regular", 0) == 0);
+	CHECK(run(sh, s, "show tenants |", false).rfind("% Command incomplete", 0) == 0);
+}
+
+TEST_CASE("configure mode: reload, do, exit and end", "[shell]")
+{
+	FakeBackend b;
+	shell::Shell sh(b);
+	shell::Session s;
+	std::vector<std::string> audit;
+	sh.audit = [&](const std::string& l) { audit.push_back(l); };
+	s.user = "alice";
+	CHECK(sh.prompt(s) == "n1# ");
+	run(sh, s, "conf t");
+	CHECK(s.mode == Mode::configure);
+	CHECK(sh.prompt(s) == "n1(config)# ");
+	CHECK(run(sh, s, "show tenants", false) == "% Unknown command: show\n");
+	CHECK(run(sh, s, "do show tenants").find("alpha") != std::string::npos);
+	CHECK(s.mode == Mode::configure);
+	CHECK(run(sh, s, "reload check") == "tenant gamma: added\n");
+	CHECK(run(sh, s, "reload") == "tenant gamma: added\n");
+	CHECK(b.reloads == std::vector<bool>{true, false});
+	CHECK(audit == std::vector<std::string>{"alice ran reload"});
+	run(sh, s, "end");
+	CHECK(s.mode == Mode::exec);
+	run(sh, s, "configure");
+	run(sh, s, "exit");
+	CHECK(s.mode == Mode::exec);
+	CHECK(sh.exec(s, "exit").close);
+}
+
+TEST_CASE("show commands: text and json say the same, with documented keys", "[shell]")
+{
+	FakeBackend b;
+	shell::Shell sh(b);
+	shell::Session s;
+	auto json = [&](const std::string& line) {
+		return nlohmann::json::parse(run(sh, s, line + " json"));
+	};
+	const auto tenants = json("show tenants");
+	REQUIRE(tenants["tenants"].size() == 2);
+	CHECK(tenants["tenants"][1]["name"] == "beta");
+	CHECK(tenants["tenants"][1]["txPackets"] == 5);
+	CHECK(tenants["tenants"][0]["vrf"] == true);
+
+	const auto alpha = json("show tenant alpha");
+	CHECK(alpha["attachments"][1]["innerVlan"] == 7);
+	CHECK(alpha["vrf"]["rd"] == "65000:1");
+	CHECK(alpha["vrf"]["label"].is_number());
+	CHECK(run(sh, s, "show tenant nobody", false) == "% No tenant named nobody\n");
+
+	CHECK(json("show attachments")["attachments"].size() == 3);
+	const auto vteps = json("show vteps")["vteps"];
+	REQUIRE(vteps.size() == 1);
+	CHECK(vteps[0]["vtep"] == "192.0.2.2");
+	CHECK(vteps[0]["tenants"] == nlohmann::json::array({"alpha"}));
+
+	const auto routes = json("show vrf alpha routes")["routes"];
+	bool carrier = false, stat = false;
+	for (const auto& r : routes) {
+		if (r["prefix"] == "172.16.0.0/12") {
+			carrier = r["nextHops"][0]["type"] == "optionB" &&
+			          r["nextHops"][0]["labels"] == nlohmann::json::array({3001}) &&
+			          r["nextHops"][0]["mac"] == "02:cc:00:00:00:01";
+		}
+		stat = stat || r["prefix"] == "10.9.0.0/16";
+	}
+	CHECK(carrier);
+	CHECK(stat);
+	CHECK(run(sh, s, "show vrf alpha routes").find("172.16.0.0/12  optionB ix0 label 3001") !=
+	      std::string::npos);
+	CHECK(run(sh, s, "show vrf beta routes", false) == "% No VRF named beta\n");
+
+	const auto ifs = json("show interfaces")["interfaces"];
+	CHECK(ifs[0]["name"] == "a0");
+	CHECK(ifs[0]["rxPackets"] == 11);
+	CHECK(ifs[1]["puntedPackets"] == 3);
+	CHECK(ifs[1]["addresses"][0] == "192.0.2.1/24");
+
+	const auto drops = json("show drops");
+	CHECK(drops["total"] == 9);
+	CHECK(drops["drops"][size_t(dp::Drop::unknown_vlan)]["reason"] == "unknown_vlan");
+	CHECK(run(sh, s, "show drops | include unknown_vlan").find(" 9 ") != std::string::npos);
+
+	const auto d = json("show dataplane");
+	CHECK(d["publishedGeneration"] == 7);
+	CHECK(d["inUseGeneration"] == 7);
+	CHECK(d["updateLatencyUs"] == 850);
+	CHECK(d["tables"]["tenants"] == 2);
+
+	const auto rc = json("show running-config");
+	CHECK(rc["config"]["node"]["asn"] == 65000);
+	CHECK(rc["config"]["tenants"][0]["vrf"]["rd"] == "65000:1");
+	CHECK(run(sh, s, "show running-config") == kNode);
+}
+
+TEST_CASE("routing commands pass through to FRR's vtysh, filters included", "[shell]")
+{
+	FakeBackend b;
+	shell::Shell sh(b);
+	shell::Session s;
+	CHECK(run(sh, s, "sh bgp summary | include Estab") == "Neighbor 203.0.113.1 Established\n");
+	CHECK(b.vtysh_commands.back() == "show bgp summary");
+	run(sh, s, "show ipv6 route vrf alpha json");
+	CHECK(b.vtysh_commands.back() == "show ipv6 route vrf alpha json");
+}
