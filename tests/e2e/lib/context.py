@@ -14,6 +14,7 @@ class Context:
         self.bins = {
             "tsunagid": os.path.join(self.build, "control", "daemon", "tsunagid"),
             "dataplane": os.path.join(self.build, "dataplane", "tsunagi-dataplane"),
+            "shell": os.path.join(self.build, "tools", "tsunagi-sh"),
         }
         self.keep = keep
         self.dirs = []

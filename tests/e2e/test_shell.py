@@ -1,0 +1,196 @@
+"""The operator's shell (issue 5): tsunagi-sh against a live node (the topology of
+test_live.py), driven through a pseudo-terminal as a person types, and one-shot with -c.
+
+(a) In a terminal: `?` lists the next words with their help and keeps the line; Tab completes
+    a word and a tenant name; unique prefixes abbreviate (`sh ten`); `| include` and `| count`
+    filter; configure mode, `do`, `end` and `exit`.
+(b) -c: every show command's `json` parses, with the documented keys and the traffic just
+    sent counted per port and per tenant.
+(c) `reload` from the shell: `reload check` shows the diff and applies nothing; `reload`
+    applies it; a broken file is refused with FILE:LINE:COL, exit status 1, and no ping lost.
+(d) The socket is mode 0660 and refuses a user outside its group.
+"""
+import json
+import os
+import re
+import socket
+import stat
+import subprocess
+
+from lib.procs import wait_until
+from lib.term import Terminal
+from lib.topo import TENANTS, Topology
+
+
+def _sh(ctx, t, *commands, ok=True):
+    argv = [ctx.bins["shell"], "--runtime-dir", t.runtime_dir]
+    for c in commands:
+        argv += ["-c", c]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert (r.returncode == 0) == ok, "tsunagi-sh %s: rc %d\n%s%s" % (commands, r.returncode, r.stdout, r.stderr)
+    return r.stdout
+
+
+def _json(ctx, t, command):
+    return json.loads(_sh(ctx, t, command + " json"))
+
+
+def _require_shell(ctx):
+    ctx.require_node()
+    if not os.access(ctx.bins["shell"], os.X_OK):
+        from lib.context import Skip
+        raise Skip("tsunagi-sh not built (%s)" % ctx.bins["shell"])
+
+
+def test_shell_a_terminal_help_completion_filters_modes(ctx):
+    _require_shell(ctx)
+    with Topology(ctx, tenants=[1, 2]) as t:
+        t.start_node()
+        node = "e2e-" + t.sfx
+        term = Terminal([ctx.bins["shell"], "--runtime-dir", t.runtime_dir],
+                        env={"TERM": "dumb", "HOME": t.dir, "TSUNAGI_PAGER": "cat"})
+        try:
+            prompt = re.escape(node + "# ")
+            term.expect(prompt)
+            # `?` after a space: every next word with its help; the line stays as typed.
+            term.send("show ?")
+            out = term.expect(prompt + "show ")
+            for word, helptext in (("tenants", "Every tenant"), ("interfaces", "Ports with their counters"),
+                                   ("drops", "by reason"), ("bgp", "FRR")):
+                assert re.search(r"^\s+%s\s+.*%s" % (word, helptext), out, re.M), \
+                    "`show ?` does not list %s: %r" % (word, out)
+            # `?` in a word: only the words it may become.
+            term.send("te?")
+            out = term.expect(prompt + "show te")
+            assert "tenants" in out and "tenant " in out and "drops" not in out, out
+            # Tab completes the word, then a tenant's name; Enter runs it.
+            term.send("\x15show inter\t")
+            term.expect("show interfaces ")
+            term.send("\r")
+            out = term.expect(prompt)
+            assert re.search(r"^cloud0\s+access", out, re.M), out
+            # Tab puts the common part of cust-0001 and cust-0002: one more 0.
+            term.send("show tenant cust-00\t")
+            term.send("1\r")
+            out = term.expect(prompt)
+            assert "Tenant cust-0001" in out and "VNI %d" % TENANTS[1]["vni"] in out, out
+            # Abbreviations and filters.
+            term.send("sh ten | inc cust-0002\r")
+            out = term.expect(prompt)
+            assert re.search(r"^cust-0002\s+%d" % TENANTS[2]["vni"], out, re.M) and "cust-0001 " not in out, out
+            term.send("sh ten | count\r")
+            assert re.search(r"^3\r?$", term.expect(prompt), re.M)
+            term.send("sh frobnicate\r")
+            assert "% Unknown command: frobnicate" in term.expect(prompt)
+            # Configure mode: `do` runs exec commands there, `end` leaves.
+            term.send("conf t\r")
+            cprompt = re.escape(node + "(config)# ")
+            term.expect(cprompt)
+            term.send("do show drops | include unknown_vni\r")
+            assert re.search(r"^unknown_vni\s+\d+", term.expect(cprompt), re.M)
+            term.send("end\r")
+            term.expect(prompt)
+            term.send("exit\r")
+            assert term.wait(10) == 0, "tsunagi-sh did not end on exit"
+            ctx.note("terminal session: ?, Tab, abbreviations, | include/count, conf t, do, end, exit")
+        finally:
+            term.close()
+        assert os.path.exists(os.path.join(t.dir, ".tsunagi_sh_history"))
+
+
+def test_shell_b_json_counts_traffic(ctx):
+    _require_shell(ctx)
+    with Topology(ctx, tenants=[1, 2]) as t:
+        t.start_node()
+        r = t.pinger("ping", "cloud", 1, "srv", count=100).start().result()
+        assert r["lost"] == 0, r
+        wait_until(lambda: _json(ctx, t, "show dataplane")["running"], 10, what="the dataplane in show dataplane")
+        tenants = {x["name"]: x for x in _json(ctx, t, "show tenants")["tenants"]}
+        assert set(tenants) == {"cust-0001", "cust-0002"}
+        for key in ("vni", "hybridVlan", "attachments", "vteps", "vrf", "rxPackets", "rxBytes", "txPackets",
+                    "txBytes"):
+            assert key in tenants["cust-0001"], key
+        assert tenants["cust-0001"]["rxPackets"] >= 200, tenants["cust-0001"]  # requests and replies
+        ifs = {x["name"]: x for x in _json(ctx, t, "show interfaces")["interfaces"]}
+        assert ifs["cloud0"]["rxPackets"] >= 100 and ifs["srv0"]["txPackets"] >= 100, ifs
+        d = _json(ctx, t, "show dataplane")
+        assert d["inUseGeneration"] == d["publishedGeneration"] >= 1, d
+        assert d["workers"] >= 1 and d["tables"]["tenants"] == 2, d
+        drops = _json(ctx, t, "show drops")
+        assert [x["reason"] for x in drops["drops"]][:2] == ["malformed", "unknown_vlan"], drops
+        att = _json(ctx, t, "show attachments")["attachments"]
+        assert {"port": "srv0", "vlan": 100, "innerVlan": 20, "tenant": "cust-0002",
+                "hybridVlan": TENANTS[2]["hybrid_vlan"]} in att, att
+        vteps = _json(ctx, t, "show vteps")["vteps"]
+        assert len(vteps) == 1 and vteps[0]["resolved"] and sorted(vteps[0]["tenants"]) == ["cust-0001",
+                                                                                             "cust-0002"], vteps
+        rc = _json(ctx, t, "show running-config")
+        assert rc["config"]["node"]["name"] == "e2e-" + t.sfx and rc["yaml"] == open(t.config_path).read()
+        out = _sh(ctx, t, "show bgp summary", ok=False)
+        assert "not run by this tsunagid" in out, out
+        ctx.note("cust-0001 after 100 pings: rx %d tx %d packets; cloud0 rx %d"
+                 % (tenants["cust-0001"]["rxPackets"], tenants["cust-0001"]["txPackets"], ifs["cloud0"]["rxPackets"]))
+
+
+def test_shell_c_reload(ctx):
+    _require_shell(ctx)
+    with Topology(ctx, tenants=[1, 2]) as t:
+        t.start_node(tenants=[1])
+        pa = t.pinger("ping", "cloud", 1, "srv").start()
+        wait_until(lambda: pa.progress()["received"] >= 50, 10, what="50 replies")
+        t.write_config(tenants=[1, 2])
+        out = _sh(ctx, t, "configure terminal", "reload check")
+        assert "cust-0002" in out, out
+        assert [x["name"] for x in _json(ctx, t, "show tenants")["tenants"]] == ["cust-0001"], \
+            "reload check applied something"
+        out = _sh(ctx, t, "conf t", "reload")
+        assert "cust-0002" in out and "applied" in out, out
+        assert [x["name"] for x in _json(ctx, t, "show tenants")["tenants"]] == ["cust-0001", "cust-0002"]
+        assert re.search(r"shell: root ran reload", t.tsunagid.log()), "the reload was not logged with its user"
+        bad = open(t.config_path).read().replace("vni: %d" % TENANTS[2]["vni"], "vni: %d" % TENANTS[1]["vni"])
+        t.write_config(text=bad)
+        out = _sh(ctx, t, "conf t", "reload", ok=False)
+        name = os.path.basename(t.config_path)
+        assert re.search(re.escape(name) + r":\d+:\d+", out) and "the running configuration stays" in out, out
+        wait_until(lambda: pa.progress()["sent"] >= 150, 10, what="pings after the reloads")
+        ra = pa.stop()
+        assert ra["lost"] == 0, "%d of %d pings lost across the shell's reloads" % (ra["lost"], ra["sent"])
+        assert [x["name"] for x in _json(ctx, t, "show tenants")["tenants"]] == ["cust-0001", "cust-0002"]
+        ctx.note("reloads from the shell (check, apply, refused): cust-0001 %d/%d lost; refusal: %s"
+                 % (ra["lost"], ra["sent"], out.strip().splitlines()[0]))
+
+
+def test_shell_d_socket_mode_and_other_users(ctx):
+    _require_shell(ctx)
+    with Topology(ctx, tenants=[1]) as t:
+        t.write_config()
+        t.start_tsunagid()
+        path = os.path.join(t.runtime_dir, "shell.sock")
+        wait_until(lambda: os.path.exists(path), 10, what="the shell socket")
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        assert mode == 0o660, "shell socket mode %o" % mode
+        os.chmod(t.dir, 0o755)  # let the other user reach the runtime directory's parent
+        pid = os.fork()
+        if pid == 0:
+            code = 3
+            try:
+                os.setgid(65534)
+                os.setuid(65534)  # nobody
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(path)
+                code = 0  # connected: the test fails
+            except PermissionError:
+                code = 1
+            except BaseException:  # noqa: BLE001
+                code = 2
+            os._exit(code)
+        _, st = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(st) == 1, "user nobody: exit %d (0: connected)" % os.waitstatus_to_exitcode(st)
+        # Garbage on the socket: an error reply and a counter, the daemon goes on.
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+        s.sendall(b"not json\n")
+        reply = json.loads(s.makefile().readline())
+        assert reply["ok"] is False and "Bad request" in reply["output"], reply
+        s.close()
+        assert "cust-0001" in _sh(ctx, t, "show tenants")
