@@ -15,6 +15,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -174,7 +176,95 @@ public:
 
 	// Re-reads the YAML file and applies what changed; `check_only` reports the diff and
 	// applies nothing. Every line is also logged (but for a check, which changes nothing).
-	shell::ReloadResult reload(bool check_only) override
+	shell::ReloadResult reload(bool check_only, uint32_t confirm_within_s = 0) override
+	{
+		if (!check_only) {
+			log("reloading " + path_);
+		}
+		if (!check_only && pending_) {
+			return refuse(
+			    "a reload awaits confirmation: `confirm` it, or let it roll back");
+		}
+		const auto text = read_text(path_);
+		if (!text) {
+			return refuse("cannot read " + path_ + ": " + std::strerror(errno) +
+			                  "; the running configuration stays",
+			              check_only);
+		}
+		const std::string before = running_yaml();
+		auto r = apply_text(*text, path_, check_only,
+		                    confirm_within_s ? "reload (unconfirmed)" : "reload");
+		if (r.ok && confirm_within_s != 0 && !check_only &&
+		    history_.front().yaml == *text && before != *text) {
+			pending_ = Pending{before, std::chrono::steady_clock::now() +
+			                               std::chrono::seconds(confirm_within_s)};
+			r.lines.push_back("rolls back in " + std::to_string(confirm_within_s) +
+			                  " s unless confirmed (`confirm`)");
+			log(r.lines.back());
+		}
+		return r;
+	}
+
+	shell::ReloadResult confirm() override
+	{
+		if (!pending_) {
+			return refuse("no reload awaits confirmation", true);
+		}
+		pending_.reset();
+		history_.front().origin = "reload (confirmed)";
+		log("reload confirmed");
+		return {true, {"confirmed"}};
+	}
+
+	shell::ReloadResult rollback(uint32_t n) override
+	{
+		if (n == 0 || n >= history_.size()) {
+			return refuse("no configuration " + std::to_string(n) +
+			                  " back; `show history` " + "lists " +
+			                  std::to_string(history_.size() - 1),
+			              true);
+		}
+		log("rolling back " + std::to_string(n));
+		pending_.reset();
+		return apply_text(history_[n].yaml, "rollback " + std::to_string(n), false,
+		                  "rollback " + std::to_string(n));
+	}
+
+	std::vector<shell::Applied> history() const override
+	{
+		return {history_.begin(), history_.end()};
+	}
+
+	std::optional<uint64_t> confirm_deadline_s() const override
+	{
+		if (!pending_) {
+			return std::nullopt;
+		}
+		const auto left = pending_->deadline - std::chrono::steady_clock::now();
+		return uint64_t(std::max<int64_t>(
+		    0, std::chrono::duration_cast<std::chrono::seconds>(left).count()));
+	}
+
+	// An unconfirmed reload whose time is up: the configuration before it comes back.
+	void expire_unconfirmed()
+	{
+		if (!pending_ || std::chrono::steady_clock::now() < pending_->deadline) {
+			return;
+		}
+		const std::string previous = std::move(pending_->previous);
+		pending_.reset();
+		log("the reload was not confirmed in time; rolling back");
+		apply_text(previous, "the configuration before the unconfirmed reload", false,
+		           "not confirmed: rolled back");
+	}
+
+	// The configuration the daemon started with, first in the history.
+	void record_startup(const std::string& text) { remember(text, "startup"); }
+
+	// Validates `text` (from `source`, for error positions), prints what changes and
+	// applies it, as one atomic publication; `check_only` applies nothing.
+	shell::ReloadResult apply_text(const std::string& text, const std::string& source,
+	                               bool check_only, const std::string& origin)
 	{
 		shell::ReloadResult r;
 		auto say = [&](std::string l) {
@@ -183,21 +273,12 @@ public:
 			}
 			r.lines.push_back(std::move(l));
 		};
-		if (!check_only) {
-			log("reloading " + path_);
-		}
-		const auto text = read_text(path_);
-		if (!text) {
-			say("cannot read " + path_ + ": " + std::strerror(errno) +
-			    "; the running configuration stays");
-			return r;
-		}
-		auto loaded = config::load_string(*text, path_);
+		auto loaded = config::load_string(text, source);
 		for (const auto& e : loaded.errors) {
 			say(e.to_string());
 		}
 		if (!loaded.config) {
-			say(std::to_string(loaded.errors.size()) + " error(s) in " + path_ +
+			say(std::to_string(loaded.errors.size()) + " error(s) in " + source +
 			    "; the running configuration stays");
 			return r;
 		}
@@ -220,12 +301,13 @@ public:
 		}
 		if (held_) {
 			cfg_ = std::move(next);
-			held_ = *text;
+			held_ = text;
 			rib_->configure(cfg_);
+			remember(text, origin);
 			say("to be published when the hold ends");
 			return r;
 		}
-		if (!apply(next, &*text)) {
+		if (!apply(next, &text)) {
 			say("the running configuration stays");
 			r.ok = false;
 			return r;
@@ -239,6 +321,7 @@ public:
 			                          : rib_->all_imported());
 		}
 		configure_frr();
+		remember(text, origin);
 		say("applied");
 		return r;
 	}
@@ -629,6 +712,31 @@ public:
 private:
 	std::string path_;
 	config::Config cfg_;
+	// What was applied, newest first, for `rollback`; bounded.
+	static constexpr size_t kHistory = 10;
+	std::deque<shell::Applied> history_;
+	// An applied reload that rolls back unless confirmed by `deadline`.
+	struct Pending {
+		std::string previous;
+		std::chrono::steady_clock::time_point deadline;
+	};
+	std::optional<Pending> pending_;
+
+	void remember(const std::string& text, const std::string& origin)
+	{
+		history_.push_front({uint64_t(std::time(nullptr)), origin, text});
+		if (history_.size() > kHistory) {
+			history_.pop_back();
+		}
+	}
+
+	shell::ReloadResult refuse(std::string why, bool quiet = false)
+	{
+		if (!quiet) {
+			log(why);
+		}
+		return {false, {std::move(why)}};
+	}
 	std::unique_ptr<frr::Supervisor> frr_;
 	std::unique_ptr<routes::BmpListener> bmp_;
 	std::unique_ptr<routes::VpnRib> rib_;
@@ -943,6 +1051,7 @@ int run(int argc, char** argv)
 	if (!hold && !d.apply(d.config(), &text)) {
 		return cli::kExitRuntime;
 	}
+	d.record_startup(text);
 	if (run_frr && !d.start_frr(d.config().node.runtime_dir + "/frr", bmp_port)) {
 		return cli::kExitRuntime;
 	}
@@ -987,6 +1096,7 @@ int run(int argc, char** argv)
 		}
 		d.serve_feed(uint64_t(stale_hold_s) * 1000);
 		d.release_hold();
+		d.expire_unconfirmed();
 		d.collect();
 		shell_server->service();
 	}

@@ -28,6 +28,13 @@ struct ReloadResult {
 	std::vector<std::string> lines;  // the diff, or why nothing was applied
 };
 
+// A configuration applied earlier, newest first in history(): what `rollback N` returns to.
+struct Applied {
+	uint64_t unix_time = 0;
+	std::string origin;  // "startup", "reload", "rollback 2", "not confirmed", ...
+	std::string yaml;
+};
+
 class Backend {
 public:
 	virtual ~Backend() = default;
@@ -47,7 +54,16 @@ public:
 	virtual std::vector<config::Neighbor> learned_neighbors() const = 0;
 
 	// Re-reads the YAML and applies it (`check_only`: reports the diff, applies nothing).
-	virtual ReloadResult reload(bool check_only) = 0;
+	// With `confirm_within_s`, the previous configuration comes back by itself unless
+	// confirm() is called within that many seconds.
+	virtual ReloadResult reload(bool check_only, uint32_t confirm_within_s = 0) = 0;
+	virtual ReloadResult confirm() = 0;
+	// Applies the configuration `n` applications back (1: the one before the running one).
+	virtual ReloadResult rollback(uint32_t n) = 0;
+	// [0] is the running configuration.
+	virtual std::vector<Applied> history() const = 0;
+	// Seconds until an unconfirmed reload rolls back; nullopt when none is pending.
+	virtual std::optional<uint64_t> confirm_deadline_s() const = 0;
 	// Runs one command in FRR's vtysh; nullopt when tsunagid does not run FRR.
 	virtual std::optional<std::string> vtysh(const std::string& command) = 0;
 };

@@ -45,6 +45,13 @@ Shell::Shell(Backend& backend) : backend_(backend)
 	t.keyword("end", "Back to exec mode");
 	t.keyword("reload", "Re-read the YAML file, show what changes and apply it atomically");
 	t.keyword("check", "Only show what would change; apply nothing");
+	t.keyword("confirm-within",
+	          "Roll back by itself unless `confirm` follows within SECONDS (commit confirmed)");
+	t.keyword("confirm", "Keep the reload that awaits confirmation");
+	t.keyword("rollback", "Apply a configuration applied before (see show config-history)");
+	t.keyword("config-history", "The configurations applied, newest first, for rollback");
+	t.arg("SECONDS", {"Seconds (1-86400)", ArgType::Accept::number, 1, 86400, ""});
+	t.arg("N", {"How many configurations back (1-9)", ArgType::Accept::number, 1, 9, ""});
 	t.arg("TENANT", {"Tenant name", ArgType::Accept::word, 0, 0, "tenant"});
 	t.arg("VRF", {"VRF (tenant) name", ArgType::Accept::word, 0, 0, "vrf"});
 	t.arg("LINE", {"The rest of the command, as FRR's vtysh takes it", ArgType::Accept::rest});
@@ -94,6 +101,9 @@ Shell::Shell(Backend& backend) : backend_(backend)
 			return Reply{*out, true};
 		});
 	}
+	add(Mode::exec, "show config-history [json]", [this](Session&, const Args& a) {
+		return shown("config-history", show_config_history(backend_), a);
+	});
 	add(Mode::exec, "configure [terminal]", [](Session& s, const Args&) {
 		s.mode = Mode::configure;
 		return Reply{};
@@ -108,17 +118,38 @@ Shell::Shell(Backend& backend) : backend_(backend)
 		s.mode = Mode::exec;
 		return Reply{};
 	});
-	add(Mode::configure, "reload [check]", [this](Session& s, const Args& a) {
-		const bool check = a.has("check");
-		if (!check && audit) {
-			audit(s.user + " ran reload");
-		}
-		const ReloadResult r = backend_.reload(check);
+	auto lines = [](const ReloadResult& r) {
 		std::string out;
 		for (const auto& l : r.lines) {
 			out += l + "\n";
 		}
 		return Reply{out, r.ok};
+	};
+	add(Mode::configure, "reload [check]", [this, lines](Session& s, const Args& a) {
+		const bool check = a.has("check");
+		if (!check && audit) {
+			audit(s.user + " ran reload");
+		}
+		return lines(backend_.reload(check));
+	});
+	add(Mode::configure, "reload confirm-within SECONDS",
+	    [this, lines](Session& s, const Args& a) {
+		    if (audit) {
+			    audit(s.user + " ran reload confirm-within " + a.get("SECONDS"));
+		    }
+		    return lines(backend_.reload(false, uint32_t(std::stoul(a.get("SECONDS")))));
+	    });
+	add(Mode::configure, "confirm", [this, lines](Session& s, const Args&) {
+		if (audit) {
+			audit(s.user + " ran confirm");
+		}
+		return lines(backend_.confirm());
+	});
+	add(Mode::configure, "rollback N", [this, lines](Session& s, const Args& a) {
+		if (audit) {
+			audit(s.user + " ran rollback " + a.get("N"));
+		}
+		return lines(backend_.rollback(uint32_t(std::stoul(a.get("N")))));
 	});
 }
 

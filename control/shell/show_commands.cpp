@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <tuple>
 
 #include "control/config/loader.hpp"
@@ -422,6 +423,21 @@ Shown show_running_config(const Backend& b)
 	return {j, ""};
 }
 
+Shown show_config_history(const Backend& b)
+{
+	Json list = Json::array();
+	const auto h = b.history();
+	for (size_t i = 0; i < h.size(); ++i) {
+		list.push_back({{"rollback", i},
+		                {"appliedAt", h[i].unix_time},
+		                {"origin", h[i].origin},
+		                {"bytes", h[i].yaml.size()}});
+	}
+	const auto left = b.confirm_deadline_s();
+	return {{{"history", list}, {"confirmDeadlineSeconds", left ? Json(*left) : Json(nullptr)}},
+	        ""};
+}
+
 std::string render_text(const std::string& command, const Json& d)
 {
 	if (command == "tenants") {
@@ -533,6 +549,22 @@ std::string render_text(const std::string& command, const Json& d)
 		       " ports, " + cell(t["tenants"]) + " tenants, " + cell(t["members"]) +
 		       " members, " + cell(t["vteps"]) + " VTEPs, " + cell(t["staticMacs"]) +
 		       " static MACs\n";
+	}
+	if (command == "config-history") {
+		TextTable tt({"Rollback", "Applied", "Origin", "Bytes"});
+		for (const auto& e : d["history"]) {
+			char when[32] = "-";
+			const time_t t = time_t(e["appliedAt"].get<uint64_t>());
+			tm utc{};
+			gmtime_r(&t, &utc);
+			std::strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &utc);
+			tt.row({e["rollback"] == 0 ? "running" : cell(e["rollback"]), when,
+			        cell(e["origin"]), cell(e["bytes"])});
+		}
+		return tt.render() + (d["confirmDeadlineSeconds"].is_null()
+		                          ? ""
+		                          : "Rolls back in " + cell(d["confirmDeadlineSeconds"]) +
+		                                " s unless confirmed\n");
 	}
 	if (command == "running-config") {
 		return d["yaml"].get<std::string>();

@@ -28,6 +28,7 @@ Shown show_interfaces(const Backend& b);
 Shown show_drops(const Backend& b);
 Shown show_dataplane(const Backend& b);
 Shown show_running_config(const Backend& b);
+Shown show_config_history(const Backend& b);
 
 // The text form of each document, by the command's name ("tenants", "tenant", ...).
 std::string render_text(const std::string& command, const Json& doc);

@@ -8,6 +8,7 @@ test_live.py), driven through a pseudo-terminal as a person types, and one-shot 
     sent counted per port and per tenant.
 (c) `reload` from the shell: `reload check` shows the diff and applies nothing; `reload`
     applies it; a broken file is refused with FILE:LINE:COL, exit status 1, and no ping lost.
+(e) `reload confirm-within`, `confirm`, `rollback N` and `show config-history`.
 (d) The socket is mode 0660 and refuses a user outside its group.
 """
 import json
@@ -16,6 +17,7 @@ import re
 import socket
 import stat
 import subprocess
+import time
 
 from lib.procs import wait_until
 from lib.term import Terminal
@@ -194,3 +196,36 @@ def test_shell_d_socket_mode_and_other_users(ctx):
         assert reply["ok"] is False and "Bad request" in reply["output"], reply
         s.close()
         assert "cust-0001" in _sh(ctx, t, "show tenants")
+
+
+def test_shell_e_confirm_and_rollback(ctx):
+    """`reload confirm-within` rolls back by itself when not confirmed, and stays when confirmed;
+    `rollback N` returns to an earlier configuration; no ping lost on the untouched tenant."""
+    _require_shell(ctx)
+    with Topology(ctx, tenants=[1, 2]) as t:
+        t.start_node(tenants=[1])
+        names = lambda: [x["name"] for x in _json(ctx, t, "show tenants")["tenants"]]  # noqa: E731
+        pa = t.pinger("ping", "cloud", 1, "srv").start()
+        wait_until(lambda: pa.progress()["received"] >= 50, 10, what="50 replies")
+        t.write_config(tenants=[1, 2])
+        out = _sh(ctx, t, "conf t", "reload confirm-within 3")
+        assert "rolls back in 3 s" in out, out
+        assert names() == ["cust-0001", "cust-0002"]
+        out = _sh(ctx, t, "conf t", "reload", ok=False)
+        assert "awaits confirmation" in out, out
+        rolled = wait_until(lambda: names() == ["cust-0001"], 10, interval=0.1, what="the unconfirmed reload to roll back")
+        assert rolled and "not confirmed in time" in t.tsunagid.log()
+        out = _sh(ctx, t, "conf t", "reload confirm-within 2", "confirm")
+        assert out.strip().endswith("confirmed"), out
+        time.sleep(3)  # past the 2 s it would have had
+        assert names() == ["cust-0001", "cust-0002"], "a confirmed reload rolled back"
+        hist = _json(ctx, t, "show config-history")
+        origins = [h["origin"] for h in hist["history"]]
+        assert origins == ["reload (confirmed)", "not confirmed: rolled back", "reload (unconfirmed)", "startup"], origins
+        assert hist["confirmDeadlineSeconds"] is None
+        _sh(ctx, t, "conf t", "rollback 3")  # the startup configuration
+        assert names() == ["cust-0001"]
+        ra = pa.stop()
+        assert ra["lost"] == 0, "%d of %d pings lost across reloads and rollbacks" % (ra["lost"], ra["sent"])
+        ctx.note("confirm-within 3 s rolled back by itself; confirmed reload kept; rollback 3 applied; "
+                 "cust-0001 %d/%d lost" % (ra["lost"], ra["sent"]))

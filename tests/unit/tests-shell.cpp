@@ -71,11 +71,23 @@ public:
 	std::optional<uint64_t> update_latency_us() const override { return 850; }
 	std::optional<shell::DataplaneState> dataplane() const override { return dp; }
 	std::vector<config::Neighbor> learned_neighbors() const override { return {}; }
-	shell::ReloadResult reload(bool check_only) override
+	shell::ReloadResult reload(bool check_only, uint32_t confirm_within_s) override
 	{
 		reloads.push_back(check_only);
+		confirm_within.push_back(confirm_within_s);
 		return {true, {"tenant gamma: added"}};
 	}
+	shell::ReloadResult confirm() override { return {true, {"confirmed"}}; }
+	shell::ReloadResult rollback(uint32_t n) override
+	{
+		rollbacks.push_back(n);
+		return {true, {"applied"}};
+	}
+	std::vector<shell::Applied> history() const override
+	{
+		return {{1795000000, "reload", "a: 1\n"}, {1794990000, "startup", "a: 0\n"}};
+	}
+	std::optional<uint64_t> confirm_deadline_s() const override { return 42; }
 	std::optional<std::string> vtysh(const std::string& command) override
 	{
 		vtysh_commands.push_back(command);
@@ -86,6 +98,7 @@ public:
 	compile::Image img;
 	shell::DataplaneState dp;
 	std::vector<bool> reloads;
+	std::vector<uint32_t> confirm_within, rollbacks;
 	std::vector<std::string> vtysh_commands;
 };
 
@@ -193,6 +206,18 @@ TEST_CASE("configure mode: reload, do, exit and end", "[shell]")
 	CHECK(run(sh, s, "reload") == "tenant gamma: added\n");
 	CHECK(b.reloads == std::vector<bool>{true, false});
 	CHECK(audit == std::vector<std::string>{"alice ran reload"});
+	run(sh, s, "reload confirm-within 30");
+	CHECK(b.confirm_within.back() == 30);
+	CHECK(run(sh, s, "reload confirm-within 0", false) == "% Unknown command: 0\n");
+	CHECK(run(sh, s, "conf") == "confirmed\n");  // `confirm` and `confirm-within` differ
+	run(sh, s, "rollback 2");
+	CHECK(b.rollbacks == std::vector<uint32_t>{2});
+	CHECK(run(sh, s, "rollback 10", false) == "% Unknown command: 10\n");
+	const auto hist = nlohmann::json::parse(run(sh, s, "do show config-history json"));
+	CHECK(hist["history"][1]["origin"] == "startup");
+	CHECK(hist["history"][1]["rollback"] == 1);
+	CHECK(hist["confirmDeadlineSeconds"] == 42);
+	CHECK(run(sh, s, "do show config-history").find("Rolls back in 42 s") != std::string::npos);
 	run(sh, s, "end");
 	CHECK(s.mode == Mode::exec);
 	run(sh, s, "configure");
