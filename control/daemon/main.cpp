@@ -388,6 +388,16 @@ public:
 		return d;
 	}
 
+	std::optional<shm::MacDump> mac_table(uint32_t tenant, std::string& error) override
+	{
+		return shm::dump_macs(cfg_.node.runtime_dir, tenant, error);
+	}
+
+	std::optional<uint64_t> clear_mac_table(uint32_t tenant, std::string& error) override
+	{
+		return shm::clear_macs(cfg_.node.runtime_dir, tenant, error);
+	}
+
 	std::optional<std::string> vtysh(const std::string& command) override
 	{
 		if (!frr_) {

@@ -5,11 +5,9 @@
 //              "candidates": [...] (complete only)}
 #pragma once
 
-#include <sys/socket.h>
-#include <sys/un.h>
-
-#include <cstring>
 #include <string>
+
+#include "dataplane/shm/unix_address.hpp"
 
 namespace tsunagi::shell {
 
@@ -21,17 +19,6 @@ inline std::string socket_path(const std::string& runtime_dir)
 	return runtime_dir + "/" + kSocketName;
 }
 
-// The socket address of `path`; false (with `error`) when the path does not fit.
-inline bool unix_address(const std::string& path, sockaddr_un& addr, std::string& error)
-{
-	addr = {};
-	addr.sun_family = AF_UNIX;
-	if (path.size() >= sizeof(addr.sun_path)) {
-		error = "socket path too long: " + path;
-		return false;
-	}
-	std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-	return true;
-}
+using shm::unix_address;
 
 }  // namespace tsunagi::shell

@@ -27,25 +27,9 @@ struct Server::Connection {
 std::unique_ptr<Server> Server::open(const std::string& path, std::optional<gid_t> group,
                                      Shell& shell, std::string& error)
 {
-	sockaddr_un addr{};
-	if (!unix_address(path, addr, error)) {
-		return nullptr;
-	}
-	const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	const int fd = shm::listen_unix(path, SOCK_STREAM, error);
 	if (fd < 0) {
-		error = std::string("shell socket: ") + std::strerror(errno);
-		return nullptr;
-	}
-	// Only a daemon of this node can hold the path (the runtime directory is ours), so a
-	// socket left there is a dead daemon's.
-	unlink(path.c_str());
-	// Created with no access for others from the start, then opened to the group.
-	const mode_t old = umask(0177);
-	const int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-	umask(old);
-	if (rc != 0 || listen(fd, 16) != 0) {
-		error = "shell socket " + path + ": " + std::strerror(errno);
-		close(fd);
+		error = "shell socket " + error;
 		return nullptr;
 	}
 	if (group && chown(path.c_str(), uid_t(-1), *group) != 0) {

@@ -49,6 +49,8 @@ Shell::Shell(Backend& backend) : backend_(backend)
 	          "Roll back by itself unless `confirm` follows within SECONDS (commit confirmed)");
 	t.keyword("confirm", "Keep the reload that awaits confirmation");
 	t.keyword("rollback", "Apply a configuration applied before (see show config-history)");
+	t.keyword("mac-table", "MAC addresses the dataplane learned (or was given)");
+	t.keyword("clear", "Reset learned state");
 	t.keyword("config-history", "The configurations applied, newest first, for rollback");
 	t.arg("SECONDS", {"Seconds (1-86400)", ArgType::Accept::number, 1, 86400, ""});
 	t.arg("N", {"How many configurations back (1-9)", ArgType::Accept::number, 1, 9, ""});
@@ -101,6 +103,28 @@ Shell::Shell(Backend& backend) : backend_(backend)
 			return Reply{*out, true};
 		});
 	}
+	add(Mode::exec, "show mac-table [tenant TENANT] [json]", [this](Session&, const Args& a) {
+		return shown("mac-table", show_mac_table(backend_, a.get("TENANT")), a);
+	});
+	add(Mode::exec, "clear mac-table [tenant TENANT]", [this](Session& s, const Args& a) {
+		const std::string& name = a.get("TENANT");
+		const abi::TableView t = backend_.tables();
+		uint32_t idx = dp::MacTable::kAllTenants;
+		if (!name.empty() &&
+		    (idx = t.valid() ? t.tenant_by_name(name) : abi::kNone) == abi::kNone) {
+			return Reply{"% No tenant named " + name + "\n", false};
+		}
+		if (audit) {
+			audit(s.user + " ran clear mac-table" +
+			      (name.empty() ? "" : " tenant " + name));
+		}
+		std::string error;
+		const auto n = backend_.clear_mac_table(idx, error);
+		if (!n) {
+			return Reply{"% " + error + "\n", false};
+		}
+		return Reply{"cleared " + std::to_string(*n) + " dynamic entries\n", true};
+	});
 	add(Mode::exec, "show config-history [json]", [this](Session&, const Args& a) {
 		return shown("config-history", show_config_history(backend_), a);
 	});

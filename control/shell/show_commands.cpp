@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <tuple>
 
 #include "control/config/loader.hpp"
@@ -423,6 +424,83 @@ Shown show_running_config(const Backend& b)
 	return {j, ""};
 }
 
+Shown show_mac_table(Backend& b, const std::string& tenant)
+{
+	const abi::TableView t = b.tables();
+	if (!t.valid()) {
+		return {{}, "% No tables published yet"};
+	}
+	uint32_t idx = dp::MacTable::kAllTenants;
+	if (!tenant.empty() && (idx = t.tenant_by_name(tenant)) == abi::kNone) {
+		return {{}, "% No tenant named " + tenant};
+	}
+	std::string error;
+	const auto dump = b.mac_table(idx, error);
+	if (!dump) {
+		return {{}, "% " + error};
+	}
+	// Each worker learns on its own: one entry per MAC, the one seen last (static first).
+	std::map<uint64_t, const shm::MacRecord*> newest;
+	for (const auto& r : dump->records) {
+		auto& slot = newest[r.key];
+		const auto rank = [](const shm::MacRecord* x) {
+			return x->seen == dp::MacTable::kStatic ? uint64_t{1} << 33
+			                                        : uint64_t{x->seen};
+		};
+		if (slot == nullptr || rank(&r) > rank(slot)) {
+			slot = &r;
+		}
+	}
+	struct Row {
+		std::string tenant;
+		std::string mac;
+		Json doc;
+	};
+	std::vector<Row> rows;
+	for (const auto& [key, r] : newest) {
+		const uint32_t ti = uint32_t(key >> 48);
+		uint8_t mac[6];
+		for (int i = 0; i < 6; ++i) {
+			mac[i] = uint8_t(key >> (40 - 8 * i));
+		}
+		Json j = {
+		    {"tenant", ti < t.tenants.size ? Json(std::string(t.name(t.tenants[ti].name)))
+		                                   : Json(nullptr)},
+		    {"mac", mac_text(mac)},
+		    {"port", nullptr},
+		    {"vlan", nullptr},
+		    {"innerVlan", nullptr},
+		    {"vtep", nullptr},
+		    {"type", r->seen == dp::MacTable::kStatic ? "static" : "dynamic"},
+		    {"ageSeconds", r->seen == dp::MacTable::kStatic
+		                       ? Json(nullptr)
+		                       : Json(dump->now_s - std::min(dump->now_s, r->seen))}};
+		if (r->member < t.members.size) {
+			const abi::MemberEntry& m = t.members[r->member];
+			const uint32_t v = t.vtep_of(r->member);
+			if (v != abi::kNone && v < t.vteps.size) {
+				char addr[INET6_ADDRSTRLEN] = "";
+				inet_ntop(t.vteps[v].v6 ? AF_INET6 : AF_INET, t.vteps[v].dst_ip,
+				          addr, sizeof(addr));
+				j["vtep"] = addr;
+			} else if (m.port < t.ports.size) {
+				j["port"] = std::string(t.name(t.ports[m.port].name));
+				j["vlan"] = m.vlan;
+				j["innerVlan"] = m.inner_vlan;
+			}
+		}
+		rows.push_back({cell(j["tenant"]), cell(j["mac"]), std::move(j)});
+	}
+	std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) {
+		return std::tie(x.tenant, x.mac) < std::tie(y.tenant, y.mac);
+	});
+	Json list = Json::array();
+	for (auto& r : rows) {
+		list.push_back(std::move(r.doc));
+	}
+	return {{{"entries", list}, {"workers", dump->workers}}, ""};
+}
+
 Shown show_config_history(const Backend& b)
 {
 	Json list = Json::array();
@@ -549,6 +627,19 @@ std::string render_text(const std::string& command, const Json& d)
 		       " ports, " + cell(t["tenants"]) + " tenants, " + cell(t["members"]) +
 		       " members, " + cell(t["vteps"]) + " VTEPs, " + cell(t["staticMacs"]) +
 		       " static MACs\n";
+	}
+	if (command == "mac-table") {
+		TextTable tt({"Tenant", "MAC", "Where", "Type", "Age"});
+		for (const auto& e : d["entries"]) {
+			const std::string where =
+			    !e["vtep"].is_null()
+			        ? "vtep " + cell(e["vtep"])
+			        : cell(e["port"]) + " vlan " + cell(e["vlan"]) +
+			              (e["innerVlan"] == 0 ? "" : " inner " + cell(e["innerVlan"]));
+			tt.row({cell(e["tenant"]), cell(e["mac"]), where, cell(e["type"]),
+			        e["ageSeconds"].is_null() ? "-" : cell(e["ageSeconds"]) + "s"});
+		}
+		return tt.render() + u(d["entries"].size()) + " entries\n";
 	}
 	if (command == "config-history") {
 		TextTable tt({"Rollback", "Applied", "Origin", "Bytes"});

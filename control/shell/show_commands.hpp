@@ -29,6 +29,8 @@ Shown show_drops(const Backend& b);
 Shown show_dataplane(const Backend& b);
 Shown show_running_config(const Backend& b);
 Shown show_config_history(const Backend& b);
+// `tenant` empty: every tenant's.
+Shown show_mac_table(Backend& b, const std::string& tenant);
 
 // The text form of each document, by the command's name ("tenants", "tenant", ...).
 std::string render_text(const std::string& command, const Json& doc);

@@ -16,6 +16,7 @@
 
 #include "control/cli/program.hpp"
 #include "control/config/loader.hpp"
+#include "dataplane/daemon/command_server.hpp"
 #include "dataplane/daemon/eal_args.hpp"
 #include "dataplane/daemon/ports.hpp"
 #include "dataplane/daemon/worker.hpp"
@@ -226,6 +227,11 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 	}
 	shm::Subscriber sub(names);
 	Control control(sub, *stats, shared, inline_worker ? 0 : -1);
+	auto commands = CommandServer::open(cfg.node.runtime_dir, workers, err);
+	if (!commands) {
+		log(err);
+		return cli::kExitRuntime;
+	}
 	log("node " + cfg.node.name + ": " + std::to_string(cfg.ports.size()) + " ports, " +
 	    std::to_string(n_workers) +
 	    (inline_worker ? " worker on the main lcore" : " worker lcore(s)") +
@@ -241,6 +247,7 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 			if (now >= next) {
 				control.service();
 				control.step();
+				commands->service();
 				next = now + 1'000'000;
 			}
 		}
@@ -252,6 +259,7 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 		while (!g_stop) {
 			control.service();
 			control.step();
+			commands->service();
 			rte_delay_us_sleep(1000);
 		}
 		shared.stop.store(true, std::memory_order_relaxed);

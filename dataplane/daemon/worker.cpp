@@ -17,6 +17,9 @@ constexpr uint16_t kBurst = 32;
 constexpr uint32_t kIdlePolls = 1024;
 // MAC aging: a slice of the table every 10 ms, the whole table every few seconds.
 constexpr size_t kAgeSlots = 8192;
+// clear mac-table: a slice per pass (about 100 us), the whole table in a few milliseconds,
+// so a busy worker's queues never fill while it clears.
+constexpr size_t kClearSlots = 16384;
 
 uint32_t now_seconds()
 {
@@ -107,9 +110,15 @@ uint32_t Worker::iterate()
 			transmit_from_kernel();
 		}
 		tx_.flush_all();
+		if (clearing_ != 0) {
+			clear_some();
+		}
 		const uint64_t tsc = rte_get_tsc_cycles();
 		if (tsc >= next_age_) {
-			pipeline_.age(now, kAgeSlots);
+			take_clear_request();
+			if (clearing_ == 0) {
+				pipeline_.age(now, kAgeSlots);
+			}
 			next_age_ = tsc + hz_ / 100;
 		}
 	}
@@ -120,6 +129,36 @@ uint32_t Worker::iterate()
 		idle_ = 0;
 	}
 	return total;
+}
+
+uint64_t Worker::request_clear(uint32_t tenant)
+{
+	clear_tenant_.store(tenant, std::memory_order_relaxed);
+	// Release: the tenant is visible with the request number. Requests from one thread
+	// only (the control thread), so the increment needs no more.
+	const uint64_t n = clear_asked_.load(std::memory_order_relaxed) + 1;
+	clear_asked_.store(n, std::memory_order_release);
+	return n;
+}
+
+void Worker::take_clear_request()
+{
+	const uint64_t asked = clear_asked_.load(std::memory_order_acquire);
+	if (clearing_ == 0 && asked != clear_done_.load(std::memory_order_relaxed)) {
+		clearing_ = asked;
+		clearing_tenant_ = clear_tenant_.load(std::memory_order_relaxed);
+		clear_cursor_ = 0;
+	}
+}
+
+void Worker::clear_some()
+{
+	const size_t n = macs_.clear_step(clear_cursor_, kClearSlots, clearing_tenant_);
+	cleared_.store(cleared_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+	if (clear_cursor_ >= macs_.capacity()) {
+		clear_done_.store(clearing_, std::memory_order_release);
+		clearing_ = 0;
+	}
 }
 
 int Worker::lcore_main(void* arg)

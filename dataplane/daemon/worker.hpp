@@ -46,6 +46,20 @@ public:
 	// The loop a worker lcore runs until `stop`.
 	static int lcore_main(void* worker);
 
+	// For the command socket, on the control thread. The table is read while the worker
+	// writes it: readers take each entry's fields with single loads and check its key
+	// twice, so a snapshot may miss (or repeat) an entry that moves at that instant.
+	const MacTable& macs() const { return macs_; }
+	// Asks the worker to clear dynamic MAC entries of `tenant` (MacTable::kAllTenants: all)
+	// over its next passes; returns the request's number for clear_done().
+	uint64_t request_clear(uint32_t tenant);
+	bool clear_done(uint64_t request) const
+	{
+		return clear_done_.load(std::memory_order_acquire) >= request;
+	}
+	// Entries removed by every clear so far.
+	uint64_t cleared() const { return cleared_.load(std::memory_order_relaxed); }
+
 private:
 	class EthSink final : public TxSink {
 	public:
@@ -76,6 +90,17 @@ private:
 	uint64_t hz_;
 	uint64_t next_age_ = 0;
 	uint32_t idle_ = 0;
+
+	// clear mac-table: requests from the control thread, done over several passes.
+	void take_clear_request();
+	void clear_some();
+	std::atomic<uint64_t> clear_asked_{0};
+	std::atomic<uint32_t> clear_tenant_{MacTable::kAllTenants};
+	std::atomic<uint64_t> clear_done_{0};
+	std::atomic<uint64_t> cleared_{0};
+	uint64_t clearing_ = 0;  // the request being worked on, 0: none
+	uint32_t clearing_tenant_ = 0;
+	size_t clear_cursor_ = 0;
 };
 
 }  // namespace tsunagi::dp

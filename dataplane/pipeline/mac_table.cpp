@@ -1,5 +1,7 @@
 #include "dataplane/pipeline/mac_table.hpp"
 
+#include <algorithm>
+
 #include <bit>
 
 namespace tsunagi::dp {
@@ -133,6 +135,26 @@ size_t MacTable::age(uint32_t now, uint32_t aging, size_t budget)
 		}
 		age_cursor_ = (age_cursor_ + 1) & mask_;
 		++scanned;
+	}
+	return removed;
+}
+
+size_t MacTable::clear_step(size_t& cursor, size_t budget, uint32_t tenant)
+{
+	size_t removed = 0;
+	const size_t end = std::min(capacity_, cursor + budget);
+	while (cursor < end) {
+		const Entry& e = slots_[cursor];
+		if (e.member != abi::kNone && e.seen != kStatic &&
+		    (tenant == kAllTenants || (e.key >> 48) == tenant)) {
+			// As in age(): the shift may pull another entry here; look again. Entries
+			// only ever move backwards, into this slot or behind the cursor from slots
+			// already visited, so every entry is visited once.
+			erase_at(cursor);
+			++removed;
+			continue;
+		}
+		++cursor;
 	}
 	return removed;
 }

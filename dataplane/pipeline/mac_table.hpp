@@ -87,6 +87,14 @@ public:
 	// where the previous call stopped. Returns the entries removed.
 	size_t age(uint32_t now, uint32_t aging, size_t budget);
 
+	// `clear mac-table`: removes the dynamic entries of `tenant` (kAllTenants: of every
+	// tenant) among `budget` slots from `cursor` on, and advances `cursor`; the clear is
+	// done when it reaches capacity(). Spread over several calls so that a worker never
+	// stops for the whole table; no aging may run between them, since its shifts could
+	// carry an unvisited entry behind the cursor. Returns the entries removed.
+	static constexpr uint32_t kAllTenants = 0xffffffffu;
+	size_t clear_step(size_t& cursor, size_t budget, uint32_t tenant);
+
 	// Removes the entries `drop(entry)` selects: static ones, a tenant's, stale members'.
 	template <class Pred>
 	size_t remove_if(Pred drop)

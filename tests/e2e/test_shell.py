@@ -21,7 +21,7 @@ import time
 
 from lib.procs import wait_until
 from lib.term import Terminal
-from lib.topo import TENANTS, Topology
+from lib.topo import TENANTS, Topology, host_mac
 
 
 def _sh(ctx, t, *commands, ok=True):
@@ -229,3 +229,36 @@ def test_shell_e_confirm_and_rollback(ctx):
         assert ra["lost"] == 0, "%d of %d pings lost across reloads and rollbacks" % (ra["lost"], ra["sent"])
         ctx.note("confirm-within 3 s rolled back by itself; confirmed reload kept; rollback 3 applied; "
                  "cust-0001 %d/%d lost" % (ra["lost"], ra["sent"]))
+
+
+def test_shell_f_mac_table_show_and_clear(ctx):
+    """`show mac-table` lists what the workers learned, per tenant; `clear mac-table` empties a
+    tenant's dynamic entries while traffic runs (flooded, then learned again: nothing lost)."""
+    _require_shell(ctx)
+    with Topology(ctx, tenants=[1, 2]) as t:
+        t.start_node()
+        t.wait_forwarding("cloud", 2, "srv", timeout=20)
+        pa = t.pinger("ping", "cloud", 1, "srv").start()
+        wait_until(lambda: pa.progress()["received"] >= 50, 10, what="50 replies")
+        entries = _json(ctx, t, "show mac-table")["entries"]
+        mine = {(e["tenant"], e["mac"]): e for e in entries}
+        for tn, role, port, vlan in ((1, "cloud", "cloud0", TENANTS[1]["cloud"][0]),
+                                     (1, "srv", "srv0", TENANTS[1]["srv"][0])):
+            e = mine.get((TENANTS[tn]["name"], host_mac(tn, role)))
+            assert e and e["port"] == port and e["vlan"] == vlan and e["type"] == "dynamic" \
+                and e["ageSeconds"] <= 2, "%s%d's MAC: %s in %s" % (role, tn, e, entries)
+        only2 = _json(ctx, t, "show mac-table tenant cust-0002")["entries"]
+        assert only2 and {e["tenant"] for e in only2} == {"cust-0002"}, only2
+        out = _sh(ctx, t, "clear mac-table tenant cust-0001")
+        n = int(re.match(r"cleared (\d+) dynamic entries", out).group(1))
+        assert n >= 2, out
+        # (The pings relearn both MACs within 10 ms: what was removed is the count.)
+        assert {e["tenant"] for e in _json(ctx, t, "show mac-table")["entries"]} >= {"cust-0002"}, \
+            "clearing cust-0001 cleared cust-0002"
+        wait_until(lambda: pa.progress()["sent"] >= 200, 10, what="more pings")
+        ra = pa.stop()
+        assert ra["lost"] == 0, "%d of %d pings lost across clear mac-table" % (ra["lost"], ra["sent"])
+        relearned = {e["mac"] for e in _json(ctx, t, "show mac-table tenant cust-0001")["entries"]}
+        assert {host_mac(1, "cloud"), host_mac(1, "srv")} <= relearned, relearned
+        ctx.note("show mac-table: %d entries; clear mac-table tenant cust-0001 removed %d; %d/%d pings lost"
+                 % (len(entries), n, ra["lost"], ra["sent"]))

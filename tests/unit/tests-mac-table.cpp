@@ -114,3 +114,45 @@ TEST_CASE("removals keep every other entry reachable", "[mac-table]")
 		}
 	}
 }
+
+TEST_CASE("a clear in slices removes exactly a tenant's dynamic entries", "[mac-table]")
+{
+	// A small, crowded table, so probe runs wrap around its end and clearing shifts
+	// entries across slice boundaries.
+	for (uint32_t budget : {1u, 5u, 64u, 1024u}) {
+		for (uint32_t tenant : {2u, MacTable::kAllTenants}) {
+			MacTable t(256);
+			std::mt19937 rng(budget * 7 + tenant);
+			std::map<uint64_t, bool> entries;  // key → static
+			while (entries.size() < 200) {
+				uint8_t mac[6] = {0x02, 0, 0, 0, uint8_t(rng()), uint8_t(rng())};
+				const uint64_t key = MacTable::key(1 + rng() % 3, mac);
+				if (entries.count(key) != 0) {
+					continue;
+				}
+				const bool is_static = rng() % 5 == 0;
+				if (is_static) {
+					REQUIRE(t.add_static(key, 9));
+				} else {
+					REQUIRE(t.learn(key, 3, 100, 0, kAging) == Learn::learned);
+				}
+				entries[key] = is_static;
+			}
+			size_t cursor = 0, removed = 0;
+			while (cursor < t.capacity()) {
+				removed += t.clear_step(cursor, budget, tenant);
+			}
+			size_t expected = 0;
+			for (const auto& [key, is_static] : entries) {
+				const bool cleared =
+				    !is_static &&
+				    (tenant == MacTable::kAllTenants || (key >> 48) == tenant);
+				expected += cleared;
+				INFO("budget " << budget << " key " << key);
+				CHECK((t.lookup(key, 100, kAging) == kNone) == cleared);
+			}
+			CHECK(removed == expected);
+			CHECK(t.size() == entries.size() - expected);
+		}
+	}
+}

@@ -88,6 +88,29 @@ public:
 		return {{1795000000, "reload", "a: 1\n"}, {1794990000, "startup", "a: 0\n"}};
 	}
 	std::optional<uint64_t> confirm_deadline_s() const override { return 42; }
+	std::optional<shm::MacDump> mac_table(uint32_t tenant, std::string&) override
+	{
+		dumped.push_back(tenant);
+		const abi::TableView t = tables();
+		uint32_t member = abi::kNone;
+		for (uint32_t m = 0; m < t.members.size; ++m) {
+			if (t.members[m].port == 0 && t.members[m].vlan == 5) {
+				member = m;
+			}
+		}
+		const uint64_t alpha = uint64_t(t.tenant_by_name("alpha")) << 48;
+		shm::MacDump d{100, 2, {}};
+		// The same MAC in both workers: the newer one counts.
+		d.records.push_back({alpha | 0x020000000001, member, 97, 0, 0});
+		d.records.push_back({alpha | 0x020000000001, member, 99, 1, 0});
+		d.records.push_back({alpha | 0x020000000002, member, dp::MacTable::kStatic, 0, 0});
+		return d;
+	}
+	std::optional<uint64_t> clear_mac_table(uint32_t tenant, std::string&) override
+	{
+		cleared.push_back(tenant);
+		return 7;
+	}
 	std::optional<std::string> vtysh(const std::string& command) override
 	{
 		vtysh_commands.push_back(command);
@@ -100,6 +123,7 @@ public:
 	std::vector<bool> reloads;
 	std::vector<uint32_t> confirm_within, rollbacks;
 	std::vector<std::string> vtysh_commands;
+	std::vector<uint32_t> dumped, cleared;
 };
 
 std::string run(shell::Shell& sh, shell::Session& s, const std::string& line, bool ok = true)
@@ -289,6 +313,35 @@ TEST_CASE("show commands: text and json say the same, with documented keys", "[s
 	CHECK(rc["config"]["node"]["asn"] == 65000);
 	CHECK(rc["config"]["tenants"][0]["vrf"]["rd"] == "65000:1");
 	CHECK(run(sh, s, "show running-config") == kNode);
+}
+
+TEST_CASE("show mac-table merges the workers' entries; clear mac-table clears", "[shell]")
+{
+	FakeBackend b;
+	shell::Shell sh(b);
+	shell::Session s;
+	const auto j = nlohmann::json::parse(run(sh, s, "show mac-table json"));
+	REQUIRE(j["entries"].size() == 2);
+	CHECK(j["entries"][0] == nlohmann::json{{"tenant", "alpha"},
+	                                        {"mac", "02:00:00:00:00:01"},
+	                                        {"port", "a0"},
+	                                        {"vlan", 5},
+	                                        {"innerVlan", 0},
+	                                        {"vtep", nullptr},
+	                                        {"type", "dynamic"},
+	                                        {"ageSeconds", 1}});
+	CHECK(j["entries"][1]["type"] == "static");
+	CHECK(j["entries"][1]["ageSeconds"].is_null());
+	CHECK(b.dumped.back() == dp::MacTable::kAllTenants);
+	run(sh, s, "show mac-table tenant beta");
+	CHECK(b.dumped.back() == b.tables().tenant_by_name("beta"));
+	CHECK(run(sh, s, "show mac-table").find("02:00:00:00:00:01  a0 vlan 5  dynamic  1s") !=
+	      std::string::npos);
+	CHECK(run(sh, s, "show mac-table tenant nobody", false) == "% No tenant named nobody\n");
+	CHECK(run(sh, s, "clear mac-table") == "cleared 7 dynamic entries\n");
+	CHECK(b.cleared.back() == dp::MacTable::kAllTenants);
+	run(sh, s, "clear mac-table tenant alpha");
+	CHECK(b.cleared.back() == b.tables().tenant_by_name("alpha"));
 }
 
 TEST_CASE("routing commands pass through to FRR's vtysh, filters included", "[shell]")

@@ -1,0 +1,207 @@
+#include "dataplane/daemon/command_server.hpp"
+
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "dataplane/shm/command_channel.hpp"
+#include "dataplane/shm/unix_address.hpp"
+
+namespace tsunagi::dp {
+
+namespace {
+
+uint64_t monotonic_ns()
+{
+	timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+}
+
+// A worker's entry, read while the worker may be moving it: the key before and after the
+// other fields must agree.
+bool read_entry(const MacTable::Entry& e, MacTable::Entry& out)
+{
+	const uint64_t k1 = __atomic_load_n(&e.key, __ATOMIC_ACQUIRE);
+	out.member = __atomic_load_n(&e.member, __ATOMIC_ACQUIRE);
+	out.seen = __atomic_load_n(&e.seen, __ATOMIC_ACQUIRE);
+	const uint64_t k2 = __atomic_load_n(&e.key, __ATOMIC_ACQUIRE);
+	out.key = k1;
+	return k1 == k2 && out.member != abi::kNone;
+}
+
+}  // namespace
+
+struct CommandReplyFd {
+	shm::CommandReply reply;
+	int fd = -1;  // passed along with the reply when >= 0
+};
+
+std::unique_ptr<CommandServer> CommandServer::open(
+    const std::string& runtime_dir, const std::vector<std::unique_ptr<Worker>>& workers,
+    std::string& error)
+{
+	const std::string path = shm::command_socket_path(runtime_dir);
+	const int fd = shm::listen_unix(path, SOCK_SEQPACKET, error);
+	if (fd < 0) {
+		error = "command socket " + error;
+		return nullptr;
+	}
+	return std::unique_ptr<CommandServer>(new CommandServer(fd, path, workers));
+}
+
+CommandServer::CommandServer(int fd, std::string path,
+                             const std::vector<std::unique_ptr<Worker>>& workers)
+    : fd_(fd), path_(std::move(path)), workers_(workers)
+{
+}
+
+CommandServer::~CommandServer()
+{
+	for (const auto& c : clearing_) {
+		close(c.fd);
+	}
+	close(fd_);
+	unlink(path_.c_str());
+}
+
+void CommandServer::reply(int fd, const CommandReplyFd& r)
+{
+	msghdr msg{};
+	iovec iov{const_cast<shm::CommandReply*>(&r.reply), sizeof(r.reply)};
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+	if (r.fd >= 0) {
+		msg.msg_control = control;
+		msg.msg_controllen = sizeof(control);
+		cmsghdr* c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		std::memcpy(CMSG_DATA(c), &r.fd, sizeof(int));
+	}
+	// One small message on an idle socket: it fits the buffer, or the client is gone.
+	sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (r.fd >= 0) {
+		close(r.fd);
+	}
+	close(fd);
+}
+
+void CommandServer::answer(int fd)
+{
+	shm::CommandRequest req;
+	const ssize_t n = recv(fd, &req, sizeof(req), MSG_DONTWAIT);
+	CommandReplyFd out;
+	out.reply.workers = uint32_t(workers_.size());
+	out.reply.now_s = uint32_t(monotonic_ns() / 1'000'000'000ull);
+	if (n != ssize_t(sizeof(req)) || req.magic != shm::kCommandMagic) {
+		++bad_requests_;
+		out.reply.status = EPROTO;
+		reply(fd, out);
+		return;
+	}
+	if (req.command == shm::Command::clear_macs) {
+		Clearing c{fd, req.tenant, {}, 0, monotonic_ns() + 5'000'000'000ull};
+		for (const auto& w : workers_) {
+			c.cleared_before += w->cleared();
+		}
+		// Asked now if no other clear runs, else when the one before it ends.
+		if (clearing_.empty()) {
+			for (const auto& w : workers_) {
+				c.requests.push_back(w->request_clear(req.tenant));
+			}
+		}
+		clearing_.push_back(std::move(c));
+		return;
+	}
+	if (req.command != shm::Command::dump_macs) {
+		++bad_requests_;
+		out.reply.status = EINVAL;
+		reply(fd, out);
+		return;
+	}
+	std::vector<shm::MacRecord> records;
+	for (size_t w = 0; w < workers_.size(); ++w) {
+		const MacTable& t = workers_[w]->macs();
+		for (size_t i = 0; i < t.capacity(); ++i) {
+			MacTable::Entry e;
+			if (read_entry(t.slots()[i], e) &&
+			    (req.tenant == MacTable::kAllTenants || (e.key >> 48) == req.tenant)) {
+				records.push_back({e.key, e.member, e.seen, uint32_t(w), 0});
+			}
+		}
+	}
+	const int mfd = memfd_create("tsunagi-macs", MFD_CLOEXEC);
+	const size_t bytes = records.size() * sizeof(shm::MacRecord);
+	if (mfd < 0 || ftruncate(mfd, off_t(bytes)) != 0 ||
+	    (bytes != 0 && pwrite(mfd, records.data(), bytes, 0) != ssize_t(bytes))) {
+		out.reply.status = errno != 0 ? errno : EIO;
+		if (mfd >= 0) {
+			close(mfd);
+		}
+		reply(fd, out);
+		return;
+	}
+	out.reply.count = records.size();
+	out.fd = mfd;
+	reply(fd, out);
+}
+
+void CommandServer::service()
+{
+	for (;;) {
+		const int fd = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			break;
+		}
+		// A request follows its connection at once; one that does not is refused rather
+		// than waited for.
+		pollfd p{fd, POLLIN, 0};
+		if (poll(&p, 1, 100) != 1) {
+			++bad_requests_;
+			close(fd);
+			continue;
+		}
+		answer(fd);
+	}
+	if (clearing_.empty()) {
+		return;
+	}
+	Clearing& c = clearing_.front();
+	bool done = true;
+	for (size_t w = 0; w < workers_.size() && done; ++w) {
+		done = workers_[w]->clear_done(c.requests[w]);
+	}
+	const bool late = monotonic_ns() > c.deadline_ns;
+	if (!done && !late) {
+		return;
+	}
+	CommandReplyFd out;
+	out.reply.workers = uint32_t(workers_.size());
+	uint64_t cleared = 0;
+	for (const auto& w : workers_) {
+		cleared += w->cleared();
+	}
+	out.reply.count = cleared - c.cleared_before;
+	out.reply.status = done ? 0 : ETIMEDOUT;
+	reply(c.fd, out);
+	clearing_.erase(clearing_.begin());
+	if (!clearing_.empty()) {
+		Clearing& next = clearing_.front();
+		next.cleared_before = cleared;
+		for (const auto& w : workers_) {
+			next.requests.push_back(w->request_clear(next.tenant));
+		}
+	}
+}
+
+}  // namespace tsunagi::dp

@@ -1,0 +1,49 @@
+// The dataplane's end of its command socket (dataplane/shm/command_channel.hpp), served
+// from the control thread's loop; never from a worker, never blocking.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dataplane/daemon/worker.hpp"
+
+namespace tsunagi::dp {
+
+struct CommandReplyFd;
+
+class CommandServer {
+public:
+	// Listens on RUNTIME_DIR/dataplane.sock, mode 0600: only tsunagid's user may ask.
+	static std::unique_ptr<CommandServer> open(
+	    const std::string& runtime_dir, const std::vector<std::unique_ptr<Worker>>& workers,
+	    std::string& error);
+	~CommandServer();
+
+	void service();
+
+	uint64_t bad_requests() const { return bad_requests_; }
+
+private:
+	CommandServer(int fd, std::string path,
+	              const std::vector<std::unique_ptr<Worker>>& workers);
+	void answer(int fd);
+	void reply(int fd, const CommandReplyFd& r);
+
+	int fd_;
+	std::string path_;
+	const std::vector<std::unique_ptr<Worker>>& workers_;
+	// A clear the workers are doing: who asked, what each worker's request number is,
+	// and what they had cleared before.
+	struct Clearing {
+		int fd;
+		uint32_t tenant;
+		std::vector<uint64_t> requests;  // empty while it waits
+		uint64_t cleared_before;
+		uint64_t deadline_ns;
+	};
+	std::vector<Clearing> clearing_;  // the first is in progress, the rest wait
+	uint64_t bad_requests_ = 0;
+};
+
+}  // namespace tsunagi::dp
