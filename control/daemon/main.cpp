@@ -26,6 +26,7 @@
 #include <sstream>
 
 #include "control/cli/program.hpp"
+#include "control/cli/service.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/compile/table_writer.hpp"
 #include "control/config/diff.hpp"
@@ -1075,6 +1076,9 @@ int run(int argc, char** argv)
 	}
 	log("node " + d.config().node.name + " running; SIGHUP reloads " + config_path +
 	    "; tsunagi-sh connects to " + shell_server->path());
+	cli::ServiceNotifier notifier;
+	notifier.ready("node " + d.config().node.name + ", table generation " +
+	               std::to_string(d.published_generation()));
 	const int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	auto next_probe = std::chrono::steady_clock::now();
 	for (;;) {
@@ -1086,7 +1090,11 @@ int run(int argc, char** argv)
 			signalfd_siginfo si{};
 			if (read(sfd, &si, sizeof(si)) == ssize_t(sizeof(si))) {
 				if (si.ssi_signo == SIGHUP) {
-					d.reload(false);
+					notifier.reloading();
+					const auto r = d.reload(false);
+					notifier.reloaded(std::string(r.ok ? "reloaded" : "reload refused") +
+					                  ", table generation " +
+					                  std::to_string(d.published_generation()));
 				} else if (si.ssi_signo == SIGUSR1) {
 					d.log_counters();
 				} else {
@@ -1108,6 +1116,7 @@ int run(int argc, char** argv)
 		d.release_hold();
 		d.expire_unconfirmed();
 		d.collect();
+		notifier.watchdog();
 		shell_server->service();
 	}
 }

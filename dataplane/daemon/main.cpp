@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "control/cli/program.hpp"
+#include "control/cli/service.hpp"
 #include "control/config/loader.hpp"
 #include "dataplane/daemon/command_server.hpp"
 #include "dataplane/daemon/eal_args.hpp"
@@ -237,6 +238,31 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 	    (inline_worker ? " worker on the main lcore" : " worker lcore(s)") +
 	    (huge ? ", hugepages" : ", no hugepages") + "; waiting for tables from tsunagid");
 
+	// systemd: ready once the workers forward with tsunagid's tables and the links are up
+	// (or have had 10 s to come up); the watchdog is fed only while every worker goes
+	// round its loop, so a worker stuck in a pass gets the process restarted.
+	cli::ServiceNotifier notifier;
+	const uint64_t started = monotonic_ns();
+	uint64_t token = rte_rcu_qsbr_start(shared.qsv);
+	auto housekeeping = [&]() {
+		if (!notifier.is_ready() &&
+		    stats->header().in_use_generation.load(std::memory_order_acquire) != 0) {
+			const std::string down = ports_down(cfg, ports);
+			if (down.empty() || monotonic_ns() - started > 10'000'000'000ull) {
+				notifier.ready("forwarding with table generation " +
+				               std::to_string(stats->header().in_use_generation.load()) +
+				               (down.empty() ? "" : "; link down: " + down));
+			}
+		}
+		if (notifier.watchdog_enabled()) {
+			const bool moving = inline_worker || rte_rcu_qsbr_check(shared.qsv, token, false) == 1;
+			if (moving) {
+				token = rte_rcu_qsbr_start(shared.qsv);
+			}
+			notifier.watchdog(moving);
+		}
+	};
+
 	if (inline_worker) {
 		rte_rcu_qsbr_thread_register(shared.qsv, 0);
 		rte_rcu_qsbr_thread_online(shared.qsv, 0);
@@ -248,6 +274,7 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 				control.service();
 				control.step();
 				commands->service();
+				housekeeping();
 				next = now + 1'000'000;
 			}
 		}
@@ -260,6 +287,7 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 			control.service();
 			control.step();
 			commands->service();
+			housekeeping();
 			rte_delay_us_sleep(1000);
 		}
 		shared.stop.store(true, std::memory_order_relaxed);

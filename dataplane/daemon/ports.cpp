@@ -78,4 +78,17 @@ void stop_ports(const PortSet& ports)
 	}
 }
 
+std::string ports_down(const config::Config& cfg, const PortSet& ports)
+{
+	std::string down;
+	for (size_t i = 0; i < ports.dpdk_id.size() && i < cfg.ports.size(); ++i) {
+		rte_eth_link link{};
+		if (rte_eth_link_get_nowait(ports.dpdk_id[i], &link) != 0 ||
+		    link.link_status != RTE_ETH_LINK_UP) {
+			down += (down.empty() ? "" : ",") + cfg.ports[i].name;
+		}
+	}
+	return down;
+}
+
 }  // namespace tsunagi::dp

@@ -24,4 +24,7 @@ std::string start_ports(const config::Config& cfg, rte_mempool* pool, uint16_t q
                         PortSet& ports);
 void stop_ports(const PortSet& ports);
 
+// The names of the ports whose link is down now, comma-separated; empty when all are up.
+std::string ports_down(const config::Config& cfg, const PortSet& ports);
+
 }  // namespace tsunagi::dp
