@@ -399,6 +399,12 @@ public:
 		return shm::clear_macs(cfg_.node.runtime_dir, tenant, error);
 	}
 
+	std::optional<std::string> trace(uint16_t port, const std::string& frame,
+	                                 std::string& error) override
+	{
+		return shm::trace(cfg_.node.runtime_dir, port, frame, error);
+	}
+
 	std::optional<std::string> vtysh(const std::string& command) override
 	{
 		if (!frr_) {
@@ -1092,9 +1098,10 @@ int run(int argc, char** argv)
 				if (si.ssi_signo == SIGHUP) {
 					notifier.reloading();
 					const auto r = d.reload(false);
-					notifier.reloaded(std::string(r.ok ? "reloaded" : "reload refused") +
-					                  ", table generation " +
-					                  std::to_string(d.published_generation()));
+					notifier.reloaded(
+					    std::string(r.ok ? "reloaded" : "reload refused") +
+					    ", table generation " +
+					    std::to_string(d.published_generation()));
 				} else if (si.ssi_signo == SIGUSR1) {
 					d.log_counters();
 				} else {

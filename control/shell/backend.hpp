@@ -69,6 +69,9 @@ public:
 	// and clearing the dynamic ones; nullopt with `error` when the dataplane cannot answer.
 	virtual std::optional<shm::MacDump> mac_table(uint32_t tenant, std::string& error) = 0;
 	virtual std::optional<uint64_t> clear_mac_table(uint32_t tenant, std::string& error) = 0;
+	// The dataplane's trace of `frame` arriving on port index `port`, as JSON.
+	virtual std::optional<std::string> trace(uint16_t port, const std::string& frame,
+	                                         std::string& error) = 0;
 	// Runs one command in FRR's vtysh; nullopt when tsunagid does not run FRR.
 	virtual std::optional<std::string> vtysh(const std::string& command) = 0;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "control/shell/show_commands.hpp"
+#include "control/shell/trace_view.hpp"
 
 namespace tsunagi::shell {
 
@@ -51,6 +52,11 @@ Shell::Shell(Backend& backend) : backend_(backend)
 	t.keyword("rollback", "Apply a configuration applied before (see show config-history)");
 	t.keyword("mac-table", "MAC addresses the dataplane learned (or was given)");
 	t.keyword("clear", "Reset learned state");
+	t.keyword("trace", "What the pipeline does with a frame (nothing is sent)");
+	t.arg("PORT", {"Port the frame arrives on", ArgType::Accept::word, 0, 0, "port"});
+	t.arg("HEX-FRAME",
+	      {"The frame in hexadecimal, from the destination MAC on (spaces, colons allowed)",
+	       ArgType::Accept::rest});
 	t.keyword("config-history", "The configurations applied, newest first, for rollback");
 	t.arg("SECONDS", {"Seconds (1-86400)", ArgType::Accept::number, 1, 86400, ""});
 	t.arg("N", {"How many configurations back (1-9)", ArgType::Accept::number, 1, 9, ""});
@@ -124,6 +130,26 @@ Shell::Shell(Backend& backend) : backend_(backend)
 			return Reply{"% " + error + "\n", false};
 		}
 		return Reply{"cleared " + std::to_string(*n) + " dynamic entries\n", true};
+	});
+	add(Mode::exec, "trace PORT HEX-FRAME", [this](Session&, const Args& a) {
+		const abi::TableView t = backend_.tables();
+		const uint16_t port = t.valid() ? t.port_by_name(a.get("PORT")) : abi::kNoPort;
+		if (port == abi::kNoPort) {
+			return Reply{"% No port named " + a.get("PORT") + "\n", false};
+		}
+		std::string frame, error;
+		if (!parse_hex_frame(a.get("HEX-FRAME"), frame, error)) {
+			return Reply{error + "\n", false};
+		}
+		const auto json = backend_.trace(port, frame, error);
+		if (!json) {
+			return Reply{"% " + error + "\n", false};
+		}
+		const auto v = nlohmann::json::parse(*json, nullptr, false);
+		if (!v.is_object()) {
+			return Reply{"% The dataplane's trace is not JSON\n", false};
+		}
+		return Reply{render_trace(t, frame, v), true};
 	});
 	add(Mode::exec, "show config-history [json]", [this](Session&, const Args& a) {
 		return shown("config-history", show_config_history(backend_), a);

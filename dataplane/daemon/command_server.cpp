@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -46,7 +47,7 @@ struct CommandReplyFd {
 
 std::unique_ptr<CommandServer> CommandServer::open(
     const std::string& runtime_dir, const std::vector<std::unique_ptr<Worker>>& workers,
-    std::string& error)
+    TraceRunner& tracer, std::string& error)
 {
 	const std::string path = shm::command_socket_path(runtime_dir);
 	const int fd = shm::listen_unix(path, SOCK_SEQPACKET, error);
@@ -54,12 +55,13 @@ std::unique_ptr<CommandServer> CommandServer::open(
 		error = "command socket " + error;
 		return nullptr;
 	}
-	return std::unique_ptr<CommandServer>(new CommandServer(fd, path, workers));
+	return std::unique_ptr<CommandServer>(new CommandServer(fd, path, workers, tracer));
 }
 
 CommandServer::CommandServer(int fd, std::string path,
-                             const std::vector<std::unique_ptr<Worker>>& workers)
-    : fd_(fd), path_(std::move(path)), workers_(workers)
+                             const std::vector<std::unique_ptr<Worker>>& workers,
+                             TraceRunner& tracer)
+    : fd_(fd), path_(std::move(path)), workers_(workers), tracer_(tracer)
 {
 }
 
@@ -98,12 +100,16 @@ void CommandServer::reply(int fd, const CommandReplyFd& r)
 
 void CommandServer::answer(int fd)
 {
+	static char
+	    buf[sizeof(shm::CommandRequest) + sizeof(shm::TraceRequest) + shm::kMaxTraceFrame];
+	const ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
 	shm::CommandRequest req;
-	const ssize_t n = recv(fd, &req, sizeof(req), MSG_DONTWAIT);
+	std::memcpy(&req, buf, std::min(sizeof(req), size_t(std::max<ssize_t>(n, 0))));
 	CommandReplyFd out;
 	out.reply.workers = uint32_t(workers_.size());
 	out.reply.now_s = uint32_t(monotonic_ns() / 1'000'000'000ull);
-	if (n != ssize_t(sizeof(req)) || req.magic != shm::kCommandMagic) {
+	if (n < ssize_t(sizeof(req)) || size_t(n) > sizeof(buf) ||
+	    req.magic != shm::kCommandMagic) {
 		++bad_requests_;
 		out.reply.status = EPROTO;
 		reply(fd, out);
@@ -123,6 +129,32 @@ void CommandServer::answer(int fd)
 		clearing_.push_back(std::move(c));
 		return;
 	}
+	if (req.command == shm::Command::trace) {
+		shm::TraceRequest tr;
+		const size_t head = sizeof(req) + sizeof(tr);
+		if (size_t(n) < head) {
+			++bad_requests_;
+			out.reply.status = EPROTO;
+			reply(fd, out);
+			return;
+		}
+		std::memcpy(&tr, buf + sizeof(req), sizeof(tr));
+		std::string error;
+		std::string json;
+		if (tr.len != size_t(n) - head || tr.len == 0) {
+			out.reply.status = EINVAL;
+		} else if (json = tracer_.run(tr.port, reinterpret_cast<uint8_t*>(buf + head),
+		                              tr.len, error);
+		           json.empty()) {
+			// The reason instead of JSON, with the status saying which it is.
+			json = error;
+			out.reply.status = ENOENT;
+		}
+		// In a memfd: a flood's copies of a jumbo frame would not fit one message.
+		out.reply.count = json.size();
+		send_in_memfd(fd, out, json.data(), json.size());
+		return;
+	}
 	if (req.command != shm::Command::dump_macs) {
 		++bad_requests_;
 		out.reply.status = EINVAL;
@@ -140,19 +172,23 @@ void CommandServer::answer(int fd)
 			}
 		}
 	}
-	const int mfd = memfd_create("tsunagi-macs", MFD_CLOEXEC);
-	const size_t bytes = records.size() * sizeof(shm::MacRecord);
+	out.reply.count = records.size();
+	send_in_memfd(fd, out, records.data(), records.size() * sizeof(shm::MacRecord));
+}
+
+void CommandServer::send_in_memfd(int fd, CommandReplyFd& out, const void* data, size_t bytes)
+{
+	const int mfd = memfd_create("tsunagi-reply", MFD_CLOEXEC);
 	if (mfd < 0 || ftruncate(mfd, off_t(bytes)) != 0 ||
-	    (bytes != 0 && pwrite(mfd, records.data(), bytes, 0) != ssize_t(bytes))) {
+	    (bytes != 0 && pwrite(mfd, data, bytes, 0) != ssize_t(bytes))) {
 		out.reply.status = errno != 0 ? errno : EIO;
+		out.reply.count = 0;
 		if (mfd >= 0) {
 			close(mfd);
 		}
-		reply(fd, out);
-		return;
+	} else {
+		out.fd = mfd;
 	}
-	out.reply.count = records.size();
-	out.fd = mfd;
 	reply(fd, out);
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/daemon/trace_runner.hpp"
 #include "dataplane/daemon/worker.hpp"
 
 namespace tsunagi::dp {
@@ -17,7 +18,7 @@ public:
 	// Listens on RUNTIME_DIR/dataplane.sock, mode 0600: only tsunagid's user may ask.
 	static std::unique_ptr<CommandServer> open(
 	    const std::string& runtime_dir, const std::vector<std::unique_ptr<Worker>>& workers,
-	    std::string& error);
+	    TraceRunner& tracer, std::string& error);
 	~CommandServer();
 
 	void service();
@@ -25,14 +26,17 @@ public:
 	uint64_t bad_requests() const { return bad_requests_; }
 
 private:
-	CommandServer(int fd, std::string path,
-	              const std::vector<std::unique_ptr<Worker>>& workers);
+	CommandServer(int fd, std::string path, const std::vector<std::unique_ptr<Worker>>& workers,
+	              TraceRunner& tracer);
 	void answer(int fd);
 	void reply(int fd, const CommandReplyFd& r);
+	// Replies with `bytes` of `data` in a memfd passed along.
+	void send_in_memfd(int fd, CommandReplyFd& out, const void* data, size_t bytes);
 
 	int fd_;
 	std::string path_;
 	const std::vector<std::unique_ptr<Worker>>& workers_;
+	TraceRunner& tracer_;
 	// A clear the workers are doing: who asked, what each worker's request number is,
 	// and what they had cleared before.
 	struct Clearing {

@@ -228,7 +228,8 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 	}
 	shm::Subscriber sub(names);
 	Control control(sub, *stats, shared, inline_worker ? 0 : -1);
-	auto commands = CommandServer::open(cfg.node.runtime_dir, workers, err);
+	TraceRunner tracer(workers, shared, pool);
+	auto commands = CommandServer::open(cfg.node.runtime_dir, workers, tracer, err);
 	if (!commands) {
 		log(err);
 		return cli::kExitRuntime;
@@ -249,13 +250,15 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 		    stats->header().in_use_generation.load(std::memory_order_acquire) != 0) {
 			const std::string down = ports_down(cfg, ports);
 			if (down.empty() || monotonic_ns() - started > 10'000'000'000ull) {
-				notifier.ready("forwarding with table generation " +
-				               std::to_string(stats->header().in_use_generation.load()) +
-				               (down.empty() ? "" : "; link down: " + down));
+				notifier.ready(
+				    "forwarding with table generation " +
+				    std::to_string(stats->header().in_use_generation.load()) +
+				    (down.empty() ? "" : "; link down: " + down));
 			}
 		}
 		if (notifier.watchdog_enabled()) {
-			const bool moving = inline_worker || rte_rcu_qsbr_check(shared.qsv, token, false) == 1;
+			const bool moving =
+			    inline_worker || rte_rcu_qsbr_check(shared.qsv, token, false) == 1;
 			if (moving) {
 				token = rte_rcu_qsbr_start(shared.qsv);
 			}

@@ -50,6 +50,7 @@ public:
 	// writes it: readers take each entry's fields with single loads and check its key
 	// twice, so a snapshot may miss (or repeat) an entry that moves at that instant.
 	const MacTable& macs() const { return macs_; }
+	const Pipeline& pipeline() const { return pipeline_; }
 	// Asks the worker to clear dynamic MAC entries of `tenant` (MacTable::kAllTenants: all)
 	// over its next passes; returns the request's number for clear_done().
 	uint64_t request_clear(uint32_t tenant);

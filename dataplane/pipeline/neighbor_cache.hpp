@@ -73,6 +73,16 @@ public:
 		return true;
 	}
 
+	// Another worker's cache, for a trace (dataplane/daemon/trace_runner): read while that
+	// worker writes it, so an entry changing at that instant may come torn.
+	void copy_from(const NeighborCache& o)
+	{
+		if (o.mask_ == mask_) {
+			std::memcpy(static_cast<void*>(entries_.get()), o.entries_.get(),
+			            (mask_ + 1) * kWays * sizeof(Entry));
+		}
+	}
+
 	void clear()
 	{
 		for (size_t i = 0; i <= mask_; ++i) {

@@ -46,6 +46,9 @@ public:
 	// Ages out MACs, scanning at most `budget` slots.
 	void age(uint32_t now, size_t budget);
 
+	// The hosts `o` found by ARP and ND, for a trace that should route as `o` would.
+	void copy_neighbors(const Pipeline& o) { neighbors_.copy_from(o.neighbors_); }
+
 private:
 	// A packet's state between the stages of a burst.
 	struct Work {

@@ -27,6 +27,19 @@ enum class Command : uint32_t {
 	// Removes the dynamic entries of `tenant` (or all) from every worker's table; the reply
 	// comes once every worker has finished, with `count` removed.
 	clear_macs = 2,
+	// Runs a frame through a private copy of the pipeline (the tables in use, the workers'
+	// entries for the frame's MACs and their neighbours) and sends nothing: the request is
+	// followed by a TraceRequest and the frame; the reply passes a memfd of `count` bytes
+	// of JSON (docs/shell.md, `trace`), or of the reason it could not (status ENOENT).
+	trace = 3,
+};
+
+inline constexpr uint32_t kMaxTraceFrame = 16384;
+
+struct TraceRequest {
+	uint16_t port = 0;  // by its position in the YAML
+	uint16_t pad = 0;
+	uint32_t len = 0;
 };
 
 struct CommandRequest {

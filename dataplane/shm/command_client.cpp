@@ -13,9 +13,11 @@ namespace tsunagi::shm {
 
 namespace {
 
-// Sends `req` and takes the reply, and the descriptor passed with it (or -1).
+// Sends `req` (and `body` after it in the same message) and takes the reply, and the
+// descriptor passed with it (or -1). A reply whose status is not 0 is the caller's to read.
 std::optional<CommandReply> ask(const std::string& runtime_dir, const CommandRequest& req,
-                                int timeout_ms, int& passed_fd, std::string& error)
+                                const std::string& body, int timeout_ms, int& passed_fd,
+                                std::string& error)
 {
 	passed_fd = -1;
 	sockaddr_un addr{};
@@ -32,7 +34,10 @@ std::optional<CommandReply> ask(const std::string& runtime_dir, const CommandReq
 		return std::nullopt;
 	}
 	CommandReply reply;
-	bool ok = send(fd, &req, sizeof(req), MSG_NOSIGNAL) == ssize_t(sizeof(req));
+	std::string msg_bytes(reinterpret_cast<const char*>(&req), sizeof(req));
+	msg_bytes += body;
+	bool ok =
+	    send(fd, msg_bytes.data(), msg_bytes.size(), MSG_NOSIGNAL) == ssize_t(msg_bytes.size());
 	pollfd p{fd, POLLIN, 0};
 	ok = ok && poll(&p, 1, timeout_ms) == 1;
 	if (ok) {
@@ -60,15 +65,42 @@ std::optional<CommandReply> ask(const std::string& runtime_dir, const CommandReq
 		}
 		return std::nullopt;
 	}
-	if (reply.status != 0) {
-		error = std::string("the dataplane refused: ") + std::strerror(reply.status);
-		if (passed_fd >= 0) {
-			close(passed_fd);
-			passed_fd = -1;
-		}
-		return std::nullopt;
-	}
 	return reply;
+}
+
+// The reply's status as an error; closes what came with it.
+bool refused(const CommandReply& r, int& fd, std::string& error)
+{
+	if (r.status == 0) {
+		return false;
+	}
+	error = std::string("the dataplane refused: ") + std::strerror(r.status);
+	if (fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	return true;
+}
+
+// `bytes` from the start of the passed memfd, which is closed.
+bool read_all(int& fd, void* out, size_t bytes, std::string& error)
+{
+	if (bytes == 0) {
+		if (fd >= 0) {
+			close(fd);
+			fd = -1;
+		}
+		return true;
+	}
+	const bool ok = fd >= 0 && pread(fd, out, bytes, 0) == ssize_t(bytes);
+	if (fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (!ok) {
+		error = "the dataplane's reply is short";
+	}
+	return ok;
 }
 
 }  // namespace
@@ -78,28 +110,16 @@ std::optional<MacDump> dump_macs(const std::string& runtime_dir, uint32_t tenant
 {
 	int fd = -1;
 	const auto r =
-	    ask(runtime_dir, {kCommandMagic, Command::dump_macs, tenant, 0}, 5000, fd, error);
-	if (!r) {
+	    ask(runtime_dir, {kCommandMagic, Command::dump_macs, tenant, 0}, "", 5000, fd, error);
+	if (!r || refused(*r, fd, error)) {
 		return std::nullopt;
 	}
 	MacDump d;
 	d.now_s = r->now_s;
 	d.workers = r->workers;
-	if (r->count != 0) {
-		if (fd < 0) {
-			error = "the dataplane sent no entries";
-			return std::nullopt;
-		}
-		d.records.resize(r->count);
-		const size_t bytes = r->count * sizeof(MacRecord);
-		const bool ok = pread(fd, d.records.data(), bytes, 0) == ssize_t(bytes);
-		close(fd);
-		if (!ok) {
-			error = "the dataplane's entries are short";
-			return std::nullopt;
-		}
-	} else if (fd >= 0) {
-		close(fd);
+	d.records.resize(r->count);
+	if (!read_all(fd, d.records.data(), r->count * sizeof(MacRecord), error)) {
+		return std::nullopt;
 	}
 	return d;
 }
@@ -109,14 +129,45 @@ std::optional<uint64_t> clear_macs(const std::string& runtime_dir, uint32_t tena
 {
 	int fd = -1;
 	const auto r =
-	    ask(runtime_dir, {kCommandMagic, Command::clear_macs, tenant, 0}, 8000, fd, error);
+	    ask(runtime_dir, {kCommandMagic, Command::clear_macs, tenant, 0}, "", 8000, fd, error);
+	if (!r || refused(*r, fd, error)) {
+		return std::nullopt;
+	}
 	if (fd >= 0) {
 		close(fd);
 	}
+	return r->count;
+}
+
+std::optional<std::string> trace(const std::string& runtime_dir, uint16_t port,
+                                 const std::string& frame, std::string& error)
+{
+	if (frame.empty() || frame.size() > kMaxTraceFrame) {
+		error = "a frame is 1 to " + std::to_string(kMaxTraceFrame) + " bytes";
+		return std::nullopt;
+	}
+	TraceRequest tr;
+	tr.port = port;
+	tr.len = uint32_t(frame.size());
+	std::string body(reinterpret_cast<const char*>(&tr), sizeof(tr));
+	body += frame;
+	int fd = -1;
+	const auto r =
+	    ask(runtime_dir, {kCommandMagic, Command::trace, 0, 0}, body, 5000, fd, error);
 	if (!r) {
 		return std::nullopt;
 	}
-	return r->count;
+	std::string text(r->count, '\0');
+	if (r->status == ENOENT) {  // the reason the frame could not be traced
+		if (read_all(fd, text.data(), text.size(), error)) {
+			error = text;
+		}
+		return std::nullopt;
+	}
+	if (refused(*r, fd, error) || !read_all(fd, text.data(), text.size(), error)) {
+		return std::nullopt;
+	}
+	return text;
 }
 
 }  // namespace tsunagi::shm

@@ -26,4 +26,9 @@ std::optional<MacDump> dump_macs(const std::string& runtime_dir, uint32_t tenant
 std::optional<uint64_t> clear_macs(const std::string& runtime_dir, uint32_t tenant,
                                    std::string& error);
 
+// Runs `frame` through a copy of the pipeline as if it arrived on port `port` (its position
+// in the YAML); returns the verdict as JSON (Command::trace).
+std::optional<std::string> trace(const std::string& runtime_dir, uint16_t port,
+                                 const std::string& frame, std::string& error);
+
 }  // namespace tsunagi::shm

@@ -262,3 +262,48 @@ def test_shell_f_mac_table_show_and_clear(ctx):
         assert {host_mac(1, "cloud"), host_mac(1, "srv")} <= relearned, relearned
         ctx.note("show mac-table: %d entries; clear mac-table tenant cust-0001 removed %d; %d/%d pings lost"
                  % (len(entries), n, ra["lost"], ra["sent"]))
+
+
+def test_shell_g_trace(ctx):
+    """`trace PORT HEX-FRAME` against the live dataplane: a tagged frame to a learned host is
+    translated out of the other access port; a VXLAN frame from the remote VTEP is decapsulated
+    towards the host; an unknown VLAN is dropped with its reason; nothing is sent, counted or
+    learned."""
+    _require_shell(ctx)
+    from scapy.layers.inet import ICMP, IP, UDP
+    from scapy.layers.l2 import Dot1Q, Ether
+    from scapy.layers.vxlan import VXLAN
+    from lib.topo import NODE_V4, PORT_MAC, SITE_MAC, SITE_V4, host_ip
+    with Topology(ctx, tenants=[1, 2]) as t:
+        t.start_node()
+        r = t.pinger("ping", "cloud", 1, "srv", count=20).start().result()
+        assert r["lost"] == 0, r
+        inner = Ether(src="02:de:ad:00:00:01", dst=host_mac(1, "srv")) / \
+            IP(src=host_ip(1, "cloud"), dst=host_ip(1, "srv")) / ICMP()
+        tagged = Ether(src=inner.src, dst=inner.dst) / Dot1Q(vlan=TENANTS[1]["cloud"][0]) / inner.payload
+        before = {x["name"]: x for x in _json(ctx, t, "show interfaces")["interfaces"]}
+        out = _sh(ctx, t, "trace cloud0 " + bytes(tagged).hex())
+        assert "Tenant: cust-0001" in out, out
+        assert "the source MAC is new and was learned" in out, out
+        assert re.search(r"-> srv0, \d+ bytes:\n.*\n\s+802\.1Q vlan %d " % TENANTS[1]["srv"][0], out), out
+        # Decapsulation: from the site's VTEP, VNI of cust-0001, to the cloud host.
+        to_cloud = Ether(src="02:de:ad:00:00:03", dst=host_mac(1, "cloud")) / \
+            IP(src=host_ip(1, "remote"), dst=host_ip(1, "cloud")) / ICMP()
+        vx = Ether(src=SITE_MAC, dst=PORT_MAC["core0"]) / IP(src=SITE_V4, dst=NODE_V4) / \
+            UDP(sport=49200, dport=4789) / VXLAN(vni=TENANTS[1]["vni"]) / to_cloud
+        out_vx = _sh(ctx, t, "trace core0 " + bytes(vx).hex())
+        assert "VXLAN vni %d" % TENANTS[1]["vni"] in out_vx and "Tenant: cust-0001" in out_vx, out_vx
+        assert re.search(r"-> cloud0, \d+ bytes:\n.*\n\s+802\.1Q vlan %d " % TENANTS[1]["cloud"][0], out_vx), out_vx
+        bad = Ether(src=inner.src, dst=inner.dst) / Dot1Q(vlan=999) / inner.payload
+        out_bad = _sh(ctx, t, "trace cloud0 " + bytes(bad).hex())
+        assert "Dropped: unknown_vlan" in out_bad and "Sent out" not in out_bad, out_bad
+        after = {x["name"]: x for x in _json(ctx, t, "show interfaces")["interfaces"]}
+        for p in ("cloud0", "srv0", "core0"):
+            assert after[p]["txPackets"] == before[p]["txPackets"], "trace sent something on %s" % p
+        macs = {e["mac"] for e in _json(ctx, t, "show mac-table")["entries"]}
+        assert "02:de:ad:00:00:01" not in macs and "02:de:ad:00:00:03" not in macs, \
+            "trace taught the workers a MAC"
+        out_err = _sh(ctx, t, "trace cloud0 0201", ok=False)
+        assert out_err.startswith("% A frame is whole bytes"), out_err
+        ctx.note("trace: tagged -> srv0 vlan %d; VXLAN -> cloud0; vlan 999 dropped (unknown_vlan)"
+                 % TENANTS[1]["srv"][0])

@@ -5,6 +5,8 @@
 #include "control/compile/compiler.hpp"
 #include "control/shell/command_tree.hpp"
 #include "control/shell/shell.hpp"
+#include "control/shell/trace_view.hpp"
+#include "dataplane/pkt/describe.hpp"
 #include "fixtures.hpp"
 
 using namespace tsunagi;
@@ -111,6 +113,27 @@ public:
 		cleared.push_back(tenant);
 		return 7;
 	}
+	std::optional<std::string> trace(uint16_t port, const std::string& frame,
+	                                 std::string&) override
+	{
+		traced.emplace_back(port, frame);
+		// Forwarded out of u0 unchanged, and one drop counted.
+		std::string hex;
+		for (unsigned char c : frame) {
+			char b[3];
+			std::snprintf(b, sizeof(b), "%02x", c);
+			hex += b;
+		}
+		return nlohmann::json{{"port", port},
+		                      {"length", frame.size()},
+		                      {"generation", 7},
+		                      {"macEntriesCopied", 0},
+		                      {"tenant", tables().tenant_by_name("alpha")},
+		                      {"mac", {{"learned", 1}, {"moved", 0}, {"tableFull", 0}}},
+		                      {"drops", nlohmann::json::object()},
+		                      {"outputs", {{{"port", 1}, {"punt", false}, {"frame", hex}}}}}
+		    .dump();
+	}
 	std::optional<std::string> vtysh(const std::string& command) override
 	{
 		vtysh_commands.push_back(command);
@@ -124,6 +147,7 @@ public:
 	std::vector<uint32_t> confirm_within, rollbacks;
 	std::vector<std::string> vtysh_commands;
 	std::vector<uint32_t> dumped, cleared;
+	std::vector<std::pair<uint16_t, std::string>> traced;
 };
 
 std::string run(shell::Shell& sh, shell::Session& s, const std::string& line, bool ok = true)
@@ -342,6 +366,62 @@ TEST_CASE("show mac-table merges the workers' entries; clear mac-table clears", 
 	CHECK(b.cleared.back() == dp::MacTable::kAllTenants);
 	run(sh, s, "clear mac-table tenant alpha");
 	CHECK(b.cleared.back() == b.tables().tenant_by_name("alpha"));
+}
+
+TEST_CASE("trace sends the frame's bytes and shows the verdict in words", "[shell]")
+{
+	FakeBackend b;
+	shell::Shell sh(b);
+	shell::Session s;
+	// 802.1Q vlan 5, IPv4 10.0.0.1 > 10.0.0.2, ICMP echo.
+	const std::string hex =
+	    "02:00:00:00:00:02 02:00:00:00:00:01 8100 0005 0800 "
+	    "4500001c000000004001 0000 0a000001 0a000002 0800f7ff00000000";
+	const auto out = run(sh, s, "trace a0 " + hex);
+	REQUIRE(b.traced.size() == 1);
+	CHECK(b.traced[0].first == 0);
+	CHECK(b.traced[0].second.size() == 46);
+	CHECK(uint8_t(b.traced[0].second[12]) == 0x81);
+	CHECK(out.find("Frame on a0, 46 bytes:") != std::string::npos);
+	CHECK(out.find("  Ethernet 02:00:00:00:00:01 > 02:00:00:00:00:02") != std::string::npos);
+	CHECK(out.find("  802.1Q vlan 5 pcp 0") != std::string::npos);
+	CHECK(out.find("  IPv4 10.0.0.1 > 10.0.0.2 ttl 64") != std::string::npos);
+	CHECK(out.find("  ICMP type 8 code 0") != std::string::npos);
+	CHECK(out.find("Tenant: alpha") != std::string::npos);
+	CHECK(out.find("the source MAC is new and was learned") != std::string::npos);
+	CHECK(out.find("  -> u0, 46 bytes:") != std::string::npos);
+	CHECK(run(sh, s, "trace nowhere 00", false) == "% No port named nowhere\n");
+	CHECK(run(sh, s, "trace a0 0201", false).rfind("% A frame is whole bytes", 0) == 0);
+	CHECK(run(sh, s, "trace a0 zz" + hex, false).rfind("% Not a hexadecimal", 0) == 0);
+	CHECK(b.traced.size() == 1);
+	CHECK(sh.complete(s, "trace ") == std::vector<std::string>{"a0", "ix0", "u0"});
+}
+
+TEST_CASE("frames described header by header, VXLAN and MPLS inside", "[shell]")
+{
+	auto bytes = [](const std::string& hex) {
+		std::string frame, error;
+		REQUIRE(shell::parse_hex_frame(hex, frame, error));
+		return frame;
+	};
+	// VXLAN over IPv4: outer Ethernet, IPv4, UDP 4789, VNI 100001, inner Ethernet + ARP.
+	const std::string vx = bytes(
+	    "0200000000aa 0200000000bb 0800 4500004e00000000401100000a0000010a000002 "
+	    "c00112b5003a0000 08000000 0186a100 "
+	    "ffffffffffff 020000000001 0806 0001080006040001 020000000001 0a010001 000000000000 "
+	    "0a010002");
+	const auto d = pkt::describe_frame(reinterpret_cast<const uint8_t*>(vx.data()), vx.size());
+	REQUIRE(d.size() == 6);
+	CHECK(d[2] == "UDP 49153 > 4789");
+	CHECK(d[3] == "VXLAN vni 100001");
+	CHECK(d[4] == "  Ethernet 02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff");
+	CHECK(d[5] == "  ARP who-has 10.1.0.2 tell 10.1.0.1");
+	// MPLS label 3001 bottom of stack, then IPv4; and a truncated IPv4 header.
+	const std::string mp = bytes("0200000000aa 0200000000bb 8847 00bb913f 45000014");
+	const auto m = pkt::describe_frame(reinterpret_cast<const uint8_t*>(mp.data()), mp.size());
+	REQUIRE(m.size() == 3);
+	CHECK(m[1] == "MPLS label 3001 ttl 63 (bottom)");
+	CHECK(m[2] == "IPv4 (truncated: 4 of 20 bytes)");
 }
 
 TEST_CASE("routing commands pass through to FRR's vtysh, filters included", "[shell]")
