@@ -3,12 +3,14 @@ test_live.py), driven through a pseudo-terminal as a person types, and one-shot 
 
 (a) In a terminal: `?` lists the next words with their help and keeps the line; Tab completes
     a word and a tenant name; unique prefixes abbreviate (`sh ten`); `| include` and `| count`
-    filter; configure mode, `do`, `end` and `exit`.
+    filter; configure mode, `do`, `end` and `exit`; history; long output through the pager.
 (b) -c: every show command's `json` parses, with the documented keys and the traffic just
     sent counted per port and per tenant.
 (c) `reload` from the shell: `reload check` shows the diff and applies nothing; `reload`
     applies it; a broken file is refused with FILE:LINE:COL, exit status 1, and no ping lost.
 (e) `reload confirm-within`, `confirm`, `rollback N` and `show config-history`.
+(f) `show mac-table` and `clear mac-table` under traffic.
+(g) `trace PORT HEX-FRAME`.
 (d) The socket is mode 0660 and refuses a user outside its group.
 """
 import json
@@ -98,6 +100,21 @@ def test_shell_a_terminal_help_completion_filters_modes(ctx):
         finally:
             term.close()
         assert os.path.exists(os.path.join(t.dir, ".tsunagi_sh_history"))
+        # Output taller than the terminal goes through the pager; shorter output does not.
+        term = Terminal([ctx.bins["shell"], "--runtime-dir", t.runtime_dir], rows=12,
+                        env={"TERM": "dumb", "HOME": t.dir, "TSUNAGI_PAGER": "sed s/^/PAGED:/"})
+        try:
+            term.expect(prompt)
+            term.send("show drops\r")
+            out = term.expect(prompt)
+            assert re.search(r"^PAGED:unknown_vlan", out, re.M), out
+            term.send("show tenants\r")
+            out = term.expect(prompt)
+            assert "cust-0001" in out and "PAGED:" not in out, out
+            term.send("exit\r")
+            term.wait(10)
+        finally:
+            term.close()
 
 
 def test_shell_b_json_counts_traffic(ctx):
