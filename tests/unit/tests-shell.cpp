@@ -1,6 +1,9 @@
 // The shell (control/shell): its grammar (abbreviations, `?`, Tab, pipes, modes, `do`) and
 // what its show commands print, against a node compiled from a small configuration.
+#include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "control/compile/compiler.hpp"
 #include "control/shell/command_tree.hpp"
@@ -422,6 +425,57 @@ TEST_CASE("frames described header by header, VXLAN and MPLS inside", "[shell]")
 	REQUIRE(m.size() == 3);
 	CHECK(m[1] == "MPLS label 3001 ttl 63 (bottom)");
 	CHECK(m[2] == "IPv4 (truncated: 4 of 20 bytes)");
+}
+
+TEST_CASE("every JSON key of every show command is in docs/shell.md", "[shell]")
+{
+	// The keys are a stable interface: a key renamed or added without its documentation
+	// fails here. running-config's "config" is the operator's YAML, not ours.
+	std::ifstream in(std::string(TSUNAGI_TEST_DATA) + "/../../../docs/shell.md");
+	REQUIRE(in);
+	std::stringstream ss;
+	ss << in.rdbuf();
+	const std::string doc = ss.str();
+	auto section = [&](const std::string& command) {
+		const size_t a = doc.find("- `" + command + "`: ");
+		REQUIRE(a != std::string::npos);
+		const size_t b = doc.find("\n- `", a + 1);
+		return doc.substr(a, b == std::string::npos ? std::string::npos : b - a);
+	};
+	FakeBackend b;
+	shell::Shell sh(b);
+	shell::Session s;
+	const std::vector<std::pair<std::string, std::string>> commands = {
+	    {"show tenants", "show tenants"},
+	    {"show tenant alpha", "show tenant NAME"},
+	    {"show attachments", "show attachments"},
+	    {"show vteps", "show vteps"},
+	    {"show vrf alpha routes", "show vrf NAME routes"},
+	    {"show interfaces", "show interfaces"},
+	    {"show drops", "show drops"},
+	    {"show dataplane", "show dataplane"},
+	    {"show mac-table", "show mac-table"},
+	    {"show running-config", "show running-config"},
+	    {"show config-history", "show config-history"},
+	};
+	for (const auto& [line, documented] : commands) {
+		const std::string text = section(documented);
+		std::function<void(const nlohmann::json&, bool)> keys = [&](const nlohmann::json& j,
+		                                                             bool ours) {
+			if (j.is_object()) {
+				for (const auto& [k, v] : j.items()) {
+					INFO(line << ": key " << k);
+					CHECK((!ours || text.find("\"" + k + "\"") != std::string::npos));
+					keys(v, ours && k != "config");
+				}
+			} else if (j.is_array()) {
+				for (const auto& e : j) {
+					keys(e, ours);
+				}
+			}
+		};
+		keys(nlohmann::json::parse(run(sh, s, line + " json")), true);
+	}
 }
 
 TEST_CASE("routing commands pass through to FRR's vtysh, filters included", "[shell]")
