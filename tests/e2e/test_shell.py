@@ -254,6 +254,8 @@ def test_shell_f_mac_table_show_and_clear(ctx):
     _require_shell(ctx)
     with Topology(ctx, tenants=[1, 2]) as t:
         t.start_node()
+        mode = stat.S_IMODE(os.stat(os.path.join(t.runtime_dir, "dataplane.sock")).st_mode)
+        assert mode == 0o600, "the dataplane's command socket is mode %o" % mode
         t.wait_forwarding("cloud", 2, "srv", timeout=20)
         pa = t.pinger("ping", "cloud", 1, "srv").start()
         wait_until(lambda: pa.progress()["received"] >= 50, 10, what="50 replies")
