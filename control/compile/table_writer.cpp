@@ -1,5 +1,7 @@
 #include "control/compile/table_writer.hpp"
 
+#include <span>
+
 #include <algorithm>
 #include <cstring>
 #include <set>
@@ -784,13 +786,20 @@ void TableWriter::store_lengths(TenantState& st)
 	}
 }
 
+void TableWriter::retire(const Learned& l, uint64_t generation)
+{
+	if (l.label == 0) {
+		heap_.retire(l.block, sizeof(abi::NexthopEntry) * l.count, generation);
+	}
+}
+
 void TableWriter::forget_learned(TenantState& st, uint64_t generation)
 {
 	for (const auto& [k, l] : st.learned) {
 		if (!st.configured.contains(k)) {
 			erase_route(st.index, k, generation);
 		}
-		heap_.retire(l.block, sizeof(abi::NexthopEntry) * l.count, generation);
+		retire(l, generation);
 	}
 	st.learned.clear();
 	st.learned_per_length4.fill(0);
@@ -798,31 +807,50 @@ void TableWriter::forget_learned(TenantState& st, uint64_t generation)
 }
 
 bool TableWriter::set_route(const std::string& tenant, const config::IpPrefix& prefix,
-                            const std::vector<abi::NexthopEntry>& hops, uint64_t generation)
+                            const std::vector<abi::NexthopEntry>& all_hops, uint64_t generation)
 {
 	auto it = tenants_.find(tenant);
-	if (it == tenants_.end() || it->second.label == 0 || hops.empty()) {
+	if (it == tenants_.end() || it->second.label == 0 || all_hops.empty()) {
 		return false;
 	}
 	TenantState& st = it->second;
-	const size_t bytes = sizeof(abi::NexthopEntry) * hops.size();
+	const auto hops = std::span(all_hops).first(std::min(all_hops.size(), kMaxEcmp));
+	Learned l{0, uint32_t(hops.size()), 0};
+	size_t bytes = sizeof(abi::NexthopEntry) * hops.size();
+	std::string shared_key;
+	if (const auto label = shared_form(hops)) {
+		const abi::NexthopEntry hop = without_labels(hops[0]);
+		shared_key.assign(reinterpret_cast<const char*>(&hop), sizeof(hop));
+		l.label = *label + 1;
+		if (const auto si = shared_hops_.find(shared_key); si != shared_hops_.end()) {
+			l.block = si->second;
+			bytes = 0;
+		}
+	}
 	if (!heap_.fits({bytes, sizeof(abi::Header)}) ||
 	    !(prefix.addr.v6 ? route6_.room(1) : route4_.room(1))) {
 		return false;
 	}
-	const uint64_t block = heap_.alloc(bytes);
-	std::memcpy(base_ + block, hops.data(), bytes);
+	if (bytes != 0) {
+		l.block = heap_.alloc(bytes);
+		if (l.label != 0) {
+			const abi::NexthopEntry hop = without_labels(hops[0]);
+			std::memcpy(base_ + l.block, &hop, bytes);
+			shared_hops_.emplace(shared_key, l.block);
+		} else {
+			std::memcpy(base_ + l.block, hops.data(), bytes);
+		}
+	}
 	const PrefixKey k{prefix.addr.v6, masked(prefix).addr.bytes, prefix.length};
-	auto [li, fresh] = st.learned.try_emplace(k, Learned{block, uint32_t(hops.size())});
+	auto [li, fresh] = st.learned.try_emplace(k, l);
 	if (!fresh) {
-		heap_.retire(li->second.block, sizeof(abi::NexthopEntry) * li->second.count,
-		             generation);
-		li->second = Learned{block, uint32_t(hops.size())};
+		retire(li->second, generation);
+		li->second = l;
 	} else {
 		++(prefix.addr.v6 ? st.learned_per_length6 : st.learned_per_length4)[prefix.length];
 	}
 	if (!st.configured.contains(k)) {
-		put_route(st.index, k, abi::make_ref(uint32_t(block / 16), uint32_t(hops.size())));
+		put_route(st.index, k, l.ref());
 	}
 	if (fresh) {
 		store_lengths(st);
@@ -847,7 +875,7 @@ bool TableWriter::remove_route(const std::string& tenant, const config::IpPrefix
 	if (!st.configured.contains(k)) {
 		erase_route(st.index, k, generation);
 	}
-	heap_.retire(li->second.block, sizeof(abi::NexthopEntry) * li->second.count, generation);
+	retire(li->second, generation);
 	st.learned.erase(li);
 	if (--(prefix.addr.v6 ? st.learned_per_length6 : st.learned_per_length4)[prefix.length] ==
 	    0) {
@@ -871,8 +899,7 @@ void TableWriter::retract_vrf(TenantState& st, const VrfPlan* keep, uint64_t gen
 		}
 		// A learned route of the prefix takes over; install_vrf puts it back.
 		if (auto li = st.learned.find(k); li != st.learned.end()) {
-			put_route(st.index, k,
-			          abi::make_ref(uint32_t(li->second.block / 16), li->second.count));
+			put_route(st.index, k, li->second.ref());
 		} else {
 			erase_route(st.index, k, generation);
 		}
@@ -915,7 +942,9 @@ void TableWriter::install_vrf(TenantState& st, const VrfPlan& vp, uint64_t gener
 	size_t n_locals = 0;
 	for (const auto& r : vp.routes) {
 		const PrefixKey k{r.prefix.addr.v6, r.prefix.addr.bytes, r.prefix.length};
-		put_route(tid, k, abi::make_ref(word + r.first * abi::kNexthopWords, r.count));
+		put_route(tid, k,
+		          abi::make_ref(word + r.first * abi::kNexthopWords,
+		                        abi::route_aux(r.count, r.label)));
 		configured.insert(k);
 		if (r.prefix.addr.v6) {
 			lengths.v6[r.prefix.length / 64] |= uint64_t{1} << (r.prefix.length % 64);

@@ -113,7 +113,17 @@ private:
 	struct Learned {
 		uint64_t block;  // its next hops in the heap
 		uint32_t count;
+		uint32_t label = 0;  // + 1: a shared next hop (not the route's to retire)
+
+		uint64_t ref() const
+		{
+			return abi::make_ref(uint32_t(block / 16), abi::route_aux(count, label));
+		}
 	};
+	// Learned Option-B routes' shared next hops (abi::route_aux), by the hop's bytes. They
+	// stay for the image's life: a carrier's few hops, and one more per MAC it moves to.
+	std::map<std::string, uint64_t> shared_hops_;
+	void retire(const Learned& l, uint64_t generation);
 	struct Lengths {
 		uint64_t v4 = 0;
 		uint64_t v6[3] = {0, 0, 0};

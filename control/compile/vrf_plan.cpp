@@ -1,5 +1,7 @@
 #include "control/compile/vrf_plan.hpp"
 
+#include <span>
+
 #include <algorithm>
 #include <cstring>
 #include <tuple>
@@ -200,18 +202,52 @@ VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const con
 			winner.try_emplace(key, Source(s));
 		}
 	}
+	// A carrier's single-label routes share one next hop without labels: the label
+	// travels in each route's ref (abi::route_aux).
+	std::map<std::string, uint32_t> shared;
 	for (const auto& [key, s] : winner) {
-		const auto& hops = by_source[s].at(key);
+		const auto& all = by_source[s].at(key);
+		const auto hops = std::span(all).first(std::min<size_t>(all.size(), kMaxEcmp));
 		VrfPlan::Route r;
 		r.prefix.addr.v6 = std::get<0>(key);
 		r.prefix.addr.bytes = std::get<1>(key);
 		r.prefix.length = std::get<2>(key);
-		r.first = uint32_t(plan.nexthops.size());
-		r.count = uint32_t(hops.size());
-		plan.nexthops.insert(plan.nexthops.end(), hops.begin(), hops.end());
+		if (const auto label = shared_form(hops)) {
+			const abi::NexthopEntry hop = without_labels(hops[0]);
+			const std::string bytes(reinterpret_cast<const char*>(&hop), sizeof(hop));
+			auto [it, fresh] =
+			    shared.try_emplace(bytes, uint32_t(plan.nexthops.size()));
+			if (fresh) {
+				plan.nexthops.push_back(hop);
+			}
+			r.first = it->second;
+			r.count = 1;
+			r.label = *label + 1;
+		} else {
+			r.first = uint32_t(plan.nexthops.size());
+			r.count = uint32_t(hops.size());
+			plan.nexthops.insert(plan.nexthops.end(), hops.begin(), hops.end());
+		}
 		plan.routes.push_back(r);
 	}
 	return plan;
+}
+
+std::optional<uint32_t> shared_form(std::span<const abi::NexthopEntry> hops)
+{
+	if (hops.size() != 1 || hops[0].kind != abi::NexthopKind::option_b ||
+	    hops[0].n_labels != 1) {
+		return std::nullopt;
+	}
+	return hops[0].labels[0];
+}
+
+abi::NexthopEntry without_labels(const abi::NexthopEntry& hop)
+{
+	abi::NexthopEntry h = hop;
+	h.n_labels = 0;
+	std::fill(std::begin(h.labels), std::end(h.labels), 0u);
+	return h;
 }
 
 abi::NexthopEntry carrier_next_hop(const config::Config& cfg, const config::Peer& peer,

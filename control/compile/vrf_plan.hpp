@@ -2,6 +2,9 @@
 // hops, this node's MPLS label for it, and the Option-A sub-interfaces that lead into it.
 #pragma once
 
+#include <optional>
+#include <span>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -28,6 +31,8 @@ struct VrfPlan {
 		config::IpPrefix prefix;  // masked
 		uint32_t first;           // index into nexthops
 		uint32_t count;           // ECMP: consecutive next hops
+		uint32_t label = 0;       // + 1: the route's own label, its next hop shared
+		                          // (abi::route_aux)
 	};
 	bool live = false;
 	uint32_t label = 0;
@@ -63,6 +68,14 @@ VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const con
 // The next hop of an Option-B route through `peer` to BGP next hop `hop` (normally the
 // peer's address), without labels: out of the peer's port, from its MAC, to the MAC the
 // configured neighbours or `learned` give `hop` on that port (unresolved until one does).
+// The most next hops one route spreads over (abi::route_aux keeps the count in 8 bits).
+inline constexpr size_t kMaxEcmp = 255;
+
+// A route whose next hops are one Option-B hop with one label takes the shared form: that
+// label (carried in the route's ref) and the hop without labels; nullopt otherwise.
+std::optional<uint32_t> shared_form(std::span<const abi::NexthopEntry> hops);
+abi::NexthopEntry without_labels(const abi::NexthopEntry& hop);
+
 abi::NexthopEntry carrier_next_hop(const config::Config& cfg, const config::Peer& peer,
                                    const config::IpAddr& hop,
                                    const std::vector<config::Neighbor>& learned);

@@ -301,9 +301,13 @@ Shown show_vrf_routes(const Backend& b, const std::string& name)
 	std::vector<Row> rows;
 	auto hops = [&](uint64_t ref) {
 		Json list = Json::array();
-		for (uint32_t k = 0; k < abi::ref_aux(ref); ++k) {
-			list.push_back(
-			    hop_json(t, t.nexthop(abi::ref_value(ref) + k * abi::kNexthopWords)));
+		for (uint32_t k = 0; k < abi::route_count(ref); ++k) {
+			Json h =
+			    hop_json(t, t.nexthop(abi::ref_value(ref) + k * abi::kNexthopWords));
+			if (const uint32_t own = abi::route_label_plus_one(ref); own != 0) {
+				h["labels"] = Json::array({own - 1});
+			}
+			list.push_back(std::move(h));
 		}
 		return list;
 	};

@@ -20,7 +20,7 @@ namespace tsunagi::abi {
 
 inline constexpr uint64_t kMagic = 0x314741'4e55'5354ull;  // "TSUNAG1" little-endian
 // Bump on any change to a struct in this file; a reader refuses any other version.
-inline constexpr uint32_t kAbiVersion = 6;
+inline constexpr uint32_t kAbiVersion = 7;
 
 inline constexpr uint32_t kNone = 0xffffffffu;
 // A hash slot whose entry was removed: lookups probe past it, and it is reused only once
@@ -209,6 +209,25 @@ struct NexthopEntry {
 
 inline constexpr uint32_t kNexthopWords = 3;  // sizeof(NexthopEntry) / 16
 
+// A route's ref is make_ref(first next-hop word, route_aux(count, label)). An Option-B
+// route with one next hop and one label points at a next hop its carrier's routes share
+// (no labels of its own) and carries its label in the ref: a million routes then read a
+// few cache-resident next hops instead of a million cold ones. `label_plus_one` 0: the next
+// hops' own labels.
+inline constexpr uint32_t kRouteCountBits = 8;
+inline constexpr uint32_t route_aux(uint32_t count, uint32_t label_plus_one)
+{
+	return count | (label_plus_one << kRouteCountBits);
+}
+inline constexpr uint32_t route_count(uint64_t ref)
+{
+	return ref_aux(ref) & ((1u << kRouteCountBits) - 1);
+}
+inline constexpr uint32_t route_label_plus_one(uint64_t ref)
+{
+	return ref_aux(ref) >> kRouteCountBits;
+}
+
 // IPv4 route key: tenant, prefix length and the masked address in one word.
 inline constexpr uint64_t route4_key(uint32_t tenant, uint8_t len, uint32_t addr_host_order)
 {
@@ -225,7 +244,7 @@ struct Route6Key {
 
 struct Route6Slot {
 	Route6Key key;
-	uint64_t ref;  // make_ref(first next-hop word, count)
+	uint64_t ref;  // make_ref(first next-hop word, route_aux(count, label))
 };
 
 // One generation's view of the image. A live image holds a header per generation; the
@@ -254,7 +273,7 @@ struct Header {
 	Section names;         // char: NUL-terminated strings
 	Section vrfs;          // VrfEntry, by tenant index
 	Section nexthops;      // the whole image as 16-byte words (see NexthopEntry)
-	Section route4_map;    // U64Slot: route4_key() → make_ref(first next-hop word, count)
+	Section route4_map;    // U64Slot: route4_key() → make_ref(first word, route_aux())
 	Section route6_map;    // Route6Slot
 	Section label_map;     // U64Slot: this node's VRF label → tenant
 	Section vlan_vrf_map;  // U64Slot: access_key(port, 0, vlan, 0) of an Option-A

@@ -486,7 +486,7 @@ void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t n
 	if (abi::ref_value(ref) == kNone) {
 		return drop(m, Drop::no_route);
 	}
-	const uint32_t group = abi::ref_aux(ref);
+	const uint32_t group = abi::route_count(ref);
 	const uint32_t pick = group > 1 ? uint32_t(abi::mix64(flow) % group) : 0;
 	const abi::NexthopEntry& picked =
 	    t_.nexthop(abi::ref_value(ref) + pick * abi::kNexthopWords);
@@ -550,8 +550,11 @@ void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t n
 		return flood(m, in, tx);
 	}
 
+	// A route of a shared Option-B next hop carries its own label (abi::route_aux).
+	const uint32_t own_label = abi::route_label_plus_one(ref);
+	const uint32_t n_labels = own_label != 0 ? 1 : nh.n_labels;
 	const uint32_t push =
-	    nh.kind == abi::NexthopKind::option_a ? pkt::kTagLen : pkt::kMplsLen * nh.n_labels;
+	    nh.kind == abi::NexthopKind::option_a ? pkt::kTagLen : pkt::kMplsLen * n_labels;
 	if (l3_len + (nh.kind == abi::NexthopKind::option_b ? push : 0) > t_.ports[nh.port].mtu) {
 		return drop(m, Drop::mtu_exceeded);
 	}
@@ -567,10 +570,11 @@ void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t n
 	} else {
 		// The labels take the place of the EtherType and the bytes made before it.
 		store_be16(p + pkt::kMacsLen, pkt::kEtherMpls);
-		for (uint32_t i = 0; i < nh.n_labels; ++i) {
-			const uint32_t bos = i + 1 == nh.n_labels ? 1u : 0u;
+		for (uint32_t i = 0; i < n_labels; ++i) {
+			const uint32_t bos = i + 1 == n_labels ? 1u : 0u;
+			const uint32_t label = own_label != 0 ? own_label - 1 : nh.labels[i];
 			store_be32(p + pkt::kEthLen + pkt::kMplsLen * i,
-			           (nh.labels[i] << 12) | (bos << 8) | out_ttl);
+			           (label << 12) | (bos << 8) | out_ttl);
 		}
 	}
 	const uint32_t bytes = rte_pktmbuf_pkt_len(m);

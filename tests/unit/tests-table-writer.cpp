@@ -438,9 +438,14 @@ std::set<std::string> describe(const abi::TableView& t)
 	}
 	auto hops = [&](uint64_t ref) {
 		std::string out;
-		for (uint32_t i = 0; i < abi::ref_aux(ref); ++i) {
+		for (uint32_t i = 0; i < abi::route_count(ref); ++i) {
 			abi::NexthopEntry nh =
 			    t.nexthop(abi::ref_value(ref) + i * abi::kNexthopWords);
+			// A shared next hop with the route's own label reads as one with the label.
+			if (const uint32_t own = abi::route_label_plus_one(ref); own != 0) {
+				nh.n_labels = 1;
+				nh.labels[0] = own - 1;
+			}
 			const std::string owner =
 			    nh.kind == abi::NexthopKind::segment ? tenant(nh.tenant) : "";
 			nh.tenant = 0;
@@ -874,4 +879,97 @@ peers:
 	CHECK(((uint32_t(tsunagi::test::be16(out[0].bytes, 14)) << 16 |
 	        tsunagi::test::be16(out[0].bytes, 16)) >>
 	       12) == 30001);
+}
+
+TEST_CASE("a carrier's single-label routes share one next hop and keep their own labels",
+          "[tables][writer][pipeline]")
+{
+	const std::string yaml = R"(
+node: { name: n1, asn: 65000, router_id: 10.255.0.1 }
+ports:
+  - { name: a0, role: access, device: d0 }
+  - { name: ix0, role: interconnect, device: d1, address: 203.0.113.2/30 }
+neighbors:
+  - { port: ix0, address: 203.0.113.1, mac: "02:cc:00:00:00:01" }
+tenants:
+  - name: y
+    vni: 11
+    hybrid_vlan: 101
+    attachments: [ { port: a0, vlan: 9 } ]
+    vrf: { rd: "65000:9", label: 2001, gateway: [10.9.0.1/24] }
+peers:
+  - name: c
+    option: B
+    port: ix0
+    address: 203.0.113.1
+    asn: 2516
+    tenants: [y]
+    static_vpn_routes:
+      - { tenant: y, prefix: 172.20.0.0/16, labels: [40001] }
+      - { tenant: y, prefix: 172.21.0.0/16, labels: [40002] }
+      - { tenant: y, prefix: 172.22.0.0/16, labels: [40003, 16] }
+)";
+	const auto cfg = load_config(yaml);
+	Live live(cfg, 1);
+	abi::NexthopEntry nh =
+	    compile::carrier_next_hop(cfg, cfg.peers[0], *cfg.peers[0].address, {});
+	nh.n_labels = 1;
+	nh.labels[0] = 30001;
+	REQUIRE(live.writer->set_route("y", {*config::parse_ip("172.16.0.0"), 16}, {nh}, 2));
+	nh.labels[0] = 30002;
+	REQUIRE(live.writer->set_route("y", {*config::parse_ip("172.17.0.0"), 16}, {nh}, 2));
+	live.header = *live.writer->commit(2);
+	const abi::TableView v = live.view();
+	const uint32_t y = v.tenant_by_name("y");
+	auto ref_of = [&](uint32_t addr) {
+		return v.route4_map.find(abi::route4_key(y, 16, addr));
+	};
+	// Learned and configured alike: one shared hop for the single-label routes, the label in
+	// the ref; a two-label route keeps its own next hop.
+	CHECK(abi::ref_value(ref_of(0xac100000)) == abi::ref_value(ref_of(0xac110000)));
+	CHECK(abi::route_label_plus_one(ref_of(0xac100000)) == 30001 + 1);
+	CHECK(abi::route_label_plus_one(ref_of(0xac110000)) == 30002 + 1);
+	CHECK(abi::ref_value(ref_of(0xac140000)) == abi::ref_value(ref_of(0xac150000)));
+	CHECK(abi::route_label_plus_one(ref_of(0xac150000)) == 40002 + 1);
+	CHECK(abi::route_label_plus_one(ref_of(0xac160000)) == 0);
+	CHECK(v.nexthop(abi::ref_value(ref_of(0xac160000))).n_labels == 2);
+
+	// Removing one learned route leaves the shared hop to the other.
+	REQUIRE(live.writer->remove_route("y", {*config::parse_ip("172.16.0.0"), 16}, 3));
+	live.header = *live.writer->commit(3);
+	live.writer->reclaim(3);
+	// What was freed is reused: were the shared hop among it, 172.17/16 would change.
+	nh.n_labels = 2;
+	nh.labels[0] = 50001;
+	nh.labels[1] = 50002;
+	nh.dst_mac[5] = 0x99;
+	for (uint32_t i = 0; i < 8; ++i) {
+		REQUIRE(live.writer->set_route(
+		    "y", {config::IpAddr{false, {172, 30, uint8_t(i)}}, 24}, {nh}, 4));
+	}
+	live.header = *live.writer->commit(4);
+
+	tsunagi::test::Harness h(yaml);
+	h.pipeline().use_tables(live.view());
+	const auto rmac = tsunagi::test::mac("02:00:0a:ff:00:01");
+	const auto host = tsunagi::test::mac("02:00:00:00:09:0b");
+	auto label_to = [&](uint32_t dst) -> int64_t {
+		const auto out = h.send(
+		    "a0", tsunagi::test::with_tags(
+		              tsunagi::test::ipv4_udp_frame(rmac, host, 0x0a09000b, dst, 1, 2),
+		              {{0x8100, 9}}));
+		// Only to the carrier's MAC.
+		if (out.size() != 1 || out[0].bytes[0] != 0x02 || out[0].bytes[1] != 0xcc ||
+		    out[0].bytes[5] != 0x01) {
+			return -1;
+		}
+		return (uint32_t(tsunagi::test::be16(out[0].bytes, 14)) << 16 |
+		        tsunagi::test::be16(out[0].bytes, 16)) >>
+		       12;
+	};
+	CHECK(label_to(0xac110001) == 30002);
+	CHECK(label_to(0xac100001) == -1);  // withdrawn
+	CHECK(label_to(0xac140001) == 40001);
+	CHECK(label_to(0xac150001) == 40002);
+	CHECK(label_to(0xac160001) == 40003);  // the outer of two
 }
