@@ -1,6 +1,7 @@
 // tsunagi-dataplane: the DPDK process (DESIGN.md §1). Opens the YAML's ports, attaches
 // to the tables tsunagid publishes in shared memory, and forwards with the last tables it
 // has whatever the control daemon does.
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -202,6 +203,7 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 		log(err);
 		return cli::kExitRuntime;
 	}
+	stats->set_tsc_hz(rte_get_tsc_hz());
 	PuntPath punt;
 	if (auto e = punt.open(cfg, pool); !e.empty()) {
 		log(e);

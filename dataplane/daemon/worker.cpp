@@ -77,6 +77,15 @@ Worker::Worker(unsigned id, WorkerShared& shared, WorkerCounters& counters, rte_
 
 uint32_t Worker::iterate()
 {
+	// The pass that ended now counts as busy when it received packets: one TSC read per
+	// pass, which the aging below reuses.
+	const uint64_t tsc = rte_rdtsc();
+	const uint64_t pass = last_tsc_ == 0 ? 0 : tsc - last_tsc_;
+	last_tsc_ = tsc;
+	ctr_.cycles.total += pass;
+	if (last_received_ != 0) {
+		ctr_.cycles.busy += pass;
+	}
 	// Acquire pairs with the control thread's release store: the mapping's contents
 	// are visible before we read through the pointer.
 	const Generation* g = shared_.current.load(std::memory_order_acquire);
@@ -107,7 +116,6 @@ uint32_t Worker::iterate()
 			transmit_from_kernel();
 		}
 		tx_.flush_all();
-		const uint64_t tsc = rte_get_tsc_cycles();
 		if (tsc >= next_age_) {
 			pipeline_.age(now, kAgeSlots);
 			next_age_ = tsc + hz_ / 100;
@@ -119,6 +127,7 @@ uint32_t Worker::iterate()
 	} else if (total != 0) {
 		idle_ = 0;
 	}
+	last_received_ = total;
 	return total;
 }
 
