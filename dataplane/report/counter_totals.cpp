@@ -4,8 +4,6 @@
 
 namespace tsunagi::dp {
 
-namespace {
-
 void add(TrafficCounters& sum, const TrafficCounters& c)
 {
 	sum.rx_packets += c.rx_packets;
@@ -13,8 +11,6 @@ void add(TrafficCounters& sum, const TrafficCounters& c)
 	sum.tx_packets += c.tx_packets;
 	sum.tx_bytes += c.tx_bytes;
 }
-
-}  // namespace
 
 CounterTotals add_up(const WorkerCounters* const* workers, size_t n_workers, size_t n_ports,
                      size_t n_tenants)

@@ -29,6 +29,8 @@ struct CounterTotals {
 	}
 };
 
+void add(TrafficCounters& sum, const TrafficCounters& c);
+
 // `n_ports` and `n_tenants` bound what is read (a table view's section sizes).
 CounterTotals add_up(const WorkerCounters* const* workers, size_t n_workers, size_t n_ports,
                      size_t n_tenants);
