@@ -29,6 +29,7 @@
 #include "control/config/loader.hpp"
 #include "control/frr/render.hpp"
 #include "control/frr/supervisor.hpp"
+#include "control/metrics/daemon_metrics.hpp"
 #include "control/neighbors/neighbor_watch.hpp"
 #include "control/routes/bmp_listener.hpp"
 #include "control/routes/vpn_rib.hpp"
@@ -167,18 +168,21 @@ public:
 		return true;
 	}
 
-	void reload()
+	void reload() { metrics_.reloaded(reload_config(), &cfg_); }
+
+	// False when the file is not applied.
+	bool reload_config()
 	{
 		log("reloading " + path_);
 		std::string text;
 		auto next = cli::load_config(path_, "tsunagid", &text);
 		if (!next) {
 			log("the running configuration stays");
-			return;
+			return false;
 		}
 		if (next->node.runtime_dir != cfg_.node.runtime_dir) {
 			log("node.runtime_dir cannot change while running; nothing applied");
-			return;
+			return false;
 		}
 		const auto changes = config::diff(cfg_, *next);
 		for (const auto& l : changes) {
@@ -186,14 +190,14 @@ public:
 		}
 		if (changes.empty()) {
 			log("no changes");
-			return;
+			return true;
 		}
 		if (held_) {
 			cfg_ = std::move(*next);
 			held_ = std::move(text);
 			rib_->configure(cfg_);
 			log("to be published when the hold ends");
-			return;
+			return true;
 		}
 		if (apply(*next, &text)) {
 			const bool same_peers = compile::same_vrf_context(cfg_, *next);
@@ -205,7 +209,9 @@ public:
 				                          : rib_->all_imported());
 			}
 			configure_frr();
+			return true;
 		}
+		return false;
 	}
 
 	// Runs FRR for the node from `dir`, with bgpd mirroring the carriers' messages to
@@ -282,12 +288,10 @@ public:
 	// Renders FRR's configuration for what is published and applies it.
 	void configure_frr()
 	{
-		if (!frr_ || (!live_ && !adopted_)) {
+		const abi::TableView view = published_view();
+		if (!frr_ || !view.valid()) {
 			return;
 		}
-		const abi::TableView view =
-		    live_ ? abi::TableView(live_->object.data(), live_->header_offset)
-		          : abi::TableView(adopted_->data, adopted_->header_offset);
 		const std::string conf =
 		    frr::render(cfg_, frr::labels_of(view), {.bmp_port = bmp_->port()});
 		std::vector<std::string> lines;
@@ -383,12 +387,24 @@ public:
 			live_->writer->reclaim(in_use);
 		}
 		pub_.collect(in_use);
+		metrics_.dataplane_seen(pub_.generation(), pub_.publish_ns(), in_use,
+		                        in_use != 0 ? stats_->in_use_ns() : 0);
 		if (stats_ && !stats_->alive()) {
 			stats_.reset();  // a restarted dataplane creates a new segment
 		}
 	}
 
 	const config::Config& config() const { return cfg_; }
+
+	// Serves /metrics (docs/metrics.md).
+	bool serve_metrics(const metrics::ListenAddress& where, size_t max_tenants,
+	                   std::string& err)
+	{
+		metrics_.reloaded(true, &cfg_);
+		return metrics_.listen(
+		    where, max_tenants, [this] { return metrics_sources(); }, err);
+	}
+	metrics::DaemonMetrics& metrics() { return metrics_; }
 
 	// SIGUSR1: the dataplane's drops by reason, and the route feed's state, to the log
 	// (what an operator needs before reaching for the shell).
@@ -520,6 +536,29 @@ public:
 private:
 	std::string path_;
 	config::Config cfg_;
+	metrics::DaemonMetrics metrics_;
+
+	// The newest published tables: this daemon's, or those a previous one left.
+	abi::TableView published_view() const
+	{
+		return live_      ? abi::TableView(live_->object.data(), live_->header_offset)
+		       : adopted_ ? abi::TableView(adopted_->data, adopted_->header_offset)
+		                  : abi::TableView();
+	}
+
+	metrics::Sources metrics_sources() const
+	{
+		metrics::Sources s{&cfg_,
+		                   published_view(),
+		                   pub_.generation(),
+		                   stats_ ? &*stats_ : nullptr,
+		                   rib_.get(),
+		                   {}};
+		for (const auto& [peer, st] : sync_.peers) {
+			s.bgp_up.push_back(peer.address);
+		}
+		return s;
+	}
 	std::unique_ptr<frr::Supervisor> frr_;
 	std::unique_ptr<routes::BmpListener> bmp_;
 	std::unique_ptr<routes::VpnRib> rib_;
@@ -744,6 +783,8 @@ int run(int argc, char** argv)
 	bool run_frr = false;
 	uint16_t bmp_port = 11019;
 	unsigned stale_hold_s = 120;
+	std::string metrics_address = "127.0.0.1:9469";
+	size_t metrics_max_tenants = 1000;
 	po::options_description desc(
 	    "tsunagid: the Tsunagi control daemon\n\n"
 	    "Usage: tsunagid [--config FILE]\n       tsunagid --check FILE\n\nOptions");
@@ -761,7 +802,14 @@ int run(int argc, char** argv)
 	    "with --frr: the loopback port bgpd mirrors the carriers' messages to")(
 	    "stale-hold", po::value(&stale_hold_s)->default_value(stale_hold_s),
 	    "with --frr: seconds a carrier's routes keep forwarding after its session went "
-	    "down or the feed restarted, when it sends no End-of-RIB");
+	    "down or the feed restarted, when it sends no End-of-RIB")(
+	    "metrics-address", po::value(&metrics_address)->default_value(metrics_address),
+	    "serve Prometheus metrics at http://HOST:PORT/metrics ([IPV6]:PORT for IPv6); "
+	    "none: do not")(
+	    "metrics-max-tenants",
+	    po::value(&metrics_max_tenants)->default_value(metrics_max_tenants),
+	    "tenants with series of their own in /metrics; the others are summed as "
+	    "tenant=\"_other\"");
 	po::variables_map vm;
 	if (auto rc = cli::parse_options(argc, argv, "tsunagid", desc, vm)) {
 		return *rc;
@@ -771,6 +819,12 @@ int run(int argc, char** argv)
 	}
 	if (!render_path.empty()) {
 		return render_frr(render_path);
+	}
+	std::string err;
+	const auto metrics_at = metrics::parse_listen_address(metrics_address, err);
+	if (!err.empty()) {
+		log(err);
+		return cli::kExitConfig;
 	}
 
 	// Signals are taken synchronously, so a reload never interrupts a publication.
@@ -795,7 +849,6 @@ int run(int argc, char** argv)
 	// FRR's daemons run as user frr from RUNTIME_DIR/frr: with --frr, others may pass
 	// through the directory (not list it); every file in it has modes of its own.
 	chmod(r->node.runtime_dir.c_str(), run_frr ? 0751 : 0750);
-	std::string err;
 	auto pub = shm::Publisher::open(shm::names_for(r->node.runtime_dir), 0600, err);
 	if (!pub) {
 		log(err);
@@ -818,12 +871,17 @@ int run(int argc, char** argv)
 	if (run_frr && !d.start_frr(d.config().node.runtime_dir + "/frr", bmp_port)) {
 		return cli::kExitRuntime;
 	}
+	if (metrics_at && !d.serve_metrics(*metrics_at, metrics_max_tenants, err)) {
+		log(err);
+		return cli::kExitRuntime;
+	}
 	log("node " + d.config().node.name + " running; SIGHUP reloads " + config_path);
 	const int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	auto next_probe = std::chrono::steady_clock::now();
 	for (;;) {
 		std::vector<pollfd> fds{{sfd, POLLIN, 0}, {d.neighbor_fd(), POLLIN, 0}};
 		d.add_feed_fds(fds);
+		d.metrics().add_fds(fds);
 		poll(fds.data(), fds.size(), 200);
 		if (fds[0].revents & POLLIN) {
 			signalfd_siginfo si{};
@@ -850,6 +908,7 @@ int run(int argc, char** argv)
 		d.serve_feed(uint64_t(stale_hold_s) * 1000);
 		d.release_hold();
 		d.collect();
+		d.metrics().serve();
 	}
 }
 

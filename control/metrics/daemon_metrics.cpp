@@ -1,0 +1,156 @@
+#include "control/metrics/daemon_metrics.hpp"
+
+#include <chrono>
+
+#include "control/compile/vrf_plan.hpp"
+#include "dataplane/report/counter_totals.hpp"
+#include "dataplane/shm/object.hpp"
+
+#ifndef TSUNAGI_VERSION
+#define TSUNAGI_VERSION "unknown"
+#endif
+
+namespace tsunagi::metrics {
+
+namespace {
+
+double unix_now()
+{
+	return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+	    .count();
+}
+
+// Routes each VRF of `cfg` holds before any carrier sends one: what plan_vrf makes of the
+// YAML (gateways, static routes, hosts, Option-A links).
+std::map<std::string, uint64_t> configured_routes(const config::Config& cfg)
+{
+	std::map<std::string, uint16_t> port_index;
+	for (size_t i = 0; i < cfg.ports.size(); ++i) {
+		port_index[cfg.ports[i].name] = uint16_t(i);
+	}
+	const compile::VrfSources sources(cfg);
+	std::map<std::string, uint64_t> out;
+	for (size_t i = 0; i < cfg.tenants.size(); ++i) {
+		const config::Tenant& t = cfg.tenants[i];
+		if (t.vrf) {
+			out[t.name] = compile::plan_vrf(cfg, sources, t, uint32_t(i), port_index)
+			                  .routes.size();
+		}
+	}
+	return out;
+}
+
+}  // namespace
+
+DaemonMetrics::DaemonMetrics()
+    : latency_(update_latency_bounds()),
+      started_ns_(shm::monotonic_ns()),
+      reload_success_s_(unix_now())
+{
+}
+
+bool DaemonMetrics::listen(const ListenAddress& where, size_t max_tenants, GetSources sources,
+                           std::string& error)
+{
+	sources_ = std::move(sources);
+	max_tenants_ = max_tenants;
+	http_ = HttpEndpoint::open(
+	    where, [this] { return render(snapshot(sources_())); }, error);
+	return http_ != nullptr;
+}
+
+void DaemonMetrics::add_fds(std::vector<pollfd>& fds) const
+{
+	if (http_) {
+		http_->add_fds(fds);
+	}
+}
+
+void DaemonMetrics::serve()
+{
+	if (http_) {
+		http_->serve();
+	}
+}
+
+void DaemonMetrics::reloaded(bool ok, const config::Config* cfg)
+{
+	reload_ok_ = ok;
+	if (ok) {
+		reload_success_s_ = unix_now();
+		if (cfg != nullptr) {
+			configured_routes_ = configured_routes(*cfg);
+		}
+	}
+}
+
+void DaemonMetrics::dataplane_seen(uint64_t published, uint64_t publish_ns, uint64_t in_use,
+                                   uint64_t in_use_ns)
+{
+	// Only the newest publication has its time in the control block; one published before
+	// this daemon started (adopted after a restart) is not this daemon's to time.
+	if (in_use == 0 || in_use != published || in_use == observed_) {
+		return;
+	}
+	observed_ = in_use;
+	if (publish_ns >= started_ns_ && in_use_ns >= publish_ns) {
+		latency_.observe(double(in_use_ns - publish_ns) / 1e9);
+	}
+}
+
+Snapshot DaemonMetrics::snapshot(const Sources& src) const
+{
+	Snapshot s;
+	s.version = TSUNAGI_VERSION;
+	s.view = src.view;
+	s.published_generation = src.published_generation;
+	s.update_latency = &latency_;
+	s.reload_ok = reload_ok_;
+	s.reload_success_s = reload_success_s_;
+	s.max_tenants = max_tenants_;
+	if (src.stats != nullptr && src.stats->alive()) {
+		const shm::StatsReader& st = *src.stats;
+		s.dataplane_up = true;
+		s.in_use_generation = st.in_use_generation();
+		std::vector<const dp::WorkerCounters*> workers;
+		for (uint32_t w = 0; w < st.n_workers(); ++w) {
+			workers.push_back(&st.worker(w));
+		}
+		if (src.view.valid()) {
+			s.counters = dp::add_up(workers.data(), workers.size(), src.view.ports.size,
+			                        src.view.tenants.size);
+		}
+		if (const double hz = double(st.tsc_hz()); hz > 0) {
+			for (const dp::WorkerCounters* w : workers) {
+				s.workers.push_back(
+				    {double(w->cycles.busy) / hz, double(w->cycles.total) / hz});
+			}
+		}
+	}
+	std::map<std::string, uint64_t> routes = configured_routes_;
+	if (src.rib != nullptr) {
+		for (const auto& [tenant, n] : src.rib->imported_by_tenant()) {
+			routes[tenant] += n;
+		}
+	}
+	for (const auto& [tenant, n] : routes) {
+		s.vrf_routes.push_back({tenant, n});
+	}
+	if (src.rib != nullptr && src.cfg != nullptr) {
+		s.bgp.emplace();
+		for (const auto& p : src.cfg->peers) {
+			// Option B sessions are the ones bgpd mirrors to the route feed.
+			if (p.option != config::PeerOption::B || !p.address) {
+				continue;
+			}
+			bool up = false;
+			for (const auto& a : src.bgp_up) {
+				up = up || a == *p.address;
+			}
+			s.bgp->push_back({p.name, up});
+		}
+	}
+	return s;
+}
+
+}  // namespace tsunagi::metrics
