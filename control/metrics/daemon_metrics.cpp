@@ -87,12 +87,15 @@ void DaemonMetrics::reloaded(bool ok, const config::Config* cfg)
 void DaemonMetrics::dataplane_seen(uint64_t published, uint64_t publish_ns, uint64_t in_use,
                                    uint64_t in_use_ns)
 {
-	// Only the newest publication has its time in the control block; one published before
-	// this daemon started (adopted after a restart) is not this daemon's to time.
-	if (in_use == 0 || in_use != published || in_use == observed_) {
+	// Timed: a publication the running dataplane switched to. Not the first generation a
+	// dataplane takes (that measures its start, not an update), nor one published before
+	// this daemon started (adopted after a restart). Only the newest publication has its
+	// time in the control block, so only it is timed.
+	const uint64_t before = in_use_;
+	in_use_ = in_use;
+	if (before == 0 || in_use == before || in_use != published) {
 		return;
 	}
-	observed_ = in_use;
 	if (publish_ns >= started_ns_ && in_use_ns >= publish_ns) {
 		latency_.observe(double(in_use_ns - publish_ns) / 1e9);
 	}

@@ -48,8 +48,9 @@ public:
 	// A load or reload of the YAML ended: `cfg` is in force when it succeeded.
 	void reloaded(bool ok, const config::Config* cfg);
 
-	// What the dataplane uses now (StatsReader), against what was published last
-	// (Publisher): when it reaches a publication, the delay is observed once.
+	// What the dataplane uses now (StatsReader; 0 when none runs), against what was
+	// published last (Publisher): when it switches to that publication, the delay from
+	// publication to use is observed.
 	void dataplane_seen(uint64_t published, uint64_t publish_ns, uint64_t in_use,
 	                    uint64_t in_use_ns);
 
@@ -64,7 +65,7 @@ private:
 	size_t max_tenants_ = 1000;
 	Histogram latency_;
 	uint64_t started_ns_;
-	uint64_t observed_ = 0;  // the last generation whose latency was observed
+	uint64_t in_use_ = 0;  // the generation the dataplane used when last seen
 	bool reload_ok_ = true;
 	double reload_success_s_ = 0;
 	std::map<std::string, uint64_t> configured_routes_;  // by tenant, of the YAML in force

@@ -228,10 +228,12 @@ TEST_CASE("without a dataplane a scrape says so and shows no counters", "[metric
 	CHECK(!l.value("tsunagi_drops_total{reason=\"malformed\"}"));
 }
 
-TEST_CASE("the update latency is observed once per generation the dataplane reaches", "[metrics]")
+TEST_CASE("the update latency is observed once per generation a running dataplane switches to",
+          "[metrics]")
 {
 	metrics::DaemonMetrics m;
 	const uint64_t t = tsunagi::shm::monotonic_ns();
+	m.dataplane_seen(4, t + 10, 4, t + 500);    // a dataplane starting: not an update
 	m.dataplane_seen(5, t + 1000, 4, t + 500);  // still on the previous one
 	CHECK(m.update_latency().count() == 0);
 	m.dataplane_seen(5, t + 1000, 5, t + 3'001'000);
