@@ -19,6 +19,7 @@
 #include "control/config/loader.hpp"
 #include "dataplane/daemon/eal_args.hpp"
 #include "dataplane/daemon/ports.hpp"
+#include "dataplane/daemon/telemetry.hpp"
 #include "dataplane/daemon/worker.hpp"
 #include "dataplane/shm/names.hpp"
 #include "dataplane/shm/stats_segment.hpp"
@@ -53,8 +54,9 @@ void log(const std::string& s)
 // worker can still be reading them.
 class Control {
 public:
-	Control(shm::Subscriber& sub, shm::StatsSegment& stats, WorkerShared& shared, int self_id)
-	    : sub_(sub), stats_(stats), shared_(shared), self_id_(self_id)
+	Control(shm::Subscriber& sub, shm::StatsSegment& stats, WorkerShared& shared, int self_id,
+	        TelemetryCommands& telemetry)
+	    : sub_(sub), stats_(stats), shared_(shared), self_id_(self_id), telemetry_(telemetry)
 	{
 	}
 
@@ -76,6 +78,7 @@ public:
 		}
 		auto* g = new Generation{std::move(*m), abi::TableView()};
 		g->view = abi::TableView(g->mapping.data, g->mapping.header_offset);
+		telemetry_.use_tables(g->view);
 		// Release: the mapping and view are complete before a worker can see them.
 		retired_ = shared_.current.exchange(g, std::memory_order_acq_rel);
 		pending_ = g;
@@ -125,6 +128,7 @@ private:
 	shm::StatsSegment& stats_;
 	WorkerShared& shared_;
 	int self_id_;
+	TelemetryCommands& telemetry_;
 	std::string last_error_;
 };
 
@@ -226,8 +230,17 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 		workers.push_back(
 		    std::make_unique<Worker>(i, shared, stats->worker(i), pool, mac_capacity));
 	}
+	std::vector<const WorkerCounters*> counters;
+	std::vector<std::string> port_names;
+	for (uint16_t i = 0; i < n_workers; ++i) {
+		counters.push_back(&stats->worker(i));
+	}
+	for (const auto& p : cfg.ports) {
+		port_names.push_back(p.name);
+	}
+	TelemetryCommands telemetry(std::move(counters), std::move(port_names));
 	shm::Subscriber sub(names);
-	Control control(sub, *stats, shared, inline_worker ? 0 : -1);
+	Control control(sub, *stats, shared, inline_worker ? 0 : -1, telemetry);
 	log("node " + cfg.node.name + ": " + std::to_string(cfg.ports.size()) + " ports, " +
 	    std::to_string(n_workers) +
 	    (inline_worker ? " worker on the main lcore" : " worker lcore(s)") +
