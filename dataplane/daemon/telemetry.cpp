@@ -37,18 +37,56 @@ State& state()
 	return s;
 }
 
-rte_tel_data* traffic(const TrafficCounters& c)
+// DPDK takes only letters, digits, '_' and '/' in dict keys, and port and tenant names may
+// hold '-' and '.': the names go in a string array, each counter in an array beside it.
+struct Rows {
+	std::vector<const char*> names;
+	std::vector<TrafficCounters> traffic;
+	std::vector<uint64_t> punted;
+};
+
+int add_array(rte_tel_data* d, const char* key, const std::vector<uint64_t>& values)
 {
-	rte_tel_data* d = rte_tel_data_alloc();
-	if (d == nullptr) {
-		return nullptr;
+	rte_tel_data* a = rte_tel_data_alloc();
+	if (a == nullptr) {
+		return -ENOMEM;
 	}
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "rx_packets", c.rx_packets);
-	rte_tel_data_add_dict_u64(d, "rx_bytes", c.rx_bytes);
-	rte_tel_data_add_dict_u64(d, "tx_packets", c.tx_packets);
-	rte_tel_data_add_dict_u64(d, "tx_bytes", c.tx_bytes);
-	return d;
+	rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
+	for (uint64_t v : values) {
+		rte_tel_data_add_array_u64(a, v);
+	}
+	return rte_tel_data_add_dict_container(d, key, a, 0);
+}
+
+int columns(rte_tel_data* d, const char* key, const Rows& rows)
+{
+	rte_tel_data* names = rte_tel_data_alloc();
+	if (names == nullptr) {
+		return -ENOMEM;
+	}
+	rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
+	for (const char* n : rows.names) {
+		rte_tel_data_add_array_string(names, n);
+	}
+	int rc = rte_tel_data_add_dict_container(d, key, names, 0);
+	const struct {
+		const char* key;
+		uint64_t TrafficCounters::*field;
+	} fields[] = {{"rx_packets", &TrafficCounters::rx_packets},
+	              {"rx_bytes", &TrafficCounters::rx_bytes},
+	              {"tx_packets", &TrafficCounters::tx_packets},
+	              {"tx_bytes", &TrafficCounters::tx_bytes}};
+	for (const auto& f : fields) {
+		std::vector<uint64_t> v;
+		for (const auto& c : rows.traffic) {
+			v.push_back(c.*f.field);
+		}
+		rc = rc != 0 ? rc : add_array(d, f.key, v);
+	}
+	if (!rows.punted.empty()) {
+		rc = rc != 0 ? rc : add_array(d, "punted_packets", rows.punted);
+	}
+	return rc;
 }
 
 // Answers with a dict `fill(state, totals, d)` fills, under the lock; an error once the
@@ -68,15 +106,13 @@ int answer(rte_tel_data* d, Fill fill)
 int ports(const char*, const char*, rte_tel_data* d)
 {
 	return answer(d, [](const State& s, const CounterTotals& t, rte_tel_data* out) {
+		Rows rows;
 		for (size_t p = 0; p < t.ports.size(); ++p) {
-			rte_tel_data* c = traffic(t.ports[p]);
-			if (c == nullptr) {
-				return -1;
-			}
-			rte_tel_data_add_dict_u64(c, "punted_packets", t.punted[p]);
-			rte_tel_data_add_dict_container(out, s.ports[p].c_str(), c, 0);
+			rows.names.push_back(s.ports[p].c_str());
 		}
-		return 0;
+		rows.traffic = t.ports;
+		rows.punted = t.punted;
+		return columns(out, "port", rows);
 	});
 }
 
@@ -95,19 +131,17 @@ int tenants(const char*, const char* params, rte_tel_data* d)
 {
 	const std::string_view only = params != nullptr ? params : "";
 	return answer(d, [only](const State& s, const CounterTotals& t, rte_tel_data* out) {
-		size_t listed = 0;
+		Rows rows;
 		for (const auto& [index, name] : s.tenants) {
-			if (only.empty() ? listed == kListedTenants : name != only) {
-				continue;
+			if (only.empty() ? rows.names.size() < kListedTenants : name == only) {
+				rows.names.push_back(name.c_str());
+				rows.traffic.push_back(t.tenants[index]);
 			}
-			rte_tel_data* c = traffic(t.tenants[index]);
-			if (c == nullptr) {
-				return -1;
-			}
-			rte_tel_data_add_dict_container(out, name.c_str(), c, 0);
-			++listed;
 		}
-		return only.empty() || listed != 0 ? 0 : -EINVAL;
+		if (!only.empty() && rows.names.empty()) {
+			return -EINVAL;
+		}
+		return columns(out, "tenant", rows);
 	});
 }
 

@@ -1,6 +1,7 @@
 // The dataplane's counters as DPDK telemetry commands (dpdk-telemetry.py, or any client of
 // the telemetry socket): /tsunagi/ports, /tsunagi/drops and /tsunagi/tenants[,NAME], added up
-// from the worker blocks like every other reader's (dp::add_up). docs/metrics.md lists them.
+// from the worker blocks like every other reader's (dp::add_up). docs/metrics.md lists them
+// and the shape of their answers.
 #pragma once
 
 #include <string>
