@@ -16,12 +16,14 @@ tsunagi_config_last_reload_successful 0 and a good one as 1 with the update late
 observed; the dataplane's telemetry commands give the same port counters.
 """
 import json
+import os
 import re
 import signal
 import socket
 import time
 
 from lib import pinger, prom
+from lib.context import Skip
 from lib.procs import wait_until
 from lib.topo import TENANTS, Topology, host_ip
 
@@ -62,6 +64,9 @@ def test_m_metrics_scraped_by_prometheus(ctx):
     pings; promtool accepts the exposition; reload status and update latency follow reloads;
     the telemetry commands agree with /metrics."""
     ctx.require_node()
+    for tool in (prom.PROMETHEUS, prom.PROMTOOL):
+        if not os.access(tool, os.X_OK):
+            raise Skip("%s not installed (Debian prometheus)" % tool)
     with Topology(ctx, tenants=[1, 2], site=False) as t:
         port = prom.free_port()
         t.write_config([1])
