@@ -66,7 +66,7 @@ Worker::Worker(unsigned id, WorkerShared& shared, WorkerCounters& counters, rte_
                size_t mac_capacity)
     : id_(id),
       shared_(shared),
-      macs_(mac_capacity),
+      macs_(mac_capacity, counters.learned_macs.data()),
       pipeline_(macs_, counters, pool),
       ctr_(counters),
       sink_(shared, uint16_t(id), counters),

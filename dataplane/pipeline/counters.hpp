@@ -61,6 +61,8 @@ struct alignas(64) WorkerCounters {
 	MacCounters mac;
 	LoopCycles cycles;
 	std::array<TrafficCounters, kMaxTenants + 1> tenants;
+	// Learned entries in this worker's MAC table, by tenant (a gauge the table keeps).
+	std::array<uint32_t, kMaxTenants + 1> learned_macs;
 };
 
 }  // namespace tsunagi::dp

@@ -16,6 +16,9 @@ struct CounterTotals {
 	std::vector<TrafficCounters> ports;    // by port index
 	std::vector<uint64_t> punted;          // by port index
 	std::vector<TrafficCounters> tenants;  // by tenant index
+	// By tenant index: the most any worker's MAC table holds. Each worker learns the MACs
+	// it sees, so one MAC may be in several tables: a sum would count it more than once.
+	std::vector<uint32_t> learned_macs;
 	std::array<uint64_t, kDropCount> drops{};
 	MacCounters mac{};
 
