@@ -57,26 +57,38 @@ void ports(Exposition& e, const Snapshot& s)
 void tenants(Exposition& e, const Snapshot& s)
 {
 	std::vector<std::pair<std::string_view, TrafficCounters>> rows;
+	std::vector<uint64_t> macs;  // beside rows
 	if (s.counters && s.view.valid()) {
+		const dp::CounterTotals& c = *s.counters;
 		TrafficCounters other{};
+		uint64_t other_macs = 0;
 		bool any_other = false;
-		for (size_t t = 0; t < s.counters->tenants.size() && t < s.view.tenants.size; ++t) {
+		for (size_t t = 0; t < c.tenants.size() && t < s.view.tenants.size; ++t) {
 			const abi::TenantEntry& te = s.view.tenants[t];
 			if (te.live == 0) {
 				continue;
 			}
 			if (rows.size() < s.max_tenants) {
-				rows.emplace_back(s.view.name(te.name), s.counters->tenants[t]);
+				rows.emplace_back(s.view.name(te.name), c.tenants[t]);
+				macs.push_back(c.learned_macs[t]);
 			} else {
-				dp::add(other, s.counters->tenants[t]);
+				dp::add(other, c.tenants[t]);
+				other_macs += c.learned_macs[t];
 				any_other = true;
 			}
 		}
 		if (any_other) {
 			rows.emplace_back(kOtherTenants, other);
+			macs.push_back(other_macs);
 		}
 	}
 	traffic(e, "tsunagi_tenant_", "tenant", "in the tenant's segment", rows);
+	e.family("tsunagi_tenant_learned_macs", Type::gauge,
+	         "MAC addresses learned in the tenant's segment (static ones not included); with "
+	         "several workers, the most any worker's table holds");
+	for (size_t i = 0; i < rows.size(); ++i) {
+		e.sample("tsunagi_tenant_learned_macs", {{"tenant", rows[i].first}}, macs[i]);
+	}
 }
 
 void drops(Exposition& e, const Snapshot& s)

@@ -111,6 +111,8 @@ def test_m_metrics_scraped_by_prometheus(ctx):
             for d in ("rx", "tx"):
                 v = p.value('tsunagi_tenant_%s_packets_total{tenant="%s"}' % (d, name))
                 assert v is not None and v >= 2 * PINGS, "tenant %s %s packets: %s" % (name, d, v)
+            macs = p.value('tsunagi_tenant_learned_macs{tenant="%s"}' % name)
+            assert macs is not None and macs >= 2, "tenant %s learned MACs: %s (want cloud's and srv's)" % (name, macs)
             ctx.note("Prometheus: tenant %s rx %d packets" % (
                 name, p.value('tsunagi_tenant_rx_packets_total{tenant="%s"}' % name)))
         assert len(p.query("tsunagi_drops_total")) == text.count("tsunagi_drops_total{")

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <map>
 #include <set>
 #include <sstream>
@@ -81,11 +82,13 @@ struct Scrape {
 		c.ports.resize(view.ports.size);
 		c.punted.resize(view.ports.size);
 		c.tenants.resize(view.tenants.size);
+		c.learned_macs.resize(view.tenants.size);
 		c.ports[0] = {10, 1000, 20, 2000};
 		c.punted[0] = 3;
 		for (const char* t : {"x", "y", "z"}) {
 			const uint32_t i = view.tenant_by_name(t);
 			c.tenants[i] = {uint64_t(t[0]), 100, 1, 1};
+			c.learned_macs[i] = 3;
 		}
 		c.drops[1] = 4;
 		c.mac.learned = 5;
@@ -189,6 +192,7 @@ TEST_CASE("a scrape shows ports, tenants, every drop reason, generations and bui
 		              "\"}") == (r == 1 ? "4" : "0"));
 	}
 	CHECK(l.value("tsunagi_mac_learned_total") == "5");
+	CHECK(l.value("tsunagi_tenant_learned_macs{tenant=\"x\"}") == "3");
 	CHECK(l.value("tsunagi_table_generation") == "7");
 	CHECK(l.value("tsunagi_dataplane_table_generation") == "7");
 	CHECK(l.value("tsunagi_build_info{version=\"1.2.3\"}") == "1");
@@ -212,6 +216,7 @@ TEST_CASE("tenants beyond the cap are summed as tenant=\"_other\"", "[metrics]")
 	CHECK(named == 2);
 	REQUIRE(l.value("tsunagi_tenant_rx_bytes_total{tenant=\"_other\"}"));
 	CHECK(l.value("tsunagi_tenant_rx_bytes_total{tenant=\"_other\"}") == "100");
+	CHECK(l.value("tsunagi_tenant_learned_macs{tenant=\"_other\"}") == "3");
 	s.snap.max_tenants = 3;
 	CHECK(!Lines(metrics::render(s.snap))
 	           .value("tsunagi_tenant_rx_bytes_total{tenant=\"_other\"}"));
@@ -328,4 +333,19 @@ TEST_CASE("the endpoint serves GET /metrics, 404 elsewhere and 405 for other met
 	CHECK(!metrics::HttpEndpoint::open(
 	    *taken, [] { return std::string(); }, err));
 	CHECK(err.find("cannot listen on 127.0.0.1:") != std::string::npos);
+}
+
+TEST_CASE("learned MACs of several workers are the largest table's count, traffic is summed",
+          "[metrics]")
+{
+	std::vector<dp::WorkerCounters> w(2);
+	std::memset(static_cast<void*>(w.data()), 0, sizeof(dp::WorkerCounters) * w.size());
+	w[0].learned_macs[1] = 4;
+	w[1].learned_macs[1] = 6;
+	w[0].tenants[1].rx_packets = 4;
+	w[1].tenants[1].rx_packets = 6;
+	const dp::WorkerCounters* p[] = {&w[0], &w[1]};
+	const dp::CounterTotals t = dp::add_up(p, 2, 1, 2);
+	CHECK(t.learned_macs[1] == 6);
+	CHECK(t.tenants[1].rx_packets == 10);
 }
