@@ -42,7 +42,7 @@ void ports(Exposition& e, const Snapshot& s)
 			rows.emplace_back(s.view.name(s.view.ports[p].name), s.counters->ports[p]);
 		}
 	}
-	traffic(e, "tsunagi_port_", "port", "on the port (punted and kernel-sent included)", rows);
+	traffic(e, "tsunagi_port_", "port", "on the port, the punt path's included", rows);
 	e.family("tsunagi_port_punted_packets_total", Type::counter,
 	         "Packets received on the port and handed to the kernel (ARP, ND, BGP, ICMP to "
 	         "the node's addresses)");
@@ -82,7 +82,7 @@ void tenants(Exposition& e, const Snapshot& s)
 			macs.push_back(other_macs);
 		}
 	}
-	traffic(e, "tsunagi_tenant_", "tenant", "in the tenant's segment", rows);
+	traffic(e, "tsunagi_tenant_", "tenant", "by the tenant's segment", rows);
 	e.family("tsunagi_tenant_learned_macs", Type::gauge,
 	         "MAC addresses learned in the tenant's segment (static ones not included); with "
 	         "several workers, the most any worker's table holds");
