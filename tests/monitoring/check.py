@@ -131,6 +131,17 @@ def check_scrape(build):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def check_bad_address(build):
+    """A malformed --metrics-address stops tsunagid before it touches anything: exit 3 (a
+    configuration error) and a message naming the option."""
+    tsunagid = os.path.join(build, "control", "daemon", "tsunagid")
+    for bad in ("9469", "[::1]9469", "localhost:9469", "127.0.0.1:70000"):
+        r = subprocess.run([tsunagid, "--config", "/nonexistent.yaml", "--metrics-address", bad],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=10)
+        assert r.returncode == 3 and "--metrics-address %s:" % bad in r.stdout, \
+            "--metrics-address %s: exit %d, %r" % (bad, r.returncode, r.stdout)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
@@ -139,7 +150,8 @@ def main():
               ("promtool test rules", check_rule_tests),
               ("dashboard queries parse", check_dashboard_promql),
               ("kit uses documented metrics", check_kit_uses_documented_metrics),
-              ("scrape: promtool check metrics, documented families", lambda: check_scrape(a.build))]
+              ("scrape: promtool check metrics, documented families", lambda: check_scrape(a.build)),
+              ("a bad --metrics-address is a configuration error", lambda: check_bad_address(a.build))]
     passed = failed = 0
     for name, fn in checks:
         try:
