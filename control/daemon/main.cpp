@@ -873,7 +873,6 @@ int run(int argc, char** argv)
 	}
 	if (metrics_at && !d.serve_metrics(*metrics_at, metrics_max_tenants, err)) {
 		log(err);
-		return cli::kExitRuntime;
 	}
 	log("node " + d.config().node.name + " running; SIGHUP reloads " + config_path);
 	const int sfd = signalfd(-1, &set, SFD_CLOEXEC);
@@ -908,7 +907,9 @@ int run(int argc, char** argv)
 		d.serve_feed(uint64_t(stale_hold_s) * 1000);
 		d.release_hold();
 		d.collect();
-		d.metrics().serve();
+		if (const auto line = d.metrics().serve(); !line.empty()) {
+			log(line);
+		}
 	}
 }
 

@@ -14,6 +14,8 @@ namespace tsunagi::metrics {
 
 namespace {
 
+constexpr uint64_t kRetryNs = 5'000'000'000;
+
 double unix_now()
 {
 	return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
@@ -54,9 +56,23 @@ bool DaemonMetrics::listen(const ListenAddress& where, size_t max_tenants, GetSo
 {
 	sources_ = std::move(sources);
 	max_tenants_ = max_tenants;
+	where_ = where;
+	if (!try_listen(error)) {
+		error += "; trying again every 5 s";
+		return false;
+	}
+	return true;
+}
+
+bool DaemonMetrics::try_listen(std::string& error)
+{
 	http_ = HttpEndpoint::open(
-	    where, [this] { return render(snapshot(sources_())); }, error);
-	return http_ != nullptr;
+	    *where_, [this] { return render(snapshot(sources_())); }, error);
+	if (http_ == nullptr) {
+		retry_ns_ = shm::monotonic_ns() + kRetryNs;
+		return false;
+	}
+	return true;
 }
 
 void DaemonMetrics::add_fds(std::vector<pollfd>& fds) const
@@ -66,11 +82,20 @@ void DaemonMetrics::add_fds(std::vector<pollfd>& fds) const
 	}
 }
 
-void DaemonMetrics::serve()
+std::string DaemonMetrics::serve()
 {
 	if (http_) {
 		http_->serve();
+		return {};
 	}
+	if (!where_ || shm::monotonic_ns() < retry_ns_) {
+		return {};
+	}
+	std::string error;
+	if (!try_listen(error)) {
+		return {};
+	}
+	return "metrics: listening on " + where_->text + " now";
 }
 
 void DaemonMetrics::reloaded(bool ok, const config::Config* cfg)

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,13 +38,16 @@ public:
 
 	DaemonMetrics();
 
-	// Serves /metrics at `where`; false with `error` when it cannot listen.
+	// Serves /metrics at `where`. False with `error` when it cannot listen (the address in
+	// use, or not this host's): serve() then tries again every few seconds, since the
+	// daemon's other work matters more than its metrics.
 	bool listen(const ListenAddress& where, size_t max_tenants, GetSources sources,
 	            std::string& error);
 
 	void add_fds(std::vector<pollfd>& fds) const;
-	// Answers pending requests; call it on every pass of the daemon's loop.
-	void serve();
+	// Answers pending requests; call it on every pass of the daemon's loop. Returns a line
+	// for the log when the listener came up late, else "".
+	std::string serve();
 
 	// A load or reload of the YAML ended: `cfg` is in force when it succeeded.
 	void reloaded(bool ok, const config::Config* cfg);
@@ -61,6 +65,10 @@ public:
 
 private:
 	std::unique_ptr<HttpEndpoint> http_;
+	std::optional<ListenAddress> where_;
+	uint64_t retry_ns_ = 0;  // when serve() tries to listen again, while http_ is null
+
+	bool try_listen(std::string& error);
 	GetSources sources_;
 	size_t max_tenants_ = 1000;
 	Histogram latency_;

@@ -333,6 +333,16 @@ TEST_CASE("the endpoint serves GET /metrics, 404 elsewhere and 405 for other met
 	CHECK(!metrics::HttpEndpoint::open(
 	    *taken, [] { return std::string(); }, err));
 	CHECK(err.find("cannot listen on 127.0.0.1:") != std::string::npos);
+
+	// The daemon's listener says it will try again, and goes on without one meanwhile.
+	metrics::DaemonMetrics m;
+	CHECK(!m.listen(
+	    *taken, 10, [] { return metrics::Sources{}; }, err));
+	CHECK(err.find("trying again") != std::string::npos);
+	CHECK(m.serve().empty());
+	fds.clear();
+	m.add_fds(fds);
+	CHECK(fds.empty());
 }
 
 TEST_CASE("learned MACs of several workers are the largest table's count, traffic is summed",
