@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit tests, golden replay tests,
-# FRR configuration checks, end-to-end tests in network namespaces, the same unit and golden tests under
+# FRR configuration checks, the monitoring kit's checks (promtool), end-to-end tests in network namespaces, the same unit and golden tests under
 # AddressSanitizer and UndefinedBehaviorSanitizer, the demo and a short benchmark smoke run. Ends with one line: "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,6 +81,7 @@ fi
 run_catch "unit" build/tests/unit/tsunagi-unit-tests
 run_golden "golden" build/tools/tsunagi-replay
 run_counted "frr config" frr-config tests/frr/check_rendered.sh build/control/daemon/tsunagid
+run_counted "monitoring" monitoring tests/monitoring/check.py --build build
 note "end-to-end: live dataplane and tsunagid in network namespaces"
 run_counted "e2e" e2e tests/e2e/run.py --build build
 note "demo"

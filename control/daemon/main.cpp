@@ -33,6 +33,7 @@
 #include "control/config/loader.hpp"
 #include "control/frr/render.hpp"
 #include "control/frr/supervisor.hpp"
+#include "control/metrics/daemon_metrics.hpp"
 #include "control/neighbors/neighbor_watch.hpp"
 #include "control/routes/bmp_listener.hpp"
 #include "control/routes/vpn_rib.hpp"
@@ -188,6 +189,9 @@ public:
 		}
 		const auto text = read_text(path_);
 		if (!text) {
+			if (!check_only) {
+				metrics_.reloaded(false, nullptr);
+			}
 			return refuse("cannot read " + path_ + ": " + std::strerror(errno) +
 			                  "; the running configuration stays",
 			              check_only);
@@ -266,6 +270,16 @@ public:
 	// applies it, as one atomic publication; `check_only` applies nothing.
 	shell::ReloadResult apply_text(const std::string& text, const std::string& source,
 	                               bool check_only, const std::string& origin)
+	{
+		auto r = validate_and_apply(text, source, check_only, origin);
+		if (!check_only) {
+			metrics_.reloaded(r.ok, &cfg_);
+		}
+		return r;
+	}
+
+	shell::ReloadResult validate_and_apply(const std::string& text, const std::string& source,
+	                                       bool check_only, const std::string& origin)
 	{
 		shell::ReloadResult r;
 		auto say = [&](std::string l) {
@@ -491,12 +505,10 @@ public:
 	// Renders FRR's configuration for what is published and applies it.
 	void configure_frr()
 	{
-		if (!frr_ || (!live_ && !adopted_)) {
+		const abi::TableView view = tables();
+		if (!frr_ || !view.valid()) {
 			return;
 		}
-		const abi::TableView view =
-		    live_ ? abi::TableView(live_->object.data(), live_->header_offset)
-		          : abi::TableView(adopted_->data, adopted_->header_offset);
 		const std::string conf =
 		    frr::render(cfg_, frr::labels_of(view), {.bmp_port = bmp_->port()});
 		std::vector<std::string> lines;
@@ -592,12 +604,24 @@ public:
 			live_->writer->reclaim(in_use);
 		}
 		pub_.collect(in_use);
+		metrics_.dataplane_seen(pub_.generation(), pub_.publish_ns(), in_use,
+		                        in_use != 0 ? stats_->in_use_ns() : 0);
 		if (stats_ && !stats_->alive()) {
 			stats_.reset();  // a restarted dataplane creates a new segment
 		}
 	}
 
 	const config::Config& config() const override { return cfg_; }
+
+	// Serves /metrics (docs/metrics.md).
+	bool serve_metrics(const metrics::ListenAddress& where, size_t max_tenants,
+	                   std::string& err)
+	{
+		metrics_.reloaded(true, &cfg_);
+		return metrics_.listen(
+		    where, max_tenants, [this] { return metrics_sources(); }, err);
+	}
+	metrics::DaemonMetrics& metrics() { return metrics_; }
 
 	// SIGUSR1: the dataplane's drops by reason, and the route feed's state, to the log
 	// (what an operator needs before reaching for the shell).
@@ -753,6 +777,19 @@ private:
 			log(why);
 		}
 		return {false, {std::move(why)}};
+	}
+
+	metrics::DaemonMetrics metrics_;
+
+	metrics::Sources metrics_sources() const
+	{
+		metrics::Sources s{
+		    &cfg_,      tables(), pub_.generation(), stats_ ? &*stats_ : nullptr,
+		    rib_.get(), {}};
+		for (const auto& [peer, st] : sync_.peers) {
+			s.bgp_up.push_back(peer.address);
+		}
+		return s;
 	}
 	std::unique_ptr<frr::Supervisor> frr_;
 	std::unique_ptr<routes::BmpListener> bmp_;
@@ -979,6 +1016,8 @@ int run(int argc, char** argv)
 	uint16_t bmp_port = 11019;
 	unsigned stale_hold_s = 120;
 	std::string shell_group;
+	std::string metrics_address;
+	size_t metrics_max_tenants = 1000;
 	po::options_description desc(
 	    "tsunagid: the Tsunagi control daemon\n\n"
 	    "Usage: tsunagid [--config FILE]\n       tsunagid --check FILE\n\nOptions");
@@ -999,7 +1038,14 @@ int run(int argc, char** argv)
 	    "down or the feed restarted, when it sends no End-of-RIB")(
 	    "shell-group", po::value(&shell_group),
 	    "the group whose members may use tsunagi-sh (RUNTIME_DIR/shell.sock, mode 0660); "
-	    "default: only this daemon's user");
+	    "default: only this daemon's user")(
+	    "metrics-address", po::value(&metrics_address),
+	    "serve Prometheus metrics at http://HOST:PORT/metrics ([IPV6]:PORT for IPv6; none: "
+	    "do not); default: the YAML's node.metrics, itself 127.0.0.1:9469 by default")(
+	    "metrics-max-tenants",
+	    po::value(&metrics_max_tenants)->default_value(metrics_max_tenants),
+	    "tenants with series of their own in /metrics; the others are summed as "
+	    "tenant=\"_other\"");
 	po::variables_map vm;
 	if (auto rc = cli::parse_options(argc, argv, "tsunagid", desc, vm)) {
 		return *rc;
@@ -1009,6 +1055,15 @@ int run(int argc, char** argv)
 	}
 	if (!render_path.empty()) {
 		return render_frr(render_path);
+	}
+	std::string err;
+	std::optional<metrics::ListenAddress> metrics_at;
+	if (!metrics_address.empty()) {
+		metrics_at = metrics::parse_listen_address(metrics_address, err);
+		if (!err.empty()) {
+			log(err);
+			return cli::kExitConfig;
+		}
 	}
 
 	// Signals are taken synchronously, so a reload never interrupts a publication.
@@ -1023,6 +1078,15 @@ int run(int argc, char** argv)
 	auto r = cli::load_config(config_path, "tsunagid", &text);
 	if (!r) {
 		return cli::kExitConfig;
+	}
+	// Where /metrics is served: the command line (checked above), else the YAML.
+	if (metrics_address.empty()) {
+		metrics_at = metrics::parse_listen_address(r->node.metrics_address, err,
+		                                           "node.metrics in " + config_path);
+		if (!err.empty()) {
+			log(err);
+			return cli::kExitConfig;
+		}
 	}
 	std::error_code ec;
 	std::filesystem::create_directories(r->node.runtime_dir, ec);
@@ -1048,7 +1112,6 @@ int run(int argc, char** argv)
 	// FRR's daemons run as user frr from RUNTIME_DIR/frr: with --frr, others may pass
 	// through the directory (not list it); every file in it has modes of its own.
 	chmod(r->node.runtime_dir.c_str(), run_frr ? 0751 : 0750);
-	std::string err;
 	auto pub = shm::Publisher::open(shm::names_for(r->node.runtime_dir), 0600, err);
 	if (!pub) {
 		log(err);
@@ -1072,6 +1135,9 @@ int run(int argc, char** argv)
 	if (run_frr && !d.start_frr(d.config().node.runtime_dir + "/frr", bmp_port)) {
 		return cli::kExitRuntime;
 	}
+	if (metrics_at && !d.serve_metrics(*metrics_at, metrics_max_tenants, err)) {
+		log(err);
+	}
 	shell::Shell sh(d);
 	sh.audit = [](const std::string& l) { log("shell: " + l); };
 	auto shell_server = shell::Server::open(shell::socket_path(d.config().node.runtime_dir),
@@ -1091,6 +1157,7 @@ int run(int argc, char** argv)
 		std::vector<pollfd> fds{{sfd, POLLIN, 0}, {d.neighbor_fd(), POLLIN, 0}};
 		d.add_feed_fds(fds);
 		shell_server->add_fds(fds);
+		d.metrics().add_fds(fds);
 		poll(fds.data(), fds.size(), 200);
 		if (fds[0].revents & POLLIN) {
 			signalfd_siginfo si{};
@@ -1125,6 +1192,9 @@ int run(int argc, char** argv)
 		d.collect();
 		notifier.watchdog();
 		shell_server->service();
+		if (const auto line = d.metrics().serve(); !line.empty()) {
+			log(line);
+		}
 	}
 }
 

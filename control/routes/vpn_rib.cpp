@@ -86,11 +86,16 @@ void VpnRib::link(const Path& path, const PeerId& id, const VpnKey& k, bool add)
 	for (const auto& t : path.tenants) {
 		const TenantPrefix tp{t, k.prefix};
 		if (add) {
-			imported_[tp].insert({id, k.rd});
+			auto [it, fresh] = imported_.try_emplace(tp);
+			it->second.insert({id, k.rd});
+			imported_by_tenant_[t] += fresh ? 1 : 0;
 		} else if (auto it = imported_.find(tp); it != imported_.end()) {
 			it->second.erase({id, k.rd});
 			if (it->second.empty()) {
 				imported_.erase(it);
+				if (--imported_by_tenant_[t] == 0) {
+					imported_by_tenant_.erase(t);
+				}
 			}
 		}
 		mark(tp);

@@ -90,6 +90,11 @@ public:
 
 	size_t paths() const;
 	size_t imported() const { return imported_.size(); }
+	// Imported routes by tenant, kept as they change (metrics read it every scrape).
+	const std::map<std::string, size_t>& imported_by_tenant() const
+	{
+		return imported_by_tenant_;
+	}
 	const RibCounters& counters() const { return counters_; }
 
 private:
@@ -111,6 +116,7 @@ private:
 	std::map<std::string, std::vector<std::string>> importers_;  // route target → tenants
 	std::map<PeerId, PeerRib> peers_;
 	std::map<TenantPrefix, std::set<Source>> imported_;
+	std::map<std::string, size_t> imported_by_tenant_;
 	std::set<TenantPrefix> changed_set_;
 	std::vector<TenantPrefix> changed_;
 	RibCounters counters_;

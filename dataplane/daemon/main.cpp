@@ -1,6 +1,7 @@
 // tsunagi-dataplane: the DPDK process (DESIGN.md §1). Opens the YAML's ports, attaches
 // to the tables tsunagid publishes in shared memory, and forwards with the last tables it
 // has whatever the control daemon does.
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -20,6 +21,7 @@
 #include "dataplane/daemon/command_server.hpp"
 #include "dataplane/daemon/eal_args.hpp"
 #include "dataplane/daemon/ports.hpp"
+#include "dataplane/daemon/telemetry.hpp"
 #include "dataplane/daemon/worker.hpp"
 #include "dataplane/shm/names.hpp"
 #include "dataplane/shm/stats_segment.hpp"
@@ -54,8 +56,9 @@ void log(const std::string& s)
 // worker can still be reading them.
 class Control {
 public:
-	Control(shm::Subscriber& sub, shm::StatsSegment& stats, WorkerShared& shared, int self_id)
-	    : sub_(sub), stats_(stats), shared_(shared), self_id_(self_id)
+	Control(shm::Subscriber& sub, shm::StatsSegment& stats, WorkerShared& shared, int self_id,
+	        TelemetryCommands& telemetry)
+	    : sub_(sub), stats_(stats), shared_(shared), self_id_(self_id), telemetry_(telemetry)
 	{
 	}
 
@@ -77,6 +80,7 @@ public:
 		}
 		auto* g = new Generation{std::move(*m), abi::TableView()};
 		g->view = abi::TableView(g->mapping.data, g->mapping.header_offset);
+		telemetry_.use_tables(g->view);
 		// Release: the mapping and view are complete before a worker can see them.
 		retired_ = shared_.current.exchange(g, std::memory_order_acq_rel);
 		pending_ = g;
@@ -126,6 +130,7 @@ private:
 	shm::StatsSegment& stats_;
 	WorkerShared& shared_;
 	int self_id_;
+	TelemetryCommands& telemetry_;
 	std::string last_error_;
 };
 
@@ -204,6 +209,7 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 		log(err);
 		return cli::kExitRuntime;
 	}
+	stats->set_tsc_hz(rte_get_tsc_hz());
 	PuntPath punt;
 	if (auto e = punt.open(cfg, pool); !e.empty()) {
 		log(e);
@@ -226,8 +232,17 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 		workers.push_back(
 		    std::make_unique<Worker>(i, shared, stats->worker(i), pool, mac_capacity));
 	}
+	std::vector<const WorkerCounters*> counters;
+	std::vector<std::string> port_names;
+	for (uint16_t i = 0; i < n_workers; ++i) {
+		counters.push_back(&stats->worker(i));
+	}
+	for (const auto& p : cfg.ports) {
+		port_names.push_back(p.name);
+	}
+	TelemetryCommands telemetry(std::move(counters), std::move(port_names));
 	shm::Subscriber sub(names);
-	Control control(sub, *stats, shared, inline_worker ? 0 : -1);
+	Control control(sub, *stats, shared, inline_worker ? 0 : -1, telemetry);
 	TraceRunner tracer(workers, shared, pool);
 	auto commands = CommandServer::open(cfg.node.runtime_dir, workers, tracer, err);
 	if (!commands) {

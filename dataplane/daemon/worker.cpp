@@ -69,7 +69,7 @@ Worker::Worker(unsigned id, WorkerShared& shared, WorkerCounters& counters, rte_
                size_t mac_capacity)
     : id_(id),
       shared_(shared),
-      macs_(mac_capacity),
+      macs_(mac_capacity, counters.learned_macs.data()),
       pipeline_(macs_, counters, pool),
       ctr_(counters),
       sink_(shared, uint16_t(id), counters),
@@ -80,6 +80,15 @@ Worker::Worker(unsigned id, WorkerShared& shared, WorkerCounters& counters, rte_
 
 uint32_t Worker::iterate()
 {
+	// The pass that ended now counts as busy when it received packets: one TSC read per
+	// pass, which the aging below reuses.
+	const uint64_t tsc = rte_rdtsc();
+	const uint64_t pass = last_tsc_ == 0 ? 0 : tsc - last_tsc_;
+	last_tsc_ = tsc;
+	ctr_.cycles.total += pass;
+	if (last_received_ != 0) {
+		ctr_.cycles.busy += pass;
+	}
 	// Acquire pairs with the control thread's release store: the mapping's contents
 	// are visible before we read through the pointer.
 	const Generation* g = shared_.current.load(std::memory_order_acquire);
@@ -113,7 +122,6 @@ uint32_t Worker::iterate()
 		if (clearing_ != 0) {
 			clear_some();
 		}
-		const uint64_t tsc = rte_get_tsc_cycles();
 		if (tsc >= next_age_) {
 			take_clear_request();
 			if (clearing_ == 0) {
@@ -128,6 +136,7 @@ uint32_t Worker::iterate()
 	} else if (total != 0) {
 		idle_ = 0;
 	}
+	last_received_ = total;
 	return total;
 }
 

@@ -91,6 +91,8 @@ private:
 	uint64_t hz_;
 	uint64_t next_age_ = 0;
 	uint32_t idle_ = 0;
+	uint64_t last_tsc_ = 0;       // the start of the pass now running
+	uint32_t last_received_ = 0;  // packets the previous pass received
 
 	// clear mac-table: requests from the control thread, done over several passes.
 	void take_clear_request();

@@ -46,13 +46,23 @@ struct MacCounters {
 	uint64_t table_full;  // a new MAC not learned because the table was full
 };
 
+// Where a worker's time goes, in TSC cycles (StatsHeader::tsc_hz converts): every loop
+// pass, and the passes that received packets. Read once per pass, not per packet.
+struct LoopCycles {
+	uint64_t busy;
+	uint64_t total;
+};
+
 // alignas keeps two workers' blocks off the same cache line.
 struct alignas(64) WorkerCounters {
 	std::array<TrafficCounters, abi::kMaxPorts> ports;
 	std::array<uint64_t, kDropCount> drops;
 	std::array<uint64_t, abi::kMaxPorts> punted;  // to the kernel: ARP, ND, ICMP to the node
 	MacCounters mac;
+	LoopCycles cycles;
 	std::array<TrafficCounters, kMaxTenants + 1> tenants;
+	// Learned entries in this worker's MAC table, by tenant (a gauge the table keeps).
+	std::array<uint32_t, kMaxTenants + 1> learned_macs;
 };
 
 }  // namespace tsunagi::dp

@@ -6,14 +6,18 @@
 
 namespace tsunagi::dp {
 
-MacTable::MacTable(size_t capacity)
+MacTable::MacTable(size_t capacity, uint32_t* dynamic_counts)
     : capacity_(std::bit_ceil(capacity < 16 ? size_t{16} : capacity)), mask_(capacity_ - 1)
 {
 	slots_ = HugeArray<Entry>(capacity_);
 	for (size_t i = 0; i < capacity_; ++i) {
 		slots_[i] = Entry{0, abi::kNone, 0};
 	}
-	dynamic_ = HugeArray<uint32_t>(kMaxTenants + 1);
+	if (dynamic_counts == nullptr) {
+		own_counts_ = HugeArray<uint32_t>(kMaxTenants + 1);
+		dynamic_counts = own_counts_.get();
+	}
+	dynamic_ = dynamic_counts;
 }
 
 MacTable::Learn MacTable::learn(size_t home, uint64_t key, uint32_t member, uint32_t now,

@@ -30,8 +30,10 @@ public:
 	enum class Learn : uint8_t { refreshed, learned, moved, limit, full, pinned };
 
 	// `capacity` is rounded up to a power of two; keep it at least twice the entries
-	// expected so probe runs stay short.
-	explicit MacTable(size_t capacity);
+	// expected so probe runs stay short. `dynamic_counts` (kMaxTenants + 1 of them, zeroed)
+	// receives the count of learned entries per tenant, for readers in another process
+	// (the counters segment); by default the table keeps them itself.
+	explicit MacTable(size_t capacity, uint32_t* dynamic_counts = nullptr);
 
 	static uint64_t key(uint32_t tenant, const uint8_t* mac)
 	{
@@ -132,7 +134,8 @@ private:
 	void erase_at(size_t i);
 
 	HugeArray<Entry> slots_;
-	HugeArray<uint32_t> dynamic_;  // per tenant
+	HugeArray<uint32_t> own_counts_;
+	uint32_t* dynamic_;  // per tenant: own_counts_ or the caller's
 	size_t capacity_;
 	size_t mask_;
 	size_t size_ = 0;

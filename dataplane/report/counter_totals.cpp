@@ -4,8 +4,6 @@
 
 namespace tsunagi::dp {
 
-namespace {
-
 void add(TrafficCounters& sum, const TrafficCounters& c)
 {
 	sum.rx_packets += c.rx_packets;
@@ -13,8 +11,6 @@ void add(TrafficCounters& sum, const TrafficCounters& c)
 	sum.tx_packets += c.tx_packets;
 	sum.tx_bytes += c.tx_bytes;
 }
-
-}  // namespace
 
 CounterTotals add_up(const WorkerCounters* const* workers, size_t n_workers, size_t n_ports,
                      size_t n_tenants)
@@ -25,6 +21,7 @@ CounterTotals add_up(const WorkerCounters* const* workers, size_t n_workers, siz
 	t.ports.resize(n_ports);
 	t.punted.resize(n_ports);
 	t.tenants.resize(n_tenants);
+	t.learned_macs.resize(n_tenants);
 	for (size_t w = 0; w < n_workers; ++w) {
 		const WorkerCounters& c = *workers[w];
 		for (size_t p = 0; p < n_ports; ++p) {
@@ -33,6 +30,7 @@ CounterTotals add_up(const WorkerCounters* const* workers, size_t n_workers, siz
 		}
 		for (size_t i = 0; i < n_tenants; ++i) {
 			add(t.tenants[i], c.tenants[i]);
+			t.learned_macs[i] = std::max(t.learned_macs[i], c.learned_macs[i]);
 		}
 		for (size_t r = 0; r < kDropCount; ++r) {
 			t.drops[r] += c.drops[r];

@@ -16,6 +16,9 @@ struct CounterTotals {
 	std::vector<TrafficCounters> ports;    // by port index
 	std::vector<uint64_t> punted;          // by port index
 	std::vector<TrafficCounters> tenants;  // by tenant index
+	// By tenant index: the most any worker's MAC table holds. Each worker learns the MACs
+	// it sees, so one MAC may be in several tables: a sum would count it more than once.
+	std::vector<uint32_t> learned_macs;
 	std::array<uint64_t, kDropCount> drops{};
 	MacCounters mac{};
 
@@ -28,6 +31,8 @@ struct CounterTotals {
 		return n;
 	}
 };
+
+void add(TrafficCounters& sum, const TrafficCounters& c);
 
 // `n_ports` and `n_tenants` bound what is read (a table view's section sizes).
 CounterTotals add_up(const WorkerCounters* const* workers, size_t n_workers, size_t n_ports,

@@ -31,15 +31,16 @@ public:
 
 	// The newest published generation, 0 when none.
 	uint64_t generation() const;
+	// When it was published (CLOCK_MONOTONIC ns), 0 when none.
+	uint64_t publish_ns() const
+	{
+		// Relaxed: this process is the only writer of the value.
+		return block().publish_ns.load(std::memory_order_relaxed);
+	}
 
 	// The image object the newest generation is in (its number is the generation it was
 	// created for), 0 when none.
 	uint64_t image() const;
-	// CLOCK_MONOTONIC (ns) when the newest generation was announced.
-	uint64_t publish_ns() const
-	{
-		return block().publish_ns.load(std::memory_order_relaxed);
-	}
 
 	// Creates a zeroed, writable image object of `size` bytes for generation() + 1 to be
 	// announced in; nullopt (with `error`) when it cannot.

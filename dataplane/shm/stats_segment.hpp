@@ -20,7 +20,7 @@ namespace tsunagi::shm {
 inline constexpr uint64_t kStatsMagic = 0x3154'5453'4e55'5354ull;  // "TSUNSTT1" little-endian
 // Bump on any change to StatsHeader or dp::WorkerCounters. The sizes checked beside it catch
 // a forgotten bump in the common cases (a drop reason added, a table limit changed).
-inline constexpr uint32_t kStatsVersion = 1;
+inline constexpr uint32_t kStatsVersion = 2;
 
 struct StatsHeader {
 	uint64_t magic;  // written last on creation (release), like ControlBlock's
@@ -38,6 +38,8 @@ struct StatsHeader {
 	std::atomic<uint64_t> heartbeat_ns;  // CLOCK_MONOTONIC of the dataplane's last beat()
 	uint64_t counters_offset;            // from the header's start, 64-byte aligned
 	uint64_t total_size;
+	// TSC cycles per second, for WorkerCounters::cycles; 0 until the dataplane sets it.
+	std::atomic<uint64_t> tsc_hz;
 };
 
 static_assert(std::is_standard_layout_v<StatsHeader>);
@@ -64,6 +66,9 @@ public:
 	dp::WorkerCounters& worker(uint32_t i) { return workers_[i]; }
 	uint32_t n_workers() const { return header_->n_workers; }
 	StatsHeader& header() { return *header_; }
+
+	// Relaxed: set once before the workers start, read as a plain value.
+	void set_tsc_hz(uint64_t hz) { header_->tsc_hz.store(hz, std::memory_order_relaxed); }
 
 	// Every worker now runs generation `gen` (the old one may be reclaimed).
 	void set_in_use(uint64_t gen);
@@ -104,6 +109,8 @@ public:
 	{
 		return header_->heartbeat_ns.load(std::memory_order_relaxed);
 	}
+
+	uint64_t tsc_hz() const { return header_->tsc_hz.load(std::memory_order_relaxed); }
 
 	// Its dataplane's process exists and beat within `max_age_ms`.
 	bool alive(uint64_t max_age_ms = 2000) const;

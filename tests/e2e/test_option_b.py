@@ -16,7 +16,7 @@ import re
 import signal
 import time
 
-from lib import capture, frr, pinger, yamlcfg
+from lib import capture, frr, pinger, prom, yamlcfg
 from scapy.contrib.mpls import MPLS  # noqa: F401 - binds EtherType 0x8847 before pcaps are read
 from lib.procs import wait_until
 from lib.topo import CARRIER_IX, CARRIER_MAC, NODE_IX, PORT_MAC, Topology, host_mac
@@ -150,6 +150,19 @@ def test_h_option_b_with_a_carrier(ctx):
         carrier = _start(ctx, t)
         log = t.tsunagid.log(True)
         assert "frr: zebra started" in log and "frr: bgpd started" in log, log[-2000:]
+
+        # tsunagid's /metrics (default address, in the node's namespace): the session, and
+        # the VRF's imported routes beside its configured ones.
+        def metric(head):
+            text = prom.http_get(t.ns["dp"], "http://127.0.0.1:9469/metrics")[2]
+            m = re.search(r"^%s (\S+)$" % re.escape(head), text, re.M)
+            return float(m.group(1)) if m else None
+
+        wait_until(lambda: metric('tsunagi_bgp_session_up{peer="carrier"}') == 1, 10, interval=0.2,
+                   what="tsunagi_bgp_session_up 1 for the carrier")
+        routes = metric('tsunagi_vrf_routes{tenant="cust-0001"}')
+        assert routes is not None and routes >= 2, "tsunagi_vrf_routes of cust-0001: %s" % routes
+        ctx.note("/metrics: BGP session with the carrier up, %d routes in cust-0001's VRF" % routes)
 
         # The carrier has both tenants' prefixes with this node's label and RT.
         for n in (1, 2):

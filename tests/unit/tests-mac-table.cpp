@@ -2,6 +2,7 @@
 
 #include <map>
 #include <random>
+#include <vector>
 
 #include "dataplane/pipeline/mac_table.hpp"
 
@@ -155,4 +156,17 @@ TEST_CASE("a clear in slices removes exactly a tenant's dynamic entries", "[mac-
 			CHECK(t.size() == entries.size() - expected);
 		}
 	}
+}
+
+TEST_CASE("the per-tenant counts can live where the caller says, for another process to read",
+          "[mac-table]")
+{
+	std::vector<uint32_t> counts(tsunagi::dp::kMaxTenants + 1, 0);
+	MacTable t(64, counts.data());
+	REQUIRE(t.learn(MacTable::key(3, kA), 7, 100, 0, kAging) == Learn::learned);
+	REQUIRE(t.learn(MacTable::key(3, kB), 7, 100, 0, kAging) == Learn::learned);
+	CHECK(counts[3] == 2);
+	t.erase(MacTable::key(3, kA));
+	CHECK(counts[3] == 1);
+	CHECK(t.dynamic_count(3) == 1);
 }
