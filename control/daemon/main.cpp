@@ -627,31 +627,23 @@ public:
 	// (what an operator needs before reaching for the shell).
 	void log_counters()
 	{
+		const auto dp = dataplane();
 		std::string line = "drops:";
-		if (stats_) {
-			for (size_t r = 0; r < dp::kDropCount; ++r) {
-				uint64_t n = 0;
-				for (uint32_t w = 0; w < stats_->n_workers(); ++w) {
-					n += stats_->worker(w).drops[r];
-				}
-				if (n != 0) {
-					line += " " + std::string(dp::kDropNames[r]) + "=" +
-					        std::to_string(n);
-				}
+		for (size_t r = 0; dp && r < dp::kDropCount; ++r) {
+			if (dp->totals.drops[r] != 0) {
+				line += " " + std::string(dp::kDropNames[r]) + "=" +
+				        std::to_string(dp->totals.drops[r]);
 			}
 		}
 		log(line);
-		if (stats_) {
+		if (dp) {
 			line = "ports (rx/tx/punted packets):";
-			for (size_t p = 0; p < cfg_.ports.size() && p < abi::kMaxPorts; ++p) {
-				uint64_t rx = 0, tx = 0, punted = 0;
-				for (uint32_t w = 0; w < stats_->n_workers(); ++w) {
-					rx += stats_->worker(w).ports[p].rx_packets;
-					tx += stats_->worker(w).ports[p].tx_packets;
-					punted += stats_->worker(w).punted[p];
-				}
-				line += " " + cfg_.ports[p].name + " " + std::to_string(rx) + "/" +
-				        std::to_string(tx) + "/" + std::to_string(punted);
+			for (size_t p = 0; p < cfg_.ports.size() && p < dp->totals.ports.size();
+			     ++p) {
+				line += " " + cfg_.ports[p].name + " " +
+				        std::to_string(dp->totals.ports[p].rx_packets) + "/" +
+				        std::to_string(dp->totals.ports[p].tx_packets) + "/" +
+				        std::to_string(dp->totals.punted[p]);
 			}
 			log(line);
 		}
