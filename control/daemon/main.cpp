@@ -627,23 +627,23 @@ public:
 	// (what an operator needs before reaching for the shell).
 	void log_counters()
 	{
-		const auto dp = dataplane();
+		const auto plane = dataplane();
 		std::string line = "drops:";
-		for (size_t r = 0; dp && r < dp::kDropCount; ++r) {
-			if (dp->totals.drops[r] != 0) {
+		for (size_t r = 0; plane && r < dp::kDropCount; ++r) {
+			if (plane->totals.drops[r] != 0) {
 				line += " " + std::string(dp::kDropNames[r]) + "=" +
-				        std::to_string(dp->totals.drops[r]);
+				        std::to_string(plane->totals.drops[r]);
 			}
 		}
 		log(line);
-		if (dp) {
+		if (plane) {
 			line = "ports (rx/tx/punted packets):";
-			for (size_t p = 0; p < cfg_.ports.size() && p < dp->totals.ports.size();
+			for (size_t p = 0; p < cfg_.ports.size() && p < plane->totals.ports.size();
 			     ++p) {
 				line += " " + cfg_.ports[p].name + " " +
-				        std::to_string(dp->totals.ports[p].rx_packets) + "/" +
-				        std::to_string(dp->totals.ports[p].tx_packets) + "/" +
-				        std::to_string(dp->totals.punted[p]);
+				        std::to_string(plane->totals.ports[p].rx_packets) + "/" +
+				        std::to_string(plane->totals.ports[p].tx_packets) + "/" +
+				        std::to_string(plane->totals.punted[p]);
 			}
 			log(line);
 		}
