@@ -817,10 +817,10 @@ bool TableWriter::set_route(const std::string& tenant, const config::IpPrefix& p
 	const auto hops = std::span(all_hops).first(std::min(all_hops.size(), kMaxEcmp));
 	Learned l{0, uint32_t(hops.size()), 0};
 	size_t bytes = sizeof(abi::NexthopEntry) * hops.size();
-	std::string shared_key;
+	SharedKey shared_key{};
 	if (const auto label = shared_form(hops)) {
 		const abi::NexthopEntry hop = without_labels(hops[0]);
-		shared_key.assign(reinterpret_cast<const char*>(&hop), sizeof(hop));
+		std::memcpy(shared_key.data(), &hop, sizeof(hop));
 		l.label = *label + 1;
 		if (const auto si = shared_hops_.find(shared_key); si != shared_hops_.end()) {
 			l.block = si->second;

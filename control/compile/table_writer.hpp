@@ -122,7 +122,8 @@ private:
 	};
 	// Learned Option-B routes' shared next hops (abi::route_aux), by the hop's bytes. They
 	// stay for the image's life: a carrier's few hops, and one more per MAC it moves to.
-	std::map<std::string, uint64_t> shared_hops_;
+	using SharedKey = std::array<uint8_t, sizeof(abi::NexthopEntry)>;
+	std::map<SharedKey, uint64_t> shared_hops_;
 	void retire(const Learned& l, uint64_t generation);
 	struct Lengths {
 		uint64_t v4 = 0;
