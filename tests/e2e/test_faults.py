@@ -12,6 +12,7 @@
     cores the senders compete with the dataplane for CPU).
 """
 import json
+import signal
 import subprocess
 import time
 
@@ -112,3 +113,38 @@ def test_fault_b_floods_of_garbage(ctx):
         # The kernel may refuse some of a flood on its side (a full socket queue); what reaches
         # the dataplane is counted, all of it.
         assert counted >= 0.5 * sent, "%d of %d flood frames counted as drops" % (counted, sent)
+
+
+def test_fault_c_dataplane_sigkill_and_restart(ctx):
+    """(c) SIGKILL of the dataplane under traffic, then a restart while tsunagid runs on: the
+    new process replaces the dead one's counters segment and sockets, forwards again from the
+    tables in shared memory, and tsunagid's shell sees it (outage and loss measured)."""
+    ctx.require_node()
+    with Topology(ctx, tenants=[1]) as t:
+        t.start_node()
+        t.static_neighbors("cloud", 1, "srv")
+        pa = t.pinger("ping", "cloud", 1, "srv").start()
+        wait_until(lambda: pa.progress()["received"] >= 100, 10, what="100 replies before the kill")
+        pid_before = _dataplane_pid(ctx, t)
+        t0 = time.monotonic()
+        t.dataplane.stop(signal.SIGKILL, timeout=10)
+        t.start_dataplane()
+        t.wait_forwarding("cloud", 1, "srv", timeout=60)
+        t_back = time.monotonic() - t0
+        n = pa.progress()["received"]
+        wait_until(lambda: pa.progress()["received"] >= n + 50, 10, what="steady pings after the restart")
+        ra = pa.stop()
+        wait_until(lambda: _dataplane_pid(ctx, t) not in (None, pid_before), 10,
+                   what="tsunagid to see the new dataplane")
+        assert t.tsunagid.alive(), "tsunagid died with the dataplane:\n%s" % t.tsunagid.tail()
+        ctx.note("dataplane SIGKILL -> restarted and forwarding after %.2f s; pings at 10 ms: %d/%d lost, "
+                 "longest outage %.0f ms" % (t_back, ra["lost"], ra["sent"], ra["outage_ms"]))
+        last_lost = ra["runs"][-1][1] if ra["runs"] else -1
+        assert last_lost < ra["sent"] - 50, "still losing after the restart: %s" % ra["runs"]
+
+
+def _dataplane_pid(ctx, t):
+    r = subprocess.run([ctx.bins["shell"], "--runtime-dir", t.runtime_dir, "-c", "show dataplane json"],
+                       capture_output=True, text=True, timeout=30)
+    d = json.loads(r.stdout) if r.returncode == 0 else {}
+    return d.get("pid") if d.get("running") else None
