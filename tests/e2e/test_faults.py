@@ -10,6 +10,7 @@
     while the tenant's hosts on the other ports ping: every flood is counted under its drop
     reason, no ping is lost, the dataplane stays up (RTT before and during printed; on two
     cores the senders compete with the dataplane for CPU).
+(c) SIGKILL of the dataplane under traffic and a restart while tsunagid runs on.
 """
 import json
 import signal
