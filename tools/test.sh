@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit tests, golden replay tests,
-# FRR configuration checks, the monitoring kit's checks (promtool), end-to-end tests in network namespaces, the same unit and golden tests under
-# AddressSanitizer and UndefinedBehaviorSanitizer, the demo and a short benchmark smoke run. Ends with one line: "N passed, N failed".
+# FRR configuration checks, the monitoring kit's checks (promtool), end-to-end tests in
+# network namespaces, the unit and golden tests and a set of the end-to-end tests again
+# under AddressSanitizer and UndefinedBehaviorSanitizer, the fuzzers, the demo and a short
+# benchmark smoke run. Ends with one line: "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -92,6 +94,10 @@ if tools/setup/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=fal
 	export ASAN_OPTIONS=abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	run_catch "unit (asan+ubsan)" build-asan/tests/unit/tsunagi-unit-tests
 	run_golden "golden (asan+ubsan)" build-asan/tools/tsunagi-replay
+	# The daemons under the sanitizers, live: forwarding, restarts, reloads, the shell, the
+	# dataplane's command socket, churn, faults, metrics and an FRR carrier.
+	run_counted "e2e (asan+ubsan)" e2e tests/e2e/run.py --build build-asan \
+		-k '^(a_translation_and_vxlan_ipv4|c_|d_|shell_|churn|fault_|service_notify|m_metrics|h_option_b)'
 	unset ASAN_OPTIONS UBSAN_OPTIONS
 else
 	record "sanitizer build" 0 1
