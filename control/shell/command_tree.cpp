@@ -120,6 +120,26 @@ const std::vector<std::unique_ptr<Node>>& next_of(const Node& n)
 
 }  // namespace
 
+namespace {
+
+// libstdc++'s regex matcher recurses per character for some patterns: a bounded subject
+// keeps the stack bounded whatever the pattern, and a matcher that gives up (too complex)
+// counts as no match rather than ending the daemon.
+constexpr size_t kMaxFilteredLine = 1024;
+
+bool matches(const std::string& line, const std::regex& re)
+{
+	try {
+		return line.size() <= kMaxFilteredLine
+		           ? std::regex_search(line, re)
+		           : std::regex_search(line.begin(), line.begin() + kMaxFilteredLine, re);
+	} catch (const std::regex_error&) {
+		return false;
+	}
+}
+
+}  // namespace
+
 std::string apply_filters(const std::string& text, const std::vector<Filter>& filters)
 {
 	std::string out = text;
@@ -132,13 +152,13 @@ std::string apply_filters(const std::string& text, const std::vector<Filter>& fi
 			bool keep = true;
 			switch (f.kind) {
 				case Filter::Kind::include:
-					keep = std::regex_search(line, f.re);
+					keep = matches(line, f.re);
 					break;
 				case Filter::Kind::exclude:
-					keep = !std::regex_search(line, f.re);
+					keep = !matches(line, f.re);
 					break;
 				case Filter::Kind::begin:
-					begun = begun || std::regex_search(line, f.re);
+					begun = begun || matches(line, f.re);
 					keep = begun;
 					break;
 				case Filter::Kind::count:
@@ -287,7 +307,7 @@ CommandTree::Walk CommandTree::walk(Mode mode, const std::vector<std::string>& w
 		const std::string& word = words[i];
 		std::vector<std::pair<Fit, State>> next;
 		Fit best = Fit::none;
-		for (const State& st : w.states) {
+		for (State& st : w.states) {
 			auto take = [&](const Node* n, Fit f, State s) {
 				if (f < best) {
 					return;
@@ -312,11 +332,17 @@ CommandTree::Walk CommandTree::walk(Mode mode, const std::vector<std::string>& w
 			if (st.node->arg != nullptr &&
 			    st.node->arg->accept == ArgType::Accept::rest && i > 0 &&
 			    words[i - 1] != "|") {
-				State s = st;
+				// Moved, not copied, when nothing else goes on from here: a long
+				// line (a frame in hex, byte by byte) costs linear time.
+				const Node* node = st.node;
+				State s = next_of(*node).empty() ? std::move(st) : st;
 				std::string& v = s.in_filters ? s.filters.back().pattern
-				                              : s.args.values[st.node->label];
+				                              : s.args.values[node->label];
 				v += " " + word;
-				take(st.node, Fit::word_arg, std::move(s));
+				take(node, Fit::word_arg, std::move(s));
+				if (next_of(*node).empty()) {
+					continue;
+				}
 			}
 			for (const auto& c : next_of(*st.node)) {
 				const Fit f = fit(*c, word);
@@ -398,6 +424,12 @@ CommandTree::Match CommandTree::parse(Mode mode, std::string_view line) const
 	for (auto& f : m.filters) {
 		if (f.kind == Filter::Kind::count) {
 			continue;
+		}
+		if (f.pattern.size() > kMaxPattern) {
+			m.command = -1;
+			m.error = "% Regular expression too long (at most " +
+			          std::to_string(kMaxPattern) + " characters)";
+			return m;
 		}
 		try {
 			f.re = std::regex(f.pattern, std::regex::ECMAScript);

@@ -50,7 +50,11 @@ struct Filter {
 	std::regex re;
 };
 
-// Applies `filters` in order, line by line, as vtysh's pipes do.
+// The longest `| include` (exclude, begin) pattern; longer ones are refused.
+inline constexpr size_t kMaxPattern = 256;
+
+// Applies `filters` in order, line by line, as vtysh's pipes do. A pattern is matched
+// against a line's first 1024 characters.
 std::string apply_filters(const std::string& text, const std::vector<Filter>& filters);
 
 struct HelpItem {

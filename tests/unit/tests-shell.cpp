@@ -236,6 +236,13 @@ TEST_CASE("| include, exclude, begin and count filter the output", "[shell]")
 	CHECK(run(sh, s, "sh ten | inc ^beta") == run(sh, s, "show tenants | include ^beta"));
 	CHECK(run(sh, s, "show drops | include [", false).rfind("% Invalid regular", 0) == 0);
 	CHECK(run(sh, s, "show tenants |", false).rfind("% Command incomplete", 0) == 0);
+	CHECK(run(sh, s, "show tenants | include " + std::string(300, 'a'), false)
+	          .rfind("% Regular expression too long", 0) == 0);
+	// A pattern that makes the matcher recurse per character, over a long line: bounded.
+	const std::string long_line(100000, 'a');
+	CHECK(shell::apply_filters(long_line + "\nb\n", {{shell::Filter::Kind::include, "(a|b)*c",
+	                                                  std::regex("(a|b)*c")}})
+	          .empty());
 }
 
 TEST_CASE("configure mode: reload, do, exit and end", "[shell]")
@@ -461,11 +468,12 @@ TEST_CASE("every JSON key of every show command is in docs/shell.md", "[shell]")
 	for (const auto& [line, documented] : commands) {
 		const std::string text = section(documented);
 		std::function<void(const nlohmann::json&, bool)> keys = [&](const nlohmann::json& j,
-		                                                             bool ours) {
+		                                                            bool ours) {
 			if (j.is_object()) {
 				for (const auto& [k, v] : j.items()) {
 					INFO(line << ": key " << k);
-					CHECK((!ours || text.find("\"" + k + "\"") != std::string::npos));
+					CHECK((!ours ||
+					       text.find("\"" + k + "\"") != std::string::npos));
 					keys(v, ours && k != "config");
 				}
 			} else if (j.is_array()) {
