@@ -196,7 +196,9 @@ public:
 			                  "; the running configuration stays",
 			              check_only);
 		}
-		const std::string before = running_yaml();
+		// What is in force now, as applied (the file lags during a startup hold).
+		const std::string before =
+		    history_.empty() ? running_yaml() : history_.front().yaml;
 		auto r = apply_text(*text, path_, check_only,
 		                    confirm_within_s ? "reload (unconfirmed)" : "reload");
 		if (r.ok && confirm_within_s != 0 && !check_only &&
@@ -225,7 +227,7 @@ public:
 	{
 		if (n == 0 || n >= history_.size()) {
 			return refuse("no configuration " + std::to_string(n) +
-			                  " back; `show history` " + "lists " +
+			                  " back; `show config-history` lists " +
 			                  std::to_string(history_.size() - 1),
 			              true);
 		}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <sstream>
 
 namespace tsunagi::shell {
@@ -125,7 +126,9 @@ namespace {
 // libstdc++'s regex matcher recurses per character for some patterns: a bounded subject
 // keeps the stack bounded whatever the pattern, and a matcher that gives up (too complex)
 // counts as no match rather than ending the daemon.
-constexpr size_t kMaxFilteredLine = 1024;
+constexpr size_t kMaxFilteredLine = 256;
+// Even so, a costly pattern over much output must not hold the daemon's loop.
+constexpr auto kFilterBudget = std::chrono::seconds(2);
 
 bool matches(const std::string& line, const std::regex& re)
 {
@@ -142,6 +145,7 @@ bool matches(const std::string& line, const std::regex& re)
 
 std::string apply_filters(const std::string& text, const std::vector<Filter>& filters)
 {
+	const auto deadline = std::chrono::steady_clock::now() + kFilterBudget;
 	std::string out = text;
 	for (const auto& f : filters) {
 		std::istringstream in(out);
@@ -149,6 +153,11 @@ std::string apply_filters(const std::string& text, const std::vector<Filter>& fi
 		size_t count = 0;
 		bool begun = false;
 		while (std::getline(in, line)) {
+			if (f.kind != Filter::Kind::count &&
+			    std::chrono::steady_clock::now() > deadline) {
+				next += "% Filter stopped: the pattern took more than 2 s\n";
+				break;
+			}
 			bool keep = true;
 			switch (f.kind) {
 				case Filter::Kind::include:
@@ -432,7 +441,11 @@ CommandTree::Match CommandTree::parse(Mode mode, std::string_view line) const
 			return m;
 		}
 		try {
-			f.re = std::regex(f.pattern, std::regex::ECMAScript);
+			// libstdc++'s default matcher backtracks: `(.|.)*x` takes exponential time.
+			// Its polynomial (Thompson) matcher runs in the daemon's loop safely; it
+			// has no back-references, which a filter does not need.
+			f.re = std::regex(
+			    f.pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
 		} catch (const std::regex_error&) {
 			m.command = -1;
 			m.error = "% Invalid regular expression: " + f.pattern;

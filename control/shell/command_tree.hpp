@@ -54,7 +54,8 @@ struct Filter {
 inline constexpr size_t kMaxPattern = 256;
 
 // Applies `filters` in order, line by line, as vtysh's pipes do. A pattern is matched
-// against a line's first 1024 characters.
+// against a line's first 256 characters, by libstdc++'s polynomial matcher (no
+// back-references), and filtering stops after 2 s, saying so.
 std::string apply_filters(const std::string& text, const std::vector<Filter>& filters);
 
 struct HelpItem {

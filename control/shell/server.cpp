@@ -20,7 +20,8 @@ struct Server::Connection {
 	int fd = -1;
 	std::string in, out;
 	Session session;
-	bool closing = false;  // close once `out` is written
+	bool closing = false;    // close once `out` is written
+	bool peer_done = false;  // the peer closed its side (or failed)
 	bool dead = false;
 };
 
@@ -58,15 +59,18 @@ Server::~Server()
 
 void Server::add_fds(std::vector<pollfd>& fds) const
 {
-	fds.push_back({fd_, POLLIN, 0});
+	if (connections_.size() < kMaxSessions) {
+		fds.push_back({fd_, POLLIN, 0});
+	}
 	for (const auto& c : connections_) {
-		fds.push_back({c->fd, short(POLLIN | (c->out.empty() ? 0 : POLLOUT)), 0});
+		// Read only from a session whose answer is out.
+		fds.push_back({c->fd, short(c->out.empty() ? POLLIN : POLLOUT), 0});
 	}
 }
 
 void Server::accept_all()
 {
-	for (;;) {
+	while (connections_.size() < kMaxSessions) {
 		const int fd = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			return;
@@ -86,6 +90,22 @@ void Server::accept_all()
 }
 
 void Server::handle(Connection& c, const std::string& request)
+{
+	try {
+		answer(c, request);
+	} catch (const std::exception& e) {
+		// A command's bug (or a bad answer from the dataplane or FRR) ends that
+		// command, not the daemon.
+		++counters_.bad_requests;
+		c.out += nlohmann::json(
+		             {{"ok", false},
+		              {"output", std::string("% Internal error: ") + e.what() + "\n"}})
+		             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+		         "\n";
+	}
+}
+
+void Server::answer(Connection& c, const std::string& request)
 {
 	++counters_.requests;
 	nlohmann::json reply;
@@ -142,24 +162,30 @@ void Server::service()
 	accept_all();
 	for (auto& cp : connections_) {
 		Connection& c = *cp;
+		// A client that does not read its answers is not read either: what it may cost
+		// the daemon is one answer, and one request of at most kMaxRequest.
 		char buf[16384];
-		for (;;) {
+		while (c.out.empty() && !c.peer_done && c.in.size() <= kMaxRequest) {
 			const ssize_t n = recv(c.fd, buf, sizeof(buf), 0);
 			if (n > 0) {
 				c.in.append(buf, size_t(n));
 				continue;
 			}
 			if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-				c.dead = c.out.empty();
-				c.closing = true;
+				c.peer_done = true;  // its requests still get their answers
 			}
 			break;
 		}
+		// Requests sent together are answered together while the answers drain, a few
+		// per pass, so one session never holds the loop for long.
 		size_t nl;
-		while (!c.closing && (nl = c.in.find('\n')) != std::string::npos) {
+		for (int k = 0; k < 8 && c.out.empty() && !c.closing &&
+		                (nl = c.in.find('\n')) != std::string::npos;
+		     ++k) {
 			const std::string request = c.in.substr(0, nl);
 			c.in.erase(0, nl + 1);
 			handle(c, request);
+			flush(c);
 		}
 		if (c.in.size() > kMaxRequest) {
 			++counters_.bad_requests;
@@ -172,6 +198,10 @@ void Server::service()
 			c.closing = true;
 		}
 		flush(c);
+		// Done when the peer has closed and everything it asked is answered.
+		if (c.peer_done && c.out.empty() && c.in.find('\n') == std::string::npos) {
+			c.dead = true;
+		}
 	}
 	connections_.erase(std::remove_if(connections_.begin(), connections_.end(),
 	                                  [](const auto& c) {

@@ -41,6 +41,8 @@ private:
 	struct Connection;
 	void accept_all();
 	void handle(Connection& c, const std::string& request);
+	void answer(Connection& c, const std::string& request);
+	static constexpr size_t kMaxSessions = 32;
 	void flush(Connection& c);
 
 	int fd_;

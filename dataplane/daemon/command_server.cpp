@@ -67,6 +67,9 @@ CommandServer::CommandServer(int fd, std::string path,
 
 CommandServer::~CommandServer()
 {
+	for (const auto& w : waiting_) {
+		close(w.fd);
+	}
 	for (const auto& c : clearing_) {
 		close(c.fd);
 	}
@@ -194,20 +197,28 @@ void CommandServer::send_in_memfd(int fd, CommandReplyFd& out, const void* data,
 
 void CommandServer::service()
 {
-	for (;;) {
+	// The control thread never waits on a client: connections wait here, a few at most,
+	// until their request is in (it follows the connect at once) or they are dropped.
+	const uint64_t now = monotonic_ns();
+	while (waiting_.size() < kMaxWaiting) {
 		const int fd = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			break;
 		}
-		// A request follows its connection at once; one that does not is refused rather
-		// than waited for.
-		pollfd p{fd, POLLIN, 0};
-		if (poll(&p, 1, 100) != 1) {
+		waiting_.push_back({fd, now + 500'000'000ull});
+	}
+	for (size_t i = 0; i < waiting_.size();) {
+		pollfd p{waiting_[i].fd, POLLIN, 0};
+		if (poll(&p, 1, 0) == 1) {
+			answer(waiting_[i].fd);
+		} else if (now > waiting_[i].deadline_ns) {
 			++bad_requests_;
-			close(fd);
+			close(waiting_[i].fd);
+		} else {
+			++i;
 			continue;
 		}
-		answer(fd);
+		waiting_.erase(waiting_.begin() + ptrdiff_t(i));
 	}
 	if (clearing_.empty()) {
 		return;

@@ -47,6 +47,12 @@ private:
 		uint64_t deadline_ns;
 	};
 	std::vector<Clearing> clearing_;  // the first is in progress, the rest wait
+	struct Waiting {
+		int fd;
+		uint64_t deadline_ns;
+	};
+	static constexpr size_t kMaxWaiting = 8;
+	std::vector<Waiting> waiting_;  // accepted, their request not in yet
 	uint64_t bad_requests_ = 0;
 };
 

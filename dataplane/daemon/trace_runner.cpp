@@ -135,6 +135,8 @@ std::string TraceRunner::run(uint16_t port, const uint8_t* frame, uint32_t len, 
 
 	macs_.remove_if([](const MacTable::Entry&) { return true; });
 	*counters_ = WorkerCounters{};
+	// The previous trace's tables may have been unmapped since: never read them.
+	pipeline_.forget_tables();
 	pipeline_.use_tables(g->view);
 	// The workers' entries for the frame's MACs, the newest of each, as the pipeline would
 	// find them on the worker that got the frame.

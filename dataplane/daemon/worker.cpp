@@ -96,6 +96,9 @@ uint32_t Worker::iterate()
 		mine_ = g;
 		if (g != nullptr) {
 			pipeline_.use_tables(g->view);
+			// Switching may erase static entries, whose shifts can carry an entry a
+			// clear has not visited behind its cursor: the clear starts over.
+			clear_cursor_ = 0;
 		}
 	}
 	uint32_t total = 0;

@@ -38,6 +38,9 @@ public:
 	// (or now belongs to another tenant) are forgotten; static MACs are installed anew.
 	void use_tables(const abi::TableView& tables);
 	const abi::TableView& tables() const { return t_; }
+	// Forgets the tables without reading them, for a pipeline whose previous tables may be
+	// gone (a trace between generations): the next use_tables() starts afresh.
+	void forget_tables() { t_ = abi::TableView(); }
 
 	// Processes `n` packets that arrived on `in_port` at time `now` (seconds); everything
 	// is either handed to `tx` or freed and counted as a drop.

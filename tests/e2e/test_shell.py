@@ -16,6 +16,7 @@ test_live.py), driven through a pseudo-terminal as a person types, and one-shot 
 import json
 import os
 import re
+import signal
 import socket
 import stat
 import subprocess
@@ -212,6 +213,15 @@ def test_shell_d_socket_mode_and_other_users(ctx):
         reply = json.loads(s.makefile().readline())
         assert reply["ok"] is False and "Bad request" in reply["output"], reply
         s.close()
+        # A client that sends its requests and closes its side still gets every answer.
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+        s.sendall(b'{"op": "exec", "line": "show tenants"}\n{"op": "exec", "line": "show drops"}\n')
+        s.shutdown(socket.SHUT_WR)
+        replies = [json.loads(ln) for ln in s.makefile().read().splitlines()]
+        assert len(replies) == 2 and "cust-0001" in replies[0]["output"] and \
+            "unknown_vlan" in replies[1]["output"], replies
+        s.close()
         assert "cust-0001" in _sh(ctx, t, "show tenants")
 
 
@@ -322,6 +332,14 @@ def test_shell_g_trace(ctx):
         macs = {e["mac"] for e in _json(ctx, t, "show mac-table")["entries"]}
         assert "02:de:ad:00:00:01" not in macs and "02:de:ad:00:00:03" not in macs, \
             "trace taught the workers a MAC"
+        # Again after tsunagid restarted, which publishes a new image: the trace must not
+        # read the tables of the trace before.
+        t.tsunagid.stop(signal.SIGTERM)
+        t.start_tsunagid()
+        wait_until(lambda: os.path.exists(os.path.join(t.runtime_dir, "shell.sock")), 10, what="the shell")
+        wait_until(lambda: "Tenant: cust-0001" in _sh(ctx, t, "trace cloud0 " + bytes(tagged).hex()), 10,
+                   what="a trace with the new image")
+        assert t.dataplane.alive(), "the dataplane died tracing after a new image:\n%s" % t.dataplane.tail()
         out_err = _sh(ctx, t, "trace cloud0 0201", ok=False)
         assert out_err.startswith("% A frame is whole bytes"), out_err
         ctx.note("trace: tagged -> srv0 vlan %d; VXLAN -> cloud0; vlan 999 dropped (unknown_vlan)"

@@ -1,5 +1,6 @@
 // The shell (control/shell): its grammar (abbreviations, `?`, Tab, pipes, modes, `do`) and
 // what its show commands print, against a node compiled from a small configuration.
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -19,6 +20,12 @@ using test::FakeBackend;
 using test::kNode;
 
 namespace {
+
+std::vector<shell::Filter> sh_filter(const std::string& pattern)
+{
+	return {{shell::Filter::Kind::include, pattern,
+	         std::regex(pattern, std::regex::ECMAScript | std::regex_constants::__polynomial)}};
+}
 
 std::string run(shell::Shell& sh, shell::Session& s, const std::string& line, bool ok = true)
 {
@@ -110,6 +117,18 @@ TEST_CASE("| include, exclude, begin and count filter the output", "[shell]")
 	CHECK(shell::apply_filters(long_line + "\nb\n", {{shell::Filter::Kind::include, "(a|b)*c",
 	                                                  std::regex("(a|b)*c")}})
 	          .empty());
+	// Exponential for a backtracking matcher; the shell's is polynomial, and bounded in time.
+	const auto t0 = std::chrono::steady_clock::now();
+	std::string many;
+	for (int i = 0; i < 200; ++i) {
+		many += std::string(40, 'a') + "\n";
+	}
+	CHECK(run(sh, s, "show running-config | include (.|.)*QQ").empty());
+	const auto out = shell::apply_filters(many, sh_filter("(.|.)*x"));
+	CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+	CHECK(out.find('a') == std::string::npos);
+	CHECK(run(sh, s, "show tenants | include (a)\\1", false).rfind("% Invalid regular", 0) ==
+	      0);
 }
 
 TEST_CASE("configure mode: reload, do, exit and end", "[shell]")

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -191,6 +192,8 @@ int main(int argc, char** argv)
 		return *rc;
 	}
 	use_pager = !no_pager;
+	// A pager quit early (q) closes its pipe under us: that is not a reason to die.
+	std::signal(SIGPIPE, SIG_IGN);
 	if (socket_path.empty()) {
 		socket_path = tsunagi::shell::socket_path(runtime_dir);
 	}
