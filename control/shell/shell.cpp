@@ -120,10 +120,7 @@ Shell::Shell(Backend& backend) : backend_(backend)
 		    (idx = t.valid() ? t.tenant_by_name(name) : abi::kNone) == abi::kNone) {
 			return Reply{"% No tenant named " + name + "\n", false};
 		}
-		if (audit) {
-			audit(s.user + " ran clear mac-table" +
-			      (name.empty() ? "" : " tenant " + name));
-		}
+		record(s, "clear mac-table" + (name.empty() ? "" : " tenant " + name));
 		std::string error;
 		const auto n = backend_.clear_mac_table(idx, error);
 		if (!n) {
@@ -177,30 +174,31 @@ Shell::Shell(Backend& backend) : backend_(backend)
 	};
 	add(Mode::configure, "reload [check]", [this, lines](Session& s, const Args& a) {
 		const bool check = a.has("check");
-		if (!check && audit) {
-			audit(s.user + " ran reload");
+		if (!check) {
+			record(s, "reload");
 		}
 		return lines(backend_.reload(check));
 	});
 	add(Mode::configure, "reload confirm-within SECONDS",
 	    [this, lines](Session& s, const Args& a) {
-		    if (audit) {
-			    audit(s.user + " ran reload confirm-within " + a.get("SECONDS"));
-		    }
+		    record(s, "reload confirm-within " + a.get("SECONDS"));
 		    return lines(backend_.reload(false, uint32_t(std::stoul(a.get("SECONDS")))));
 	    });
 	add(Mode::configure, "confirm", [this, lines](Session& s, const Args&) {
-		if (audit) {
-			audit(s.user + " ran confirm");
-		}
+		record(s, "confirm");
 		return lines(backend_.confirm());
 	});
 	add(Mode::configure, "rollback N", [this, lines](Session& s, const Args& a) {
-		if (audit) {
-			audit(s.user + " ran rollback " + a.get("N"));
-		}
+		record(s, "rollback " + a.get("N"));
 		return lines(backend_.rollback(uint32_t(std::stoul(a.get("N")))));
 	});
+}
+
+void Shell::record(const Session& s, const std::string& command) const
+{
+	if (audit) {
+		audit(s.user + " ran " + command);
+	}
 }
 
 void Shell::add(Mode mode, std::string_view syntax, Handler h)

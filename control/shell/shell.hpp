@@ -47,6 +47,8 @@ private:
 	using Handler = std::function<Reply(Session&, const Args&)>;
 	void add(Mode mode, std::string_view syntax, Handler h);
 	std::vector<std::string> values(const std::string& source) const;
+	// Tells `audit` who ran a command that changes something.
+	void record(const Session& s, const std::string& command) const;
 
 	Backend& backend_;
 	CommandTree tree_;

@@ -26,18 +26,6 @@ uint64_t monotonic_ns()
 	return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
 }
 
-// A worker's entry, read while the worker may be moving it: the key before and after the
-// other fields must agree.
-bool read_entry(const MacTable::Entry& e, MacTable::Entry& out)
-{
-	const uint64_t k1 = __atomic_load_n(&e.key, __ATOMIC_ACQUIRE);
-	out.member = __atomic_load_n(&e.member, __ATOMIC_ACQUIRE);
-	out.seen = __atomic_load_n(&e.seen, __ATOMIC_ACQUIRE);
-	const uint64_t k2 = __atomic_load_n(&e.key, __ATOMIC_ACQUIRE);
-	out.key = k1;
-	return k1 == k2 && out.member != abi::kNone;
-}
-
 }  // namespace
 
 struct CommandReplyFd {
@@ -169,7 +157,7 @@ void CommandServer::answer(int fd)
 		const MacTable& t = workers_[w]->macs();
 		for (size_t i = 0; i < t.capacity(); ++i) {
 			MacTable::Entry e;
-			if (read_entry(t.slots()[i], e) &&
+			if (MacTable::snapshot(t.slots()[i], e) &&
 			    (req.tenant == MacTable::kAllTenants || (e.key >> 48) == req.tenant)) {
 				records.push_back({e.key, e.member, e.seen, uint32_t(w), 0});
 			}

@@ -145,18 +145,14 @@ std::string TraceRunner::run(uint16_t port, const uint8_t* frame, uint32_t len, 
 	for (const auto& w : workers_) {
 		const MacTable& t = w->macs();
 		for (size_t i = 0; i < t.capacity(); ++i) {
-			const MacTable::Entry& e = t.slots()[i];
-			const uint64_t key = __atomic_load_n(&e.key, __ATOMIC_ACQUIRE);
-			const uint32_t member = __atomic_load_n(&e.member, __ATOMIC_ACQUIRE);
-			const uint32_t seen = __atomic_load_n(&e.seen, __ATOMIC_ACQUIRE);
-			if (member == abi::kNone || seen == MacTable::kStatic ||
-			    wanted.count(key & 0xffff'ffff'ffffull) == 0 ||
-			    key != __atomic_load_n(&e.key, __ATOMIC_ACQUIRE)) {
+			MacTable::Entry e;
+			if (!MacTable::snapshot(t.slots()[i], e) || e.seen == MacTable::kStatic ||
+			    wanted.count(e.key & 0xffff'ffff'ffffull) == 0) {
 				continue;
 			}
-			auto [it, fresh] = newest.try_emplace(key, seen, member);
-			if (!fresh && seen > it->second.first) {
-				it->second = {seen, member};
+			auto [it, fresh] = newest.try_emplace(e.key, e.seen, e.member);
+			if (!fresh && e.seen > it->second.first) {
+				it->second = {e.seen, e.member};
 			}
 		}
 	}

@@ -113,6 +113,18 @@ public:
 		return removed;
 	}
 
+	// Another thread's copy of a slot, taken while this table's worker writes it: single
+	// loads of each field, the key read before and after. False for an empty slot or one
+	// that changed meanwhile; a snapshot so taken may miss (or repeat) a moving entry.
+	static bool snapshot(const Entry& e, Entry& out)
+	{
+		const uint64_t k1 = __atomic_load_n(&e.key, __ATOMIC_ACQUIRE);
+		out.member = __atomic_load_n(&e.member, __ATOMIC_ACQUIRE);
+		out.seen = __atomic_load_n(&e.seen, __ATOMIC_ACQUIRE);
+		out.key = k1;
+		return k1 == __atomic_load_n(&e.key, __ATOMIC_ACQUIRE) && out.member != abi::kNone;
+	}
+
 	size_t size() const { return size_; }
 	size_t capacity() const { return capacity_; }
 	uint32_t dynamic_count(uint32_t tenant) const { return dynamic_[tenant]; }
