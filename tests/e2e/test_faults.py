@@ -12,9 +12,7 @@
     cores the senders compete with the dataplane for CPU).
 (c) SIGKILL of the dataplane under traffic and a restart while tsunagid runs on.
 """
-import json
 import signal
-import subprocess
 import time
 
 from scapy.layers.inet import IP, UDP
@@ -24,13 +22,12 @@ from scapy.layers.vxlan import VXLAN
 from lib import netns
 from lib.flood import Flood
 from lib.procs import wait_until
+from lib.shell import show_json
 from lib.topo import NODE_V4, PORT_MAC, SITE_MAC, SITE_V4, TENANTS, Topology, host_mac
 
 
 def _drops(ctx, t):
-    r = subprocess.run([ctx.bins["shell"], "--runtime-dir", t.runtime_dir, "-c", "show drops json"],
-                       capture_output=True, text=True, timeout=30, check=True)
-    return {d["reason"]: d["packets"] for d in json.loads(r.stdout)["drops"]}
+    return {d["reason"]: d["packets"] for d in show_json(ctx, t, "show drops")["drops"]}
 
 
 def test_fault_a_underlay_link_flap(ctx):
@@ -145,7 +142,5 @@ def test_fault_c_dataplane_sigkill_and_restart(ctx):
 
 
 def _dataplane_pid(ctx, t):
-    r = subprocess.run([ctx.bins["shell"], "--runtime-dir", t.runtime_dir, "-c", "show dataplane json"],
-                       capture_output=True, text=True, timeout=30)
-    d = json.loads(r.stdout) if r.returncode == 0 else {}
-    return d.get("pid") if d.get("running") else None
+    d = show_json(ctx, t, "show dataplane")
+    return d["pid"] if d["running"] else None

@@ -11,14 +11,12 @@ cust-0002 imports RT 2516:1002 (172.16/16 label 30002): the same prefix, two ten
 The carrier's kernel has no MPLS: what leaves the node is captured on c-ix, and what the
 carrier "sends" is injected there with scapy.
 """
-import json
 import os
 import re
 import signal
-import subprocess
 import time
 
-from lib import capture, frr, pinger, prom, yamlcfg
+from lib import capture, frr, pinger, prom, shell, yamlcfg
 from scapy.contrib.mpls import MPLS  # noqa: F401 - binds EtherType 0x8847 before pcaps are read
 from lib.procs import wait_until
 from lib.topo import CARRIER_IX, CARRIER_MAC, NODE_IX, PORT_MAC, Topology, host_mac
@@ -167,16 +165,9 @@ def test_h_option_b_with_a_carrier(ctx):
         ctx.note("/metrics: BGP session with the carrier up, %d routes in cust-0001's VRF" % routes)
 
         # The shell: FRR's own view through the passthrough, and the dataplane's routes.
-        def sh(*commands):
-            argv = [ctx.bins["shell"], "--runtime-dir", t.runtime_dir]
-            for c in commands:
-                argv += ["-c", c]
-            r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-            assert r.returncode == 0, (commands, r.stdout, r.stderr)
-            return r.stdout
-        summary = sh("show bgp ipv4 vpn summary | include %s" % CARRIER_IX)
+        summary = shell.run(ctx, t, "show bgp ipv4 vpn summary | include %s" % CARRIER_IX)
         assert re.search(r"^%s\s+4\s+2516\s" % re.escape(CARRIER_IX), summary, re.M), summary
-        vrf = json.loads(sh("show vrf cust-0001 routes json"))
+        vrf = shell.show_json(ctx, t, "show vrf cust-0001 routes")
         hops = [h for r in vrf["routes"] if r["prefix"] == "172.16.0.0/16" for h in r["nextHops"]]
         assert hops == [{"type": "optionB", "port": "ix0", "labels": [TENANT[1][3]], "mac": CARRIER_MAC}], hops
         ctx.note("tsunagi-sh: `show bgp ipv4 vpn summary` through FRR lists the carrier; "

@@ -19,25 +19,13 @@ import re
 import signal
 import socket
 import stat
-import subprocess
 import time
 
 from lib.procs import wait_until
+from lib.shell import run as _sh
+from lib.shell import show_json as _json
 from lib.term import Terminal
 from lib.topo import TENANTS, Topology, host_mac
-
-
-def _sh(ctx, t, *commands, ok=True):
-    argv = [ctx.bins["shell"], "--runtime-dir", t.runtime_dir]
-    for c in commands:
-        argv += ["-c", c]
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-    assert (r.returncode == 0) == ok, "tsunagi-sh %s: rc %d\n%s%s" % (commands, r.returncode, r.stdout, r.stderr)
-    return r.stdout
-
-
-def _json(ctx, t, command):
-    return json.loads(_sh(ctx, t, command + " json"))
 
 
 def _require_shell(ctx):
