@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 namespace tsunagi::bench {
@@ -22,16 +23,16 @@ struct alignas(64) Stats {
 	std::atomic<uint64_t> busy{0};
 };
 
-// Every tsunagi egress port maps to the one net_null port.
+// Every tsunagi egress port maps to the worker's queue of the one net_null port.
 class NullSink final : public dp::TxSink {
 public:
-	explicit NullSink(uint16_t port) : port_(port) {}
+	NullSink(uint16_t port, uint16_t queue) : port_(port), queue_(queue) {}
 	uint64_t tx = 0;
 	uint64_t refused = 0;
 
 	void send(uint16_t, rte_mbuf** pkts, uint16_t n) override
 	{
-		const uint16_t sent = rte_eth_tx_burst(port_, 0, pkts, n);
+		const uint16_t sent = rte_eth_tx_burst(port_, queue_, pkts, n);
 		tx += sent;
 		if (sent < n) {
 			refused += n - sent;
@@ -41,29 +42,33 @@ public:
 
 private:
 	uint16_t port_;
+	uint16_t queue_;
 };
 
-struct Worker {
-	dp::Pipeline* pipeline;
-	uint16_t in_port;
-	DpdkPorts ports;
-	uint32_t now0;
-	std::atomic<bool> stop{false};
+// One per worker lcore, on its own cache lines so the workers never share one.
+struct alignas(64) Worker {
+	dp::Pipeline* pipeline = nullptr;
+	uint16_t in_port = 0;
+	uint16_t gen = 0;
+	uint16_t sink = 0;
+	uint16_t queue = 0;
+	uint32_t now0 = 0;
+	std::atomic<bool>* stop = nullptr;
 	Stats stats;
 };
 
 int worker_main(void* arg)
 {
 	Worker& w = *static_cast<Worker*>(arg);
-	NullSink sink(w.ports.sink);
+	NullSink sink(w.sink, w.queue);
 	dp::TxBuffers tx(sink);
 	rte_mbuf* pkts[kBurst];
 	const uint64_t hz = rte_get_tsc_hz();
 	const uint64_t t0 = rte_rdtsc();
 	uint64_t rx = 0, busy = 0;
-	while (!w.stop.load(std::memory_order_relaxed)) {
+	while (!w.stop->load(std::memory_order_relaxed)) {
 		const uint64_t start = rte_rdtsc();
-		const uint16_t n = rte_eth_rx_burst(w.ports.gen, 0, pkts, kBurst);
+		const uint16_t n = rte_eth_rx_burst(w.gen, w.queue, pkts, kBurst);
 		if (n == 0) {
 			continue;
 		}
@@ -81,26 +86,36 @@ int worker_main(void* arg)
 }
 
 struct Snap {
-	uint64_t tsc, rx, tx, refused, busy;
+	uint64_t tsc = 0, rx = 0, tx = 0, refused = 0, busy = 0;
 };
 
-Snap snap(const Stats& s)
+Snap snap(const std::vector<std::unique_ptr<Worker>>& workers)
 {
-	return Snap{
-	    rte_rdtsc(), s.rx.load(std::memory_order_relaxed), s.tx.load(std::memory_order_relaxed),
-	    s.tx_refused.load(std::memory_order_relaxed), s.busy.load(std::memory_order_relaxed)};
+	Snap s;
+	s.tsc = rte_rdtsc();
+	for (const auto& w : workers) {
+		s.rx += w->stats.rx.load(std::memory_order_relaxed);
+		s.tx += w->stats.tx.load(std::memory_order_relaxed);
+		s.refused += w->stats.tx_refused.load(std::memory_order_relaxed);
+		s.busy += w->stats.busy.load(std::memory_order_relaxed);
+	}
+	return s;
 }
 
-std::string start_port(uint16_t port, rte_mempool* pool)
+std::string start_port(uint16_t port, uint16_t queues, rte_mempool* pool)
 {
 	rte_eth_conf conf{};
-	if (rte_eth_dev_configure(port, 1, 1, &conf) != 0) {
-		return "cannot configure port " + std::to_string(port);
+	if (rte_eth_dev_configure(port, queues, queues, &conf) != 0) {
+		return "cannot configure port " + std::to_string(port) + " with " +
+		       std::to_string(queues) + " queues";
 	}
 	const int socket = rte_eth_dev_socket_id(port);
-	if (rte_eth_rx_queue_setup(port, 0, 1024, socket, nullptr, pool) != 0 ||
-	    rte_eth_tx_queue_setup(port, 0, 1024, socket, nullptr) != 0) {
-		return "cannot set up the queues of port " + std::to_string(port);
+	for (uint16_t q = 0; q < queues; ++q) {
+		if (rte_eth_rx_queue_setup(port, q, 1024, socket, nullptr, pool) != 0 ||
+		    rte_eth_tx_queue_setup(port, q, 1024, socket, nullptr) != 0) {
+			return "cannot set up queue " + std::to_string(q) + " of port " +
+			       std::to_string(port);
+		}
 	}
 	if (rte_eth_dev_start(port) != 0) {
 		return "cannot start port " + std::to_string(port);
@@ -110,38 +125,61 @@ std::string start_port(uint16_t port, rte_mempool* pool)
 
 }  // namespace
 
-std::string start_ports(rte_mempool* pool, DpdkPorts& ports)
+std::string start_ports(rte_mempool* pool, size_t generators, uint16_t queues, DpdkPorts& ports)
 {
-	if (rte_eth_dev_get_port_by_name("net_pcap0", &ports.gen) != 0 ||
-	    rte_eth_dev_get_port_by_name("net_null0", &ports.sink) != 0) {
-		return "net_pcap0 or net_null0 missing (are the PMDs installed?)";
+	ports.gens.resize(generators);
+	for (size_t i = 0; i < generators; ++i) {
+		const std::string name = "net_pcap" + std::to_string(i);
+		if (rte_eth_dev_get_port_by_name(name.c_str(), &ports.gens[i]) != 0) {
+			return name + " missing (is the PMD installed?)";
+		}
+		if (auto e = start_port(ports.gens[i], queues, pool); !e.empty()) {
+			return e;
+		}
 	}
-	if (auto e = start_port(ports.gen, pool); !e.empty()) {
-		return e;
+	if (rte_eth_dev_get_port_by_name("net_null0", &ports.sink) != 0) {
+		return "net_null0 missing (is the PMD installed?)";
 	}
-	return start_port(ports.sink, pool);
+	return start_port(ports.sink, queues, pool);
 }
 
-Measurement measure(dp::Pipeline& pipeline, uint16_t in_port, const DpdkPorts& ports, double warmup,
-                    double seconds, uint32_t now0)
+Measurement measure(const std::vector<dp::Pipeline*>& pipelines, uint16_t in_port, uint16_t gen,
+                    uint16_t sink, double warmup, double seconds, uint32_t now0)
 {
-	Worker w;
-	w.pipeline = &pipeline;
-	w.in_port = in_port;
-	w.ports = ports;
-	w.now0 = now0;
-	const unsigned lcore = rte_get_next_lcore(-1, 1, 0);
+	std::atomic<bool> stop{false};
+	std::vector<std::unique_ptr<Worker>> workers;
+	std::vector<unsigned> lcores;
 	Measurement m;
 	m.tsc_hz = rte_get_tsc_hz();
-	if (lcore >= RTE_MAX_LCORE || rte_eal_remote_launch(worker_main, &w, lcore) != 0) {
-		return m;
+	unsigned lcore = rte_get_next_lcore(-1, 1, 0);
+	for (size_t i = 0; i < pipelines.size(); ++i, lcore = rte_get_next_lcore(lcore, 1, 0)) {
+		auto w = std::make_unique<Worker>();
+		w->pipeline = pipelines[i];
+		w->in_port = in_port;
+		w->gen = gen;
+		w->sink = sink;
+		w->queue = uint16_t(i);
+		w->now0 = now0;
+		w->stop = &stop;
+		if (lcore >= RTE_MAX_LCORE ||
+		    rte_eal_remote_launch(worker_main, w.get(), lcore) != 0) {
+			stop.store(true);
+			for (const unsigned l : lcores) {
+				rte_eal_wait_lcore(l);
+			}
+			return m;
+		}
+		lcores.push_back(lcore);
+		workers.push_back(std::move(w));
 	}
 	std::this_thread::sleep_for(std::chrono::duration<double>(warmup));
-	const Snap a = snap(w.stats);
+	const Snap a = snap(workers);
 	std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-	const Snap b = snap(w.stats);
-	w.stop.store(true);
-	rte_eal_wait_lcore(lcore);
+	const Snap b = snap(workers);
+	stop.store(true);
+	for (const unsigned l : lcores) {
+		rte_eal_wait_lcore(l);
+	}
 	m.seconds = double(b.tsc - a.tsc) / double(m.tsc_hz);
 	m.rx = b.rx - a.rx;
 	m.tx = b.tx - a.tx;

@@ -40,7 +40,8 @@ config::Config build_scale_config(const ScaleParams& p)
 	ul.device = "bench";
 	ul.addresses.push_back(config::IpPrefix{ip4(kLocalVtep), 24});
 	ul.gateways.push_back(ip4(kGateway));
-	ul.mtu = 1500;
+	// A VXLAN underlay carries full-size customer frames plus 50 bytes of headers.
+	ul.mtu = 9000;
 	cfg.ports.push_back(ul);
 
 	config::Neighbor gw;

@@ -101,6 +101,8 @@ bool parse_scenario(const std::string& s, Scenario& out)
 		out = Scenario::vxlan_access;
 	} else if (s == "d" || s == "option-b") {
 		out = Scenario::option_b;
+	} else if (s == "e" || s == "flood") {
+		out = Scenario::flood;
 	} else {
 		return false;
 	}
@@ -118,6 +120,8 @@ const char* scenario_name(Scenario s)
 			return "c vxlan->access";
 		case Scenario::option_b:
 			return "d option-b lpm+label";
+		case Scenario::flood:
+			return "e flood to 8 members";
 	}
 	return "?";
 }
@@ -197,6 +201,32 @@ Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t, 
 			put16(f, 18 + 10, 0);
 			put16(f, 18 + 10, ip_checksum(&f[18], 20));
 			tr.frames.push_back(std::move(f));
+		}
+		return tr;
+	}
+	if (s == Scenario::flood) {
+		static constexpr std::array<uint8_t, 6> kBroadcast{0xff, 0xff, 0xff,
+		                                                   0xff, 0xff, 0xff};
+		// Tenants with a third attachment would flood to 9; their VIDs are skipped.
+		uint32_t step = 0;
+		for (uint32_t k = 0; k < frames; ++step) {
+			if (step > 16 * p.vlans + frames) {
+				throw std::runtime_error("no tenant of access port 0 floods to " +
+				                         std::to_string(kFloodCopies) + " members");
+			}
+			const uint32_t vid = 1 + uint32_t((uint64_t{step} * 1031) % p.vlans);
+			const uint64_t ref =
+			    t.access_map.find(abi::access_key(tr.in_port, false, uint16_t(vid), 0));
+			if (abi::ref_value(ref) == abi::kNone ||
+			    t.flood_list(abi::ref_aux(ref)).size != kFloodCopies + 1) {
+				continue;
+			}
+			const uint32_t tenant = abi::ref_aux(ref);
+			const auto src = macs.mac(
+			    tenant, must(macs.pick(tenant, abi::ref_value(ref), k), "the ingress"));
+			tr.frames.push_back(
+			    customer_frame(frame_len, kBroadcast, src, int(vid), k));
+			++k;
 		}
 		return tr;
 	}

@@ -5,7 +5,9 @@
 //   c: VXLAN → access (IPv4 VXLAN on the underlay port from one of the tenant's VTEPs to a
 //      MAC learned on one of its attachments);
 //   d: Option B (tagged frames on access port 0 to the router MAC, routed in the tenant's
-//      VRF by one of its routes and sent to the carrier with the route's label pushed).
+//      VRF by one of its routes and sent to the carrier with the route's label pushed);
+//   e: flood (broadcast frames on access port 0, in tenants whose flood list holds 8
+//      other members: the tenant's second attachment and 7 VTEPs, with kFloodVteps).
 // Frames cycle over many VLANs/tenants so lookups spread across the tables.
 #pragma once
 
@@ -18,7 +20,12 @@
 
 namespace tsunagi::bench {
 
-enum class Scenario { access_access, access_vxlan, vxlan_access, option_b };
+enum class Scenario { access_access, access_vxlan, vxlan_access, option_b, flood };
+
+// Scenario e's tenants reach this many VTEPs, so a broadcast from one of their two
+// attachments is copied to 8 members.
+inline constexpr uint32_t kFloodVteps = 7;
+inline constexpr uint32_t kFloodCopies = 8;
 
 bool parse_scenario(const std::string& s, Scenario& out);
 const char* scenario_name(Scenario s);

@@ -39,6 +39,15 @@ std::string start_ports(const config::Config& cfg, rte_mempool* pool, uint16_t q
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
 			strips_tags = true;
 		}
+		// Several workers each poll their own queue of every port: RSS spreads flows over
+		// them by addresses and ports, so one flow stays on one worker (in order) and a
+		// VXLAN underlay spreads by the entropy in the outer UDP source port.
+		const uint64_t rss = info.flow_type_rss_offloads &
+		                     (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
+		if (queues > 1 && rss != 0) {
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+			conf.rx_adv_conf.rss_conf.rss_hf = rss;
+		}
 		if (int rc = rte_eth_dev_configure(id, queues, queues, &conf); rc != 0) {
 			return fail(p, "configure", rc);
 		}

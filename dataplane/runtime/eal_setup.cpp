@@ -17,8 +17,11 @@ bool hugepages_available()
 
 std::string eal_init(const EalOptions& opts)
 {
-	std::vector<std::string> args = {"tsunagi", "-l", opts.lcores,
-					 "--log-level=" + opts.log_level};
+	// "--lcores" maps lcores onto CPUs (lcore@cpu), which lets a bench run more lcores
+	// than the machine has cores; "-l" takes plain CPU numbers.
+	const bool mapped = opts.lcores.find('@') != std::string::npos;
+	std::vector<std::string> args = {"tsunagi", mapped ? "--lcores" : "-l", opts.lcores,
+	                                 "--log-level=" + opts.log_level};
 	if (opts.no_pci) {
 		args.push_back("--no-pci");
 	}

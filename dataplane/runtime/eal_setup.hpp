@@ -10,7 +10,7 @@
 namespace tsunagi::dp {
 
 struct EalOptions {
-	std::string lcores = "0";
+	std::string lcores = "0";  // a CPU list for -l, or lcore@cpu pairs for --lcores
 	unsigned memory_mb = 256;
 	bool huge = false;  // use hugepages (they must be reserved and mounted)
 	std::string file_prefix;

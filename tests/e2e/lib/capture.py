@@ -5,14 +5,19 @@ PACKET_AUXDATA / tpacket header, with its TPID), so the pcap shows frames as on 
 """
 import logging
 import os
+import re
 import signal
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 
 
 class Capture:
-    def __init__(self, procs, name, ns, dev, path, bpf=None):
+    def __init__(self, procs, name, ns, dev, path, bpf=None, buffer_kib=0):
+        """buffer_kib: the kernel's capture buffer (tcpdump -B), for counting every frame of a
+        burst on a busy machine."""
         argv = ["tcpdump", "-i", dev, "-n", "-U", "--immediate-mode", "-s", "0", "-w", path]
+        if buffer_kib:
+            argv += ["-B", str(buffer_kib)]
         if bpf:
             argv += bpf.split()
         self.path = path
@@ -31,6 +36,11 @@ class Capture:
         if not os.path.exists(self.path):
             return []
         return list(rdpcap(self.path))
+
+    def dropped(self):
+        """Frames the kernel dropped because tcpdump fell behind (after stop())."""
+        m = re.search(r"(\d+) packets? dropped by kernel", self.proc.log())
+        return int(m.group(1)) if m else 0
 
 
 def inject(ns, dev, frames):

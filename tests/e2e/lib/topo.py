@@ -67,9 +67,11 @@ class Topology:
     """Build with `with Topology(ctx, ...) as t:`; everything is removed on exit."""
 
     def __init__(self, ctx, underlay="v4", tenants=(1, 2), hosts=None, dataplane="tsunagi", site=True,
-                 resolve="static", carrier=False):
+                 resolve="static", carrier=False, workers=0):
         """resolve: "static" gives both VTEPs each other's MAC up front; "arp" leaves it to
-        ARP/ND through the node's punt path."""
+        ARP/ND through the node's punt path. workers: dataplane worker lcores, each polling
+        its own queue of every port (af_packet qpairs, spread by the kernel's flow hash);
+        0 keeps the default (TSUNAGI_E2E_LCORES, else one lcore that forwards inline)."""
         self.ctx = ctx
         self.resolve = resolve
         self.underlay = underlay
@@ -78,6 +80,7 @@ class Topology:
         self.mode = dataplane  # "tsunagi" or "bridge" (a Linux bridge stands in: harness self-tests)
         self.with_site = site
         self.with_carrier = carrier
+        self.workers = workers
         self.net = netns.Net()
         self.sfx = self.net.suffix
         self.dir = ctx.new_workdir(self.sfx)
@@ -198,8 +201,10 @@ class Topology:
     def config(self, tenants=None):
         tenants = self.tenants if tenants is None else tenants
         ports, k = [], 0
+        qpairs = max(1, self.workers)
         for port, role in (("cloud0", "access"), ("srv0", "access"), ("bb0", "trunk"), ("core0", "underlay")):
-            p = {"name": port, "role": role, "device": "net_af_packet%d,iface=%s,qpairs=1" % (k, self.dev[port]),
+            p = {"name": port, "role": role,
+                 "device": "net_af_packet%d,iface=%s,qpairs=%d" % (k, self.dev[port], qpairs),
                  "mac": PORT_MAC[port]}
             if role == "underlay":
                 p["address"] = [NODE_V4 + "/24", NODE_V6 + "/64"]
@@ -208,7 +213,7 @@ class Topology:
             k += 1
         if self.with_carrier:
             ports.append({"name": "ix0", "role": "interconnect", "mac": PORT_MAC["ix0"], "address": NODE_IX + "/30",
-                          "device": "net_af_packet%d,iface=%s,qpairs=1" % (k, self.dev["ix0"])})
+                          "device": "net_af_packet%d,iface=%s,qpairs=%d" % (k, self.dev["ix0"], qpairs)})
         v6 = self.underlay == "v6"
         site_vtep = SITE_V6 if v6 else SITE_V4
         neighbors = [{"port": "core0", "address": site_vtep, "mac": SITE_MAC}] if self.resolve == "static" else []
@@ -225,7 +230,11 @@ class Topology:
             tl.append({"name": d["name"], "vni": d["vni"], "hybrid_vlan": d["hybrid_vlan"], "attachments": att,
                        "vteps": [site_vtep]})
         eal = None
-        if os.environ.get("TSUNAGI_E2E_LCORES"):
+        if self.workers:
+            # lcore 0 looks after the tables; workers wrap round the machine's CPUs.
+            cpus = max(1, os.cpu_count() or 1)
+            eal = {"lcores": ",".join(["0@0"] + ["%d@%d" % (i, i % cpus) for i in range(1, self.workers + 1)])}
+        elif os.environ.get("TSUNAGI_E2E_LCORES"):
             eal = {"lcores": os.environ["TSUNAGI_E2E_LCORES"]}
         return yamlcfg.node_config("e2e-" + self.sfx, self.runtime_dir, NODE_V6 if v6 else NODE_V4, ports,
                                    neighbors, tl, eal=eal)
