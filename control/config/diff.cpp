@@ -43,8 +43,7 @@ Fields fields(const Node& n)
 
 Fields fields(const Port& p)
 {
-	static const char* roles[] = {"access", "trunk", "underlay", "interconnect"};
-	return {{"role", roles[int(p.role)]},
+	return {{"role", to_string(p.role)},
 	        {"device", p.device},
 	        {"mac", p.mac ? to_string(*p.mac) : "-"},
 	        {"address", list(p.addresses, prefix)},

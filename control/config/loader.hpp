@@ -49,6 +49,7 @@ std::optional<IpPrefix> parse_prefix(std::string_view text);
 std::string to_string(const Mac& mac);          // lower case, "02:00:0a:ff:00:01"
 std::string to_string(const IpAddr& addr);      // inet_ntop form
 std::string to_string(const IpPrefix& prefix);  // "ADDR/LEN"
+const char* to_string(PortRole role);           // as the YAML writes it: "access", …
 
 // Same family and the first prefix.length bits equal.
 bool prefix_contains(const IpPrefix& prefix, const IpAddr& addr);

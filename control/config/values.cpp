@@ -105,6 +105,21 @@ std::string to_string(const IpPrefix& prefix)
 	return to_string(prefix.addr) + "/" + std::to_string(prefix.length);
 }
 
+const char* to_string(PortRole role)
+{
+	switch (role) {
+		case PortRole::access:
+			return "access";
+		case PortRole::trunk:
+			return "trunk";
+		case PortRole::underlay:
+			return "underlay";
+		case PortRole::interconnect:
+			return "interconnect";
+	}
+	return "?";
+}
+
 bool prefix_contains(const IpPrefix& prefix, const IpAddr& addr)
 {
 	if (prefix.addr.v6 != addr.v6)

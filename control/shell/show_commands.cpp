@@ -18,21 +18,6 @@ namespace tsunagi::shell {
 
 namespace {
 
-const char* role_name(config::PortRole r)
-{
-	switch (r) {
-		case config::PortRole::access:
-			return "access";
-		case config::PortRole::trunk:
-			return "trunk";
-		case config::PortRole::underlay:
-			return "underlay";
-		case config::PortRole::interconnect:
-			return "interconnect";
-	}
-	return "?";
-}
-
 std::string mac_text(const uint8_t* m)
 {
 	config::Mac mac;
@@ -364,7 +349,7 @@ Shown show_interfaces(const Backend& b)
 			addrs.push_back(config::to_string(a));
 		}
 		Json j = {{"name", ports[p].name},
-		          {"role", role_name(ports[p].role)},
+		          {"role", config::to_string(ports[p].role)},
 		          {"device", ports[p].device},
 		          {"mac", t.valid() && p < t.ports.size ? Json(mac_text(t.ports[p].mac))
 		                                                : Json(nullptr)},
