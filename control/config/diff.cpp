@@ -38,6 +38,7 @@ Fields fields(const Node& n)
 	        {"router_mac", n.router_mac ? to_string(*n.router_mac) : "-"},
 	        {"vtep", list(n.vteps, ip)},
 	        {"runtime_dir", n.runtime_dir},
+	        {"group", n.group.empty() ? "-" : n.group},
 	        {"mac_aging", std::to_string(n.mac_aging_s)}};
 }
 

@@ -655,7 +655,7 @@ bool take(std::optional<T> v, Fields& f, std::string_view key, const Val& at,
 void parse_node(Ctx& ctx, const Val& v, Parsed& out)
 {
 	auto m = read_map(ctx, v,
-	                  {"name", "asn", "router_id", "router_mac", "vtep", "runtime_dir",
+	                  {"name", "asn", "router_id", "router_mac", "vtep", "runtime_dir", "group",
 	                   "mac_aging", "metrics", "eal"});
 	if (!m)
 		return;
@@ -706,6 +706,18 @@ void parse_node(Ctx& ctx, const Val& v, Parsed& out)
 				          "runtime_dir " + quote(*s) + " must be an absolute path");
 			else
 				node.runtime_dir = *s;
+		}
+	}
+	if (auto* e = m->get("group")) {
+		if (auto s = read_string(ctx, e->val)) {
+			// Whether the group exists is the daemons' to check, on the machine they
+			// run on.
+			if (!valid_name(*s, 32))
+				ctx.error(e->val.mark, e->val.path,
+				          "group " + quote(*s) + " must be 1" + kDash +
+				              "32 characters of letters, digits, '_', '.' and '-'");
+			else
+				node.group = *s;
 		}
 	}
 	if (auto* e = m->get("mac_aging"))

@@ -147,6 +147,9 @@ struct Node {
 	// One IPv4 and/or one IPv6 VXLAN source; each must be an underlay port address.
 	std::vector<IpAddr> vteps;
 	std::string runtime_dir = "/run/tsunagi";
+	// The group the node's shared memory and sockets are shared with (mode 0660), so that
+	// tsunagid can run as a user of that group without root; empty: mode 0600, one user.
+	std::string group;
 	uint32_t mac_aging_s = 300;
 	std::string metrics_address = "127.0.0.1:9469";
 	std::optional<Eal> eal;

@@ -42,6 +42,7 @@
 #include "control/shell/server.hpp"
 #include "dataplane/report/counter_totals.hpp"
 #include "dataplane/shm/names.hpp"
+#include "dataplane/shm/node_group.hpp"
 #include "dataplane/shm/publisher.hpp"
 #include "dataplane/shm/stats_segment.hpp"
 #include "dataplane/shm/subscriber.hpp"
@@ -302,6 +303,12 @@ public:
 		config::Config next = std::move(*loaded.config);
 		if (next.node.runtime_dir != cfg_.node.runtime_dir) {
 			say("node.runtime_dir cannot change while running; nothing applied");
+			return r;
+		}
+		if (next.node.group != cfg_.node.group) {
+			say("node.group cannot change while running (restart both daemons); "
+			    "nothing "
+			    "applied");
 			return r;
 		}
 		const auto changes = config::diff(cfg_, next);
@@ -1088,7 +1095,12 @@ int run(int argc, char** argv)
 		log("cannot create " + r->node.runtime_dir + ": " + ec.message());
 		return cli::kExitRuntime;
 	}
-	std::optional<gid_t> shell_gid;
+	const std::optional<gid_t> node_gid = shm::node_group(r->node.group, err);
+	if (!err.empty()) {
+		log(err);
+		return cli::kExitConfig;
+	}
+	std::optional<gid_t> shell_gid = node_gid;
 	if (!shell_group.empty()) {
 		const group* g = getgrnam(shell_group.c_str());
 		if (g == nullptr) {
@@ -1096,17 +1108,18 @@ int run(int argc, char** argv)
 			return cli::kExitUsage;
 		}
 		shell_gid = g->gr_gid;
-		// The shell's users reach the socket through the runtime directory.
-		if (chown(r->node.runtime_dir.c_str(), uid_t(-1), g->gr_gid) != 0) {
-			log("cannot give " + r->node.runtime_dir + " to group " + shell_group +
-			    ": " + std::strerror(errno));
-			return cli::kExitRuntime;
-		}
+	}
+	// The shell's users, and the dataplane when it runs as another user of node.group,
+	// reach the sockets through the runtime directory.
+	if (shell_gid && chown(r->node.runtime_dir.c_str(), uid_t(-1), *shell_gid) != 0) {
+		log("cannot give " + r->node.runtime_dir + " to group " +
+		    std::to_string(*shell_gid) + ": " + std::strerror(errno));
+		return cli::kExitRuntime;
 	}
 	// FRR's daemons run as user frr from RUNTIME_DIR/frr: with --frr, others may pass
 	// through the directory (not list it); every file in it has modes of its own.
 	chmod(r->node.runtime_dir.c_str(), run_frr ? 0751 : 0750);
-	auto pub = shm::Publisher::open(shm::names_for(r->node.runtime_dir), 0600, err);
+	auto pub = shm::Publisher::open(shm::names_for(r->node.runtime_dir), 0600, node_gid, err);
 	if (!pub) {
 		log(err);
 		return cli::kExitRuntime;

@@ -28,18 +28,12 @@ struct Server::Connection {
 std::unique_ptr<Server> Server::open(const std::string& path, std::optional<gid_t> group,
                                      Shell& shell, std::string& error)
 {
-	const int fd = shm::listen_unix(path, SOCK_STREAM, error);
+	// 0660 even without a group: the socket is then the daemon's own group's.
+	const int fd = shm::listen_unix(path, SOCK_STREAM, error, group ? group : getgid());
 	if (fd < 0) {
 		error = "shell socket " + error;
 		return nullptr;
 	}
-	if (group && chown(path.c_str(), uid_t(-1), *group) != 0) {
-		error = "shell socket " + path +
-		        ": cannot give it to the group: " + std::strerror(errno);
-		close(fd);
-		return nullptr;
-	}
-	chmod(path.c_str(), 0660);
 	return std::unique_ptr<Server>(new Server(fd, path, shell));
 }
 

@@ -34,11 +34,11 @@ struct CommandReplyFd {
 };
 
 std::unique_ptr<CommandServer> CommandServer::open(
-    const std::string& runtime_dir, const std::vector<std::unique_ptr<Worker>>& workers,
-    TraceRunner& tracer, std::string& error)
+    const std::string& runtime_dir, std::optional<gid_t> group,
+    const std::vector<std::unique_ptr<Worker>>& workers, TraceRunner& tracer, std::string& error)
 {
 	const std::string path = shm::command_socket_path(runtime_dir);
-	const int fd = shm::listen_unix(path, SOCK_SEQPACKET, error);
+	const int fd = shm::listen_unix(path, SOCK_SEQPACKET, error, group);
 	if (fd < 0) {
 		error = "command socket " + error;
 		return nullptr;

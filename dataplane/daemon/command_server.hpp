@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,10 +16,12 @@ struct CommandReplyFd;
 
 class CommandServer {
 public:
-	// Listens on RUNTIME_DIR/dataplane.sock, mode 0600: only tsunagid's user may ask.
+	// Listens on RUNTIME_DIR/dataplane.sock, mode 0600: only tsunagid's user may ask; with
+	// node.group, mode 0660 for that group (tsunagid running as another user of it).
 	static std::unique_ptr<CommandServer> open(
-	    const std::string& runtime_dir, const std::vector<std::unique_ptr<Worker>>& workers,
-	    TraceRunner& tracer, std::string& error);
+	    const std::string& runtime_dir, std::optional<gid_t> group,
+	    const std::vector<std::unique_ptr<Worker>>& workers, TraceRunner& tracer,
+	    std::string& error);
 	~CommandServer();
 
 	void service();

@@ -24,6 +24,7 @@
 #include "dataplane/daemon/telemetry.hpp"
 #include "dataplane/daemon/worker.hpp"
 #include "dataplane/shm/names.hpp"
+#include "dataplane/shm/node_group.hpp"
 #include "dataplane/shm/stats_segment.hpp"
 #include "dataplane/shm/subscriber.hpp"
 
@@ -204,7 +205,12 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 
 	const shm::Names names = shm::names_for(cfg.node.runtime_dir);
 	std::string err;
-	auto stats = shm::StatsSegment::create(names, n_workers, 0600, err);
+	const std::optional<gid_t> group = shm::node_group(cfg.node.group, err);
+	if (!err.empty()) {
+		log(err);
+		return cli::kExitConfig;
+	}
+	auto stats = shm::StatsSegment::create(names, n_workers, 0600, group, err);
 	if (!stats) {
 		log(err);
 		return cli::kExitRuntime;
@@ -244,7 +250,7 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 	shm::Subscriber sub(names);
 	Control control(sub, *stats, shared, inline_worker ? 0 : -1, telemetry);
 	TraceRunner tracer(workers, shared, pool);
-	auto commands = CommandServer::open(cfg.node.runtime_dir, workers, tracer, err);
+	auto commands = CommandServer::open(cfg.node.runtime_dir, group, workers, tracer, err);
 	if (!commands) {
 		log(err);
 		return cli::kExitRuntime;

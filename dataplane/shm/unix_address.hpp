@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include <cstring>
+#include <optional>
 #include <string>
 
 namespace tsunagi::shm {
@@ -30,7 +31,11 @@ inline bool unix_address(const std::string& path, sockaddr_un& addr, std::string
 // A non-blocking listening socket of `type` at `path`, mode 0600 from the moment it exists
 // (bound under umask 0177); -1 with `error`. Whatever was at `path` is removed first: only a
 // process of this node writes its runtime directory, so that is a dead one's socket.
-inline int listen_unix(const std::string& path, int type, std::string& error)
+// Binds and listens at `path`, mode 0600 from the moment it exists; with a group, the
+// socket is given to the group before it is made 0660, so it is never open wider than
+// meant.
+inline int listen_unix(const std::string& path, int type, std::string& error,
+                       std::optional<gid_t> group = std::nullopt)
 {
 	sockaddr_un addr{};
 	if (!unix_address(path, addr, error)) {
@@ -45,7 +50,19 @@ inline int listen_unix(const std::string& path, int type, std::string& error)
 	const mode_t old = umask(0177);
 	const int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
 	umask(old);
-	if (rc != 0 || listen(fd, 16) != 0) {
+	if (rc != 0) {
+		error = path + ": " + std::strerror(errno);
+		close(fd);
+		return -1;
+	}
+	if (group &&
+	    (chown(path.c_str(), uid_t(-1), *group) != 0 || chmod(path.c_str(), 0660) != 0)) {
+		error = path + ": cannot give it to the group: " + std::strerror(errno);
+		close(fd);
+		unlink(path.c_str());
+		return -1;
+	}
+	if (listen(fd, 16) != 0) {
 		error = path + ": " + std::strerror(errno);
 		close(fd);
 		return -1;

@@ -827,6 +827,24 @@ ports: []
 	CHECK_ERROR(r, 7, "node.mac_aging: mac_aging 0 is out of range 1");
 }
 
+TEST_CASE("node.group names a group the daemons share their objects with", "[config]")
+{
+	const auto ok = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1, group: tsunagi }
+ports: []
+)");
+	REQUIRE(ok.config);
+	CHECK(ok.config->node.group == "tsunagi");
+	const auto none = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1 }
+ports: []
+)");
+	REQUIRE(none.config);
+	CHECK(none.config->node.group.empty());
+	const auto bad = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1, group: "wheel staff" }
+ports: []
+)");
+	CHECK_ERROR(bad, 1, "node.group: group \"wheel staff\" must be 1");
+}
+
 // --- underlay addressing --------------------------------------------------------------
 
 TEST_CASE("node.vtep must be an address of an underlay port", "[config]")
