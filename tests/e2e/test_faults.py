@@ -11,7 +11,14 @@
     reason, no ping is lost, the dataplane stays up (RTT before and during printed; on two
     cores the senders compete with the dataplane for CPU).
 (c) SIGKILL of the dataplane under traffic and a restart while tsunagid runs on.
+(d) A full MAC table: 4 000 new source MACs into a table of 256 slots while both tenants'
+    hosts ping: the MACs that do not fit are counted, the table never holds more than it
+    can, the hosts learned before lose no ping.
+(e) A full table image: a reload that adds 200 tenants to a node of one, more than the
+    image has room for, is published as a new image while the first tenant pings: no ping
+    lost, and the new tenants forward.
 """
+import re
 import signal
 import time
 
@@ -19,7 +26,7 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Dot1Q, Ether
 from scapy.layers.vxlan import VXLAN
 
-from lib import netns
+from lib import netns, prom, yamlcfg
 from lib.flood import Flood
 from lib.procs import wait_until
 from lib.shell import show_json
@@ -144,3 +151,84 @@ def test_fault_c_dataplane_sigkill_and_restart(ctx):
 def _dataplane_pid(ctx, t):
     d = show_json(ctx, t, "show dataplane")
     return d["pid"] if d["running"] else None
+
+
+def _metric(t, port, name):
+    status, _, body = prom.http_get(t.ns["dp"], "http://127.0.0.1:%d/metrics" % port)
+    assert status == 200, "GET /metrics: HTTP %d" % status
+    return sum(float(m.group(1)) for m in re.finditer(r"^%s(?:\{[^}]*\})? (\S+)$" % re.escape(name), body, re.M))
+
+
+def test_fault_d_full_mac_table(ctx):
+    """(d) 4 000 new source MACs into a 256-slot MAC table under pings of both tenants: counted as
+    table full, at most 256 entries, 0 pings lost for the hosts learned before."""
+    ctx.require_node()
+    port = 9469
+    with Topology(ctx, tenants=[1, 2]) as t:
+        t.write_config()
+        t.start_tsunagid(args=["--metrics-address", "127.0.0.1:%d" % port])
+        t.start_dataplane(args=["--mac-capacity", "256"])
+        # The pings run between ports the new MACs' frames never touch (srv0, bb0): a host's
+        # shim reads every frame on its veth, and Python shims must not be what loses pings.
+        for tn in (1, 2):
+            t.wait_forwarding("srv", tn, "bb", timeout=60)
+            t.static_neighbors("srv", tn, "bb")
+            t.static_neighbors("bb", tn, "srv")
+        t.wait_forwarding("cloud", 1, "remote", timeout=20)  # where the new MACs' frames go
+        pings = [t.pinger("ping-t%d" % tn, "srv", tn, "bb").start() for tn in (1, 2)]
+        wait_until(lambda: all(p.progress()["received"] >= 50 for p in pings), 10, what="50 replies per tenant")
+        full0 = _metric(t, port, "tsunagi_mac_table_full_total")
+        drops0 = _drops(ctx, t)
+        strangers = [Ether(src="02:f0:00:00:%02x:%02x" % (i >> 8, i & 0xff), dst=host_mac(1, "remote"))
+                     / Dot1Q(vlan=TENANTS[1]["cloud"][0]) / IP(src="10.1.0.99", dst="10.1.0.3") / UDP(dport=9)
+                     for i in range(4000)]
+        fl = Flood(t.procs, "new-macs", t.ns["cloud"], t.dev["h-cloud"], strangers, 4, pps=2000).start()
+        res = fl.result()
+        n = [p.progress()["received"] for p in pings]
+        wait_until(lambda: all(p.progress()["received"] >= k + 50 for p, k in zip(pings, n)), 10,
+                   what="50 more replies per tenant after the flood")
+        got = [p.stop() for p in pings]
+        full = _metric(t, port, "tsunagi_mac_table_full_total") - full0
+        drops = _drops(ctx, t)
+        grew = {k: drops[k] - drops0.get(k, 0) for k in drops if drops[k] != drops0.get(k, 0)}
+        entries = show_json(ctx, t, "show mac-table")["entries"]
+        ctx.note("%d frames of 4000 new MACs into 256 slots: %d not learned (table full), %d entries held, "
+                 "drops %s; pings srv<->bb %s" % (res["sent"], full, len(entries), grew or "none",
+                                                  ", ".join("t%d %d/%d lost" % (tn, r["lost"], r["sent"])
+                                                            for r, tn in zip(got, (1, 2)))))
+        assert full > 0, "no MAC counted as not learned for a full table"
+        assert len(entries) <= 256, "%d entries in a 256-slot table" % len(entries)
+        for r, tn in zip(got, (1, 2)):
+            assert r["lost"] == 0, "tenant %d lost %d of %d pings with a full MAC table" % (tn, r["lost"], r["sent"])
+        assert t.dataplane.alive(), "the dataplane died with a full MAC table:\n%s" % t.dataplane.tail()
+
+
+def test_fault_e_full_image_builds_a_new_one(ctx):
+    """(e) a reload adding 200 tenants to a node of one runs out of the image's room: published as a
+    new image, 0 pings lost on the first tenant, the real second tenant forwards."""
+    ctx.require_node()
+    with Topology(ctx, tenants=[1, 2]) as t:
+        t.start_node(tenants=[1])
+        t.static_neighbors("cloud", 1, "srv")
+        pa = t.pinger("ping", "cloud", 1, "srv").start()
+        wait_until(lambda: pa.progress()["received"] >= 100, 10, what="100 replies before the reload")
+        cfg = t.config([1, 2])
+        for i in range(200):
+            cfg["tenants"].append({"name": "bulk-%03d" % i, "vni": 300000 + i, "hybrid_vlan": 2000 + i,
+                                   "attachments": [{"port": "cloud0", "vlan": 2000 + i},
+                                                   {"port": "srv0", "vlan": 2000 + i}]})
+        yamlcfg.write(t.config_path, cfg, header="end-to-end test node: 202 tenants")
+        off = len(t.tsunagid.log())
+        t.tsunagid.kill(signal.SIGHUP)
+        pub = wait_until(lambda: re.search(r"published table generation (\d+) \(([^)]*)\)", t.tsunagid.log()[off:]),
+                         20, what="the reload's publication")
+        assert pub.group(2).startswith("new image"), \
+            "200 tenants more fitted the image's room (%s): the test provokes nothing" % pub.group(0)
+        n = pa.progress()["sent"]
+        wait_until(lambda: pa.progress()["sent"] >= n + 100, 10, what="100 pings after the reload")
+        ra = pa.stop()
+        ctx.note("reload adding 201 tenants: generation %s (%s); cust-0001 %d/%d lost"
+                 % (pub.group(1), pub.group(2), ra["lost"], ra["sent"]))
+        assert ra["lost"] == 0, "%d of %d pings lost across the new image: %s" % (ra["lost"], ra["sent"], ra["runs"])
+        t.wait_forwarding("cloud", 2, "srv", timeout=20)
+        assert t.dataplane.alive() and t.tsunagid.alive()

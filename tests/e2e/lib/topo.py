@@ -273,10 +273,10 @@ class Topology:
 
         wait_until(ready, timeout, interval=0.05, what="tsunagid to publish tables")
 
-    def start_dataplane(self):
+    def start_dataplane(self, args=()):
         if self.dataplane is None:
             self.dataplane = self.procs.add("dataplane", self.ns["dp"],
-                                            [self.ctx.bins["dataplane"], "--config", self.config_path])
+                                            [self.ctx.bins["dataplane"], "--config", self.config_path] + list(args))
         return self.dataplane.start()
 
     def start_node(self, tenants=None, probe=("cloud", 1, "srv"), timeout=60.0):
