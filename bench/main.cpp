@@ -20,6 +20,7 @@
 #include "bench/capture_writer.hpp"
 #include "bench/mac_preload.hpp"
 #include "bench/measure.hpp"
+#include "bench/ovs_flows.hpp"
 #include "bench/scale_config.hpp"
 #include "bench/scenario_traffic.hpp"
 #include "control/cli/program.hpp"
@@ -97,7 +98,7 @@ uint64_t total_drops(const std::vector<std::unique_ptr<dp::WorkerCounters>>& cou
 
 int run(int argc, char** argv)
 {
-	std::string scenario_arg, dir = ".", capture_only, lengths_arg = "64";
+	std::string scenario_arg, dir = ".", capture_only, ovs_flows, lengths_arg = "64";
 	double seconds = 10, warmup = 2;
 	uint32_t frames = 4096, total_macs = 1000000;
 	unsigned workers = 1;
@@ -118,7 +119,10 @@ int run(int argc, char** argv)
 	    "dir", po::value(&dir), "directory for the scenario captures (default .)")(
 	    "capture-only", po::value(&capture_only),
 	    "write the scenario capture (one frame length) to FILE and exit (no DPDK)")(
-	    "frames", po::value(&frames), "distinct frames in the capture (default 4096)")(
+	    "ovs-flows", po::value(&ovs_flows),
+	    "with --capture-only: also write Open vSwitch's flows for the same job to FILE "
+	    "(bench/ovs/run)")("frames", po::value(&frames),
+	                       "distinct frames in the capture (default 4096)")(
 	    "frame-len", po::value(&lengths_arg),
 	    "customer frame lengths without FCS, measured one after the other on the same "
 	    "tables (default 64)")(
@@ -197,6 +201,17 @@ int run(int argc, char** argv)
 			    !err.empty()) {
 				std::cerr << "tsunagi-bench: " << err << "\n";
 				return 4;
+			}
+			if (!ovs_flows.empty()) {
+				bench::OvsJob job;
+				if (auto err = bench::write_ovs_flows(ovs_flows, scenario, scale,
+				                                      tables, plan, job);
+				    !err.empty()) {
+					std::cerr << "tsunagi-bench: " << err << "\n";
+					return 4;
+				}
+				std::fprintf(stderr, "%lu Open vSwitch flows in %s\n",
+				             (unsigned long)job.flows, ovs_flows.c_str());
 			}
 			return 0;
 		}

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages of tools/setup/packages.txt that are missing. Run as root.
+# Installs the Debian packages of a list that are missing: tools/setup/packages.txt, or
+# the list given (bench/run: tools/setup/bench-packages.txt). Run as root.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(grep -v '^\s*#' "$here/packages.txt" | grep -v '^\s*$')
+list=${1:-$here/packages.txt}
+mapfile -t wanted < <(grep -v '^\s*#' "$list" | grep -v '^\s*$')
 missing=()
 for p in "${wanted[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
