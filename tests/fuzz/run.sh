@@ -50,11 +50,11 @@ for target in "${targets[@]}"; do
 	if (cd "$out" && ./"fuzz_$target" -max_total_time="$seconds" -print_final_stats=1 \
 		-artifact_prefix="$top/tests/fuzz/crash-$target-" "$work" "$top/tests/fuzz/corpus/$target" \
 		>"$out/fuzz_$target.log" 2>&1); then
-		echo "PASS fuzz_$target: $(grep -E 'stat::number_of_executed_units' "$out/fuzz_$target.log" | awk '{print $2}') runs in ${seconds}s, corpus $(ls "$work" | wc -l)"
+		echo "PASS fuzz_$target: $(grep -a -E 'stat::number_of_executed_units' "$out/fuzz_$target.log" | awk '{print $2}') runs in ${seconds}s, corpus $(ls "$work" | wc -l)"
 		passed=$((passed + 1))
 	else
 		echo "FAIL fuzz_$target:"
-		grep -E "ERROR|SUMMARY|crash-" "$out/fuzz_$target.log" | head -n 10
+		grep -a -E "ERROR|SUMMARY|crash-" "$out/fuzz_$target.log" | head -n 10
 		failed=$((failed + 1))
 	fi
 done
