@@ -103,6 +103,8 @@ bool parse_scenario(const std::string& s, Scenario& out)
 		out = Scenario::option_b;
 	} else if (s == "e" || s == "flood") {
 		out = Scenario::flood;
+	} else if (s == "f" || s == "garbage") {
+		out = Scenario::garbage;
 	} else {
 		return false;
 	}
@@ -122,6 +124,8 @@ const char* scenario_name(Scenario s)
 			return "d option-b lpm+label";
 		case Scenario::flood:
 			return "e flood to 8 members";
+		case Scenario::garbage:
+			return "f garbage, all dropped";
 	}
 	return "?";
 }
@@ -200,6 +204,35 @@ Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t, 
 			put32(f, 18 + 16, dst);
 			put16(f, 18 + 10, 0);
 			put16(f, 18 + 10, ip_checksum(&f[18], 20));
+			tr.frames.push_back(std::move(f));
+		}
+		return tr;
+	}
+	if (s == Scenario::garbage) {
+		static constexpr std::array<uint8_t, 6> kSomeone{0x02, 0xde, 0xad, 0, 0, 1};
+		static constexpr std::array<uint8_t, 6> kMulticast{0x01, 0x00, 0x5e, 0, 0, 1};
+		for (uint32_t k = 0; k < frames; ++k) {
+			const auto vid = int(1 + (k * 1031) % p.vlans);
+			std::vector<uint8_t> f;
+			switch (k % 4) {
+				case 0:  // untagged
+					f = customer_frame(frame_len, kSomeone, kSomeone, -1, k);
+					break;
+				case 1: {  // QinQ, but no attachment has that inner VID
+					f = customer_frame(frame_len, kSomeone, kSomeone, vid, k);
+					f.insert(f.begin() + 16, {0x81, 0x00, 0x0f, 0xff});
+					put16(f, 12, 0x88a8);
+					f.resize(frame_len);
+					break;
+				}
+				case 2:  // cut inside the tag
+					f = customer_frame(frame_len, kSomeone, kSomeone, vid, k);
+					f.resize(15);
+					break;
+				default:  // a known VLAN, but a multicast source
+					f = customer_frame(frame_len, kSomeone, kMulticast, vid, k);
+					break;
+			}
 			tr.frames.push_back(std::move(f));
 		}
 		return tr;

@@ -7,7 +7,10 @@
 //   d: Option B (tagged frames on access port 0 to the router MAC, routed in the tenant's
 //      VRF by one of its routes and sent to the carrier with the route's label pushed);
 //   e: flood (broadcast frames on access port 0, in tenants whose flood list holds 8
-//      other members: the tenant's second attachment and 7 VTEPs, with kFloodVteps).
+//      other members: the tenant's second attachment and 7 VTEPs, with kFloodVteps);
+//   f: garbage, every frame one the node must drop and count: on access port 0, by turns
+//      untagged (unknown VLAN), QinQ of an unknown inner VID, cut short inside the tag, and
+//      of a multicast source MAC.
 // Frames cycle over many VLANs/tenants so lookups spread across the tables.
 #pragma once
 
@@ -20,7 +23,7 @@
 
 namespace tsunagi::bench {
 
-enum class Scenario { access_access, access_vxlan, vxlan_access, option_b, flood };
+enum class Scenario { access_access, access_vxlan, vxlan_access, option_b, flood, garbage };
 
 // Scenario e's tenants reach this many VTEPs, so a broadcast from one of their two
 // attachments is copied to 8 members.
