@@ -950,8 +950,10 @@ void TableWriter::install_vrf(TenantState& st, const VrfPlan& vp, uint64_t gener
 			lengths.v6[r.prefix.length / 64] |= uint64_t{1} << (r.prefix.length % 64);
 			continue;
 		}
-		const bool own = r.prefix.length == 32 && r.count == 1 &&
-		                 vp.nexthops[r.first].kind == abi::NexthopKind::local;
+		const auto kind = vp.nexthops[r.first].kind;
+		const bool own =
+		    r.prefix.length == 32 && r.count == 1 &&
+		    (kind == abi::NexthopKind::local || kind == abi::NexthopKind::subif);
 		if (own && n_locals < 4) {
 			const auto& b = r.prefix.addr.bytes;
 			locals[n_locals++] = uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 |

@@ -164,7 +164,11 @@ VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const con
 		set_dst(nh, find_neighbor(cfg, peer->port, v->vlan, v->neighbor));
 		option_a.emplace_back(v->neighbor, nh);
 		add(kConnected, v->address, unresolved());
-		add(kLocal, host(v->address.addr), local());
+		abi::NexthopEntry own{};
+		own.kind = abi::NexthopKind::subif;
+		own.port = nh.port;
+		own.vlan = nh.vlan;
+		add(kLocal, host(v->address.addr), own);
 		add(kHost, host(v->neighbor), nh);
 		plan.subinterfaces.push_back(abi::access_key(port->second, false, v->vlan, 0));
 	}

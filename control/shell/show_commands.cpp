@@ -151,6 +151,12 @@ Json hop_json(const abi::TableView& t, const abi::NexthopEntry& nh)
 		case K::local:
 			j["type"] = "local";
 			break;
+		case K::subif:
+			// Answered by the node's kernel and BGP speaker, through the punt path.
+			j["type"] = "local";
+			j["port"] = port;
+			j["vlan"] = nh.vlan;
+			break;
 		case K::connected:
 			j["type"] = "connected";
 			break;

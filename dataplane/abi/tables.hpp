@@ -20,7 +20,7 @@ namespace tsunagi::abi {
 
 inline constexpr uint64_t kMagic = 0x314741'4e55'5354ull;  // "TSUNAG1" little-endian
 // Bump on any change to a struct in this file; a reader refuses any other version.
-inline constexpr uint32_t kAbiVersion = 7;
+inline constexpr uint32_t kAbiVersion = 8;
 
 inline constexpr uint32_t kNone = 0xffffffffu;
 // A hash slot whose entry was removed: lookups probe past it, and it is reused only once
@@ -189,6 +189,8 @@ enum class NexthopKind : uint8_t {
 	local = 4,       // one of the VRF's own gateway addresses
 	connected = 5,   // a subnet of `tenant`'s segment: the host's MAC as ARP/ND found it;
 	                 // `labels` hold the gateway address that asks (IPv4: first 4 bytes)
+	subif = 6,       // this node's address on the Option-A sub-interface `port`, `vlan`:
+	                 // its BGP speaker, reached through that sub-interface's punt TAP
 };
 
 // Routes point at a group of `count` consecutive next hops (ECMP), 16-byte words [first,

@@ -8,15 +8,18 @@
 #include <net/if_arp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "control/compile/compiler.hpp"
+#include "dataplane/pkt/format.hpp"
 #include "dataplane/shm/names.hpp"
 
 namespace tsunagi::dp {
@@ -31,8 +34,9 @@ std::string errno_text(const std::string& what)
 	return what + ": " + std::strerror(errno);
 }
 
-// Sets the TAP's MAC, MTU and addresses, then brings it up.
-std::string configure(const std::string& name, const config::Config& cfg, size_t index)
+// Sets the TAP's MAC and MTU; with `addresses`, also the port's addresses, and brings it up.
+std::string configure(const std::string& name, const config::Config& cfg, size_t index,
+                      bool addresses)
 {
 	const config::Port& p = cfg.ports[index];
 	const int s4 = socket(AF_INET, SOCK_DGRAM, 0);
@@ -49,6 +53,11 @@ std::string configure(const std::string& name, const config::Config& cfg, size_t
 	ifr.ifr_mtu = int(p.mtu);
 	if (err.empty() && ioctl(s4, SIOCSIFMTU, &ifr) != 0) {
 		err = errno_text(name + ": set MTU");
+	}
+	if (!addresses) {
+		close(s4);
+		close(s6);
+		return err;
 	}
 	for (const auto& a : p.addresses) {
 		if (!err.empty()) {
@@ -118,6 +127,27 @@ PuntPath::~PuntPath()
 	}
 }
 
+std::string PuntPath::create(uint16_t port, uint16_t vlan, const std::string& name)
+{
+	const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		return errno_text("/dev/net/tun");
+	}
+	ifreq ifr{};
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
+		const std::string err = errno_text("create TAP " + name);
+		close(fd);
+		return err;
+	}
+	taps_.push_back(Tap{port, vlan, fd, name});
+	if (vlan == 0) {
+		fd_by_port_[port] = fd;
+	}
+	return {};
+}
+
 std::string PuntPath::open(const config::Config& cfg, rte_mempool* pool)
 {
 	pool_ = pool;
@@ -135,32 +165,52 @@ std::string PuntPath::open(const config::Config& cfg, rte_mempool* pool)
 			continue;
 		}
 		const std::string name = shm::punt_interface(p.name);
-		const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0) {
-			return errno_text("port " + p.name + ": /dev/net/tun");
-		}
-		ifreq ifr{};
-		ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-		std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
-		if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
-			const std::string err =
-			    errno_text("port " + p.name + ": create TAP " + name);
-			close(fd);
-			return err;
-		}
-		taps_.push_back(Tap{uint16_t(i), fd, name});
-		fd_by_port_[i] = fd;
-		if (auto err = configure(name, cfg, i); !err.empty()) {
+		if (auto err = create(uint16_t(i), 0, name); !err.empty()) {
 			return "port " + p.name + ": " + err;
+		}
+		if (auto err = configure(name, cfg, i, true); !err.empty()) {
+			return "port " + p.name + ": " + err;
+		}
+	}
+	// Sub-interfaces get the port's MAC and MTU here; their addresses are set where
+	// tsunagid puts them, in the VRF's namespace, so that VRFs may overlap.
+	for (const auto& peer : cfg.peers) {
+		for (const auto& v : peer.vrfs) {
+			const auto port =
+			    std::find_if(cfg.ports.begin(), cfg.ports.end(),
+			                 [&](const auto& p) { return p.name == peer.port; });
+			if (port == cfg.ports.end()) {
+				continue;
+			}
+			const auto index = size_t(port - cfg.ports.begin());
+			const std::string name = shm::subif_interface(peer.port, v.vlan);
+			std::string err = create(uint16_t(index), v.vlan, name);
+			if (err.empty()) {
+				err = configure(name, cfg, index, false);
+			}
+			if (!err.empty()) {
+				return "peer " + peer.name + " VLAN " + std::to_string(v.vlan) +
+				       ": " + err;
+			}
 		}
 	}
 	return {};
 }
 
+int PuntPath::subif_fd(uint16_t port, uint16_t vlan) const
+{
+	for (const auto& t : taps_) {
+		if (t.port == port && t.vlan == vlan) {
+			return t.fd;
+		}
+	}
+	return -1;
+}
+
 std::string PuntPath::interface(uint16_t port) const
 {
 	for (const auto& t : taps_) {
-		if (t.port == port) {
+		if (t.port == port && t.vlan == 0) {
 			return t.name;
 		}
 	}
@@ -195,24 +245,48 @@ void PuntPath::service()
 		rte_mbuf* m = pkts[i];
 		const uint32_t len = rte_pktmbuf_pkt_len(m);
 		buf.resize(len);
-		const void* data = rte_pktmbuf_read(m, 0, len, buf.data());
+		const auto* data =
+		    static_cast<const uint8_t*>(rte_pktmbuf_read(m, 0, len, buf.data()));
 		// A full TAP queue drops, as a full NIC queue would; the kernel retries ARP/ND.
-		[[maybe_unused]] const ssize_t w = write(fd_by_port_[m->port], data, len);
+		if (len >= pkt::kEthLen + pkt::kTagLen &&
+		    pkt::load_be16(data + pkt::kMacsLen) == pkt::kTpidCtag) {
+			// A sub-interface's: to its TAP without the tag.
+			const int fd =
+			    subif_fd(m->port, pkt::load_be16(data + pkt::kEthLen) & pkt::kVidMask);
+			iovec iov[2] = {{const_cast<uint8_t*>(data), pkt::kMacsLen},
+			                {const_cast<uint8_t*>(data) + pkt::kMacsLen + pkt::kTagLen,
+			                 len - pkt::kMacsLen - pkt::kTagLen}};
+			if (fd >= 0) {
+				[[maybe_unused]] const ssize_t w = writev(fd, iov, 2);
+			}
+		} else {
+			[[maybe_unused]] const ssize_t w = write(fd_by_port_[m->port], data, len);
+		}
 		rte_pktmbuf_free(m);
 	}
 	for (const auto& t : taps_) {
+		// A sub-interface's frames are read past room for their tag.
+		const uint32_t tag = t.vlan != 0 ? pkt::kTagLen : 0;
 		for (unsigned k = 0; k < kBurst; ++k) {
 			rte_mbuf* m = rte_pktmbuf_alloc(pool_);
 			if (m == nullptr) {
 				return;
 			}
-			const ssize_t len =
-			    read(t.fd, rte_pktmbuf_mtod(m, void*), rte_pktmbuf_tailroom(m));
-			if (len <= 0) {
+			auto* d = rte_pktmbuf_mtod(m, uint8_t*);
+			const ssize_t len = read(t.fd, d + tag, rte_pktmbuf_tailroom(m) - tag);
+			if (len < ssize_t(pkt::kEthLen)) {
 				rte_pktmbuf_free(m);
-				break;
+				if (len <= 0) {
+					break;
+				}
+				continue;
 			}
-			rte_pktmbuf_append(m, uint16_t(len));
+			rte_pktmbuf_append(m, uint16_t(len + tag));
+			if (tag != 0) {
+				std::memmove(d, d + tag, pkt::kMacsLen);
+				pkt::store_be16(d + pkt::kMacsLen, pkt::kTpidCtag);
+				pkt::store_be16(d + pkt::kMacsLen + 2, t.vlan);
+			}
 			m->port = t.port;
 			if (rte_ring_enqueue(to_wire_, m) != 0) {
 				rte_pktmbuf_free(m);

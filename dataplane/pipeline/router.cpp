@@ -36,24 +36,34 @@ void set_ipv4_ttl(uint8_t* ip, uint8_t ttl)
 	std::memcpy(ip + 10, &ck, 2);
 }
 
-// Whether an untagged frame on an L3 port is the node's own traffic: ARP, and IP to the
-// port's address (IPv6 also link-local and multicast, for neighbour discovery).
+// Whether a frame (its L3 header `tags_len` bytes after the MACs and EtherType) is the
+// neighbour discovery of whoever speaks on the link: ARP, IPv6 to a multicast or
+// link-local address.
+bool for_link(const uint8_t* p, uint32_t len, uint32_t tags_len)
+{
+	const uint16_t type = load_be16(p + pkt::kMacsLen + tags_len);
+	if (type == pkt::kEtherArp) {
+		return true;
+	}
+	const uint8_t* dst = p + pkt::kEthLen + tags_len + 24;
+	return type == pkt::kEtherIpv6 && len >= pkt::kEthLen + tags_len + pkt::kIpv6Len &&
+	       (dst[0] == 0xff || (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80));
+}
+
+// Whether an untagged frame on an L3 port is the node's own traffic: the link's neighbour
+// discovery, and IP to the port's address.
 bool for_node(const abi::PortEntry& port, const uint8_t* p, uint32_t len)
 {
 	const uint16_t type = load_be16(p + 12);
 	const uint8_t* l3 = p + pkt::kEthLen;
-	if (type == pkt::kEtherArp) {
+	if (for_link(p, len, 0)) {
 		return true;
 	}
 	if (type == pkt::kEtherIpv4 && len >= pkt::kEthLen + pkt::kIpv4Len) {
 		return port.has_ip4 && std::memcmp(l3 + 16, &port.ip4, 4) == 0;
 	}
-	if (type == pkt::kEtherIpv6 && len >= pkt::kEthLen + pkt::kIpv6Len) {
-		const uint8_t* dst = l3 + 24;
-		return (port.has_ip6 && std::memcmp(dst, port.ip6, 16) == 0) || dst[0] == 0xff ||
-		       (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80);
-	}
-	return false;
+	return type == pkt::kEtherIpv6 && len >= pkt::kEthLen + pkt::kIpv6Len && port.has_ip6 &&
+	       std::memcmp(l3 + 24, port.ip6, 16) == 0;
 }
 
 }  // namespace
@@ -490,8 +500,21 @@ void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t n
 	const uint32_t pick = group > 1 ? uint32_t(abi::mix64(flow) % group) : 0;
 	const abi::NexthopEntry& picked =
 	    t_.nexthop(abi::ref_value(ref) + pick * abi::kNexthopWords);
-	if (picked.kind == abi::NexthopKind::local) {
+	if (picked.kind == abi::NexthopKind::local ||
+	    (picked.kind == abi::NexthopKind::subif && from != nullptr)) {
 		return answer_local(m, tenant, tags_len, now, tx, from);
+	}
+	if (picked.kind == abi::NexthopKind::subif) {
+		// For the BGP speaker on the sub-interface (from the carrier, or another VRF's
+		// way in): to its TAP, tagged as the sub-interface is, however it arrived.
+		uint8_t* p = resize_tags(m, tags_len, pkt::kTagLen);
+		if (p == nullptr) {
+			return drop(m, Drop::no_mbuf);
+		}
+		store_be16(p + pkt::kMacsLen, pkt::kTpidCtag);
+		store_be16(p + pkt::kMacsLen + 2, picked.vlan);
+		ctr_.punted[picked.port]++;
+		return tx.push_punt(picked.port, m);
 	}
 	if (ttl <= 1) {
 		return drop(m, Drop::ttl_expired);
@@ -603,8 +626,14 @@ void Pipeline::run_interconnect(uint16_t in_port, rte_mbuf* m, uint32_t now, TxB
 		if (abi::ref_value(ref) == kNone) {
 			return drop(m, Drop::unknown_vlan);
 		}
+		// Neighbour discovery is the sub-interface's kernel side's (tsunagid learns the
+		// carrier's MAC from it); IP to our own address there is routed to it (subif).
+		if ((mac_ours || pkt::is_multicast(p)) && for_link(p, len, pkt::kTagLen)) {
+			ctr_.punted[in_port]++;
+			return tx.push_punt(in_port, m);
+		}
 		if (!mac_ours || !is_ip(load_be16(p + pkt::kEthLen + 2))) {
-			return drop(m, Drop::unsupported);  // ARP and BGP on sub-interfaces: later
+			return drop(m, Drop::unsupported);
 		}
 		count(ctr_.tenants[abi::ref_value(ref)], true, rte_pktmbuf_pkt_len(m));
 		return route(m, abi::ref_value(ref), pkt::kTagLen, now, tx);

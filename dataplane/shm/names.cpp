@@ -86,10 +86,19 @@ Names names_for(const std::string& runtime_dir)
 	return n;
 }
 
+namespace {
+constexpr size_t kIfNameMax = 15;  // IFNAMSIZ less the terminating NUL
+}
+
 std::string punt_interface(const std::string& port_name)
 {
-	constexpr size_t kIfNameMax = 15;  // IFNAMSIZ less the terminating NUL
 	return ("tsu-" + port_name).substr(0, kIfNameMax);
+}
+
+std::string subif_interface(const std::string& port_name, uint16_t vlan)
+{
+	const std::string tail = "." + std::to_string(vlan);
+	return ("tsu-" + port_name).substr(0, kIfNameMax - tail.size()) + tail;
 }
 
 }  // namespace tsunagi::shm

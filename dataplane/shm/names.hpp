@@ -32,4 +32,9 @@ Names names_for(const std::string& runtime_dir);
 // IFNAMSIZ.
 std::string punt_interface(const std::string& port_name);
 
+// The kernel interface of an Option-A sub-interface (port, VLAN): "tsu-", the port's name
+// cut to leave room, "." and the VLAN. Created by the dataplane untagged; tsunagid moves
+// it into its VRF's network namespace, where FRR's per-VRF BGP session runs over it.
+std::string subif_interface(const std::string& port_name, uint16_t vlan);
+
 }  // namespace tsunagi::shm
