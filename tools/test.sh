@@ -97,7 +97,7 @@ if tools/setup/build.sh build-asan -Db_sanitize=address,undefined -Db_lundef=fal
 	# The daemons under the sanitizers, live: forwarding, restarts, reloads, the shell, the
 	# dataplane's command socket, churn, faults, metrics and an FRR carrier.
 	run_counted "e2e (asan+ubsan)" e2e tests/e2e/run.py --build build-asan \
-		-k '^(a_translation_and_vxlan_ipv4|c_|d_|shell_|churn|fault_|service_notify|m_metrics|h_option_b)'
+		-k '^(a_translation_and_vxlan_ipv4|c_|d_|shell_|churn|fault_|service_notify|m_metrics|h_option_b|j_option_a)'
 	unset ASAN_OPTIONS UBSAN_OPTIONS
 else
 	record "sanitizer build" 0 1

@@ -340,7 +340,8 @@ TableWriter::Plan TableWriter::plan(const config::Tenant& t) const
 	// again; this one serves for the counts.
 	const auto known = tenants_.find(t.name);
 	const uint32_t index = known != tenants_.end() ? known->second.index : abi::kNone;
-	Plan p{&t, {}, {}, {}, {}, plan_vrf(cfg_, sources_, t, index, port_index_), index};
+	Plan p{&t,   {}, {}, {}, {}, plan_vrf(cfg_, sources_, t, index, port_index_, learned_),
+	       index};
 	for (uint16_t port : trunks_) {
 		p.members.push_back({IdPlan::trunk_id(t.name, cfg_.ports[port].name, t.hybrid_vlan),
 		                     abi::MemberEntry{abi::MemberKind::trunk, 0, port,
@@ -465,7 +466,24 @@ bool TableWriter::apply(const config::Config& next, const std::vector<config::Ne
 	cfg_ = config::Config{next.file, next.node, next.ports, next.neighbors, {}, next.peers};
 	VrfSources before_sources = std::move(sources_);
 	sources_ = VrfSources(cfg_);
-	const bool vrf_context = same_vrf_context(before, cfg_);
+	// Option-A next hops also depend on the neighbours the kernel found on sub-interfaces.
+	auto on_subifs = [](const std::vector<config::Neighbor>& list) {
+		std::vector<std::tuple<std::string, uint16_t, bool, std::array<uint8_t, 16>,
+		                       std::array<uint8_t, 6>>>
+		    out;
+		for (const auto& n : list) {
+			if (n.vlan != 0) {
+				out.emplace_back(n.port, n.vlan, n.address.v6, n.address.bytes,
+				                 n.mac.bytes);
+			}
+		}
+		std::sort(out.begin(), out.end());
+		return out;
+	};
+	const bool vrf_context =
+	    same_vrf_context(before, cfg_) && on_subifs(learned_) == on_subifs(learned);
+	std::vector<config::Neighbor> before_learned = std::move(learned_);
+	learned_ = learned;
 	std::vector<Plan> plans;
 	for (const auto& t : next.tenants) {
 		auto it = tenants_.find(t.name);
@@ -486,9 +504,9 @@ bool TableWriter::apply(const config::Config& next, const std::vector<config::Ne
 	if (!fits(ptrs, vtep_changes)) {
 		cfg_ = std::move(before);
 		sources_ = std::move(before_sources);
+		learned_ = std::move(before_learned);
 		return false;
 	}
-	learned_ = learned;
 	refresh_vteps();
 	for (const auto& name : removed) {
 		drop_tenant(name, generation);
@@ -708,8 +726,10 @@ void TableWriter::install(const Plan& p, uint64_t generation, const IdPlan* ids)
 		}
 	}
 
-	install_vrf(st, p.vrf_index == tid ? p.vrf : plan_vrf(cfg_, sources_, t, tid, port_index_),
-	            generation);
+	install_vrf(
+	    st,
+	    p.vrf_index == tid ? p.vrf : plan_vrf(cfg_, sources_, t, tid, port_index_, learned_),
+	    generation);
 
 	std::vector<abi::StaticMacEntry> statics;
 	for (const auto& [mac, pos] : p.statics) {

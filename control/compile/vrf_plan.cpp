@@ -85,7 +85,8 @@ VrfSources::VrfSources(const config::Config& cfg)
 }
 
 VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const config::Tenant& t,
-                 uint32_t tenant, const std::map<std::string, uint16_t>& port_index)
+                 uint32_t tenant, const std::map<std::string, uint16_t>& port_index,
+                 const std::vector<config::Neighbor>& learned)
 {
 	VrfPlan plan;
 	if (!t.vrf) {
@@ -155,13 +156,8 @@ VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const con
 		if (port == port_index.end()) {
 			continue;
 		}
-		abi::NexthopEntry nh{};
-		nh.kind = abi::NexthopKind::option_a;
-		nh.port = port->second;
-		nh.vlan = v->vlan;
-		const auto pmac = port_mac(cfg, port->second);
-		std::memcpy(nh.src_mac, pmac.bytes.data(), 6);
-		set_dst(nh, find_neighbor(cfg, peer->port, v->vlan, v->neighbor));
+		const abi::NexthopEntry nh =
+		    option_a_next_hop(cfg, *peer, *v, v->neighbor, learned);
 		option_a.emplace_back(v->neighbor, nh);
 		add(kConnected, v->address, unresolved());
 		abi::NexthopEntry own{};
@@ -254,28 +250,66 @@ abi::NexthopEntry without_labels(const abi::NexthopEntry& hop)
 	return h;
 }
 
-abi::NexthopEntry carrier_next_hop(const config::Config& cfg, const config::Peer& peer,
-                                   const config::IpAddr& hop,
-                                   const std::vector<config::Neighbor>& learned)
+namespace {
+
+// The neighbour `addr` on `port` (VLAN `vlan`, 0: untagged): configured first, else as the
+// kernel resolved it.
+const config::Neighbor* link_neighbor(const config::Config& cfg, const std::string& port,
+                                      uint16_t vlan, const config::IpAddr& addr,
+                                      const std::vector<config::Neighbor>& learned)
+{
+	if (const config::Neighbor* n = find_neighbor(cfg, port, vlan, addr)) {
+		return n;
+	}
+	for (const auto& l : learned) {
+		if (l.port == port && l.vlan == vlan && l.address == addr) {
+			return &l;
+		}
+	}
+	return nullptr;
+}
+
+// Out of `port`, from its MAC; unresolved when the configuration has no such port.
+abi::NexthopEntry out_of(const config::Config& cfg, const std::string& port, abi::NexthopKind kind,
+                         std::optional<uint16_t>& index)
 {
 	abi::NexthopEntry nh{};
 	nh.kind = abi::NexthopKind::unresolved;
 	for (size_t i = 0; i < cfg.ports.size(); ++i) {
-		if (cfg.ports[i].name != peer.port) {
-			continue;
+		if (cfg.ports[i].name == port) {
+			nh.kind = kind;
+			nh.port = uint16_t(i);
+			const auto pmac = port_mac(cfg, i);
+			std::memcpy(nh.src_mac, pmac.bytes.data(), 6);
+			index = uint16_t(i);
 		}
-		nh.kind = abi::NexthopKind::option_b;
-		nh.port = uint16_t(i);
-		const auto pmac = port_mac(cfg, i);
-		std::memcpy(nh.src_mac, pmac.bytes.data(), 6);
-		const config::Neighbor* n = find_neighbor(cfg, peer.port, 0, hop);
-		for (const auto& l : learned) {
-			if (n == nullptr && l.port == peer.port && l.vlan == 0 &&
-			    l.address == hop) {
-				n = &l;
-			}
-		}
-		set_dst(nh, n);
+	}
+	return nh;
+}
+
+}  // namespace
+
+abi::NexthopEntry carrier_next_hop(const config::Config& cfg, const config::Peer& peer,
+                                   const config::IpAddr& hop,
+                                   const std::vector<config::Neighbor>& learned)
+{
+	std::optional<uint16_t> port;
+	abi::NexthopEntry nh = out_of(cfg, peer.port, abi::NexthopKind::option_b, port);
+	if (port) {
+		set_dst(nh, link_neighbor(cfg, peer.port, 0, hop, learned));
+	}
+	return nh;
+}
+
+abi::NexthopEntry option_a_next_hop(const config::Config& cfg, const config::Peer& peer,
+                                    const config::OptionAVrf& link, const config::IpAddr& hop,
+                                    const std::vector<config::Neighbor>& learned)
+{
+	std::optional<uint16_t> port;
+	abi::NexthopEntry nh = out_of(cfg, peer.port, abi::NexthopKind::option_a, port);
+	if (port) {
+		nh.vlan = link.vlan;
+		set_dst(nh, link_neighbor(cfg, peer.port, link.vlan, hop, learned));
 	}
 	return nh;
 }

@@ -61,9 +61,10 @@ struct VrfSources {
 };
 
 // `tenant` is the tenant's index; ports are looked up in `port_index`; `sources` was made
-// from `cfg`.
+// from `cfg`; Option-A neighbours `cfg` does not configure are looked up in `learned`.
 VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const config::Tenant& t,
-                 uint32_t tenant, const std::map<std::string, uint16_t>& port_index);
+                 uint32_t tenant, const std::map<std::string, uint16_t>& port_index,
+                 const std::vector<config::Neighbor>& learned = {});
 
 // The next hop of an Option-B route through `peer` to BGP next hop `hop` (normally the
 // peer's address), without labels: out of the peer's port, from its MAC, to the MAC the
@@ -79,6 +80,13 @@ abi::NexthopEntry without_labels(const abi::NexthopEntry& hop);
 abi::NexthopEntry carrier_next_hop(const config::Config& cfg, const config::Peer& peer,
                                    const config::IpAddr& hop,
                                    const std::vector<config::Neighbor>& learned);
+
+// The next hop of a route learned on an Option-A link to BGP next hop `hop` (normally the
+// link's neighbour): out of the peer's port tagged with the link's VLAN, to the MAC the
+// configured neighbours or `learned` give `hop` on that sub-interface.
+abi::NexthopEntry option_a_next_hop(const config::Config& cfg, const config::Peer& peer,
+                                    const config::OptionAVrf& link, const config::IpAddr& hop,
+                                    const std::vector<config::Neighbor>& learned);
 
 // Whether two configurations give every VRF the same surroundings: peers and neighbours.
 bool same_vrf_context(const config::Config& a, const config::Config& b);

@@ -33,6 +33,7 @@
 #include "control/config/loader.hpp"
 #include "control/frr/render.hpp"
 #include "control/frr/supervisor.hpp"
+#include "control/frr/vrf_namespaces.hpp"
 #include "control/metrics/daemon_metrics.hpp"
 #include "control/neighbors/neighbor_watch.hpp"
 #include "control/routes/bmp_listener.hpp"
@@ -453,7 +454,16 @@ public:
 			log(err);
 			return false;
 		}
-		frr_ = std::make_unique<frr::Supervisor>(frr::SupervisorPaths{dir});
+		// VRFs with Option-A sessions are network namespaces (docs/frr.md); FRR runs
+		// in that mode whether or not any is configured yet, so a reload may add one.
+		vrf_ns_ = std::make_unique<frr::VrfNamespaces>(cfg_.node.runtime_dir + "/netns");
+		if (!vrf_ns_->prepare(err)) {
+			log(err);
+			return false;
+		}
+		frr::SupervisorPaths paths{dir};
+		paths.netns_dir = vrf_ns_->dir();
+		frr_ = std::make_unique<frr::Supervisor>(paths);
 		if (!frr_->prepare(err)) {
 			log(err);
 			return false;
@@ -536,6 +546,9 @@ public:
 		if (!frr_) {
 			return;
 		}
+		for (const auto& l : vrf_ns_->sync(cfg_)) {
+			log(l);
+		}
 		// FRR speaks through the dataplane's punt interfaces: zebra and bgpd started
 		// before they exist were seen to fail every session (bgpd finds no interface for
 		// its local address), so they wait for the dataplane.
@@ -585,8 +598,18 @@ public:
 			// known is stale until the carriers send it again, which a route refresh
 			// asks them to do without resetting the sessions.
 			rib_->mark_all_stale();
-			frr_->vtysh_async(
-			    {"clear bgp ipv4 vpn * soft in", "clear bgp ipv6 vpn * soft in"});
+			std::vector<std::string> refresh{"clear bgp ipv4 vpn * soft in",
+			                                 "clear bgp ipv6 vpn * soft in"};
+			for (const auto& t : cfg_.tenants) {
+				if (t.vrf && frr::has_option_a(cfg_, t)) {
+					for (const char* af : {"ipv4", "ipv6"}) {
+						refresh.push_back("clear bgp vrf " +
+						                  frr::vrf_name(t) + " " + af +
+						                  " unicast * soft in");
+					}
+				}
+			}
+			frr_->vtysh_async(refresh);
 			log("route feed connected; asked the carriers to refresh their routes");
 		}
 		for (const auto& e : batch.events) {
@@ -686,11 +709,11 @@ public:
 	// Follows the kernel's neighbours on the punt interfaces of the L3 ports.
 	void watch_neighbors()
 	{
-		std::map<std::string, std::string> interfaces;
+		std::map<std::string, NeighborWatch::Link> interfaces;
 		for (const auto& p : cfg_.ports) {
 			if (p.role == config::PortRole::underlay ||
 			    p.role == config::PortRole::interconnect) {
-				interfaces[shm::punt_interface(p.name)] = p.name;
+				interfaces[shm::punt_interface(p.name)] = {p.name, 0};
 			}
 		}
 		std::string err;
@@ -705,11 +728,12 @@ public:
 
 	void neighbors_changed()
 	{
-		if (neighbors_ && neighbors_->process()) {
+		const bool vrfs = vrf_ns_ && vrf_ns_->process();
+		if ((neighbors_ && neighbors_->process()) || vrfs) {
 			if (held_) {
 				return;  // published with everything else when the hold ends
 			}
-			log("neighbours changed (" + std::to_string(neighbors_->learned().size()) +
+			log("neighbours changed (" + std::to_string(learned_neighbors().size()) +
 			    " learned); republishing");
 			apply(cfg_, nullptr);
 			republish_moved_hops();
@@ -793,6 +817,7 @@ private:
 		return s;
 	}
 	std::unique_ptr<frr::Supervisor> frr_;
+	std::unique_ptr<frr::VrfNamespaces> vrf_ns_;
 	std::unique_ptr<routes::BmpListener> bmp_;
 	std::unique_ptr<routes::VpnRib> rib_;
 	bool frr_waiting_ = false;
@@ -836,12 +861,19 @@ private:
 
 	std::vector<config::Neighbor> learned_neighbors() const override
 	{
-		return neighbors_ ? neighbors_->learned() : std::vector<config::Neighbor>{};
+		auto out = neighbors_ ? neighbors_->learned() : std::vector<config::Neighbor>{};
+		if (vrf_ns_) {
+			for (auto& n : vrf_ns_->learned()) {
+				out.push_back(std::move(n));
+			}
+		}
+		return out;
 	}
 
-	static std::string hop_key(const std::string& port, const config::IpAddr& a)
+	static std::string hop_key(const std::string& port, const config::IpAddr& a,
+	                           uint16_t vlan = 0)
 	{
-		return port + " " + config::to_string(a);
+		return port + "." + std::to_string(vlan) + " " + config::to_string(a);
 	}
 
 	static std::string mac_of(const abi::NexthopEntry& nh)
@@ -867,8 +899,12 @@ private:
 				continue;
 			}
 			abi::NexthopEntry nh =
-			    compile::carrier_next_hop(cfg, *h.peer, h.next_hop, learned);
-			hop_macs_[hop_key(h.peer->port, h.next_hop)] = mac_of(nh);
+			    h.link != nullptr
+			        ? compile::option_a_next_hop(cfg, *h.peer, *h.link, h.next_hop,
+			                                     learned)
+			        : compile::carrier_next_hop(cfg, *h.peer, h.next_hop, learned);
+			hop_macs_[hop_key(h.peer->port, h.next_hop, h.link ? h.link->vlan : 0)] =
+			    mac_of(nh);
 			nh.n_labels = uint8_t(std::min<size_t>(h.labels.size(), 4));
 			std::copy_n(h.labels.begin(), nh.n_labels, nh.labels);
 			nhs.push_back(nh);
@@ -943,6 +979,17 @@ private:
 		const auto learned = learned_neighbors();
 		std::vector<routes::TenantPrefix> moved;
 		for (const auto& peer : cfg_.peers) {
+			for (const auto& link : peer.vrfs) {
+				const auto it =
+				    hop_macs_.find(hop_key(peer.port, link.neighbor, link.vlan));
+				if (it != hop_macs_.end() &&
+				    it->second != mac_of(compile::option_a_next_hop(
+				                      cfg_, peer, link, link.neighbor, learned))) {
+					for (auto& tp : rib_->routes_via_link(&link)) {
+						moved.push_back(std::move(tp));
+					}
+				}
+			}
 			if (peer.option != config::PeerOption::B || !peer.address) {
 				continue;
 			}
@@ -1185,9 +1232,8 @@ int run(int argc, char** argv)
 				}
 			}
 		}
-		if (fds[1].revents & POLLIN) {
-			d.neighbors_changed();
-		}
+		// Also when only a VRF's namespace has news: its watches are not polled.
+		d.neighbors_changed();
 		if (const auto now = std::chrono::steady_clock::now(); now >= next_probe) {
 			d.probe_unresolved();
 			d.supervise_frr();

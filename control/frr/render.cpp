@@ -130,6 +130,15 @@ void route_maps(std::ostringstream& o, const config::Config& cfg)
 	}
 }
 
+// The route feed: bgpd mirrors what the carriers send to tsunagid (docs/frr.md).
+void bmp_target(std::ostringstream& o, const Options& opt)
+{
+	if (opt.bmp_port != 0) {
+		o << " !\n bmp targets tsunagid\n  bmp connect 127.0.0.1 port " << opt.bmp_port
+		  << " min-retry 100 max-retry 1000\n  bmp mirror\n exit\n";
+	}
+}
+
 }  // namespace
 
 std::string export_map(const config::Tenant& t)
@@ -228,11 +237,7 @@ std::string render(const config::Config& cfg, const Labels& labels, const Option
 		}
 		o << " exit-address-family\n";
 	}
-	if (opt.bmp_port != 0) {
-		// The route feed: bgpd mirrors what the carriers send to tsunagid (docs/frr.md).
-		o << " !\n bmp targets tsunagid\n  bmp connect 127.0.0.1 port " << opt.bmp_port
-		  << " min-retry 100 max-retry 1000\n  bmp mirror\n exit\n";
-	}
+	bmp_target(o, opt);
 	o << "exit\n!\n";
 
 	for (const auto& t : cfg.tenants) {
@@ -241,7 +246,7 @@ std::string render(const config::Config& cfg, const Labels& labels, const Option
 		}
 		o << "router bgp " << cfg.node.asn << " vrf " << vrf_name(t) << "\n";
 		o << " bgp router-id " << config::to_string(cfg.node.router_id) << "\n";
-		o << " no bgp ebgp-requires-policy\n";
+		o << " no bgp ebgp-requires-policy\n bgp graceful-restart\n";
 		for (const auto& peer : cfg.peers) {
 			for (const auto& a : peer.vrfs) {
 				if (a.tenant == t.name) {
@@ -256,6 +261,9 @@ std::string render(const config::Config& cfg, const Labels& labels, const Option
 		address_family(o, cfg, t, label_of(t), false);
 		o << " !\n";
 		address_family(o, cfg, t, label_of(t), true);
+		// BMP targets are per BGP instance: the VRF's sessions feed tsunagid through a
+		// connection of their own.
+		bmp_target(o, opt);
 		o << "exit\n!\n";
 	}
 	return o.str();

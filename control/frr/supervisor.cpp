@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,11 +31,20 @@ std::vector<char*> c_args(const std::vector<std::string>& argv)
 }
 
 // fork + exec with stdin from /dev/null; stdout and stderr to `out_fd` (or /dev/null).
-pid_t spawn(const std::vector<std::string>& argv, int out_fd)
+// With `netns_dir`, the child sees that directory as /run/netns, in a mount namespace of
+// its own that follows the node's (slave): zebra -n takes every entry of /run/netns for a
+// VRF, and only the node's VRFs may be there.
+pid_t spawn(const std::vector<std::string>& argv, int out_fd, const std::string& netns_dir = {})
 {
 	auto args = c_args(argv);
 	const pid_t pid = fork();
 	if (pid == 0) {
+		if (!netns_dir.empty() &&
+		    (unshare(CLONE_NEWNS) != 0 ||
+		     mount("", "/", "none", MS_REC | MS_SLAVE, nullptr) != 0 ||
+		     mount(netns_dir.c_str(), "/run/netns", "none", MS_BIND | MS_REC, nullptr) != 0)) {
+			_exit(126);
+		}
 		const int null = open("/dev/null", O_RDWR);
 		dup2(null, 0);
 		dup2(out_fd >= 0 ? out_fd : null, 1);
@@ -49,14 +60,15 @@ pid_t spawn(const std::vector<std::string>& argv, int out_fd)
 
 }  // namespace
 
-int run_command(const std::vector<std::string>& argv, std::string& out)
+int run_command(const std::vector<std::string>& argv, std::string& out,
+                const std::string& netns_dir)
 {
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		out = std::strerror(errno);
 		return -1;
 	}
-	const pid_t pid = spawn(argv, fds[1]);
+	const pid_t pid = spawn(argv, fds[1], netns_dir);
 	close(fds[1]);
 	if (pid < 0) {
 		close(fds[0]);
@@ -107,8 +119,28 @@ const std::vector<std::string>& Supervisor::daemons()
 	return d;
 }
 
+std::string Supervisor::bindir() const
+{
+	return p_.netns_dir.empty() ? "/usr/bin" : p_.dir + "/bin";
+}
+
 bool Supervisor::prepare(std::string& err)
 {
+	if (!p_.netns_dir.empty()) {
+		// zebra shows a namespace VRF's `netns` line in its running configuration, which
+		// frr-reload.py, not finding it in ours, deletes: the VRF goes. The vtysh it
+		// runs leaves that line out; the namespace is the VRF's by its name.
+		std::error_code ec;
+		std::filesystem::create_directories(p_.dir + "/bin", ec);
+		std::ofstream w(p_.dir + "/bin/vtysh");
+		w << "#!/bin/bash\nset -o pipefail\n"
+		  << p_.vtysh << " \"$@\" | sed -e '/^ netns /d'\n";
+		w.close();
+		if (!w || chmod((p_.dir + "/bin/vtysh").c_str(), 0755) != 0) {
+			err = "cannot write " + p_.dir + "/bin/vtysh";
+			return false;
+		}
+	}
 	std::error_code ec;
 	std::filesystem::create_directories(p_.dir, ec);
 	if (ec) {
@@ -151,12 +183,18 @@ std::vector<std::string> Supervisor::ensure_running()
 		if (d == "bgpd") {
 			argv.insert(argv.end(), {"-M", "bmp"});
 		}
+		if (d == "zebra" && !p_.netns_dir.empty()) {
+			argv.push_back("-n");
+		}
 		argv.insert(argv.end(), {"-f", p_.dir + "/frr.conf", "--vty_socket", p_.dir, "-i",
 		                         p_.dir + "/" + d + ".pid", "-z", p_.dir + "/zserv.api",
 		                         "--log", "file:" + p_.dir + "/" + d + ".log"});
 		// -d: the daemon forks and this child returns once it is up.
 		std::string out;
-		if (run_command(argv, out) == 0) {
+		if (!p_.netns_dir.empty()) {
+			std::filesystem::create_directories("/run/netns");
+		}
+		if (run_command(argv, out, p_.netns_dir) == 0) {
 			failures_[d] = 0;
 			started.push_back(d + " started");
 			continue;
@@ -234,7 +272,7 @@ bool Supervisor::apply(const std::string& conf, std::vector<std::string>& log)
 	                            [&](const std::string& d) { return running(d); });
 	if (up) {
 		const std::vector<std::string> base{
-		    p_.reload, "--stdout", "--bindir", "/usr/bin",     "--confdir",
+		    p_.reload, "--stdout", "--bindir", bindir(),       "--confdir",
 		    p_.dir,    "--rundir", p_.dir,     "--vty_socket", p_.dir};
 		auto diff = [&](std::vector<std::string>& lines) {
 			auto argv = base;

@@ -16,6 +16,9 @@ struct SupervisorPaths {
 	std::string sbin = "/usr/lib/frr";
 	std::string vtysh = "/usr/bin/vtysh";
 	std::string reload = "/usr/lib/frr/frr-reload.py";
+	// Set when VRFs are network namespaces (vrf_namespaces.hpp): the daemons run in a
+	// mount namespace of their own where this directory is /run/netns, zebra with -n.
+	std::string netns_dir;
 };
 
 class Supervisor {
@@ -52,6 +55,7 @@ private:
 	std::map<std::string, unsigned> failures_;  // consecutive failed starts per daemon
 
 	std::vector<std::string> vtysh_args(const std::vector<std::string>& commands) const;
+	std::string bindir() const;  // where frr-reload.py finds vtysh
 };
 
 // What frr-reload.py --test output says would change ("Lines To Delete", "Lines To Add" and
@@ -59,7 +63,8 @@ private:
 std::vector<std::string> reload_diff(const std::string& out);
 
 // Runs `argv` to completion and returns its exit status (-1: could not run), its
-// standard output and error in `out`.
-int run_command(const std::vector<std::string>& argv, std::string& out);
+// standard output and error in `out`; with `netns_dir`, seeing it as /run/netns.
+int run_command(const std::vector<std::string>& argv, std::string& out,
+                const std::string& netns_dir = {});
 
 }  // namespace tsunagi::frr

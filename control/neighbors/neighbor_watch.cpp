@@ -5,11 +5,15 @@
 #include <netlink/netlink.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/rtnl.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "dataplane/shm/names.hpp"
 
@@ -40,8 +44,8 @@ struct Parsed {
 
 }  // namespace
 
-std::unique_ptr<NeighborWatch> NeighborWatch::open(std::map<std::string, std::string> interfaces,
-                                                   std::string& error)
+std::unique_ptr<NeighborWatch> NeighborWatch::open(std::map<std::string, Link> interfaces,
+                                                   std::string& error, int netns_fd)
 {
 	std::unique_ptr<NeighborWatch> w(new NeighborWatch());
 	w->interfaces_ = std::move(interfaces);
@@ -53,8 +57,25 @@ std::unique_ptr<NeighborWatch> NeighborWatch::open(std::map<std::string, std::st
 	nl_socket_disable_seq_check(w->sock_);
 	nl_socket_modify_cb(w->sock_, NL_CB_VALID, NL_CB_CUSTOM, &NeighborWatch::on_message,
 	                    w.get());
-	if (int rc = nl_connect(w->sock_, NETLINK_ROUTE); rc < 0) {
-		error = std::string("netlink: ") + nl_geterror(rc);
+	// Sockets belong to the namespace they are made in: made by a thread that entered
+	// the one to watch, they keep watching it.
+	auto connect = [&] {
+		if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) != 0) {
+			error = std::string("cannot enter the namespace: ") + std::strerror(errno);
+			return;
+		}
+		if (int rc = nl_connect(w->sock_, NETLINK_ROUTE); rc < 0) {
+			error = std::string("netlink: ") + nl_geterror(rc);
+			return;
+		}
+		w->names_fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	};
+	if (netns_fd >= 0) {
+		std::thread(connect).join();
+	} else {
+		connect();
+	}
+	if (!error.empty()) {
 		return nullptr;
 	}
 	nl_socket_add_membership(w->sock_, RTNLGRP_NEIGH);
@@ -70,6 +91,9 @@ NeighborWatch::~NeighborWatch()
 {
 	if (sock_ != nullptr) {
 		nl_socket_free(sock_);
+	}
+	if (names_fd_ >= 0) {
+		close(names_fd_);
 	}
 }
 
@@ -115,17 +139,19 @@ int NeighborWatch::on_message(::nl_msg* msg, void* arg)
 void NeighborWatch::update(int type, int ifindex, const config::IpAddr& ip, const config::Mac* mac,
                            int state)
 {
-	char name[IF_NAMESIZE] = {};
-	if (if_indextoname(unsigned(ifindex), name) == nullptr) {
+	ifreq ifr{};
+	ifr.ifr_ifindex = ifindex;
+	if (names_fd_ < 0 || ioctl(names_fd_, SIOCGIFNAME, &ifr) != 0) {
 		return;
 	}
-	auto it = interfaces_.find(name);
+	auto it = interfaces_.find(ifr.ifr_name);
 	if (it == interfaces_.end()) {
 		return;
 	}
-	const std::string& port = it->second;
+	const std::string& port = it->second.port;
+	const uint16_t vlan = it->second.vlan;
 	auto pos = std::find_if(learned_.begin(), learned_.end(), [&](const config::Neighbor& n) {
-		return n.port == port && n.address == ip;
+		return n.port == port && n.vlan == vlan && n.address == ip;
 	});
 	const bool usable = type == RTM_NEWNEIGH && mac != nullptr &&
 	                    (state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE |
@@ -135,6 +161,7 @@ void NeighborWatch::update(int type, int ifindex, const config::IpAddr& ip, cons
 		if (pos == learned_.end()) {
 			config::Neighbor n;
 			n.port = port;
+			n.vlan = vlan;
 			n.address = ip;
 			n.mac = *mac;
 			learned_.push_back(n);

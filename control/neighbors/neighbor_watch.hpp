@@ -19,10 +19,16 @@ namespace tsunagi::control {
 
 class NeighborWatch {
 public:
+	// Where a punt interface leads: a port, and a VLAN for an Option-A sub-interface.
+	struct Link {
+		std::string port;
+		uint16_t vlan = 0;
+	};
 	// Subscribes to neighbour changes and asks for the current table. The interfaces
-	// map a punt interface name to its port's name.
-	static std::unique_ptr<NeighborWatch> open(std::map<std::string, std::string> interfaces,
-	                                           std::string& error);
+	// map a punt interface name to where it leads. With `netns_fd`, the watch is of that
+	// network namespace's kernel (a VRF's, where its sub-interfaces are), not this one's.
+	static std::unique_ptr<NeighborWatch> open(std::map<std::string, Link> interfaces,
+	                                           std::string& error, int netns_fd = -1);
 	~NeighborWatch();
 
 	int fd() const;
@@ -31,7 +37,7 @@ public:
 	const std::vector<config::Neighbor>& learned() const { return learned_; }
 
 	// Makes the kernel resolve `address` on `port`'s punt interface (a datagram to the
-	// discard port: the kernel sends ARP or ND first).
+	// discard port: the kernel sends ARP or ND first). Of this namespace's interfaces.
 	void probe(const std::string& port, const config::IpAddr& address) const;
 
 private:
@@ -41,7 +47,8 @@ private:
 	            int state);
 
 	nl_sock* sock_ = nullptr;
-	std::map<std::string, std::string> interfaces_;
+	int names_fd_ = -1;  // a socket of the watched namespace, to name its interfaces
+	std::map<std::string, Link> interfaces_;
 	std::vector<config::Neighbor> learned_;
 	bool changed_ = false;
 };

@@ -23,9 +23,15 @@ enum BmpType : uint8_t {
 	kRouteMirroring = 6,
 };
 enum BgpType : uint8_t { kUpdate = 2, kRouteRefresh = 5 };
-enum Attr : uint8_t { kAsPath = 2, kMpReach = 14, kMpUnreach = 15, kExtCommunities = 16 };
+enum Attr : uint8_t {
+	kAsPath = 2,
+	kNextHop = 3,
+	kMpReach = 14,
+	kMpUnreach = 15,
+	kExtCommunities = 16,
+};
 constexpr uint16_t kAfiIp = 1, kAfiIp6 = 2;
-constexpr uint8_t kSafiVpn = 128;
+constexpr uint8_t kSafiUnicast = 1, kSafiVpn = 128;
 
 // Bounds-checked big-endian reads over one message; a read past the end sets `bad` and
 // yields zeros, so decoders check once per record instead of at every field.
@@ -86,24 +92,54 @@ Decoded skipped(Skip s)
 
 std::optional<Family> family_of(uint16_t afi, uint8_t safi)
 {
-	if (safi != kSafiVpn) {
+	if (safi != kSafiVpn && safi != kSafiUnicast) {
 		return std::nullopt;
 	}
+	const bool vpn = safi == kSafiVpn;
 	if (afi == kAfiIp) {
-		return Family::vpn4;
+		return vpn ? Family::vpn4 : Family::ipv4;
 	}
 	if (afi == kAfiIp6) {
-		return Family::vpn6;
+		return vpn ? Family::vpn6 : Family::ipv6;
 	}
 	return std::nullopt;
 }
 
-// One labelled VPN NLRI. A withdrawal carries a single label field whose value means
-// nothing (RFC 8277 §2.4); an announcement a stack ending at bottom-of-stack.
+// The address part of an NLRI, `bits` long. The bits past the length are cleared: they
+// mean nothing (RFC 4271 §4.3), and a withdrawal must find its route whatever it pads with.
+bool read_prefix(Reader& r, bool v6, unsigned bits, config::IpPrefix& out)
+{
+	if (bits > (v6 ? 128u : 32u)) {
+		return false;
+	}
+	const size_t n = (bits + 7) / 8;
+	const uint8_t* a = r.take(n);
+	if (a == nullptr || r.bad) {
+		return false;
+	}
+	out = {};
+	out.addr.v6 = v6;
+	std::memcpy(out.addr.bytes.data(), a, n);
+	if (bits % 8 != 0) {
+		out.addr.bytes[n - 1] &= uint8_t(0xff << (8 - bits % 8));
+	}
+	out.length = uint8_t(bits);
+	return true;
+}
+
+// One NLRI of family `f`. A unicast one is the prefix alone (RFC 4271 §4.3, RFC 4760 §5).
+// A labelled VPN one: in a withdrawal a single label field whose value means nothing
+// (RFC 8277 §2.4), in an announcement a stack ending at bottom-of-stack; then the RD.
 bool read_nlri(Reader& r, Family f, bool withdraw, VpnKey& key, std::vector<uint32_t>* labels)
 {
 	unsigned bits = unsigned(r.be(1));
-	const unsigned max_prefix = f == Family::vpn6 ? 128 : 32;
+	if (r.bad) {
+		return false;
+	}
+	key.rd = 0;
+	if (is_unicast(f)) {
+		return read_prefix(r, is_v6(f), bits, key.prefix);
+	}
 	for (int i = 0;; ++i) {
 		if (bits < 24 || i == 8) {
 			return false;
@@ -121,20 +157,11 @@ bool read_nlri(Reader& r, Family f, bool withdraw, VpnKey& key, std::vector<uint
 			break;
 		}
 	}
-	if (bits < 64 || bits - 64 > max_prefix) {
+	if (bits < 64) {
 		return false;
 	}
 	key.rd = r.be(8);
-	const unsigned plen = bits - 64;
-	const uint8_t* a = r.take((plen + 7) / 8);
-	if (a == nullptr) {
-		return false;
-	}
-	key.prefix = {};
-	key.prefix.addr.v6 = f == Family::vpn6;
-	std::memcpy(key.prefix.addr.bytes.data(), a, (plen + 7) / 8);
-	key.prefix.length = uint8_t(plen);
-	return true;
+	return !r.bad && read_prefix(r, is_v6(f), bits - 64, key.prefix);
 }
 
 std::string route_target(const uint8_t* e)
@@ -157,19 +184,41 @@ std::string route_target(const uint8_t* e)
 	}
 }
 
-config::IpAddr next_hop_of(const uint8_t* nh, size_t len)
+// Whether an MP_REACH_NLRI next hop of `len` bytes can be one of family `f`.
+bool next_hop_fits(Family f, size_t len)
+{
+	switch (f) {
+		case Family::vpn4:
+		case Family::vpn6:
+			return len == 12 || len == 24 || len == 48;
+		case Family::ipv4:  // IPv4, or IPv6 (RFC 8950) with or without link-local
+			return len == 4 || len == 16 || len == 32;
+		case Family::ipv6:  // global, or global and link-local (RFC 2545 §3)
+			return len == 16 || len == 32;
+	}
+	return false;
+}
+
+config::IpAddr next_hop_of(const uint8_t* nh, size_t len, bool vpn)
 {
 	config::IpAddr a;
 	// VPN next hops carry an RD of zeros first (RFC 4364 §4.3.2, RFC 4659 §3.2.1.1).
-	const size_t skip = len == 12 || len == 24 || len == 48 ? 8 : 0;
+	const size_t skip = vpn ? 8 : 0;
 	if (len - skip == 4) {
 		std::memcpy(a.bytes.data(), nh + skip, 4);
 	} else if (len - skip >= 16) {
-		// An IPv4 session's VPNv6 routes name the IPv4 next hop mapped (RFC 4659 §3.2.1.2).
+		const uint8_t* g = nh + skip;
+		// A global and a link-local address: the global, unless the speaker has none to
+		// give (all zeros) and names only the link-local.
+		static constexpr uint8_t kZero[16] = {};
+		if (len - skip > 16 && std::memcmp(g, kZero, 16) == 0) {
+			g = nh + len / 2 + skip;
+		}
+		// An IPv4 session's IPv6 routes name the IPv4 next hop mapped (RFC 4659 §3.2.1.2).
 		static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-		const bool mapped = std::memcmp(nh + skip, kMapped, 12) == 0;
+		const bool mapped = std::memcmp(g, kMapped, 12) == 0;
 		a.v6 = !mapped;
-		std::memcpy(a.bytes.data(), nh + skip + (mapped ? 12 : 0), mapped ? 4 : 16);
+		std::memcpy(a.bytes.data(), g + (mapped ? 12 : 0), mapped ? 4 : 16);
 	}
 	return a;
 }
@@ -209,15 +258,21 @@ Decoded decode_update(const PeerId& peer, Reader r)
 	if (r.bad || withdrawn.bad || attrs.bad) {
 		return malformed("UPDATE lengths exceed the message");
 	}
-	if (withdrawn_len == 0 && attrs_len == 0 && r.n == 0) {
-		return skipped(Skip::other);  // IPv4 unicast End-of-RIB: not a family we take
-	}
-	if (withdrawn_len != 0 || r.n != 0) {
-		return skipped(Skip::unsupported_family);  // plain IPv4 unicast NLRI
+	Reader& nlri = r;  // what follows the attributes: IPv4 unicast NLRI
+	Decoded d;
+	if (withdrawn_len == 0 && attrs_len == 0 && nlri.n == 0) {
+		// IPv4 unicast's End-of-RIB is an UPDATE with nothing in it (RFC 4724 §2).
+		Event e;
+		e.kind = Event::Kind::end_of_rib;
+		e.peer = peer;
+		e.family = Family::ipv4;
+		d.events.push_back(std::move(e));
+		return d;
 	}
 
 	std::vector<std::string> rts;
 	std::vector<uint32_t> as_path;
+	std::optional<config::IpAddr> next_hop;
 	std::optional<Reader> reach, unreach;
 	while (attrs.n != 0) {
 		const uint8_t flags = uint8_t(attrs.be(1));
@@ -232,6 +287,12 @@ Decoded decode_update(const PeerId& peer, Reader r)
 			if (!read_as_path(v, as_path)) {
 				return malformed("AS_PATH segments do not add up");
 			}
+		} else if (type == kNextHop) {
+			if (len != 4) {
+				return malformed("NEXT_HOP of " + std::to_string(len) + " bytes");
+			}
+			next_hop.emplace();
+			std::memcpy(next_hop->bytes.data(), v.p, 4);
 		} else if (type == kMpReach) {
 			reach = v;
 		} else if (type == kMpUnreach) {
@@ -252,7 +313,33 @@ Decoded decode_update(const PeerId& peer, Reader r)
 		}
 	}
 
-	Decoded d;
+	// IPv4 unicast in the UPDATE's own fields (RFC 4271 §4.3).
+	if (withdrawn_len != 0 || nlri.n != 0) {
+		Event e;
+		e.peer = peer;
+		e.family = Family::ipv4;
+		while (withdrawn.n != 0) {
+			VpnKey k;
+			if (!read_nlri(withdrawn, Family::ipv4, true, k, nullptr)) {
+				return malformed("withdrawn IPv4 prefix does not add up");
+			}
+			e.withdrawn.push_back(k);
+		}
+		if (nlri.n != 0 && !next_hop) {
+			return malformed("IPv4 NLRI without NEXT_HOP");
+		}
+		while (nlri.n != 0) {
+			VpnPath p;
+			if (!read_nlri(nlri, Family::ipv4, false, p.key, nullptr)) {
+				return malformed("IPv4 NLRI does not add up");
+			}
+			p.next_hop = *next_hop;
+			p.route_targets = rts;
+			p.as_path = as_path;
+			e.reach.push_back(std::move(p));
+		}
+		d.events.push_back(std::move(e));
+	}
 	if (unreach) {
 		Reader& u = *unreach;
 		const uint16_t afi = uint16_t(u.be(2));
@@ -260,26 +347,28 @@ Decoded decode_update(const PeerId& peer, Reader r)
 		if (u.bad) {
 			return malformed("MP_UNREACH_NLRI shorter than its header");
 		}
-		const auto f = family_of(afi, safi);
-		if (!f) {
-			return skipped(Skip::unsupported_family);
-		}
-		Event e;
-		e.peer = peer;
-		e.family = *f;
-		if (u.n == 0 && !reach) {
-			e.kind = Event::Kind::end_of_rib;
-			d.events.push_back(std::move(e));
-			return d;
-		}
-		while (u.n != 0) {
-			VpnKey k;
-			if (!read_nlri(u, *f, true, k, nullptr)) {
-				return malformed("withdrawn VPN NLRI does not add up");
+		if (const auto f = family_of(afi, safi)) {
+			Event e;
+			e.peer = peer;
+			e.family = *f;
+			if (u.n == 0 && !reach && d.events.empty()) {
+				// Nothing but the family: its End-of-RIB (RFC 4724 §2).
+				e.kind = Event::Kind::end_of_rib;
+				d.events.push_back(std::move(e));
+				return d;
 			}
-			e.withdrawn.push_back(k);
+			while (u.n != 0) {
+				VpnKey k;
+				if (!read_nlri(u, *f, true, k, nullptr)) {
+					return malformed("withdrawn " + to_string(*f) +
+					                 " NLRI does not add up");
+				}
+				e.withdrawn.push_back(k);
+			}
+			if (!e.withdrawn.empty()) {
+				d.events.push_back(std::move(e));
+			}
 		}
-		d.events.push_back(std::move(e));
 	}
 	if (reach) {
 		Reader& m = *reach;
@@ -291,28 +380,27 @@ Decoded decode_update(const PeerId& peer, Reader r)
 		if (m.bad) {
 			return malformed("MP_REACH_NLRI shorter than its header");
 		}
-		const auto f = family_of(afi, safi);
-		if (!f) {
-			return d.events.empty() ? skipped(Skip::unsupported_family) : d;
-		}
-		if (nh_len != 12 && nh_len != 24 && nh_len != 48) {
-			return malformed("VPN next hop of " + std::to_string(nh_len) + " bytes");
-		}
-		Event e;
-		e.peer = peer;
-		e.family = *f;
-		const config::IpAddr hop = next_hop_of(nh, nh_len);
-		while (m.n != 0) {
-			VpnPath p;
-			if (!read_nlri(m, *f, false, p.key, &p.labels)) {
-				return malformed("VPN NLRI does not add up");
+		if (const auto f = family_of(afi, safi)) {
+			if (!next_hop_fits(*f, nh_len)) {
+				return malformed(to_string(*f) + " next hop of " +
+				                 std::to_string(nh_len) + " bytes");
 			}
-			p.next_hop = hop;
-			p.route_targets = rts;
-			p.as_path = as_path;
-			e.reach.push_back(std::move(p));
+			Event e;
+			e.peer = peer;
+			e.family = *f;
+			const config::IpAddr hop = next_hop_of(nh, nh_len, !is_unicast(*f));
+			while (m.n != 0) {
+				VpnPath p;
+				if (!read_nlri(m, *f, false, p.key, &p.labels)) {
+					return malformed(to_string(*f) + " NLRI does not add up");
+				}
+				p.next_hop = hop;
+				p.route_targets = rts;
+				p.as_path = as_path;
+				e.reach.push_back(std::move(p));
+			}
+			d.events.push_back(std::move(e));
 		}
-		d.events.push_back(std::move(e));
 	}
 	if (d.events.empty()) {
 		return skipped(Skip::unsupported_family);
@@ -327,7 +415,8 @@ PeerId read_peer(Reader& r, bool& post_policy)
 	const uint8_t flags = uint8_t(r.be(1));
 	p.distinguisher = r.be(8);
 	const uint8_t* a = r.take(16);
-	r.take(16);  // AS, BGP identifier, timestamp
+	p.asn = uint32_t(r.be(4));
+	r.take(12);  // BGP identifier, timestamp
 	if (a != nullptr) {
 		p.address.v6 = (flags & 0x80) != 0;
 		std::memcpy(p.address.bytes.data(), p.address.v6 ? a : a + 12,
@@ -490,6 +579,21 @@ std::string rd_string(uint64_t rd)
 	uint8_t e[8] = {uint8_t(type), 0x02, b[2], b[3], b[4], b[5], b[6], b[7]};
 	std::string s = type <= 2 ? route_target(e) : std::string();
 	return s.empty() ? "type" + std::to_string(type) : s;
+}
+
+std::string to_string(Family f)
+{
+	switch (f) {
+		case Family::vpn4:
+			return "VPNv4";
+		case Family::vpn6:
+			return "VPNv6";
+		case Family::ipv4:
+			return "IPv4";
+		case Family::ipv6:
+			return "IPv6";
+	}
+	return "family " + std::to_string(unsigned(f));
 }
 
 std::string to_string(const PeerId& p)

@@ -7,8 +7,13 @@ namespace tsunagi::routes {
 
 namespace {
 
-Family family_of(const config::IpPrefix& p)
+// The family a path of an event of family `f` is kept under. The prefix decides between
+// IPv4 and IPv6: one UPDATE's classic fields and its MP attributes differ in family.
+Family family_of(Family f, const config::IpPrefix& p)
 {
+	if (is_unicast(f)) {
+		return p.addr.v6 ? Family::ipv6 : Family::ipv4;
+	}
 	return p.addr.v6 ? Family::vpn6 : Family::vpn4;
 }
 
@@ -28,10 +33,9 @@ void VpnRib::configure(const config::Config& cfg)
 	// Re-import every path under the new rules; a peer no longer configured keeps its
 	// paths (its session may come back) but they import nowhere.
 	for (auto& [id, rib] : peers_) {
-		rib.peer = find_peer(id);
+		static_cast<Session&>(rib) = find_session(id);
 		for (auto& [k, path] : rib.paths) {
-			auto tenants = rib.peer != nullptr ? tenants_for(*rib.peer, path.targets)
-			                                   : std::vector<std::string>{};
+			auto tenants = tenants_of(rib, k.family, path);
 			if (tenants == path.tenants && rib.peer != nullptr) {
 				continue;  // the same VRFs: the routes stand (their peer may be a
 				           // new object; the caller rewrites through-peer hops if
@@ -44,14 +48,29 @@ void VpnRib::configure(const config::Config& cfg)
 	}
 }
 
-const config::Peer* VpnRib::find_peer(const PeerId& id) const
+VpnRib::Session VpnRib::find_session(const PeerId& id) const
 {
+	std::vector<Session> found;
 	for (const auto& p : cfg_->peers) {
-		if (p.option == config::PeerOption::B && p.address && *p.address == id.address) {
-			return &p;
+		if (p.option == config::PeerOption::B) {
+			if (p.address && *p.address == id.address) {
+				found.push_back({&p, nullptr});
+			}
+			continue;
+		}
+		for (const auto& v : p.vrfs) {
+			if (v.neighbor == id.address) {
+				found.push_back({&p, &v});
+			}
 		}
 	}
-	return nullptr;
+	// Option-A links in different VRFs may share a neighbour address (carriers reuse
+	// their /30s); the AS may still tell them apart. Routes of a session that could be
+	// either must go to neither: importing them into the wrong tenant would leak them.
+	if (found.size() > 1 && id.asn != 0) {
+		std::erase_if(found, [&](const Session& s) { return s.peer->asn != id.asn; });
+	}
+	return found.size() == 1 ? found[0] : Session{};
 }
 
 std::vector<std::string> VpnRib::tenants_for(const config::Peer& peer,
@@ -74,6 +93,18 @@ std::vector<std::string> VpnRib::tenants_for(const config::Peer& peer,
 	return out;
 }
 
+std::vector<std::string> VpnRib::tenants_of(const Session& s, Family f, const Path& path) const
+{
+	if (s.peer == nullptr || path.loop) {
+		return {};
+	}
+	if (s.link != nullptr) {
+		return is_unicast(f) ? std::vector<std::string>{s.link->tenant}
+		                     : std::vector<std::string>{};
+	}
+	return is_unicast(f) ? std::vector<std::string>{} : tenants_for(*s.peer, path.targets);
+}
+
 void VpnRib::mark(const TenantPrefix& tp)
 {
 	if (changed_set_.insert(tp).second) {
@@ -81,16 +112,17 @@ void VpnRib::mark(const TenantPrefix& tp)
 	}
 }
 
-void VpnRib::link(const Path& path, const PeerId& id, const VpnKey& k, bool add)
+void VpnRib::link(const Path& path, const PeerId& id, const PathKey& k, bool add)
 {
+	const Source source{id, k.family, k.key.rd};
 	for (const auto& t : path.tenants) {
-		const TenantPrefix tp{t, k.prefix};
+		const TenantPrefix tp{t, k.key.prefix};
 		if (add) {
 			auto [it, fresh] = imported_.try_emplace(tp);
-			it->second.insert({id, k.rd});
+			it->second.insert(source);
 			imported_by_tenant_[t] += fresh ? 1 : 0;
 		} else if (auto it = imported_.find(tp); it != imported_.end()) {
-			it->second.erase({id, k.rd});
+			it->second.erase(source);
 			if (it->second.empty()) {
 				imported_.erase(it);
 				if (--imported_by_tenant_[t] == 0) {
@@ -102,43 +134,46 @@ void VpnRib::link(const Path& path, const PeerId& id, const VpnKey& k, bool add)
 	}
 }
 
-void VpnRib::put(const PeerId& id, PeerRib& rib, const VpnPath& p)
+void VpnRib::put(const PeerId& id, PeerRib& rib, Family f, const VpnPath& p)
 {
-	Path next{p.labels, p.next_hop, p.route_targets, {}, false};
+	const PathKey key{family_of(f, p.key.prefix), p.key};
+	Path next{p.labels, p.next_hop, p.route_targets, {}, false, false};
 	if (std::find(p.as_path.begin(), p.as_path.end(), cfg_->node.asn) != p.as_path.end()) {
 		++counters_.as_loop;
-		next.targets.clear();  // imported nowhere, whatever the configuration
+		next.loop = true;  // imported nowhere, whatever the configuration
 	} else {
-		if (rib.peer != nullptr) {
-			next.tenants = tenants_for(*rib.peer, p.route_targets);
-		}
+		next.tenants = tenants_of(rib, key.family, next);
 		if (next.tenants.empty()) {
 			++counters_.not_imported;
 		}
 	}
-	// A link-local next hop (FRR's VPNv6 over a link without global IPv6) is the peer
+	// A link-local next hop (FRR's IPv6 over a link without global IPv6) is the peer
 	// itself on the link: its MAC is the session address's.
 	const auto& b = next.next_hop.bytes;
-	if (next.next_hop.v6 && b[0] == 0xfe && (b[1] & 0xc0) == 0x80 && rib.peer != nullptr &&
-	    rib.peer->address) {
-		next.next_hop = *rib.peer->address;
+	if (next.next_hop.v6 && b[0] == 0xfe && (b[1] & 0xc0) == 0x80) {
+		if (rib.link != nullptr) {
+			next.next_hop = rib.link->neighbor;
+		} else if (rib.peer != nullptr && rib.peer->address) {
+			next.next_hop = *rib.peer->address;
+		}
 	}
-	auto [it, fresh] = rib.paths.try_emplace(p.key, next);
+	auto [it, fresh] = rib.paths.try_emplace(key, next);
 	if (!fresh) {
 		Path& old = it->second;
 		if (old.labels == next.labels && old.next_hop == next.next_hop &&
 		    old.tenants == next.tenants) {
 			old.stale = false;  // sent again, unchanged: nothing to rewrite
 			old.targets = next.targets;
+			old.loop = next.loop;
 			return;
 		}
-		link(old, id, p.key, false);
+		link(old, id, key, false);
 		old = next;
 	}
-	link(it->second, id, p.key, true);
+	link(it->second, id, key, true);
 }
 
-void VpnRib::drop(const PeerId& id, PeerRib& rib, const VpnKey& k)
+void VpnRib::drop(const PeerId& id, PeerRib& rib, const PathKey& k)
 {
 	if (auto it = rib.paths.find(k); it != rib.paths.end()) {
 		link(it->second, id, k, false);
@@ -149,7 +184,7 @@ void VpnRib::drop(const PeerId& id, PeerRib& rib, const VpnKey& k)
 void VpnRib::sweep(const PeerId& id, PeerRib& rib, Family f)
 {
 	for (auto it = rib.paths.begin(); it != rib.paths.end();) {
-		if (it->second.stale && family_of(it->first.prefix) == f) {
+		if (it->second.stale && it->first.family == f) {
 			link(it->second, id, it->first, false);
 			it = rib.paths.erase(it);
 			++counters_.swept;
@@ -161,8 +196,9 @@ void VpnRib::sweep(const PeerId& id, PeerRib& rib, Family f)
 
 void VpnRib::sweep_all(const PeerId& id, PeerRib& rib)
 {
-	sweep(id, rib, Family::vpn4);
-	sweep(id, rib, Family::vpn6);
+	for (const Family f : {Family::vpn4, Family::vpn6, Family::ipv4, Family::ipv6}) {
+		sweep(id, rib, f);
+	}
 	rib.stale_since = 0;
 }
 
@@ -185,7 +221,7 @@ void VpnRib::apply(const Event& e)
 	auto [it, fresh] = peers_.try_emplace(e.peer);
 	PeerRib& rib = it->second;
 	if (fresh) {
-		rib.peer = find_peer(e.peer);
+		static_cast<Session&>(rib) = find_session(e.peer);
 	}
 	if (rib.peer == nullptr) {
 		++counters_.unknown_peer;
@@ -197,7 +233,7 @@ void VpnRib::apply(const Event& e)
 			// The peer will send its table again: until it says it is done, what it
 			// sent before keeps forwarding.
 			for (auto& [k, path] : rib.paths) {
-				if (e.kind != K::refresh_begin || family_of(k.prefix) == e.family) {
+				if (e.kind != K::refresh_begin || k.family == e.family) {
 					path.stale = true;
 				}
 			}
@@ -215,11 +251,11 @@ void VpnRib::apply(const Event& e)
 			break;
 		case K::update:
 			for (const auto& k : e.withdrawn) {
-				drop(e.peer, rib, k);
+				drop(e.peer, rib, {family_of(e.family, k.prefix), k});
 				++counters_.updates;
 			}
 			for (const auto& p : e.reach) {
-				put(e.peer, rib, p);
+				put(e.peer, rib, e.family, p);
 				++counters_.updates;
 			}
 			break;
@@ -253,10 +289,10 @@ std::vector<ImportedHop> VpnRib::hops(const TenantPrefix& tp) const
 	if (it == imported_.end()) {
 		return out;
 	}
-	for (const auto& [id, rd] : it->second) {
-		const PeerRib& rib = peers_.at(id);
-		const Path& path = rib.paths.at(VpnKey{rd, tp.prefix});
-		ImportedHop h{rib.peer, path.next_hop, path.labels};
+	for (const auto& source : it->second) {
+		const PeerRib& rib = peers_.at(std::get<PeerId>(source));
+		const Path& path = path_of(source, tp.prefix);
+		ImportedHop h{rib.peer, path.next_hop, path.labels, rib.link};
 		if (std::find(out.begin(), out.end(), h) == out.end()) {
 			out.push_back(std::move(h));
 		}
@@ -269,16 +305,39 @@ std::vector<TenantPrefix> VpnRib::routes_via(const std::string& port,
 {
 	std::vector<TenantPrefix> out;
 	for (const auto& [tp, sources] : imported_) {
-		for (const auto& [id, rd] : sources) {
-			const PeerRib& rib = peers_.at(id);
+		for (const auto& source : sources) {
+			const PeerRib& rib = peers_.at(std::get<PeerId>(source));
 			if (rib.peer != nullptr && rib.peer->port == port &&
-			    rib.paths.at(VpnKey{rd, tp.prefix}).next_hop == address) {
+			    path_of(source, tp.prefix).next_hop == address) {
 				out.push_back(tp);
 				break;
 			}
 		}
 	}
 	return out;
+}
+
+std::vector<TenantPrefix> VpnRib::routes_via_link(const config::OptionAVrf* link) const
+{
+	std::vector<TenantPrefix> out;
+	if (link == nullptr) {
+		return out;
+	}
+	for (const auto& [tp, sources] : imported_) {
+		for (const auto& source : sources) {
+			if (peers_.at(std::get<PeerId>(source)).link == link) {
+				out.push_back(tp);
+				break;
+			}
+		}
+	}
+	return out;
+}
+
+const VpnRib::Path& VpnRib::path_of(const Source& s, const config::IpPrefix& prefix) const
+{
+	const auto& [id, family, rd] = s;
+	return peers_.at(id).paths.at(PathKey{family, VpnKey{rd, prefix}});
 }
 
 std::vector<TenantPrefix> VpnRib::all_imported() const

@@ -1,8 +1,16 @@
-// The VPN routes Option-B carriers send, and their import into tenants' VRFs. bgpd's mirror
-// gives tsunagid the carriers' UPDATEs as sent (bmp.hpp); this does what a PE does with
-// them: keeps each peer's paths (Adj-RIB-In), imports a path into every VRF whose import
-// route targets it carries — and only into tenants the peer is configured for, so no carrier
-// can inject into another's customer — and says which (tenant, prefix) changed.
+// The routes carriers send, and their import into tenants' VRFs. bgpd's mirror gives
+// tsunagid the carriers' UPDATEs as sent (bmp.hpp); this does what a PE does with them:
+// keeps each session's paths (Adj-RIB-In) and says which (tenant, prefix) changed.
+//
+// An Option-B peer sends VPNv4/VPNv6: a path is imported into every VRF whose import route
+// targets it carries — and only into tenants the peer is configured for, so no carrier can
+// inject into another's customer. An Option-A link (one VLAN of an Option-A peer, one eBGP
+// session in one tenant's VRF) sends IPv4/IPv6 unicast: its paths are imported into that
+// link's tenant alone, whatever their route targets, as the session is the VRF's own.
+// BMP names both by the peer's address (FRR 8.4 gives VRF peers no distinguisher), and the
+// peer's AS where several links share an address; a session that matches none, or more
+// than one, is imported nowhere. A family a session should not carry (unicast from an
+// Option-B peer, VPN from an Option-A link) is kept but imported nowhere.
 //
 // A path whose AS_PATH holds this node's AS is a loop (carriers reflect our own routes
 // back; bgpd drops them, the mirror does not) and is never imported.
@@ -15,6 +23,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "control/config/model.hpp"
@@ -34,23 +43,30 @@ struct TenantPrefix {
 };
 
 // One next hop of an imported route: the configured peer it came from, the BGP next hop
-// (resolved on the peer's port) and the labels to push.
+// (resolved on the peer's port, or for an Option-A route on its link's VLAN of that port)
+// and the labels to push (none for Option A).
 struct ImportedHop {
 	const config::Peer* peer = nullptr;
 	config::IpAddr next_hop;
 	std::vector<uint32_t> labels;
+	const config::OptionAVrf* link = nullptr;  // set for an Option-A route: one of peer->vrfs
 	bool operator==(const ImportedHop& o) const
 	{
-		return peer == o.peer && next_hop == o.next_hop && labels == o.labels;
+		return peer == o.peer && next_hop == o.next_hop && labels == o.labels &&
+		       link == o.link;
 	}
 };
 
 struct RibCounters {
-	uint64_t updates = 0;       // paths announced or withdrawn
-	uint64_t unknown_peer = 0;  // events from a speaker that is no Option-B peer of ours
-	uint64_t not_imported = 0;  // paths whose route targets no permitted VRF imports
-	uint64_t as_loop = 0;       // paths that already passed this node's AS (our own, reflected)
-	uint64_t swept = 0;         // stale paths withdrawn at End-of-RIB
+	uint64_t updates = 0;  // paths announced or withdrawn
+	// Events from a speaker that is neither an Option-B peer nor an Option-A link of ours
+	// (or that could be more than one link).
+	uint64_t unknown_peer = 0;
+	// Paths imported nowhere: route targets no permitted VRF imports, a family the session
+	// should not carry, or an unknown speaker.
+	uint64_t not_imported = 0;
+	uint64_t as_loop = 0;  // paths that already passed this node's AS (our own, reflected)
+	uint64_t swept = 0;    // stale paths withdrawn at End-of-RIB
 };
 
 class VpnRib {
@@ -80,10 +96,13 @@ public:
 	// that import it, in a fixed order; empty when there is none.
 	std::vector<ImportedHop> hops(const TenantPrefix& tp) const;
 
-	// The tenants' routes whose next hop is `address` on `port`: to re-resolve when its MAC
-	// changes.
+	// The tenants' routes whose next hop is `address` on `port` (on any of its VLANs, for
+	// Option-A links): to re-resolve when its MAC changes.
 	std::vector<TenantPrefix> routes_via(const std::string& port,
 	                                     const config::IpAddr& address) const;
+	// The routes with a next hop through Option-A link `link` (of the current
+	// configuration).
+	std::vector<TenantPrefix> routes_via_link(const config::OptionAVrf* link) const;
 
 	// Every (tenant, prefix) that has imported paths.
 	std::vector<TenantPrefix> all_imported() const;
@@ -104,13 +123,29 @@ private:
 		std::vector<std::string> targets;  // its route targets
 		std::vector<std::string> tenants;  // the VRFs they import it into
 		bool stale = false;
+		bool loop = false;  // its AS_PATH holds our AS: imported nowhere
 	};
-	struct PeerRib {
+	// A session's paths of all families: an RD of 0 in VPN NLRI must not meet unicast.
+	struct PathKey {
+		Family family = Family::vpn4;
+		VpnKey key;
+		auto operator<=>(const PathKey& o) const
+		{
+			return std::tie(family, key) <=> std::tie(o.family, o.key);
+		}
+		bool operator==(const PathKey&) const = default;
+	};
+	// What the session is in the configuration: an Option-B peer (link null), an Option-A
+	// link and its peer, or nothing.
+	struct Session {
 		const config::Peer* peer = nullptr;
-		std::map<VpnKey, Path> paths;
+		const config::OptionAVrf* link = nullptr;
+	};
+	struct PeerRib : Session {
+		std::map<PathKey, Path> paths;
 		uint64_t stale_since = 0;  // ms; 0: nothing stale
 	};
-	using Source = std::pair<PeerId, uint64_t>;  // peer, RD
+	using Source = std::tuple<PeerId, Family, uint64_t>;  // session, family, RD
 
 	const config::Config* cfg_ = nullptr;
 	std::map<std::string, std::vector<std::string>> importers_;  // route target → tenants
@@ -122,15 +157,17 @@ private:
 	RibCounters counters_;
 	uint64_t now_ms_ = 1;
 
-	const config::Peer* find_peer(const PeerId& id) const;
+	Session find_session(const PeerId& id) const;
 	std::vector<std::string> tenants_for(const config::Peer& peer,
 	                                     const std::vector<std::string>& rts) const;
-	void put(const PeerId& id, PeerRib& rib, const VpnPath& p);
-	void drop(const PeerId& id, PeerRib& rib, const VpnKey& k);
+	std::vector<std::string> tenants_of(const Session& s, Family f, const Path& path) const;
+	void put(const PeerId& id, PeerRib& rib, Family f, const VpnPath& p);
+	void drop(const PeerId& id, PeerRib& rib, const PathKey& k);
 	void sweep(const PeerId& id, PeerRib& rib, Family f);
 	void sweep_all(const PeerId& id, PeerRib& rib);
-	void link(const Path& path, const PeerId& id, const VpnKey& k, bool add);
+	void link(const Path& path, const PeerId& id, const PathKey& k, bool add);
 	void mark(const TenantPrefix& tp);
+	const Path& path_of(const Source& s, const config::IpPrefix& prefix) const;
 };
 
 }  // namespace tsunagi::routes

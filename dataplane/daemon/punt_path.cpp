@@ -1,11 +1,8 @@
 #include "dataplane/daemon/punt_path.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
-#include <linux/ipv6.h>
-#include <net/if_arp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -19,6 +16,7 @@
 #include <cstring>
 
 #include "control/compile/compiler.hpp"
+#include "control/netif/interface_setup.hpp"
 #include "dataplane/pkt/format.hpp"
 #include "dataplane/shm/names.hpp"
 
@@ -34,79 +32,20 @@ std::string errno_text(const std::string& what)
 	return what + ": " + std::strerror(errno);
 }
 
-// Sets the TAP's MAC and MTU; with `addresses`, also the port's addresses, and brings it up.
+// The TAP of port `index`: the port's MAC and MTU; with `addresses`, also the port's
+// addresses, up.
 std::string configure(const std::string& name, const config::Config& cfg, size_t index,
                       bool addresses)
 {
 	const config::Port& p = cfg.ports[index];
-	const int s4 = socket(AF_INET, SOCK_DGRAM, 0);
-	const int s6 = socket(AF_INET6, SOCK_DGRAM, 0);
-	std::string err;
-	ifreq ifr{};
-	std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
-	const auto mac = compile::port_mac(cfg, index);
-	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-	std::memcpy(ifr.ifr_hwaddr.sa_data, mac.bytes.data(), 6);
-	if (ioctl(s4, SIOCSIFHWADDR, &ifr) != 0) {
-		err = errno_text(name + ": set MAC");
+	netif::InterfaceSetup s;
+	s.mac = compile::port_mac(cfg, index);
+	s.mtu = p.mtu;
+	if (addresses) {
+		s.addresses = p.addresses;
 	}
-	ifr.ifr_mtu = int(p.mtu);
-	if (err.empty() && ioctl(s4, SIOCSIFMTU, &ifr) != 0) {
-		err = errno_text(name + ": set MTU");
-	}
-	if (!addresses) {
-		close(s4);
-		close(s6);
-		return err;
-	}
-	for (const auto& a : p.addresses) {
-		if (!err.empty()) {
-			break;
-		}
-		if (!a.addr.v6) {
-			ifreq r{};
-			std::strncpy(r.ifr_name, name.c_str(), IFNAMSIZ - 1);
-			auto* sin = reinterpret_cast<sockaddr_in*>(&r.ifr_addr);
-			sin->sin_family = AF_INET;
-			std::memcpy(&sin->sin_addr, a.addr.bytes.data(), 4);
-			if (ioctl(s4, SIOCSIFADDR, &r) != 0) {
-				err = errno_text(name + ": set IPv4 address");
-				break;
-			}
-			sin->sin_addr.s_addr =
-			    a.length == 0 ? 0 : htonl(~uint32_t{0} << (32 - a.length));
-			if (ioctl(s4, SIOCSIFNETMASK, &r) != 0) {
-				err = errno_text(name + ": set IPv4 netmask");
-			}
-		}
-	}
-	ifreq up{};
-	std::strncpy(up.ifr_name, name.c_str(), IFNAMSIZ - 1);
-	if (err.empty() && ioctl(s4, SIOCGIFFLAGS, &up) == 0) {
-		up.ifr_flags |= IFF_UP;
-		if (ioctl(s4, SIOCSIFFLAGS, &up) != 0) {
-			err = errno_text(name + ": bring up");
-		}
-	}
-	// IPv6 addresses need the interface up and its index.
-	for (const auto& a : p.addresses) {
-		if (!err.empty() || !a.addr.v6) {
-			continue;
-		}
-		in6_ifreq r{};
-		std::memcpy(&r.ifr6_addr, a.addr.bytes.data(), 16);
-		r.ifr6_prefixlen = a.length;
-		ifreq idx{};
-		std::strncpy(idx.ifr_name, name.c_str(), IFNAMSIZ - 1);
-		ioctl(s4, SIOCGIFINDEX, &idx);
-		r.ifr6_ifindex = idx.ifr_ifindex;
-		if (ioctl(s6, SIOCSIFADDR, &r) != 0) {
-			err = errno_text(name + ": set IPv6 address");
-		}
-	}
-	close(s4);
-	close(s6);
-	return err;
+	s.up = addresses;
+	return netif::set_up(name, s);
 }
 
 }  // namespace

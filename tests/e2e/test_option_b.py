@@ -16,7 +16,7 @@ import re
 import signal
 import time
 
-from lib import capture, frr, pinger, prom, shell, yamlcfg
+from lib import capture, continuity, frr, pinger, prom, shell, yamlcfg
 from scapy.contrib.mpls import MPLS  # noqa: F401 - binds EtherType 0x8847 before pcaps are read
 from lib.procs import wait_until
 from lib.topo import CARRIER_IX, CARRIER_MAC, NODE_IX, PORT_MAC, Topology, host_mac
@@ -269,23 +269,7 @@ def test_i_option_b_withdraw_reset_restart(ctx):
         ctx.note("withdrawal: tenant 1's 172.16/16 gone, tenant 2's stays")
 
         def during(what, action, settle):
-            off = len(t.tsunagid.log(True))
-            cap = capture.Capture(t.procs, "cap-" + what, t.ns["carrier"], t.dev["c-ix"],
-                                  "%s/cap-%s.pcap" % (t.dir, what)).start()
-            p = pinger.Pinger(t.procs, "ping-" + what, t.ns["srv"], "172.16.0.1", interval=0.02, count=0,
-                              wait=0.2).start()
-            time.sleep(0.5)
-            t0 = time.monotonic()
-            action()
-            settle()
-            back = time.monotonic() - t0
-            time.sleep(0.5)
-            sent = p.stop()["sent"]
-            time.sleep(0.3)
-            got = len(_mpls_frames(cap.stop(), 30002))
-            assert got >= sent - 1, "%s: %d of %d frames reached the carrier" % (what, got, sent)
-            ctx.note("%s: %d of %d frames forwarded; recovered in %.1f s" % (what, got, sent, back))
-            return t.tsunagid.log(True)[off:]
+            return continuity.forwarding_during(ctx, t, what, t.ns["srv"], "172.16.0.1", lambda pkts: _mpls_frames(pkts, 30002), action, settle)
 
         def session_back():
             time.sleep(1.0)

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <tuple>
 
 #include "control/config/loader.hpp"
 #include "control/routes/bmp.hpp"
@@ -13,7 +14,8 @@ using namespace tsunagi;
 
 namespace {
 
-// Two VRFs importing the route targets the seeds carry; the seeds' peer is an Option-B peer.
+// Two VRFs importing the route targets the seeds carry; the seeds' peer is an Option-B peer,
+// and 172.31.0.2 the neighbour of two Option-A links, one per VRF, told apart by AS.
 const config::Config& node_config()
 {
 	static const config::Config cfg = [] {
@@ -35,6 +37,21 @@ const config::Config& node_config()
 		p.address = config::parse_ip("203.0.113.1");
 		p.tenants = {"red", "blue"};
 		c.peers.push_back(p);
+		for (const auto& [name, asn, tenant] : {std::tuple{"link-red", 2497u, "red"},
+		                                        std::tuple{"link-blue", 17676u, "blue"}}) {
+			config::Peer a;
+			a.name = name;
+			a.option = config::PeerOption::A;
+			a.port = "ix1";
+			a.asn = asn;
+			config::OptionAVrf v;
+			v.tenant = tenant;
+			v.vlan = 801;
+			v.address = *config::parse_prefix("172.31.0.1/30");
+			v.neighbor = *config::parse_ip("172.31.0.2");
+			a.vrfs.push_back(v);
+			c.peers.push_back(a);
+		}
 		return c;
 	}();
 	return cfg;
@@ -74,8 +91,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	}
 	size_t imported = 0;
 	for (const auto& tp : rib.all_imported()) {
-		if (rib.hops(tp).empty()) {
+		const auto hops = rib.hops(tp);
+		if (hops.empty()) {
 			std::abort();  // imported means reachable through at least one path
+		}
+		for (const auto& h : hops) {
+			if (h.link != nullptr && h.link->tenant != tp.tenant) {
+				std::abort();  // an Option-A link's routes are its own tenant's
+				               // only
+			}
 		}
 		++imported;
 	}

@@ -52,6 +52,16 @@ void put_nlri(Bytes& b, const VpnNlri& n, bool withdraw)
 	b.insert(b.end(), a.begin(), a.begin() + (len + 7) / 8);
 }
 
+// A prefix as unicast NLRI and withdrawn routes carry it: length, then the bytes it covers.
+void put_prefix(Bytes& b, const std::string& prefix)
+{
+	const size_t slash = prefix.find('/');
+	const Bytes a = address(prefix.substr(0, slash));
+	const unsigned len = std::stoul(prefix.substr(slash + 1));
+	b.push_back(uint8_t(len));
+	b.insert(b.end(), a.begin(), a.begin() + (len + 7) / 8);
+}
+
 Bytes bgp(uint8_t type, const Bytes& body)
 {
 	Bytes b(16, 0xff);
@@ -88,14 +98,14 @@ Bytes bmp(uint8_t type, const Bytes& body)
 	return b;
 }
 
-Bytes peer_header(const std::string& peer)
+Bytes peer_header(const std::string& peer, uint32_t peer_as = 2516)
 {
 	Bytes b{0, uint8_t(is_v6(peer) ? 0x80 : 0)};
 	put(b, 0, 8);
 	const Bytes a = address(peer);
 	b.insert(b.end(), 16 - a.size(), 0);
 	b.insert(b.end(), a.begin(), a.end());
-	put(b, 2516, 4);
+	put(b, peer_as, 4);
 	put(b, 0x0a000001, 4);
 	put(b, 0, 8);
 	return b;
@@ -153,14 +163,87 @@ Bytes vpn_end_of_rib(bool v6)
 	return update_with(attrs);
 }
 
-Bytes route_refresh(bool v6, uint8_t subtype)
+Bytes route_refresh(bool v6, uint8_t subtype, uint8_t safi)
 {
-	return bgp(5, {0, uint8_t(v6 ? 2 : 1), subtype, 128});
+	return bgp(5, {0, uint8_t(v6 ? 2 : 1), subtype, safi});
 }
 
-Bytes bmp_mirror(const std::string& peer, const Bytes& msg)
+Bytes ipv4_update(const std::vector<std::string>& nlri, const std::string& next_hop,
+                  const std::vector<std::string>& withdrawn, const std::vector<uint32_t>& as_path)
 {
-	Bytes body = peer_header(peer);
+	Bytes w;
+	for (const auto& p : withdrawn) {
+		put_prefix(w, p);
+	}
+	Bytes attrs;
+	if (!nlri.empty()) {
+		put_attr(attrs, 0x40, 1, {0});  // ORIGIN IGP
+		Bytes path{2, uint8_t(as_path.size())};
+		for (uint32_t as : as_path) {
+			put(path, as, 4);
+		}
+		put_attr(attrs, 0x40, 2, path);
+		if (!next_hop.empty()) {
+			put_attr(attrs, 0x40, 3, address(next_hop));
+		}
+	}
+	Bytes body;
+	put(body, w.size(), 2);
+	body.insert(body.end(), w.begin(), w.end());
+	put(body, attrs.size(), 2);
+	body.insert(body.end(), attrs.begin(), attrs.end());
+	for (const auto& p : nlri) {
+		put_prefix(body, p);
+	}
+	return bgp(2, body);
+}
+
+Bytes ipv6_update(const std::vector<std::string>& nlri, const std::string& next_hop,
+                  const std::string& link_local)
+{
+	Bytes attrs;
+	put_attr(attrs, 0x40, 1, {0});
+	put_attr(attrs, 0x40, 2, {2, 1, 0, 0, 0x09, 0xd4});
+	Bytes mp{0, 2, 1};
+	Bytes nh = address(next_hop);
+	if (!link_local.empty()) {
+		const Bytes ll = address(link_local);
+		nh.insert(nh.end(), ll.begin(), ll.end());
+	}
+	mp.push_back(uint8_t(nh.size()));
+	mp.insert(mp.end(), nh.begin(), nh.end());
+	mp.push_back(0);
+	for (const auto& p : nlri) {
+		put_prefix(mp, p);
+	}
+	put_attr(attrs, 0x80, 14, mp);
+	return update_with(attrs);
+}
+
+Bytes ipv6_withdraw(const std::vector<std::string>& nlri)
+{
+	Bytes mp{0, 2, 1};
+	for (const auto& p : nlri) {
+		put_prefix(mp, p);
+	}
+	Bytes attrs;
+	put_attr(attrs, 0x80, 15, mp);
+	return update_with(attrs);
+}
+
+Bytes unicast_end_of_rib(bool v6)
+{
+	if (!v6) {
+		return update_with({});
+	}
+	Bytes attrs;
+	put_attr(attrs, 0x80, 15, {0, 2, 1});
+	return update_with(attrs);
+}
+
+Bytes bmp_mirror(const std::string& peer, const Bytes& msg, uint32_t peer_as)
+{
+	Bytes body = peer_header(peer, peer_as);
 	put(body, 0, 2);
 	put(body, msg.size(), 2);
 	body.insert(body.end(), msg.begin(), msg.end());

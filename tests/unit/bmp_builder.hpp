@@ -1,5 +1,5 @@
 // Builds BGP UPDATEs and the BMP messages that carry them, as bgpd's `bmp mirror` sends
-// them (RFC 7854, RFC 4364, RFC 8277), for the route-feed tests.
+// them (RFC 7854, RFC 4271, RFC 4760, RFC 4364, RFC 8277), for the route-feed tests.
 #pragma once
 
 #include <cstdint>
@@ -24,11 +24,25 @@ Bytes vpn_update(const std::vector<VpnNlri>& nlri, const std::string& next_hop,
 Bytes vpn_withdraw(const std::vector<VpnNlri>& nlri);
 // The End-of-RIB marker of VPNv4 (v6 = false) or VPNv6.
 Bytes vpn_end_of_rib(bool v6);
-// An enhanced route refresh marker: subtype 1 (BoRR) or 2 (EoRR).
-Bytes route_refresh(bool v6, uint8_t subtype);
+// An enhanced route refresh marker: subtype 1 (BoRR) or 2 (EoRR), of VPN (SAFI 128) or
+// unicast (SAFI 1).
+Bytes route_refresh(bool v6, uint8_t subtype, uint8_t safi = 128);
 
-// BMP messages from peer `peer` (an address).
-Bytes bmp_mirror(const std::string& peer, const Bytes& bgp);
+// An IPv4 unicast UPDATE in the message's own fields: `withdrawn` prefixes, and `nlri`
+// with NEXT_HOP `next_hop` (omitted when empty), AS_PATH `as_path`.
+Bytes ipv4_update(const std::vector<std::string>& nlri, const std::string& next_hop,
+                  const std::vector<std::string>& withdrawn = {},
+                  const std::vector<uint32_t>& as_path = {2516});
+// An IPv6 unicast UPDATE (MP_REACH_NLRI, SAFI 1); with `link_local`, a 32-byte next hop.
+Bytes ipv6_update(const std::vector<std::string>& nlri, const std::string& next_hop,
+                  const std::string& link_local = "");
+// An IPv6 unicast withdrawal (MP_UNREACH_NLRI, SAFI 1).
+Bytes ipv6_withdraw(const std::vector<std::string>& nlri);
+// The End-of-RIB marker of IPv4 unicast (an empty UPDATE) or IPv6 unicast.
+Bytes unicast_end_of_rib(bool v6);
+
+// BMP messages from peer `peer` (an address) of AS `peer_as`.
+Bytes bmp_mirror(const std::string& peer, const Bytes& bgp, uint32_t peer_as = 2516);
 Bytes bmp_peer(uint8_t type, const std::string& peer);  // 3 up, 2 down
 Bytes bmp_initiation();
 

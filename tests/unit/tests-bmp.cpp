@@ -1,4 +1,4 @@
-// The route feed's decoder: BMP framing, mirrored VPN UPDATEs, markers, bad input.
+// The route feed's decoder: BMP framing, mirrored VPN and unicast UPDATEs, markers, bad input.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -21,6 +21,11 @@ using routes::Skip;
 namespace {
 
 const std::string kPeer = "203.0.113.1";
+// An Option-A link's neighbour, as bgpd's VRF instance names it.
+const std::string kLink = "172.31.0.2";
+// Where ipv6_update() puts the SAFI: BGP header 19, two lengths 4, ORIGIN 4, AS_PATH 9,
+// the MP_REACH_NLRI attribute's header 3, AFI 2.
+constexpr size_t kMpSafi = 19 + 4 + 4 + 9 + 3 + 2;
 
 routes::Decoded decode(const test::Bytes& b)
 {
@@ -157,11 +162,13 @@ TEST_CASE("bmp: malformed messages are refused with a reason, never half used")
 	CHECK(d.skip == Skip::malformed);
 	CHECK(d.events.empty());
 	CHECK_FALSE(d.why.empty());
-	// Not a VPN family.
-	CHECK(decode(test::bmp_mirror(kPeer, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	                                      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	                                      0,    23,   2,    0,    0,    0,    0}))
-	          .events.empty());
+	// Not a family the feed takes: IPv6 multicast (SAFI 2).
+	auto multicast = test::ipv6_update({"2001:db8:20::/48"}, "2001:db8:ff::2");
+	REQUIRE(multicast.at(kMpSafi) == 1);
+	multicast[kMpSafi] = 2;
+	const auto m = decode(test::bmp_mirror(kPeer, multicast));
+	CHECK(m.skip == Skip::unsupported_family);
+	CHECK(m.events.empty());
 
 	// Random corruption anywhere: decoded or refused, never a crash or a read past the end
 	// (the ASan build of the unit tests checks the latter).
@@ -324,5 +331,164 @@ TEST_CASE("bmp: the listener takes connections from bgpd's user only")
 		CHECK(l->counters().refused == (ours ? 0u : 1u));
 		CHECK(l->connections() == (ours ? 1u : 0u));
 		close(s);
+	}
+}
+
+TEST_CASE("bmp: IPv4 unicast in the UPDATE's own fields: NLRI, NEXT_HOP and withdrawn routes")
+{
+	auto d = decode(
+	    test::bmp_mirror(kLink,
+	                     test::ipv4_update({"172.20.0.0/16", "10.9.9.0/23", "0.0.0.0/0"}, kLink,
+	                                       {"172.21.0.0/16", "192.0.2.128/25"}, {64500, 2516}),
+	                     64500));
+	REQUIRE(d.skip == Skip::none);
+	REQUIRE(d.events.size() == 1);
+	const Event& e = d.events[0];
+	CHECK(e.kind == Event::Kind::update);
+	CHECK(e.family == routes::Family::ipv4);
+	CHECK(config::to_string(e.peer.address) == kLink);
+	CHECK(e.peer.distinguisher == 0);
+	CHECK(e.peer.asn == 64500);
+	REQUIRE(e.withdrawn.size() == 2);
+	CHECK(e.withdrawn[0].prefix == prefix("172.21.0.0/16"));
+	CHECK(e.withdrawn[0].rd == 0);
+	CHECK(e.withdrawn[1].prefix == prefix("192.0.2.128/25"));
+	REQUIRE(e.reach.size() == 3);
+	CHECK(e.reach[0].key.prefix == prefix("172.20.0.0/16"));
+	CHECK(e.reach[0].key.rd == 0);
+	CHECK(e.reach[0].labels.empty());
+	CHECK(e.reach[0].route_targets.empty());
+	CHECK(e.reach[0].as_path == std::vector<uint32_t>{64500, 2516});
+	CHECK(config::to_string(e.reach[0].next_hop) == kLink);
+	// The bits past the length mean nothing: the prefix is keyed without them.
+	CHECK(e.reach[1].key.prefix == prefix("10.9.8.0/23"));
+	CHECK(e.reach[2].key.prefix == prefix("0.0.0.0/0"));
+	CHECK(config::to_string(e.reach[2].next_hop) == kLink);
+
+	// Withdrawn routes alone: no attributes needed.
+	d = decode(test::bmp_mirror(kLink, test::ipv4_update({}, "", {"172.20.0.0/16"})));
+	REQUIRE(d.events.size() == 1);
+	CHECK(d.events[0].family == routes::Family::ipv4);
+	CHECK(d.events[0].reach.empty());
+	REQUIRE(d.events[0].withdrawn.size() == 1);
+	CHECK(d.events[0].withdrawn[0].prefix == prefix("172.20.0.0/16"));
+}
+
+TEST_CASE("bmp: IPv6 unicast MP_REACH_NLRI takes the global next hop; MP_UNREACH_NLRI")
+{
+	// Global and link-local (32 bytes): the global.
+	auto d = decode(
+	    test::bmp_mirror(kLink, test::ipv6_update({"2001:db8:20::/48", "2001:db8:21:8000::/49"},
+	                                              "2001:db8:ff::2", "fe80::2")));
+	REQUIRE(d.skip == Skip::none);
+	REQUIRE(d.events.size() == 1);
+	const Event& e = d.events[0];
+	CHECK(e.kind == Event::Kind::update);
+	CHECK(e.family == routes::Family::ipv6);
+	REQUIRE(e.reach.size() == 2);
+	CHECK(e.reach[0].key.prefix == prefix("2001:db8:20::/48"));
+	CHECK(e.reach[0].key.rd == 0);
+	CHECK(e.reach[0].labels.empty());
+	CHECK(e.reach[0].as_path == std::vector<uint32_t>{2516});
+	CHECK(config::to_string(e.reach[0].next_hop) == "2001:db8:ff::2");
+	CHECK(e.reach[1].key.prefix == prefix("2001:db8:21:8000::/49"));
+	CHECK(config::to_string(e.reach[1].next_hop) == "2001:db8:ff::2");
+	// The global alone (16 bytes).
+	d = decode(
+	    test::bmp_mirror(kLink, test::ipv6_update({"2001:db8:20::/48"}, "2001:db8:ff::3")));
+	CHECK(config::to_string(d.events.at(0).reach.at(0).next_hop) == "2001:db8:ff::3");
+	// No global to give: the link-local.
+	d = decode(
+	    test::bmp_mirror(kLink, test::ipv6_update({"2001:db8:20::/48"}, "::", "fe80::2")));
+	CHECK(config::to_string(d.events.at(0).reach.at(0).next_hop) == "fe80::2");
+
+	d = decode(test::bmp_mirror(kLink, test::ipv6_withdraw({"2001:db8:20::/48", "::/0"})));
+	REQUIRE(d.events.size() == 1);
+	CHECK(d.events[0].kind == Event::Kind::update);
+	CHECK(d.events[0].family == routes::Family::ipv6);
+	CHECK(d.events[0].reach.empty());
+	REQUIRE(d.events[0].withdrawn.size() == 2);
+	CHECK(d.events[0].withdrawn[0].prefix == prefix("2001:db8:20::/48"));
+	CHECK(d.events[0].withdrawn[1].prefix == prefix("::/0"));
+}
+
+TEST_CASE("bmp: unicast End-of-RIB and enhanced route refresh markers")
+{
+	// IPv4's: an UPDATE with nothing in it.
+	auto d = decode(test::bmp_mirror(kLink, test::unicast_end_of_rib(false)));
+	REQUIRE(d.skip == Skip::none);
+	REQUIRE(d.events.size() == 1);
+	CHECK(d.events[0].kind == Event::Kind::end_of_rib);
+	CHECK(d.events[0].family == routes::Family::ipv4);
+	CHECK(config::to_string(d.events[0].peer.address) == kLink);
+	d = decode(test::bmp_mirror(kLink, test::unicast_end_of_rib(true)));
+	REQUIRE(d.events.size() == 1);
+	CHECK(d.events[0].kind == Event::Kind::end_of_rib);
+	CHECK(d.events[0].family == routes::Family::ipv6);
+
+	d = decode(test::bmp_mirror(kLink, test::route_refresh(false, 1, 1)));
+	REQUIRE(d.events.size() == 1);
+	CHECK(d.events[0].kind == Event::Kind::refresh_begin);
+	CHECK(d.events[0].family == routes::Family::ipv4);
+	d = decode(test::bmp_mirror(kLink, test::route_refresh(true, 2, 1)));
+	REQUIRE(d.events.size() == 1);
+	CHECK(d.events[0].kind == Event::Kind::refresh_end);
+	CHECK(d.events[0].family == routes::Family::ipv6);
+	// Multicast (SAFI 2) is no family of ours.
+	d = decode(test::bmp_mirror(kLink, test::route_refresh(false, 1, 2)));
+	CHECK(d.events.empty());
+	CHECK(d.skip == Skip::unsupported_family);
+	CHECK(routes::to_string(routes::Family::ipv6) == "IPv6");
+	CHECK(routes::to_string(routes::Family::vpn4) == "VPNv4");
+}
+
+TEST_CASE("bmp: malformed unicast UPDATEs are refused with a reason")
+{
+	const auto good = test::ipv4_update({"172.20.0.0/16"}, kLink, {"172.21.0.0/16"});
+	REQUIRE(decode(test::bmp_mirror(kLink, good)).skip == Skip::none);
+	auto refused = [](const test::Bytes& bgp) {
+		const auto d = decode(test::bmp_mirror(kLink, bgp));
+		CHECK(d.skip == Skip::malformed);
+		CHECK(d.events.empty());
+		CHECK_FALSE(d.why.empty());
+		return d.why;
+	};
+	// The NLRI's prefix length is its 3rd byte from the end (length, 2 bytes of prefix).
+	auto bad = good;
+	bad[bad.size() - 3] = 33;
+	CHECK(refused(bad) == "IPv4 NLRI does not add up");
+	// Longer than what is left of the message.
+	bad = good;
+	bad[bad.size() - 3] = 24;
+	CHECK(refused(bad) == "IPv4 NLRI does not add up");
+	// The withdrawn route's length: the first byte after the withdrawn routes' length.
+	bad = good;
+	bad[19 + 2] = 40;
+	CHECK(refused(bad) == "withdrawn IPv4 prefix does not add up");
+	// NLRI without a NEXT_HOP to go with it.
+	CHECK(refused(test::ipv4_update({"172.20.0.0/16"}, "")) == "IPv4 NLRI without NEXT_HOP");
+	// An IPv6 next hop of neither 16 nor 32 bytes: its length is the byte after the SAFI.
+	bad = test::ipv6_update({"2001:db8:20::/48"}, "2001:db8:ff::2", "fe80::2");
+	bad[kMpSafi + 1] = 24;
+	CHECK(refused(bad) == "IPv6 next hop of 24 bytes");
+	// An IPv6 prefix longer than 128 bits: the NLRI's length is 7th from the end.
+	bad = test::ipv6_update({"2001:db8:20::/48"}, "2001:db8:ff::2");
+	bad[bad.size() - 7] = 129;
+	CHECK(refused(bad) == "IPv6 NLRI does not add up");
+
+	std::mt19937 rng(11);
+	const auto msg = test::bmp_mirror(kLink, good);
+	for (int i = 0; i < 20000; ++i) {
+		auto m = msg;
+		const int flips = 1 + int(rng() % 4);
+		for (int f = 0; f < flips; ++f) {
+			m[6 + rng() % (m.size() - 6)] = uint8_t(rng());
+		}
+		const auto r = decode(m);
+		for (const auto& e : r.events) {
+			for (const auto& p : e.reach) {
+				CHECK(p.key.prefix.length <= (p.key.prefix.addr.v6 ? 128 : 32));
+			}
+		}
 	}
 }

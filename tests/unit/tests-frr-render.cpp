@@ -110,9 +110,14 @@ TEST_CASE("FRR gets one BGP instance for the carriers, and an FRR VRF per VRF wi
 	CHECK(has(
 	    conf,
 	    "router bgp 65000 vrf blue\n bgp router-id 10.255.0.1\n no bgp ebgp-requires-policy\n"
-	    " neighbor 198.51.100.2 remote-as 65010\n neighbor 198.51.100.2 description "
-	    "carrier-a\n"));
+	    " bgp graceful-restart\n neighbor 198.51.100.2 remote-as 65010\n"
+	    " neighbor 198.51.100.2 description carrier-a\n"));
 	CHECK(has(conf, "  neighbor 198.51.100.2 activate\n  label vpn export 983041\n"));
+	// The VRF instance feeds tsunagid through a BMP target of its own.
+	CHECK(has(conf,
+	          "  import vpn\n exit-address-family\n !\n bmp targets tsunagid\n"
+	          "  bmp connect 127.0.0.1 port 11019 min-retry 100 max-retry 1000\n"
+	          "  bmp mirror\n exit\nexit\n"));
 	// A tenant without a VRF has no BGP instance.
 	CHECK_FALSE(has(conf, "plain"));
 	// The same input renders the same bytes.

@@ -1,4 +1,5 @@
-// VPN route import: route targets, the peer's tenants, ECMP, stale paths and End-of-RIB.
+// Route import: VPN routes by route target into the peer's tenants, Option-A links' unicast
+// routes into their own tenant, ECMP, stale paths and End-of-RIB.
 #include <catch2/catch.hpp>
 
 #include "control/config/loader.hpp"
@@ -16,6 +17,8 @@ ports:
   - { name: a0, role: access, device: "net_null0" }
   - { name: ix0, role: interconnect, device: "net_null1", address: 203.0.113.2/30 }
   - { name: ix1, role: interconnect, device: "net_null2", address: 203.0.114.2/30 }
+  - { name: ix2, role: interconnect, device: "net_null3" }
+  - { name: ix3, role: interconnect, device: "net_null4" }
 tenants:
   - name: red
     vni: 1
@@ -38,6 +41,18 @@ tenants:
 peers:
   - { name: kddi, option: B, port: ix0, address: 203.0.113.1, asn: 2516, tenants: [red, blue] }
   - { name: ntt, option: B, port: ix1, address: 203.0.114.1, asn: 2914, tenants: [red] }
+  - name: iij
+    option: A
+    port: ix2
+    asn: 2497
+    vrfs: [ { tenant: red, vlan: 801, address: 172.31.0.1/30, neighbor: 172.31.0.2 },
+            { tenant: blue, vlan: 802, address: 172.31.0.5/30, neighbor: 172.31.0.6 } ]
+  # Reuses iij's red /30 on another port, for green: only the AS tells the two apart.
+  - name: sbb
+    option: A
+    port: ix3
+    asn: 17676
+    vrfs: [ { tenant: green, vlan: 801, address: 172.31.0.1/30, neighbor: 172.31.0.2 } ]
 )";
 
 config::Config load()
@@ -95,6 +110,58 @@ Event marker(Event::Kind k, const std::string& from)
 	e.kind = k;
 	e.peer = peer(from);
 	return e;
+}
+
+// What an Option-A link's session sends: unicast, no RD, no labels, no route targets.
+routes::PeerId link_peer(const std::string& a, uint32_t asn)
+{
+	return {*config::parse_ip(a), 0, asn};
+}
+
+Event unicast(const std::string& from, uint32_t asn, const std::string& p,
+              const std::string& next_hop = "", std::vector<uint32_t> as_path = {})
+{
+	Event e;
+	e.peer = link_peer(from, asn);
+	e.family = prefix(p).addr.v6 ? routes::Family::ipv6 : routes::Family::ipv4;
+	routes::VpnPath path;
+	path.key = {0, prefix(p)};
+	path.next_hop = *config::parse_ip(next_hop.empty() ? from : next_hop);
+	path.as_path = as_path.empty() ? std::vector<uint32_t>{asn} : std::move(as_path);
+	e.reach.push_back(path);
+	return e;
+}
+
+Event unicast_withdraw(const std::string& from, uint32_t asn, const std::string& p)
+{
+	Event e;
+	e.peer = link_peer(from, asn);
+	e.family = prefix(p).addr.v6 ? routes::Family::ipv6 : routes::Family::ipv4;
+	e.withdrawn.push_back({0, prefix(p)});
+	return e;
+}
+
+Event link_marker(Event::Kind k, const std::string& from, uint32_t asn,
+                  routes::Family f = routes::Family::ipv4)
+{
+	Event e;
+	e.kind = k;
+	e.peer = link_peer(from, asn);
+	e.family = f;
+	return e;
+}
+
+const config::OptionAVrf* link_of(const config::Config& cfg, const std::string& peer,
+                                  const std::string& tenant)
+{
+	for (const auto& p : cfg.peers) {
+		for (const auto& v : p.vrfs) {
+			if (p.name == peer && v.tenant == tenant) {
+				return &v;
+			}
+		}
+	}
+	return nullptr;
 }
 
 }  // namespace
@@ -248,4 +315,197 @@ TEST_CASE("vpn rib: stale paths of a peer that never sends End-of-RIB go when th
 	CHECK(rib.imported() == 1);  // the other peer's route stays
 	rib.tick(500000, 120000);
 	CHECK(rib.take_changed().empty());
+}
+
+TEST_CASE("vpn rib: an Option-A link's unicast routes go into its own tenant, whatever they carry")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.take_changed();
+	const auto* red_link = link_of(cfg, "iij", "red");
+	REQUIRE(red_link != nullptr);
+	// A route target blue imports: ignored, the session is red's.
+	auto e = unicast("172.31.0.2", 2497, "172.20.0.0/16");
+	e.reach[0].route_targets = {"2516:1002"};
+	rib.apply(e);
+	const TenantPrefix red{"red", prefix("172.20.0.0/16")};
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{red});
+	auto hops = rib.hops(red);
+	REQUIRE(hops.size() == 1);
+	CHECK(hops[0].peer->name == "iij");
+	CHECK(hops[0].link == red_link);
+	CHECK(config::to_string(hops[0].next_hop) == "172.31.0.2");
+	CHECK(hops[0].labels.empty());
+	CHECK(rib.hops({"blue", prefix("172.20.0.0/16")}).empty());
+	CHECK(rib.hops({"green", prefix("172.20.0.0/16")}).empty());
+	CHECK(rib.imported_by_tenant().at("red") == 1);
+
+	// The neighbour's MAC moving re-resolves the route, by address or by link.
+	CHECK(rib.routes_via("ix2", *config::parse_ip("172.31.0.2")) ==
+	      std::vector<TenantPrefix>{red});
+	CHECK(rib.routes_via("ix3", *config::parse_ip("172.31.0.2")).empty());
+	CHECK(rib.routes_via_link(red_link) == std::vector<TenantPrefix>{red});
+	CHECK(rib.routes_via_link(link_of(cfg, "iij", "blue")).empty());
+
+	// An IPv6 route with a link-local next hop goes to the neighbour itself.
+	rib.apply(unicast("172.31.0.2", 2497, "2001:db8:20::/48", "fe80::2"));
+	hops = rib.hops({"red", prefix("2001:db8:20::/48")});
+	REQUIRE(hops.size() == 1);
+	CHECK(config::to_string(hops[0].next_hop) == "172.31.0.2");
+	CHECK(hops[0].link == red_link);
+	rib.take_changed();
+
+	rib.apply(unicast_withdraw("172.31.0.2", 2497, "172.20.0.0/16"));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{red});
+	CHECK(rib.hops(red).empty());
+	CHECK(rib.imported() == 1);
+	CHECK(rib.counters().not_imported == 0);
+}
+
+TEST_CASE("vpn rib: two tenants' Option-A links keep an overlapping prefix apart")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.apply(unicast("172.31.0.2", 2497, "172.20.0.0/16"));
+	rib.apply(unicast("172.31.0.6", 2497, "172.20.0.0/16"));
+	const TenantPrefix red{"red", prefix("172.20.0.0/16")};
+	const TenantPrefix blue{"blue", prefix("172.20.0.0/16")};
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{red, blue});
+	const auto r = rib.hops(red);
+	const auto b = rib.hops(blue);
+	REQUIRE(r.size() == 1);
+	REQUIRE(b.size() == 1);
+	CHECK(r[0].link == link_of(cfg, "iij", "red"));
+	CHECK(b[0].link == link_of(cfg, "iij", "blue"));
+	CHECK(r[0].peer == b[0].peer);
+	CHECK(config::to_string(r[0].next_hop) == "172.31.0.2");
+	CHECK(config::to_string(b[0].next_hop) == "172.31.0.6");
+	CHECK_FALSE(r[0] == b[0]);
+
+	rib.apply(unicast_withdraw("172.31.0.2", 2497, "172.20.0.0/16"));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{red});
+	CHECK(rib.hops(red).empty());
+	CHECK(rib.hops(blue).size() == 1);
+	CHECK(rib.all_imported() == std::vector<TenantPrefix>{blue});
+}
+
+TEST_CASE("vpn rib: an Option-A link's stale routes go at its own family's End-of-RIB")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.tick(1000, 120000);
+	rib.apply(unicast("172.31.0.2", 2497, "172.20.0.0/16"));
+	rib.apply(unicast("172.31.0.2", 2497, "172.22.0.0/16"));
+	rib.apply(unicast("172.31.0.2", 2497, "2001:db8:20::/48"));
+	rib.take_changed();
+
+	rib.apply(link_marker(Event::Kind::peer_down, "172.31.0.2", 2497));
+	rib.apply(link_marker(Event::Kind::peer_up, "172.31.0.2", 2497));
+	CHECK(rib.take_changed().empty());
+	CHECK(rib.imported() == 3);
+	rib.apply(unicast("172.31.0.2", 2497, "172.20.0.0/16"));  // sent again, unchanged
+	CHECK(rib.take_changed().empty());
+	// Other families' markers leave IPv4 unicast alone.
+	rib.apply(link_marker(Event::Kind::end_of_rib, "172.31.0.2", 2497, routes::Family::vpn4));
+	CHECK(rib.take_changed().empty());
+	rib.apply(link_marker(Event::Kind::end_of_rib, "172.31.0.2", 2497));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.22.0.0/16")}});
+	CHECK(rib.counters().swept == 1);
+	CHECK(rib.imported() == 2);
+	// The IPv6 route, still stale, goes when the hold time is up.
+	rib.tick(100000, 120000);
+	CHECK(rib.take_changed().empty());
+	rib.tick(121000, 120000);
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("2001:db8:20::/48")}});
+	CHECK(rib.imported() == 1);
+	CHECK(rib.hops({"red", prefix("172.20.0.0/16")}).size() == 1);
+}
+
+TEST_CASE("vpn rib: which session an address is, and what it may send")
+{
+	auto cfg = load();
+	routes::VpnRib rib(cfg);
+	// No link or peer of ours.
+	rib.apply(unicast("198.51.100.77", 64999, "172.20.0.0/16"));
+	CHECK(rib.counters().unknown_peer == 1);
+	CHECK(rib.take_changed().empty());
+	// iij's red link and sbb's green one share a neighbour address: the AS decides, and
+	// without it neither is taken.
+	rib.apply(unicast("172.31.0.2", 0, "172.23.0.0/16"));
+	CHECK(rib.counters().unknown_peer == 2);
+	CHECK(rib.take_changed().empty());
+	rib.apply(unicast("172.31.0.2", 17676, "172.23.0.0/16"));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"green", prefix("172.23.0.0/16")}});
+	CHECK(rib.hops({"green", prefix("172.23.0.0/16")}).at(0).link ==
+	      link_of(cfg, "sbb", "green"));
+	rib.apply(unicast("172.31.0.2", 2497, "172.23.0.0/16"));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.23.0.0/16")}});
+	CHECK(rib.counters().unknown_peer == 2);
+	CHECK(rib.counters().not_imported == 2);  // the unknown speakers' paths
+
+	// VPN routes from an Option-A link, unicast from an Option-B peer: kept, imported
+	// nowhere.
+	auto vpn = announce("172.31.0.6", rd(2497, 1), "172.24.0.0/16", {30001}, {"2516:1002"});
+	vpn.peer.asn = 2497;
+	rib.apply(vpn);
+	rib.apply(unicast("203.0.113.1", 2516, "172.24.0.0/16"));
+	CHECK(rib.take_changed().empty());
+	CHECK(rib.counters().not_imported == 4);
+	CHECK(rib.counters().unknown_peer == 2);
+	CHECK(rib.hops({"blue", prefix("172.24.0.0/16")}).empty());
+	CHECK(rib.hops({"red", prefix("172.24.0.0/16")}).empty());
+
+	// When the AS cannot tell them apart either, neither link is taken.
+	auto same_as = cfg;
+	same_as.peers[3].asn = 2497;
+	rib.configure(same_as);
+	CHECK(rib.hops({"green", prefix("172.23.0.0/16")}).empty());
+	CHECK(rib.hops({"red", prefix("172.23.0.0/16")}).empty());
+	rib.apply(unicast("172.31.0.2", 2497, "172.25.0.0/16"));
+	CHECK(rib.counters().unknown_peer == 3);
+	CHECK(rib.hops({"red", prefix("172.25.0.0/16")}).empty());
+}
+
+TEST_CASE("vpn rib: a new configuration moves an Option-A link's routes with the link")
+{
+	auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.apply(unicast("172.31.0.6", 2497, "172.20.0.0/16"));
+	rib.take_changed();
+	auto next = cfg;
+	next.peers[2].vrfs[1].tenant = "green";  // iij's second link now serves green
+	rib.configure(next);
+	const auto changed = rib.take_changed();
+	CHECK(std::count(changed.begin(), changed.end(),
+	                 TenantPrefix{"blue", prefix("172.20.0.0/16")}) == 1);
+	CHECK(std::count(changed.begin(), changed.end(),
+	                 TenantPrefix{"green", prefix("172.20.0.0/16")}) == 1);
+	CHECK(rib.hops({"blue", prefix("172.20.0.0/16")}).empty());
+	const auto hops = rib.hops({"green", prefix("172.20.0.0/16")});
+	REQUIRE(hops.size() == 1);
+	CHECK(hops[0].link == &next.peers[2].vrfs[1]);
+	CHECK(hops[0].peer == &next.peers[2]);
+
+	// The same configuration again, as a new object: the route stands, through it.
+	const auto again = next;
+	rib.configure(again);
+	CHECK(rib.hops({"green", prefix("172.20.0.0/16")}).at(0).link == &again.peers[2].vrfs[1]);
+}
+
+TEST_CASE("vpn rib: an Option-A link's reflected own routes are never imported")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.apply(unicast("172.31.0.2", 2497, "10.1.0.0/24", "", {2497, 65000}));
+	CHECK(rib.take_changed().empty());
+	CHECK(rib.counters().as_loop == 1);
+	CHECK(rib.imported() == 0);
+	// Nor by a new configuration: the link would take anything, the loop stays a loop.
+	const auto again = cfg;
+	rib.configure(again);
+	CHECK(rib.take_changed().empty());
+	CHECK(rib.hops({"red", prefix("10.1.0.0/24")}).empty());
+	// Sent again without the loop, it is imported.
+	rib.apply(unicast("172.31.0.2", 2497, "10.1.0.0/24"));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("10.1.0.0/24")}});
 }
