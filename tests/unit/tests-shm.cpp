@@ -126,6 +126,17 @@ pid_t dead_pid()
 
 }  // namespace
 
+TEST_CASE("punt interface names fit IFNAMSIZ and keep a sub-interface's VLAN", "[shm]")
+{
+	CHECK(shm::punt_interface("ix0") == "tsu-ix0");
+	CHECK(shm::punt_interface("interconnect-east") == "tsu-interconnec");
+	CHECK(shm::subif_interface("ix0", 801) == "tsu-ix0.801");
+	// A long port name gives way to the VLAN, which tells the sub-interfaces apart.
+	CHECK(shm::subif_interface("interconnect-east", 4094) == "tsu-interc.4094");
+	CHECK(shm::subif_interface("interconnect-east", 7) == "tsu-interconn.7");
+	CHECK(shm::subif_interface("interconnect-east", 4094).size() == 15);
+}
+
 TEST_CASE("shared memory names are valid, stable and differ between runtime directories", "[shm]")
 {
 	const auto a = shm::names_for("/run/tsunagi");

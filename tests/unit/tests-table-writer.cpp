@@ -973,3 +973,68 @@ peers:
 	CHECK(label_to(0xac150001) == 40002);
 	CHECK(label_to(0xac160001) == 40003);  // the outer of two
 }
+
+TEST_CASE("an Option-A next hop resolves to the MAC the kernel found on its sub-interface",
+          "[tables][writer][pipeline]")
+{
+	const std::string yaml = R"(
+node: { name: n1, asn: 65000, router_id: 10.255.0.1 }
+ports:
+  - { name: a0, role: access, device: d0 }
+  - { name: ix0, role: interconnect, device: d1, address: 203.0.113.2/30 }
+tenants:
+  - name: y
+    vni: 11
+    hybrid_vlan: 101
+    attachments: [ { port: a0, vlan: 9 } ]
+    vrf:
+      rd: "65000:9"
+      gateway: [10.9.0.1/24]
+      static_routes: [ { prefix: 172.20.0.0/16, via: 198.51.100.2 } ]
+peers:
+  - name: c
+    option: A
+    port: ix0
+    asn: 2516
+    vrfs: [ { tenant: y, vlan: 801, address: 198.51.100.1/30, neighbor: 198.51.100.2 } ]
+)";
+	const auto cfg = load_config(yaml);
+	config::Neighbor found;
+	found.port = "ix0";
+	found.vlan = 801;
+	found.address = *config::parse_ip("198.51.100.2");
+	found.mac = config::Mac{{0x02, 0xcc, 0, 0, 8, 1}};
+	config::Neighbor elsewhere = found;
+	elsewhere.vlan = 802;  // the same address on another sub-interface is another host
+	CHECK(compile::option_a_next_hop(cfg, cfg.peers[0], cfg.peers[0].vrfs[0], found.address, {})
+	          .resolved == 0);
+	CHECK(compile::option_a_next_hop(cfg, cfg.peers[0], cfg.peers[0].vrfs[0], found.address,
+	                                 {elsewhere})
+	          .resolved == 0);
+	const auto nh = compile::option_a_next_hop(cfg, cfg.peers[0], cfg.peers[0].vrfs[0],
+	                                           found.address, {found});
+	CHECK(nh.resolved == 1);
+	CHECK(nh.kind == abi::NexthopKind::option_a);
+	CHECK(nh.vlan == 801);
+
+	Live live(cfg, 1);
+	tsunagi::test::Harness h(yaml);
+	const auto rmac = tsunagi::test::mac("02:00:0a:ff:00:01");
+	const auto host = tsunagi::test::mac("02:00:00:00:09:0b");
+	const auto frame = tsunagi::test::with_tags(
+	    tsunagi::test::ipv4_udp_frame(rmac, host, 0x0a09000b, 0xac140001, 1, 2), {{0x8100, 9}});
+	h.pipeline().use_tables(live.view());
+	CHECK(h.send("a0", frame).empty());
+	CHECK(h.drops(dp::Drop::no_neighbor) == 1);
+	// The kernel found the neighbour: the same configuration is planned again, in place.
+	REQUIRE(live.writer->apply(cfg, {found}, 2));
+	live.header = *live.writer->commit(2);
+	h.pipeline().use_tables(live.view());
+	const auto out = h.send("a0", frame);
+	REQUIRE(out.size() == 1);
+	CHECK(out[0].port == "ix0");
+	CHECK(out[0].bytes[5] == 0x01);  // 02:cc:00:00:08:01
+	CHECK(out[0].bytes[4] == 0x08);
+	CHECK(tsunagi::test::be16(out[0].bytes, 12) == 0x8100);
+	CHECK((tsunagi::test::be16(out[0].bytes, 14) & 0xfff) == 801);
+}
