@@ -272,7 +272,7 @@ Drop Pipeline::parse_underlay(Work& w, uint16_t in_port) const
 		const uint32_t total = load_be16(l3 + 2);
 		if ((l3[0] >> 4) != 4 || ihl < pkt::kIpv4Len || total < ihl ||
 		    pkt::kEthLen + total > rte_pktmbuf_pkt_len(m) || pkt::kEthLen + ihl > len ||
-		    rte_raw_cksum(l3, ihl) != 0xffff) {
+		    !pkt::ipv4_header_intact(l3, ihl)) {
 			return Drop::malformed;
 		}
 		const bool to_vtep = node.has_vtep4 && std::memcmp(l3 + 16, &node.vtep4, 4) == 0;

@@ -82,4 +82,22 @@ inline void store_be32(uint8_t* p, uint32_t v)
 	store_be16(p + 2, static_cast<uint16_t>(v));
 }
 
+// Whether an IPv4 header of `ihl` bytes is intact: its words, checksum included, sum to
+// all ones (RFC 1071).
+inline bool ipv4_header_intact(const uint8_t* ip, uint32_t ihl)
+{
+	return rte_raw_cksum(ip, ihl) == 0xffff;
+}
+
+// An Internet checksum `ck` after one 16-bit word it covers went from `old_word` to
+// `new_word` (RFC 1624, eqn. 3): no sum over the rest, which also keeps a checksum that
+// arrived wrong wrong.
+inline uint16_t checksum_adjust(uint16_t ck, uint16_t old_word, uint16_t new_word)
+{
+	uint32_t sum = uint32_t(uint16_t(~ck)) + uint16_t(~old_word) + new_word;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return static_cast<uint16_t>(~sum);
+}
+
 }  // namespace tsunagi::pkt

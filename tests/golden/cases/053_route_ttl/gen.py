@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""TTL / hop limit: a routed packet leaves with TTL / hop limit minus one and a valid IPv4 header checksum (IP options, checksums 0x0000 before or after); one arriving with TTL / hop limit 1 or 0 is dropped as ttl_expired (its source MAC is still learned)."""
+"""TTL / hop limit: a routed packet leaves with TTL / hop limit minus one and a valid IPv4 header checksum (IP options, checksums 0x0000 before or after); one whose IPv4 header fails its checksum is dropped as malformed (RFC 1812), not sent on with a checksum made good; one arriving with TTL / hop limit 1 or 0 is dropped as ttl_expired (its source MAC is still learned)."""
 import os
 import sys
 
@@ -46,6 +46,18 @@ for ident in range(65536):
         break
 fwd(after)
 fwd(before)
+
+# A damaged header (one checksum bit flipped, or the checksum zeroed) is refused, whatever
+# its TTL.
+for ttl, damage in ((64, "flip"), (1, "flip"), (64, "zero")):
+    bad = bytearray(ip4("10.1.0.10", "10.1.0.20", ttl=ttl, sport=66))
+    assert bad[10:12] != b"\0\0"
+    if damage == "flip":
+        bad[10] ^= 0x01
+    else:
+        bad[10:12] = b"\0\0"
+    c.send(a0.port, to_router(a0, H1, bytes(bad)))
+    c.drops(malformed=1)
 
 for hl in (2, 255):
     fwd(ip6("2001:db8:1::10", "2001:db8:1::20", hlim=hl, sport=hl))

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""MPLS ingress: one label (S set) equal to a VRF's configured vrf.label, to the interconnect port's MAC, is popped, the IP TTL / hop limit set from the MPLS TTL (uniform model) and the packet routed in that VRF (to a host, flooded, back out to an Option-B route); MPLS TTL 1 or 0 is ttl_expired."""
+"""MPLS ingress: one label (S set) equal to a VRF's configured vrf.label, to the interconnect port's MAC, is popped, the IP TTL / hop limit set from the MPLS TTL (uniform model) and the packet routed in that VRF (to a host, flooded, back out to an Option-B route); MPLS TTL 1 or 0 is ttl_expired; an IPv4 header that fails its checksum is malformed."""
 import os
 import sys
 
@@ -42,4 +42,8 @@ c.send("ix0", mpls_frame(IX, PEER, [2002], 1, ip6("2001:db8:50::1", "2001:db8:2:
 c.drops(ttl_expired=1)
 c.send("ix0", mpls_frame(IX, PEER, [2002], 50, ip4("10.50.0.1", "10.1.0.20", sport=9)))   # red's host, blue's label
 c.drops(no_route=1)
+bad = bytearray(ip4("10.50.0.1", "10.1.0.20", sport=10))
+bad[11] ^= 0x40
+c.send("ix0", mpls_frame(IX, PEER, [2001], 50, bytes(bad)))
+c.drops(malformed=1)
 c.write()
