@@ -391,7 +391,7 @@ void Pipeline::prefetch_forwarding(Work& w) const
 	}
 }
 
-void Pipeline::prefetch_destination(const Work& w, uint32_t now) const
+void Pipeline::prefetch_destination(Work& w, uint32_t now) const
 {
 	if (w.to_router) {
 		return prefetch_route(w);

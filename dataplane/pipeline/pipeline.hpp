@@ -68,11 +68,16 @@ private:
 		size_t dst_home;
 		Ingress in;
 		Drop verdict;
-		bool to_router;    // destination MAC is the router's (then maybe routed)
-		bool route_known;  // route_ref is the IPv4 lookup, made when the next hop was
-		                   // fetched
+		bool to_router;      // destination MAC is the router's (then maybe routed)
+		bool route_known;    // route_ref is the IPv4 lookup, made when the next hop was
+		                     // fetched
+		bool has_dst4;       // an IPv4 packet to the router: dst4 is its destination
+		uint8_t hint_len;    // the prefix length whose slot was prefetched first, and its
+		uint64_t hint_hash;  // key's hash (kNoHint: none)
+		uint32_t dst4;       // host order
 		uint64_t route_ref;
 	};
+	static constexpr uint8_t kNoHint = 0xff;
 	static constexpr uint16_t kStage = 32;
 
 	template <abi::PortRole R>
@@ -87,8 +92,8 @@ private:
 	Drop resolve_trunk(Work& w, uint16_t in_port) const;
 	Drop resolve_underlay(Work& w) const;
 	void prefetch_forwarding(Work& w) const;
-	void prefetch_destination(const Work& w, uint32_t now) const;
-	void prefetch_route(const Work& w) const;
+	void prefetch_destination(Work& w, uint32_t now) const;
+	void prefetch_route(Work& w) const;
 	void prefetch_nexthop(Work& w) const;
 	static const uint8_t* ipv4_destination(const Work& w);
 	// Stage 3 (after a pass that prefetches the destination member): learn, then
@@ -120,7 +125,9 @@ private:
 	void glean_nd(const uint8_t* ip, uint32_t avail, uint32_t tenant, uint32_t now);
 	void solicit(rte_mbuf* m, const abi::NexthopEntry& nh, const uint8_t* dst, bool v6,
 	             uint32_t tags_len, uint32_t now, TxBuffers& tx);
-	uint64_t lookup4(uint32_t tenant, uint32_t dst) const;
+	// `hint_len`, `hint_hash`: a length's key hash already made (prefetch_route).
+	uint64_t lookup4(uint32_t tenant, uint32_t dst, uint8_t hint_len = kNoHint,
+	                 uint64_t hint_hash = 0) const;
 	uint64_t lookup6(uint32_t tenant, const uint8_t* dst) const;
 	bool routed(const Work& w) const;
 

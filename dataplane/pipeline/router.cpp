@@ -89,20 +89,28 @@ const uint8_t* Pipeline::ipv4_destination(const Work& w)
 	return eth + l3 + 16;
 }
 
-void Pipeline::prefetch_route(const Work& w) const
+void Pipeline::prefetch_route(Work& w) const
 {
 	// The tenant's counters are written twice on the way out (in, and routed out).
 	rte_prefetch0_write(&ctr_.tenants[w.in.tenant]);
-	// The slots of the VRF's two longest IPv4 lengths: most lookups end there.
 	const uint8_t* dst = ipv4_destination(w);
+	w.has_dst4 = dst != nullptr;
+	w.hint_len = kNoHint;
 	if (dst == nullptr) {
 		return;
 	}
+	w.dst4 = load_be32(dst);
+	// The slots of the VRF's two longest IPv4 lengths: most lookups end there. The first
+	// one's hash is kept for the lookup.
 	uint64_t lens = abi::load_acquire(t_.vrfs[w.in.tenant].len4);
 	for (int i = 0; i < 2 && lens != 0; ++i) {
 		const auto len = uint8_t(63 - __builtin_clzll(lens));
-		t_.route4_map.prefetch(
-		    abi::hash_key(abi::route4_key(w.in.tenant, len, load_be32(dst))));
+		const uint64_t hash = abi::hash_key(abi::route4_key(w.in.tenant, len, w.dst4));
+		t_.route4_map.prefetch(hash);
+		if (i == 0) {
+			w.hint_len = len;
+			w.hint_hash = hash;
+		}
 		lens &= ~(uint64_t{1} << len);
 	}
 }
@@ -111,30 +119,33 @@ void Pipeline::prefetch_nexthop(Work& w) const
 {
 	// The route slots came in during the last pass: look the route up, fetch its next hop,
 	// and keep the answer for route().
-	w.route_known = false;
-	const uint8_t* dst = ipv4_destination(w);
-	if (dst == nullptr) {
+	w.route_known = w.has_dst4;
+	if (!w.has_dst4) {
 		return;
 	}
-	w.route_ref = lookup4(w.in.tenant, load_be32(dst));
-	w.route_known = true;
+	w.route_ref = lookup4(w.in.tenant, w.dst4, w.hint_len, w.hint_hash);
 	if (abi::ref_value(w.route_ref) != kNone) {
 		rte_prefetch0(&t_.nexthop(abi::ref_value(w.route_ref)));
 	}
 }
 
-uint64_t Pipeline::lookup4(uint32_t tenant, uint32_t dst) const
+uint64_t Pipeline::lookup4(uint32_t tenant, uint32_t dst, uint8_t hint_len,
+                           uint64_t hint_hash) const
 {
 	const abi::VrfEntry& vrf = t_.vrfs[tenant];
 	uint64_t lens = abi::load_acquire(vrf.len4);
 	// The VRF's own addresses are host routes its length bits leave out (tables.hpp).
-	for (const uint32_t& own : vrf.local4) {
-		lens |= uint64_t{abi::load_acquire(own) == dst} << 32;
-	}
+	static_assert(std::size(decltype(abi::VrfEntry::local4){}) == 4);
+	const bool own =
+	    (abi::load_acquire(vrf.local4[0]) == dst) | (abi::load_acquire(vrf.local4[1]) == dst) |
+	    (abi::load_acquire(vrf.local4[2]) == dst) | (abi::load_acquire(vrf.local4[3]) == dst);
+	lens |= uint64_t{own} << 32;
 	// Longest first, over the lengths the VRF has.
 	while (lens != 0) {
 		const auto len = uint8_t(63 - __builtin_clzll(lens));
-		const uint64_t ref = t_.route4_map.find(abi::route4_key(tenant, len, dst));
+		const uint64_t key = abi::route4_key(tenant, len, dst);
+		const uint64_t ref =
+		    t_.route4_map.find(len == hint_len ? hint_hash : abi::hash_key(key), key);
 		if (abi::ref_value(ref) != kNone) {
 			return ref;
 		}
@@ -551,7 +562,9 @@ void Pipeline::route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t n
 		return drop(m, Drop::malformed);
 	}
 	// Routing re-frames the IP packet: Ethernet padding does not travel on.
-	rte_pktmbuf_trim(m, uint16_t(rte_pktmbuf_pkt_len(m) - l3_off - ip_len));
+	if (rte_pktmbuf_pkt_len(m) != l3_off + ip_len) {
+		rte_pktmbuf_trim(m, uint16_t(rte_pktmbuf_pkt_len(m) - l3_off - ip_len));
+	}
 	const auto out_ttl = uint8_t(ttl - 1);
 	if (v6) {
 		ip[7] = out_ttl;

@@ -86,7 +86,19 @@ inline void store_be32(uint8_t* p, uint32_t v)
 // all ones (RFC 1071).
 inline bool ipv4_header_intact(const uint8_t* ip, uint32_t ihl)
 {
-	return rte_raw_cksum(ip, ihl) == 0xffff;
+	if (ihl != kIpv4Len) {
+		return rte_raw_cksum(ip, ihl) == 0xffff;
+	}
+	// Without options (nearly every packet): five 32-bit words, folded; a third of the
+	// instructions of the general loop.
+	uint32_t w[5];
+	std::memcpy(w, ip, sizeof(w));
+	uint64_t sum = uint64_t{w[0]} + w[1] + w[2] + w[3] + w[4];
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
 }
 
 // An Internet checksum `ck` after one 16-bit word it covers went from `old_word` to
