@@ -474,11 +474,18 @@ int run(int argc, char** argv)
 	std::this_thread::sleep_for(std::chrono::milliseconds(200));
 	const dp::CounterTotals before = read_counters(stats, n_ports, n_tenants);
 	const uint64_t w0 = shm::monotonic_ns();
+	// From the working directory when it is below it (bench/run's is the repository): a
+	// saved output names no machine.
+	std::error_code ec;
+	std::string shown = std::filesystem::proximate(o.dataplane, ec).string();
+	if (ec || shown.rfind("..", 0) == 0) {
+		shown = o.dataplane;
+	}
 	std::printf(
 	    "dataplane %s (pid %lu) forwarding with generation %lu, %.2f s after its "
 	    "start; CPU %u, bench on CPU 0\n",
-	    o.dataplane.c_str(), (unsigned long)stats.pid(),
-	    (unsigned long)stats.in_use_generation(), seconds_between(s0, w0), dp_cpu);
+	    shown.c_str(), (unsigned long)stats.pid(), (unsigned long)stats.in_use_generation(),
+	    seconds_between(s0, w0), dp_cpu);
 	std::fflush(stdout);
 
 	bool ok = bench.throughput();
