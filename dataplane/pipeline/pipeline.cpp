@@ -393,6 +393,8 @@ void Pipeline::prefetch_forwarding(Work& w) const
 
 void Pipeline::prefetch_destination(Work& w, uint32_t now) const
 {
+	// Forwarded or routed, the tenant's counters are written.
+	rte_prefetch0(&ctr_.tenants[w.in.tenant]);
 	if (w.to_router) {
 		return prefetch_route(w);
 	}
@@ -402,7 +404,6 @@ void Pipeline::prefetch_destination(Work& w, uint32_t now) const
 	if (out < t_.members.size) {
 		rte_prefetch0(&t_.members[out]);
 	}
-	rte_prefetch0(&ctr_.tenants[w.in.tenant]);
 }
 
 void Pipeline::forward(Work& w, uint32_t now, TxBuffers& tx)
@@ -434,7 +435,7 @@ void Pipeline::forward(Work& w, uint32_t now, TxBuffers& tx)
 	count(ctr_.tenants[in.tenant], true, rte_pktmbuf_pkt_len(m));
 	if (routed(w)) {
 		return route(m, in.tenant, in.tags_len, now, tx, &in,
-		             w.route_known ? &w.route_ref : nullptr);
+		             w.has_dst4 ? &w.route_ref : nullptr);
 	}
 	// The VRF's gateways answer for themselves: ARP, and IPv6 neighbour solicitations
 	// (multicast, so they would otherwise be flooded).

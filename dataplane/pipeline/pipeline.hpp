@@ -69,9 +69,8 @@ private:
 		Ingress in;
 		Drop verdict;
 		bool to_router;      // destination MAC is the router's (then maybe routed)
-		bool route_known;    // route_ref is the IPv4 lookup, made when the next hop was
-		                     // fetched
-		bool has_dst4;       // an IPv4 packet to the router: dst4 is its destination
+		bool has_dst4;       // an IPv4 packet to the router: dst4 is its destination and,
+		                     // once its next hop was fetched, route_ref its lookup
 		uint8_t hint_len;    // the prefix length whose slot was prefetched first, and its
 		uint64_t hint_hash;  // key's hash (kNoHint: none)
 		uint32_t dst4;       // host order

@@ -4,6 +4,7 @@
 #include <rte_ip.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
@@ -91,8 +92,6 @@ const uint8_t* Pipeline::ipv4_destination(const Work& w)
 
 void Pipeline::prefetch_route(Work& w) const
 {
-	// The tenant's counters are written twice on the way out (in, and routed out).
-	rte_prefetch0_write(&ctr_.tenants[w.in.tenant]);
 	const uint8_t* dst = ipv4_destination(w);
 	w.has_dst4 = dst != nullptr;
 	w.hint_len = kNoHint;
@@ -119,7 +118,6 @@ void Pipeline::prefetch_nexthop(Work& w) const
 {
 	// The route slots came in during the last pass: look the route up, fetch its next hop,
 	// and keep the answer for route().
-	w.route_known = w.has_dst4;
 	if (!w.has_dst4) {
 		return;
 	}
@@ -135,7 +133,7 @@ uint64_t Pipeline::lookup4(uint32_t tenant, uint32_t dst, uint8_t hint_len,
 	const abi::VrfEntry& vrf = t_.vrfs[tenant];
 	uint64_t lens = abi::load_acquire(vrf.len4);
 	// The VRF's own addresses are host routes its length bits leave out (tables.hpp).
-	static_assert(std::size(decltype(abi::VrfEntry::local4){}) == 4);
+	static_assert(std::extent_v<decltype(abi::VrfEntry::local4)> == 4);
 	const bool own =
 	    (abi::load_acquire(vrf.local4[0]) == dst) | (abi::load_acquire(vrf.local4[1]) == dst) |
 	    (abi::load_acquire(vrf.local4[2]) == dst) | (abi::load_acquire(vrf.local4[3]) == dst);
