@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "dataplane/abi/tables.hpp"
+#include "dataplane/pipeline/counters.hpp"
 
 namespace tsunagi::dp {
 
@@ -20,11 +21,16 @@ public:
 	virtual void punt(uint16_t, rte_mbuf** pkts, uint16_t n) { rte_pktmbuf_free_bulk(pkts, n); }
 };
 
+// Counts what it hands over per port in `counters` (a sink that refuses frames takes
+// them back out), a burst at a time rather than per frame.
 class TxBuffers {
 public:
 	static constexpr uint16_t kBurst = 32;
 
-	explicit TxBuffers(TxSink& sink) : sink_(&sink) { counts_.fill(0); }
+	TxBuffers(TxSink& sink, WorkerCounters& counters) : sink_(&sink), ctr_(&counters)
+	{
+		counts_.fill(0);
+	}
 
 	void push(uint16_t port, rte_mbuf* m)
 	{
@@ -44,8 +50,16 @@ public:
 
 	void flush(uint16_t port)
 	{
-		if (counts_[port] != 0) {
-			sink_->send(port, pkts_[port].data(), counts_[port]);
+		const uint16_t n = counts_[port];
+		if (n != 0) {
+			uint64_t bytes = 0;
+			for (uint16_t i = 0; i < n; ++i) {
+				bytes += rte_pktmbuf_pkt_len(pkts_[port][i]);
+			}
+			TrafficCounters& c = ctr_->ports[port];
+			c.tx_packets += n;
+			c.tx_bytes += bytes;
+			sink_->send(port, pkts_[port].data(), n);
 			counts_[port] = 0;
 		}
 	}
@@ -61,6 +75,7 @@ public:
 private:
 	static_assert(abi::kMaxPorts <= 64, "pending_ has a bit per port");
 	TxSink* sink_;
+	WorkerCounters* ctr_;
 	uint64_t pending_ = 0;  // ports holding packets
 	std::array<uint16_t, abi::kMaxPorts> counts_;
 	std::array<std::array<rte_mbuf*, kBurst>, abi::kMaxPorts> pkts_;
