@@ -117,7 +117,8 @@ std::set<IpAddr, bool (*)(const IpAddr&, const IpAddr&)> remote_addresses(const 
 struct TableWriter::Plan {
 	const config::Tenant* cfg;
 	std::vector<Member> members;                           // flood order
-	std::vector<std::pair<uint64_t, size_t>> access;       // key → position in members
+	std::vector<std::pair<uint64_t, size_t>> access;       // QinQ key → position in members
+	std::vector<std::pair<uint32_t, size_t>> vlans;        // vlan_map slot → position
 	std::vector<std::pair<abi::VtepKey, size_t>> remotes;  // key → position in members
 	std::vector<std::pair<config::Mac, size_t>> statics;   // MAC → position in members
 	VrfPlan vrf;  // laid out for tenant index vrf_index
@@ -136,7 +137,9 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare,
 	}
 	names += cfg.node.name.size() + 1;
 	for (const auto& t : cfg.tenants) {
-		attachments += t.attachments.size();
+		// Single-tagged attachments live in vlan_map, the QinQ ones in access_map.
+		attachments += std::count_if(t.attachments.begin(), t.attachments.end(),
+		                             [](const auto& a) { return a.inner_vlan != 0; });
 		remotes += t.vteps.size();
 		statics += t.static_macs.size();
 		names += t.name.size() + 1;
@@ -209,7 +212,8 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare,
 	          align64(sizeof(abi::MemberEntry) * l.members) +
 	          align64(sizeof(abi::VtepEntry) * l.vteps) +
 	          align64(sizeof(abi::U64Slot) * (l.access_slots + l.vni_slots)) +
-	          align64(sizeof(abi::VtepSlot) * l.vtep_slots) + align64(4 * 4096) +
+	          align64(sizeof(abi::VtepSlot) * l.vtep_slots) +
+	          align64(sizeof(uint64_t) * abi::kVlanSlots * cfg.ports.size()) +
 	          align64(l.names) + align64(sizeof(abi::VrfEntry) * l.tenants) +
 	          align64(sizeof(abi::U64Slot) * (l.route4_slots + l.label_slots + l.subif_slots)) +
 	          align64(sizeof(abi::Route6Slot) * l.route6_slots) + l.heap;
@@ -243,7 +247,7 @@ TableWriter::TableWriter(void* image, const Layout& layout, const config::Config
 	h.access_map = section(layout.access_slots, sizeof(abi::U64Slot));
 	h.vni_map = section(layout.vni_slots, sizeof(abi::U64Slot));
 	h.vtep_map = section(layout.vtep_slots, sizeof(abi::VtepSlot));
-	h.trunk_map = section(4096, sizeof(uint32_t));
+	h.vlan_map = section(cfg.ports.size() * abi::kVlanSlots, sizeof(uint64_t));
 	h.names = section(layout.names, 1);
 	h.vrfs = section(layout.tenants, sizeof(abi::VrfEntry));
 	h.route4_map = section(layout.route4_slots, sizeof(abi::U64Slot));
@@ -301,7 +305,7 @@ TableWriter::TableWriter(void* image, const Layout& layout, const config::Config
 		member_entry(i) =
 		    abi::MemberEntry{abi::MemberKind::unused, 0, 0, 0, 0, kNone, kNone};
 	}
-	std::fill_n(trunk_map(), 4096, kNone);
+	std::fill_n(vlan_map(), header_.vlan_map.count, abi::kEmptyRef);
 	auto fresh = [&]<class Slot>(SlotEditor<Slot>& editor, const abi::Section& sec) {
 		SlotEditor<Slot>::clear(at<Slot>(sec.offset), sec.count);
 		editor = SlotEditor<Slot>(at<Slot>(sec.offset), sec.count);
@@ -340,9 +344,10 @@ TableWriter::Plan TableWriter::plan(const config::Tenant& t) const
 	// again; this one serves for the counts.
 	const auto known = tenants_.find(t.name);
 	const uint32_t index = known != tenants_.end() ? known->second.index : abi::kNone;
-	Plan p{&t,   {}, {}, {}, {}, plan_vrf(cfg_, sources_, t, index, port_index_, learned_),
+	Plan p{&t,   {}, {}, {}, {}, {}, plan_vrf(cfg_, sources_, t, index, port_index_, learned_),
 	       index};
 	for (uint16_t port : trunks_) {
+		p.vlans.emplace_back(port * abi::kVlanSlots + t.hybrid_vlan, p.members.size());
 		p.members.push_back({IdPlan::trunk_id(t.name, cfg_.ports[port].name, t.hybrid_vlan),
 		                     abi::MemberEntry{abi::MemberKind::trunk, 0, port,
 		                                      t.hybrid_vlan, 0, kNone, kNone},
@@ -351,8 +356,12 @@ TableWriter::Plan TableWriter::plan(const config::Tenant& t) const
 	for (const auto& a : t.attachments) {
 		const uint16_t port = port_index_.at(a.port);
 		const bool qinq = a.inner_vlan != 0;
-		p.access.emplace_back(abi::access_key(port, qinq, a.vlan, a.inner_vlan),
-		                      p.members.size());
+		if (qinq) {
+			p.access.emplace_back(abi::access_key(port, qinq, a.vlan, a.inner_vlan),
+			                      p.members.size());
+		} else {
+			p.vlans.emplace_back(port * abi::kVlanSlots + a.vlan, p.members.size());
+		}
 		p.members.push_back({IdPlan::attachment_id(t.name, a.port, a.vlan, a.inner_vlan),
 		                     abi::MemberEntry{abi::MemberKind::attachment, uint8_t(qinq),
 		                                      port, a.vlan, a.inner_vlan, kNone, kNone},
@@ -572,8 +581,8 @@ void TableWriter::drop_tenant(const std::string& name, uint64_t generation)
 	if (abi::ref_value(vni_.get(st.cfg.vni)) == tid) {
 		vni_.erase(st.cfg.vni, generation);
 	}
-	if (trunk_map()[st.cfg.hybrid_vlan] == tid) {
-		abi::store_release(trunk_map()[st.cfg.hybrid_vlan], kNone);
+	for (const auto& [slot, member] : st.vlans) {
+		release_vlan(slot, tid);
 	}
 	abi::TenantEntry& te = tenant_entry(tid);
 	abi::store_release(te.flood, abi::flood_word(0, 0));
@@ -613,9 +622,20 @@ void TableWriter::retract(TenantState& st, const Plan& p, uint64_t generation)
 		vni_.erase(st.cfg.vni, generation);
 	}
 	retract_vrf(st, &p.vrf, generation);
-	if (st.cfg.hybrid_vlan != p.cfg->hybrid_vlan &&
-	    trunk_map()[st.cfg.hybrid_vlan] == st.index) {
-		abi::store_release(trunk_map()[st.cfg.hybrid_vlan], kNone);
+	for (const auto& [slot, member] : st.vlans) {
+		if (std::none_of(p.vlans.begin(), p.vlans.end(),
+		                 [&](const auto& sp) { return sp.first == slot; })) {
+			release_vlan(slot, st.index);
+		}
+	}
+}
+
+void TableWriter::release_vlan(uint32_t slot, uint32_t tenant)
+{
+	const uint64_t ref = vlan_map()[slot];
+	if (abi::ref_value(ref) != kNone && abi::ref_aux(ref) == tenant) {
+		abi::store_release(vlan_map()[slot], abi::kEmptyRef);
+		track(sizeof(uint64_t));
 	}
 }
 
@@ -714,9 +734,13 @@ void TableWriter::install(const Plan& p, uint64_t generation, const IdPlan* ids)
 		remote_.put(key, abi::make_ref(list[pos], tid));
 		remotes.emplace_back(key, list[pos]);
 	}
+	std::vector<std::pair<uint32_t, uint32_t>> vlans;
+	for (const auto& [slot, pos] : p.vlans) {
+		abi::store_release(vlan_map()[slot], abi::make_ref(list[pos], tid));
+		vlans.emplace_back(slot, list[pos]);
+	}
 	vni_.put(t.vni, abi::make_ref(tid, 0));
-	abi::store_release(trunk_map()[t.hybrid_vlan], tid);
-	track(16 * (access.size() + 1) + 32 * remotes.size());
+	track(16 * (access.size() + 1) + 32 * remotes.size() + 8 * vlans.size());
 
 	// Members the tenant no longer has: out of its flood list above, now out of reach of
 	// learned MACs too.
@@ -754,6 +778,7 @@ void TableWriter::install(const Plan& p, uint64_t generation, const IdPlan* ids)
 	st.members = std::move(list);
 	st.member_info = p.members;
 	st.access = std::move(access);
+	st.vlans = std::move(vlans);
 	st.remotes = std::move(remotes);
 	st.statics = std::move(statics);
 }

@@ -1,6 +1,6 @@
 // Classify, for access and trunk ports: which segment member a tagged frame comes from
-// (DESIGN.md §3, ingress classification). Two short loops: the first parses the tags and
-// prefetches the ingress map's slot, the second reads it while later slots arrive.
+// (DESIGN.md §3, ingress classification). A single tag is one load from the port's row of
+// the VLAN map; a QinQ pair of tags (access ports) one probe of the access map.
 #include <rte_prefetch.h>
 
 #include "dataplane/pipeline/frame_edit.hpp"
@@ -10,155 +10,80 @@
 namespace tsunagi::dp {
 
 using abi::kNone;
+using abi::PortRole;
 using pkt::load_be16;
 
 namespace {
 
-// Frames this far ahead have their first line fetched while the loop parses: a NIC writes
-// them to memory, not to this core's cache.
+// Frames this far ahead have their first line fetched while the loop parses one: a NIC
+// writes them to memory, not to this core's cache.
 constexpr uint16_t kAhead = 3;
-
-void prefetch_frame(rte_mbuf** pkts, uint16_t i, uint16_t n)
-{
-	if (i + kAhead < n) {
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kAhead], void*));
-	}
-}
-
-void prefetch_first(rte_mbuf** pkts, uint16_t n)
-{
-	for (uint16_t i = 0; i < kAhead && i < n; ++i) {
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
-	}
-}
 
 }  // namespace
 
-inline Drop Pipeline::parse_access(Work& w, uint16_t port, uint32_t len) const
+template <PortRole R>
+uint16_t Pipeline::classify_tagged(uint16_t port, rte_mbuf** pkts, uint16_t n, Work* work)
 {
-	const uint8_t* p = w.eth;
-	if (len < pkt::kEthLen + pkt::kTagLen) {
-		return len < pkt::kEthLen || load_be16(p + 12) == pkt::kTpidCtag ||
-		               load_be16(p + 12) == pkt::kTpidStag
-		           ? Drop::malformed
-		           : Drop::unknown_vlan;
-	}
-	const uint16_t tpid = load_be16(p + 12);
-	const uint16_t tci = load_be16(p + 14);
-	w.in.pcp_dei = tci & pkt::kPcpDeiMask;
-	if (tpid == pkt::kTpidCtag) {
-		w.dst_key = abi::access_key(port, false, tci & pkt::kVidMask, 0);
-		w.in.tags_len = pkt::kTagLen;
-	} else if (tpid == pkt::kTpidStag) {
-		if (len < pkt::kEthLen + 2 * pkt::kTagLen) {
-			return Drop::malformed;
-		}
-		if (load_be16(p + 16) != pkt::kTpidCtag) {
-			return Drop::unknown_vlan;
-		}
-		w.dst_key = abi::access_key(port, true, tci & pkt::kVidMask,
-		                            load_be16(p + 18) & pkt::kVidMask);
-		w.in.tags_len = 2 * pkt::kTagLen;
-	} else {
-		return Drop::unknown_vlan;
-	}
-	return kPass;
-}
-
-uint16_t Pipeline::classify_access(uint16_t port, rte_mbuf** pkts, uint16_t n, Work* work)
-{
+	const uint64_t* vlans = t_.vlan_row(port);
 	uint64_t bytes = 0;
 	uint16_t k = 0;
-	prefetch_first(pkts, n);
-	for (uint16_t i = 0; i < n; ++i) {
-		prefetch_frame(pkts, i, n);
-		rte_mbuf* m = pkts[i];
-		bytes += rte_pktmbuf_pkt_len(m);
-		Work& w = work[k];
-		w.m = m;
-		w.eth = rte_pktmbuf_mtod(m, uint8_t*);
-		const Drop verdict = parse_access(w, port, rte_pktmbuf_data_len(m));
-		if (verdict != kPass) {
-			drop(m, verdict);
-			continue;
-		}
-		w.hash = abi::hash_key(w.dst_key);
-		t_.access_map.prefetch(w.hash);
-		w.in.from_vtep = false;
-		++k;
+	for (uint16_t i = 0; i < kAhead && i < n; ++i) {
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
 	}
-	count_burst(ctr_.ports[port], n, bytes);
-	uint16_t kept = 0;
-	for (uint16_t i = 0; i < k; ++i) {
-		Work& w = work[i];
-		const uint64_t ref = t_.access_map.find(w.hash, w.dst_key);
-		if (abi::ref_value(ref) == kNone) {
-			drop(w.m, Drop::unknown_vlan);
-			continue;
-		}
-		w.in.member = abi::ref_value(ref);
-		w.in.tenant = abi::ref_aux(ref);
-		enter_segment(w);
-		if (kept != i) {
-			work[kept] = w;
-		}
-		++kept;
-	}
-	return kept;
-}
-
-uint16_t Pipeline::classify_trunk(uint16_t port, rte_mbuf** pkts, uint16_t n, Work* work)
-{
-	uint64_t bytes = 0;
-	uint16_t k = 0;
-	prefetch_first(pkts, n);
 	for (uint16_t i = 0; i < n; ++i) {
-		prefetch_frame(pkts, i, n);
+		if (i + kAhead < n) {
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + kAhead], void*));
+		}
 		rte_mbuf* m = pkts[i];
-		bytes += rte_pktmbuf_pkt_len(m);
-		const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
 		const uint32_t len = rte_pktmbuf_data_len(m);
-		if (len < pkt::kEthLen) {
-			drop(m, Drop::malformed);
-			continue;
-		}
-		if (load_be16(p + 12) != pkt::kTpidCtag) {
-			drop(m, Drop::unknown_vlan);
-			continue;
-		}
-		if (len < pkt::kEthLen + pkt::kTagLen) {
-			drop(m, Drop::malformed);
+		auto* p = rte_pktmbuf_mtod(m, uint8_t*);
+		bytes += rte_pktmbuf_pkt_len(m);
+		uint32_t tags = pkt::kTagLen;
+		Drop why = Drop::unknown_vlan;
+		const uint16_t tpid = len >= pkt::kEthLen ? load_be16(p + 12) : 0;
+		const uint64_t ref =
+		    tpid == pkt::kTpidCtag && len >= pkt::kEthLen + pkt::kTagLen
+		        ? abi::load_acquire(vlans[load_be16(p + 14) & pkt::kVidMask])
+		        : other_tags<R>(port, p, len, tags, why);
+		if (abi::ref_value(ref) == kNone) {
+			drop(m, why);
 			continue;
 		}
 		Work& w = work[k++];
-		const uint16_t tci = load_be16(p + 14);
 		w.m = m;
-		w.eth = const_cast<uint8_t*>(p);
-		w.dst_key = tci & pkt::kVidMask;
-		rte_prefetch0(t_.trunk_slot(uint16_t(w.dst_key)));
-		w.in.pcp_dei = tci & pkt::kPcpDeiMask;
-		w.in.tags_len = pkt::kTagLen;
-		w.in.from_vtep = false;
+		w.eth = p;
+		w.in =
+		    Ingress{abi::ref_aux(ref), abi::ref_value(ref),
+		            uint16_t(load_be16(p + 14) & pkt::kPcpDeiMask), uint8_t(tags), false};
+		enter_segment(w);
 	}
 	count_burst(ctr_.ports[port], n, bytes);
-	const uint16_t ordinal = t_.ports[port].trunk_ordinal;
-	uint16_t kept = 0;
-	for (uint16_t i = 0; i < k; ++i) {
-		Work& w = work[i];
-		w.in.tenant = t_.trunk_tenant(uint16_t(w.dst_key));
-		if (w.in.tenant == kNone) {
-			drop(w.m, Drop::unknown_vlan);
-			continue;
-		}
-		// Trunk members lead the flood list, in trunk order (tables.hpp).
-		w.in.member = t_.flood[abi::flood_begin(t_.flood_of(w.in.tenant)) + ordinal];
-		enter_segment(w);
-		if (kept != i) {
-			work[kept] = w;
-		}
-		++kept;
-	}
-	return kept;
+	return k;
 }
+
+// Anything but one 802.1Q tag: a QinQ pair of tags (access ports only), a frame cut short
+// inside its tags (malformed), no tag or another TPID (unknown_vlan).
+template <PortRole R>
+uint64_t Pipeline::other_tags(uint16_t port, const uint8_t* p, uint32_t len, uint32_t& tags,
+                              Drop& why) const
+{
+	const uint16_t tpid = len >= pkt::kEthLen ? load_be16(p + 12) : 0;
+	const bool stag = R == PortRole::access && tpid == pkt::kTpidStag;
+	if (len < pkt::kEthLen || ((tpid == pkt::kTpidCtag || stag) &&
+	                           len < pkt::kEthLen + (stag ? 2 : 1) * pkt::kTagLen)) {
+		why = Drop::malformed;
+		return abi::kEmptyRef;
+	}
+	if (!stag || load_be16(p + 16) != pkt::kTpidCtag) {
+		return abi::kEmptyRef;
+	}
+	tags = 2 * pkt::kTagLen;
+	return t_.access_map.find(abi::access_key(port, true, load_be16(p + 14) & pkt::kVidMask,
+	                                          load_be16(p + 18) & pkt::kVidMask));
+}
+
+template uint16_t Pipeline::classify_tagged<PortRole::access>(uint16_t, rte_mbuf**, uint16_t,
+                                                              Work*);
+template uint16_t Pipeline::classify_tagged<PortRole::trunk>(uint16_t, rte_mbuf**, uint16_t, Work*);
 
 }  // namespace tsunagi::dp

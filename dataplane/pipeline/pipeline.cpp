@@ -99,10 +99,8 @@ void Pipeline::run_role(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t 
 	for (uint16_t base = 0; base < n; base += kStage) {
 		const auto count = std::min<uint16_t>(kStage, uint16_t(n - base));
 		uint16_t k;
-		if constexpr (R == PortRole::access) {
-			k = classify_access(in_port, pkts + base, count, work);
-		} else if constexpr (R == PortRole::trunk) {
-			k = classify_trunk(in_port, pkts + base, count, work);
+		if constexpr (R == PortRole::access || R == PortRole::trunk) {
+			k = classify_tagged<R>(in_port, pkts + base, count, work);
 		} else {
 			k = classify_underlay(in_port, pkts + base, count, work, tx);
 		}

@@ -98,11 +98,13 @@ private:
 	void run_role(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t now, TxBuffers& tx);
 
 	// Classify: from `n` frames, the Work of those that go on (returned: how many).
-	uint16_t classify_access(uint16_t port, rte_mbuf** pkts, uint16_t n, Work* work);
-	uint16_t classify_trunk(uint16_t port, rte_mbuf** pkts, uint16_t n, Work* work);
+	template <abi::PortRole R>
+	uint16_t classify_tagged(uint16_t port, rte_mbuf** pkts, uint16_t n, Work* work);
+	template <abi::PortRole R>
+	uint64_t other_tags(uint16_t port, const uint8_t* p, uint32_t len, uint32_t& tags,
+	                    Drop& why) const;
 	uint16_t classify_underlay(uint16_t port, rte_mbuf** pkts, uint16_t n, Work* work,
 	                           TxBuffers& tx);
-	Drop parse_access(Work& w, uint16_t port, uint32_t len) const;
 	Drop parse_underlay(Work& w, uint16_t port, abi::VtepKey& key, uint32_t& decap,
 	                    uint32_t& inner_len) const;
 	// The tenant and member are known: the MAC keys, and the prefetches the bridge wants.
@@ -122,6 +124,8 @@ private:
 	void emit(rte_mbuf* m, const Ingress& in, uint32_t member, TxBuffers& tx);
 	void emit_member(rte_mbuf* m, const Ingress& in, uint32_t member, TxBuffers& tx);
 	void emit_vxlan(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb, TxBuffers& tx);
+	template <bool V6>
+	void encapsulate(rte_mbuf* m, const Ingress& in, const abi::VtepEntry& v, TxBuffers& tx);
 	void drop(rte_mbuf* m, Drop reason);
 	void punt(uint16_t port, rte_mbuf* m, TxBuffers& tx);
 

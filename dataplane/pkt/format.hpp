@@ -78,8 +78,8 @@ inline uint32_t load_be32(const uint8_t* p)
 
 inline void store_be32(uint8_t* p, uint32_t v)
 {
-	store_be16(p, static_cast<uint16_t>(v >> 16));
-	store_be16(p + 2, static_cast<uint16_t>(v));
+	const uint32_t be = __builtin_bswap32(v);
+	std::memcpy(p, &be, 4);
 }
 
 // Whether an IPv4 header of `ihl` bytes is intact: its words, checksum included, sum to
@@ -110,6 +110,40 @@ inline uint16_t checksum_adjust(uint16_t ck, uint16_t old_word, uint16_t new_wor
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return static_cast<uint16_t>(~sum);
+}
+
+// The outer headers of a VXLAN packet to one remote VTEP (DESIGN.md §3) as far as they are
+// the same for every packet: Ethernet, IPv4 (DF, TTL 64) or IPv6 (hop limit 64), UDP to
+// 4789, VXLAN with the I flag. Left zero for each packet to set: the IPv4 total length and
+// checksum or the IPv6 payload length, the UDP source port, length and checksum, the VNI.
+// Writes kVxlan4Overhead or kVxlan6Overhead bytes; addresses are 4 or 16 bytes.
+inline void write_vxlan_outer(uint8_t* o, bool v6, const uint8_t* dst_mac, const uint8_t* src_mac,
+                              const uint8_t* src_ip, const uint8_t* dst_ip)
+{
+	std::memset(o, 0, v6 ? kVxlan6Overhead : kVxlan4Overhead);
+	std::memcpy(o, dst_mac, 6);
+	std::memcpy(o + 6, src_mac, 6);
+	store_be16(o + 12, v6 ? kEtherIpv6 : kEtherIpv4);
+	uint8_t* ip = o + kEthLen;
+	uint8_t* udp;
+	if (v6) {
+		store_be32(ip, 6u << 28);
+		ip[6] = kIpProtoUdp;
+		ip[7] = kTunnelTtl;
+		std::memcpy(ip + 8, src_ip, 16);
+		std::memcpy(ip + 24, dst_ip, 16);
+		udp = ip + kIpv6Len;
+	} else {
+		ip[0] = 0x45;
+		store_be16(ip + 6, RTE_IPV4_HDR_DF_FLAG);
+		ip[8] = kTunnelTtl;
+		ip[9] = kIpProtoUdp;
+		std::memcpy(ip + 12, src_ip, 4);
+		std::memcpy(ip + 16, dst_ip, 4);
+		udp = ip + kIpv4Len;
+	}
+	store_be16(udp + 2, kVxlanPort);
+	udp[kUdpLen] = kVxlanFlagI;
 }
 
 }  // namespace tsunagi::pkt
