@@ -343,7 +343,7 @@ int run(int argc, char** argv)
 	rte_eth_dev_stop(ports.sink);
 	rte_eth_dev_close(ports.sink);
 	pipelines.clear();
-	rte_eal_cleanup();
+	dp::eal_cleanup();
 	if (learned > 0) {
 		// Every frame's source and destination were preloaded: learning during the run
 		// means lookups missed and frames were flooded, which the figures must not hide.

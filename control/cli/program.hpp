@@ -17,8 +17,10 @@ inline constexpr int kExitRuntime = 4;
 // Where the daemons look for their YAML when --config is not given (DESIGN.md §5).
 inline constexpr const char* kDefaultConfig = "/etc/tsunagi/tsunagi.yaml";
 
-// Adds --help and --config FILE (default kDefaultConfig) to `desc`.
-void add_common_options(boost::program_options::options_description& desc, std::string& config);
+// Adds --help, --config FILE (default kDefaultConfig) and --max-config-size BYTES (default
+// config::kDefaultMaxConfigBytes; K, M or G for KiB, MiB, GiB) to `desc`.
+void add_common_options(boost::program_options::options_description& desc, std::string& config,
+                        size_t& max_config_bytes);
 
 // Parses the options into `vm`. Returns the exit code when the program should stop
 // now (0 after --help, kExitUsage on a bad option), nullopt to go on.
@@ -29,6 +31,7 @@ std::optional<int> parse_options(int argc, char** argv, const char* program,
 // Loads `path`; on errors prints each one and a count to stderr and returns nullopt.
 // `text`, when given, receives the bytes that were parsed.
 std::optional<config::Config> load_config(const std::string& path, const char* program,
-                                          std::string* text = nullptr);
+                                          std::string* text = nullptr,
+                                          size_t max_bytes = config::kDefaultMaxConfigBytes);
 
 }  // namespace tsunagi::cli

@@ -24,8 +24,8 @@ config::Mac default_port_mac(size_t port_index)
 
 config::Mac port_mac(const Config& cfg, size_t port_index)
 {
-	const auto& mac = cfg.ports[port_index].mac;
-	return mac ? *mac : default_port_mac(port_index);
+	const auto& p = cfg.ports[port_index];
+	return p.mac ? *p.mac : p.device_mac ? *p.device_mac : default_port_mac(port_index);
 }
 
 namespace {

@@ -57,7 +57,8 @@ bool same_node_and_ports(const config::Config& a, const config::Config& b)
 {
 	auto node = [](const config::Node& n) { return std::tie(n.name, n.vteps, n.mac_aging_s); };
 	auto port = [](const config::Port& p) {
-		return std::tie(p.name, p.role, p.mac, p.addresses, p.gateways, p.mtu);
+		return std::tie(p.name, p.role, p.mac, p.device_mac, p.addresses, p.gateways,
+		                p.mtu);
 	};
 	return node(a.node) == node(b.node) &&
 	       std::equal(a.ports.begin(), a.ports.end(), b.ports.begin(), b.ports.end(),

@@ -8,6 +8,8 @@
 // not a cascade. Nothing stops at the first error.
 #include "control/config/loader.hpp"
 
+#include "control/config/yaml_syntax.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -18,6 +20,8 @@
 #include <map>
 #include <set>
 #include <sstream>
+
+#include <sys/stat.h>
 
 namespace tsunagi::config {
 
@@ -73,6 +77,24 @@ std::string quote(std::string_view s)
 		}
 	}
 	return out + "\"";
+}
+
+// Control bytes (and DEL) as \xNN; everything else, UTF-8 included, as it is.
+std::string printable(std::string_view s)
+{
+	std::string out;
+	out.reserve(s.size());
+	for (char c : s) {
+		const auto u = static_cast<unsigned char>(c);
+		if (u < 0x20 || u == 0x7f) {
+			char buf[8];
+			std::snprintf(buf, sizeof buf, "\\x%02x", u);
+			out += buf;
+		} else {
+			out += c;
+		}
+	}
+	return out;
 }
 
 std::string describe(const YAML::Node& n)
@@ -146,6 +168,50 @@ bool valid_name(std::string_view s, size_t max_len = 31)
 	});
 }
 
+// What DPDK's device arguments are made of (PCI addresses, vdev names, key=value lists,
+// file paths); anything else, a shell's metacharacters above all, is refused here rather
+// than when the dataplane starts.
+bool valid_device(std::string_view s)
+{
+	if (s.empty() || s.size() > 255)
+		return false;
+	return std::all_of(s.begin(), s.end(), [](char c) {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		       std::string_view("_.:,=/+-@%[]").find(c) != std::string_view::npos;
+	});
+}
+
+// Why a runtime directory is refused, or "": it must be absolute and normalised, so that
+// what the operator reads is the directory the daemons create and lock.
+std::string runtime_dir_problem(std::string_view s)
+{
+	if (s.empty() || s[0] != '/')
+		return "must be an absolute path";
+	if (s.size() == 1)
+		return "must not be the root directory";
+	if (s.size() > 80)
+		return "is longer than 80 characters (the shell socket's path must fit a Unix "
+		       "socket address)";
+	if (s.back() == '/')
+		return "must not end in '/'";
+	size_t start = 1;
+	for (;;) {
+		const size_t end = std::min(s.find('/', start), s.size());
+		const std::string_view part = s.substr(start, end - start);
+		if (part.empty())
+			return "must not contain '//'";
+		if (part == "." || part == "..")
+			return "must be normalised: no '.' or '..' components";
+		if (std::any_of(part.begin(), part.end(), [](char c) {
+			    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+		    }))
+			return "must not contain control characters";
+		if (end == s.size())
+			return "";
+		start = end + 1;
+	}
+}
+
 const char* family(const IpAddr& a)
 {
 	return a.v6 ? "IPv6" : "IPv4";
@@ -172,8 +238,10 @@ public:
 			truncated_ = true;
 			return;
 		}
+		// A message can quote the file's own bytes (the parser's, a key's): a NUL or an
+		// escape sequence must not cut or colour the log line it ends up in.
 		errors_.push_back(Error{file_, at.line, at.column,
-		                        path.empty() ? message : path + ": " + message});
+		                        printable(path.empty() ? message : path + ": " + message)});
 	}
 
 	std::vector<Error> take()
@@ -701,9 +769,9 @@ void parse_node(Ctx& ctx, const Val& v, Parsed& out)
 	}
 	if (auto* e = m->get("runtime_dir")) {
 		if (auto s = read_string(ctx, e->val)) {
-			if ((*s)[0] != '/')
+			if (const std::string why = runtime_dir_problem(*s); !why.empty())
 				ctx.error(e->val.mark, e->val.path,
-				          "runtime_dir " + quote(*s) + " must be an absolute path");
+				          "runtime_dir " + quote(*s) + " " + why);
 			else
 				node.runtime_dir = *s;
 		}
@@ -839,9 +907,21 @@ void parse_ports(Ctx& ctx, const Val& v, Parsed& out)
 				}
 			}
 		}
-		if (auto* e = require(ctx, *m, "device"))
-			take<std::string>(read_string(ctx, e->val), aux.f, "device", e->val,
+		if (auto* e = require(ctx, *m, "device")) {
+			auto s = read_string(ctx, e->val);
+			if (s && !valid_device(*s)) {
+				ctx.error(
+				    e->val.mark, e->val.path,
+				    "device " + quote(*s) +
+				        " is not a DPDK device: a PCI address (0000:3b:00.0) or a "
+				        "virtual device with its arguments "
+				        "(net_af_packet0,iface=veth0), at most 255 of letters, "
+				        "digits and _ . : , = / + - @ % [ ]");
+				s.reset();
+			}
+			take<std::string>(s, aux.f, "device", e->val,
 			                  [&](auto& x) { port.device = x; });
+		}
 		if (auto* e = m->get("mac"))
 			take<Mac>(read_mac(ctx, e->val, true, "port MAC"), aux.f, "mac", e->val,
 			          [&](auto& x) { port.mac = x; });
@@ -1865,18 +1945,75 @@ LoadResult load_node(Ctx& ctx, const YAML::Node& root)
 
 }  // namespace
 
-LoadResult load_string(const std::string& yaml_text, const std::string& file_name)
+namespace {
+
+// `bytes` 0: more than the limit, by how much unknown (the file grew while read).
+std::string size_limit_text(size_t bytes, size_t max_bytes)
+{
+	return "the configuration is " +
+	       (bytes != 0 ? std::to_string(bytes) + " bytes, over" : std::string("over")) +
+	       " the limit of " + std::to_string(max_bytes) + " bytes (--max-config-size)";
+}
+
+}  // namespace
+
+bool read_config_file(const std::string& path, size_t max_bytes, std::string& text, Error& error)
+{
+	error = Error{path, 0, 0, ""};
+	struct stat st {};
+	if (::stat(path.c_str(), &st) != 0) {
+		error.message = std::string("cannot open: ") + std::strerror(errno);
+		return false;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		error.message = "is a directory, not a YAML file";
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		error.message = "is not a regular file";
+		return false;
+	}
+	if (uint64_t(st.st_size) > max_bytes) {
+		error.message = size_limit_text(size_t(st.st_size), max_bytes);
+		return false;
+	}
+	std::ifstream in(path, std::ios::binary);
+	if (!in) {
+		error.message = std::string("cannot open: ") + std::strerror(errno);
+		return false;
+	}
+	// The file may have grown since stat: never hold more than the limit.
+	text.clear();
+	char buf[65536];
+	while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+		text.append(buf, size_t(in.gcount()));
+		if (text.size() > max_bytes) {
+			error.message = size_limit_text(0, max_bytes);
+			return false;
+		}
+	}
+	if (in.bad()) {
+		error.message = "cannot read the file";
+		return false;
+	}
+	return true;
+}
+
+LoadResult load_string(const std::string& yaml_text, const std::string& file_name, size_t max_bytes)
 {
 	Ctx ctx(file_name);
+	if (yaml_text.size() > max_bytes) {
+		ctx.error(Mark{}, "", size_limit_text(yaml_text.size(), max_bytes));
+		return LoadResult{std::nullopt, ctx.take()};
+	}
 	try {
 		YAML::Node root;
 		try {
 			root = YAML::Load(yaml_text);
 		} catch (const YAML::Exception& e) {
-			Mark at{e.mark.line + 1, e.mark.column + 1};
-			if (e.mark.line < 0)
-				at = Mark{};
-			ctx.error(at, "", "YAML syntax error: " + e.msg);
+			const SyntaxError se =
+			    explain_syntax_error(yaml_text, e.mark.line, e.mark.column, e.msg);
+			ctx.error(Mark{se.line, se.column}, se.path, se.message);
 			return LoadResult{std::nullopt, ctx.take()};
 		}
 		return load_node(ctx, root);
@@ -1888,22 +2025,14 @@ LoadResult load_string(const std::string& yaml_text, const std::string& file_nam
 	return LoadResult{std::nullopt, ctx.take()};
 }
 
-LoadResult load_file(const std::string& path)
+LoadResult load_file(const std::string& path, size_t max_bytes)
 {
 	try {
-		std::ifstream in(path, std::ios::binary);
-		if (!in) {
-			const int err = errno;
-			return LoadResult{
-			    std::nullopt,
-			    {Error{path, 0, 0, std::string("cannot open: ") + std::strerror(err)}}};
-		}
-		std::ostringstream text;
-		text << in.rdbuf();
-		if (in.bad())
-			return LoadResult{std::nullopt,
-			                  {Error{path, 0, 0, "cannot read the file"}}};
-		return load_string(text.str(), path);
+		std::string text;
+		Error error;
+		if (!read_config_file(path, max_bytes, text, error))
+			return LoadResult{std::nullopt, {std::move(error)}};
+		return load_string(text, path, max_bytes);
 	} catch (...) {
 		return LoadResult{std::nullopt, {Error{path, 0, 0, "cannot read the file"}}};
 	}

@@ -33,8 +33,20 @@ struct LoadResult {
 	std::vector<Error> errors;     // sorted by position
 };
 
-LoadResult load_file(const std::string& path);
-LoadResult load_string(const std::string& yaml_text, const std::string& file_name = "<string>");
+// The largest configuration the daemons read unless told otherwise: far above any real
+// node's (a full-scale bench node is ~2 MiB), far below what would stall the daemon's
+// loop when it is parsed, kept in the history and shown.
+inline constexpr size_t kDefaultMaxConfigBytes = size_t{16} << 20;
+
+// Reads a configuration file whole into `text`; false with one Error when it cannot be
+// read, is not a regular file, or is larger than `max_bytes` (then only that much is read).
+bool read_config_file(const std::string& path, size_t max_bytes, std::string& text, Error& error);
+
+LoadResult load_file(const std::string& path, size_t max_bytes = kDefaultMaxConfigBytes);
+// `max_bytes` refuses a text read by other means (a rollback's, a test's) as the file
+// would be refused.
+LoadResult load_string(const std::string& yaml_text, const std::string& file_name = "<string>",
+                       size_t max_bytes = kDefaultMaxConfigBytes);
 
 // --- value parsers and printers -------------------------------------------------
 

@@ -43,6 +43,9 @@ struct Port {
 	PortRole role = PortRole::access;
 	std::string device;
 	std::optional<Mac> mac;
+	// Not from the YAML: the MAC the dataplane found on the device of a port without
+	// `mac:` (DESIGN.md §5), which the tables must carry; diff() ignores it.
+	std::optional<Mac> device_mac;
 	// An underlay or interconnect port may carry one IPv4 and one IPv6 address.
 	std::vector<IpPrefix> addresses;
 	std::vector<IpAddr> gateways;

@@ -16,8 +16,6 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
-#include <deque>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -26,11 +24,13 @@
 #include <sstream>
 
 #include "control/cli/program.hpp"
+#include "control/cli/runtime_dir.hpp"
 #include "control/cli/service.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/compile/table_writer.hpp"
 #include "control/config/diff.hpp"
 #include "control/config/loader.hpp"
+#include "control/daemon/config_history.hpp"
 #include "control/frr/render.hpp"
 #include "control/frr/supervisor.hpp"
 #include "control/frr/vrf_namespaces.hpp"
@@ -88,9 +88,9 @@ void print_diff(const std::vector<std::string>& lines)
 	std::cout.flush();
 }
 
-int check(const std::string& path)
+int check(const std::string& path, size_t max_bytes)
 {
-	const auto cfg = cli::load_config(path, "tsunagid");
+	const auto cfg = cli::load_config(path, "tsunagid", nullptr, max_bytes);
 	if (!cfg) {
 		return cli::kExitConfig;
 	}
@@ -110,9 +110,9 @@ int check(const std::string& path)
 	return 0;
 }
 
-int render_frr(const std::string& path)
+int render_frr(const std::string& path, size_t max_bytes)
 {
-	const auto cfg = cli::load_config(path, "tsunagid");
+	const auto cfg = cli::load_config(path, "tsunagid", nullptr, max_bytes);
 	if (!cfg) {
 		return cli::kExitConfig;
 	}
@@ -123,9 +123,12 @@ int render_frr(const std::string& path)
 
 class Daemon : public shell::Backend {
 public:
-	Daemon(std::string path, config::Config cfg, shm::Publisher pub)
+	Daemon(std::string path, size_t max_config_bytes, config::Config cfg, shm::Publisher pub,
+	       std::vector<std::string>& log)
 	    : path_(std::move(path)),
+	      max_config_bytes_(max_config_bytes),
 	      cfg_(std::move(cfg)),
+	      history_(cfg_.node.runtime_dir + "/config-history", log),
 	      pub_(std::move(pub)),
 	      names_(shm::names_for(cfg_.node.runtime_dir))
 	{
@@ -189,22 +192,20 @@ public:
 			return refuse(
 			    "a reload awaits confirmation: `confirm` it, or let it roll back");
 		}
-		const auto text = read_text(path_);
-		if (!text) {
+		std::string text;
+		if (config::Error e; !config::read_config_file(path_, max_config_bytes_, text, e)) {
 			if (!check_only) {
 				metrics_.reloaded(false, nullptr);
 			}
-			return refuse("cannot read " + path_ + ": " + std::strerror(errno) +
-			                  "; the running configuration stays",
+			return refuse(e.to_string() + "; the running configuration stays",
 			              check_only);
 		}
 		// What is in force now, as applied (the file lags during a startup hold).
-		const std::string before =
-		    history_.empty() ? running_yaml() : history_.front().yaml;
-		auto r = apply_text(*text, path_, check_only,
+		const std::string before = history_.empty() ? running_yaml() : history_[0].yaml;
+		auto r = apply_text(text, path_, check_only,
 		                    confirm_within_s ? "reload (unconfirmed)" : "reload");
-		if (r.ok && confirm_within_s != 0 && !check_only &&
-		    history_.front().yaml == *text && before != *text) {
+		if (r.ok && confirm_within_s != 0 && !check_only && history_[0].yaml == text &&
+		    before != text) {
 			pending_ = Pending{before, std::chrono::steady_clock::now() +
 			                               std::chrono::seconds(confirm_within_s)};
 			r.lines.push_back("rolls back in " + std::to_string(confirm_within_s) +
@@ -220,7 +221,9 @@ public:
 			return refuse("no reload awaits confirmation", true);
 		}
 		pending_.reset();
-		history_.front().origin = "reload (confirmed)";
+		if (std::string err; !history_.relabel_newest("reload (confirmed)", err)) {
+			log(err);
+		}
 		log("reload confirmed");
 		return {true, {"confirmed"}};
 	}
@@ -241,7 +244,7 @@ public:
 
 	std::vector<shell::Applied> history() const override
 	{
-		return {history_.begin(), history_.end()};
+		return {history_.entries().begin(), history_.entries().end()};
 	}
 
 	std::optional<uint64_t> confirm_deadline_s() const override
@@ -255,20 +258,32 @@ public:
 	}
 
 	// An unconfirmed reload whose time is up: the configuration before it comes back.
-	void expire_unconfirmed()
+	// Returns what to tell the shell's sessions, or "".
+	std::string expire_unconfirmed()
 	{
 		if (!pending_ || std::chrono::steady_clock::now() < pending_->deadline) {
-			return;
+			return "";
 		}
 		const std::string previous = std::move(pending_->previous);
 		pending_.reset();
 		log("the reload was not confirmed in time; rolling back");
-		apply_text(previous, "the configuration before the unconfirmed reload", false,
-		           "not confirmed: rolled back");
+		const auto r =
+		    apply_text(previous, "the configuration before the unconfirmed reload", false,
+		               "not confirmed: rolled back");
+		return r.ok ? "the reload was not confirmed in time: the configuration before it "
+		              "was applied again"
+		            : "the reload was not confirmed in time, and rolling it back failed: "
+		              "see the log";
 	}
 
-	// The configuration the daemon started with, first in the history.
-	void record_startup(const std::string& text) { remember(text, "startup"); }
+	// The configuration the daemon started with, first in the history unless it is what
+	// was in force when the previous daemon stopped.
+	void record_startup(const std::string& text)
+	{
+		if (history_.empty() || history_[0].yaml != text) {
+			remember(text, "startup");
+		}
+	}
 
 	// Validates `text` (from `source`, for error positions), prints what changes and
 	// applies it, as one atomic publication; `check_only` applies nothing.
@@ -292,7 +307,7 @@ public:
 			}
 			r.lines.push_back(std::move(l));
 		};
-		auto loaded = config::load_string(text, source);
+		auto loaded = config::load_string(text, source, max_config_bytes_);
 		for (const auto& e : loaded.errors) {
 			say(e.to_string());
 		}
@@ -302,6 +317,14 @@ public:
 			return r;
 		}
 		config::Config next = std::move(*loaded.config);
+		next.file = path_;  // what a rollback applies is still the node's file's
+		for (auto& p : next.ports) {
+			for (const auto& q : cfg_.ports) {
+				if (p.name == q.name && p.device == q.device) {
+					p.device_mac = q.device_mac;
+				}
+			}
+		}
 		if (next.node.runtime_dir != cfg_.node.runtime_dir) {
 			say("node.runtime_dir cannot change while running; nothing applied");
 			return r;
@@ -625,11 +648,37 @@ public:
 		publish_routes();
 	}
 
-	void collect()
+	// The MACs the dataplane's devices have, for the ports without `mac:`: true when
+	// one changed (the tables must then carry it).
+	bool learn_port_macs()
 	{
 		if (!stats_) {
 			std::string err;
 			stats_ = shm::StatsReader::open(names_, err);
+		}
+		const auto macs = stats_ && stats_->alive() ? stats_->port_macs()
+		                                            : std::vector<std::array<uint8_t, 6>>{};
+		// A dataplane started with other ports than these says nothing about them.
+		if (macs.size() != cfg_.ports.size()) {
+			return false;
+		}
+		bool changed = false;
+		for (size_t i = 0; i < macs.size(); ++i) {
+			auto& p = cfg_.ports[i];
+			if (!p.mac && (!p.device_mac || p.device_mac->bytes != macs[i])) {
+				p.device_mac = config::Mac{macs[i]};
+				log("port " + p.name + " (no mac: given) has its device's MAC " +
+				    config::to_string(*p.device_mac));
+				changed = true;
+			}
+		}
+		return changed;
+	}
+
+	void collect()
+	{
+		if (learn_port_macs() && !held_ && live_) {
+			apply(cfg_, nullptr);
 		}
 		const uint64_t in_use = stats_ && stats_->alive() ? stats_->in_use_generation() : 0;
 		if (live_) {
@@ -777,10 +826,9 @@ public:
 
 private:
 	std::string path_;
+	size_t max_config_bytes_;
 	config::Config cfg_;
-	// What was applied, newest first, for `rollback`; bounded.
-	static constexpr size_t kHistory = 10;
-	std::deque<shell::Applied> history_;
+	ConfigHistory history_;
 	// An applied reload that rolls back unless confirmed by `deadline`.
 	struct Pending {
 		std::string previous;
@@ -790,9 +838,9 @@ private:
 
 	void remember(const std::string& text, const std::string& origin)
 	{
-		history_.push_front({uint64_t(std::time(nullptr)), origin, text});
-		if (history_.size() > kHistory) {
-			history_.pop_back();
+		if (std::string err;
+		    !history_.push({uint64_t(std::time(nullptr)), origin, text}, err)) {
+			log("configuration history: " + err + " (kept in memory)");
 		}
 	}
 
@@ -1058,6 +1106,7 @@ private:
 int run(int argc, char** argv)
 {
 	std::string config_path;
+	size_t max_config_bytes = 0;
 	std::string check_path;
 	std::string render_path;
 	bool run_frr = false;
@@ -1069,7 +1118,7 @@ int run(int argc, char** argv)
 	po::options_description desc(
 	    "tsunagid: the Tsunagi control daemon\n\n"
 	    "Usage: tsunagid [--config FILE]\n       tsunagid --check FILE\n\nOptions");
-	cli::add_common_options(desc, config_path);
+	cli::add_common_options(desc, config_path, max_config_bytes);
 	desc.add_options()(
 	    "check", po::value(&check_path),
 	    "validate FILE, print what would change against the running configuration, apply "
@@ -1099,10 +1148,10 @@ int run(int argc, char** argv)
 		return *rc;
 	}
 	if (!check_path.empty()) {
-		return check(check_path);
+		return check(check_path, max_config_bytes);
 	}
 	if (!render_path.empty()) {
-		return render_frr(render_path);
+		return render_frr(render_path, max_config_bytes);
 	}
 	std::string err;
 	std::optional<metrics::ListenAddress> metrics_at;
@@ -1123,7 +1172,7 @@ int run(int argc, char** argv)
 	pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
 	std::string text;
-	auto r = cli::load_config(config_path, "tsunagid", &text);
+	auto r = cli::load_config(config_path, "tsunagid", &text, max_config_bytes);
 	if (!r) {
 		return cli::kExitConfig;
 	}
@@ -1135,12 +1184,6 @@ int run(int argc, char** argv)
 			log(err);
 			return cli::kExitConfig;
 		}
-	}
-	std::error_code ec;
-	std::filesystem::create_directories(r->node.runtime_dir, ec);
-	if (ec) {
-		log("cannot create " + r->node.runtime_dir + ": " + ec.message());
-		return cli::kExitRuntime;
 	}
 	const std::optional<gid_t> node_gid = shm::node_group(r->node.group, err);
 	if (!err.empty()) {
@@ -1157,15 +1200,26 @@ int run(int argc, char** argv)
 		shell_gid = g->gr_gid;
 	}
 	// The shell's users, and the dataplane when it runs as another user of node.group,
-	// reach the sockets through the runtime directory.
-	if (shell_gid && chown(r->node.runtime_dir.c_str(), uid_t(-1), *shell_gid) != 0) {
-		log("cannot give " + r->node.runtime_dir + " to group " +
-		    std::to_string(*shell_gid) + ": " + std::strerror(errno));
+	// reach the sockets through the runtime directory; FRR's daemons run as user frr from
+	// RUNTIME_DIR/frr, so with --frr others may pass through it (not list it).
+	// A directory it creates is the node group's (the dataplane writes there too), else
+	// the shell's.
+	const mode_t dir_mode = (node_gid ? 0770 : 0750) | (run_frr ? 0001 : 0);
+	const auto dir = cli::prepare_runtime_dir(r->node.runtime_dir, dir_mode,
+	                                          node_gid ? node_gid : shell_gid, node_gid,
+	                                          run_frr ? S_IXOTH : S_IXGRP, err);
+	if (!dir) {
+		log(err);
 		return cli::kExitRuntime;
 	}
-	// FRR's daemons run as user frr from RUNTIME_DIR/frr: with --frr, others may pass
-	// through the directory (not list it); every file in it has modes of its own.
-	chmod(r->node.runtime_dir.c_str(), run_frr ? 0751 : 0750);
+	if (!dir->warning.empty()) {
+		log(dir->warning);
+	}
+	const auto lock = cli::RuntimeLock::acquire(r->node.runtime_dir, "tsunagid", err);
+	if (!lock) {
+		log(err);
+		return cli::kExitRuntime;
+	}
 	auto pub = shm::Publisher::open(shm::names_for(r->node.runtime_dir), 0600, node_gid, err);
 	if (!pub) {
 		log(err);
@@ -1174,7 +1228,11 @@ int run(int argc, char** argv)
 	if (!pub->warning().empty()) {
 		log(pub->warning());
 	}
-	Daemon d(config_path, *r, std::move(*pub));
+	std::vector<std::string> history_log;
+	Daemon d(config_path, max_config_bytes, *r, std::move(*pub), history_log);
+	for (const auto& l : history_log) {
+		log(l);
+	}
 	d.adopt_published();
 	const bool hold = run_frr && d.adopted();
 	if (hold) {
@@ -1182,6 +1240,7 @@ int run(int argc, char** argv)
 	}
 	d.watch_neighbors();
 	d.neighbors_changed();  // the kernel's current table, before the first publication
+	d.learn_port_macs();    // a running dataplane's device MACs, likewise
 	if (!hold && !d.apply(d.config(), &text)) {
 		return cli::kExitRuntime;
 	}
@@ -1241,7 +1300,9 @@ int run(int argc, char** argv)
 		}
 		d.serve_feed(uint64_t(stale_hold_s) * 1000);
 		d.release_hold();
-		d.expire_unconfirmed();
+		if (const std::string notice = d.expire_unconfirmed(); !notice.empty()) {
+			shell_server->broadcast(notice);
+		}
 		d.collect();
 		notifier.watchdog();
 		shell_server->service();

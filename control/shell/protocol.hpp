@@ -3,6 +3,8 @@
 //   request:  {"op": "exec" | "help" | "complete" | "hello", "line": "..."}
 //   response: {"ok": bool, "output": "...", "prompt": "...", "close": bool,
 //              "candidates": [...] (complete only)}
+//   notice:   {"notice": "..."}: something the session did not ask about (a reload that
+//             was not confirmed in time was rolled back), sent between responses
 #pragma once
 
 #include <string>

@@ -165,10 +165,11 @@ Shell::Shell(Backend& backend) : backend_(backend)
 		s.mode = Mode::exec;
 		return Reply{};
 	});
+	// A refusal reads as vtysh's do: every line of it behind "% ".
 	auto lines = [](const ReloadResult& r) {
 		std::string out;
 		for (const auto& l : r.lines) {
-			out += l + "\n";
+			out += (r.ok || l.rfind('%', 0) == 0 ? "" : "% ") + l + "\n";
 		}
 		return Reply{out, r.ok};
 	};
@@ -217,6 +218,12 @@ Reply Shell::exec(Session& s, std::string_view line)
 {
 	const auto m = tree_.parse(s.mode, line);
 	if (m.command < 0) {
+		if (s.mode == Mode::configure && !m.error.empty() &&
+		    tree_.parse(Mode::exec, line).command >= 0) {
+			return {"% \"" + std::string(line) + "\" is an exec-mode command: `do " +
+			            std::string(line) + "` runs it from configure mode\n",
+			        false};
+		}
 		return {m.error.empty() ? "" : m.error + "\n", m.error.empty()};
 	}
 	// `do` runs in exec mode, and leaves the session where it was.

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "control/config/loader.hpp"
@@ -241,18 +242,28 @@ Shown show_attachments(const Backend& b)
 	return {{{"attachments", list}}, ""};
 }
 
+// The VTEP entries live members point at: an edit writes a VTEP anew (another next hop)
+// and leaves the entry it replaced, and the section has room for VTEPs to come.
+std::set<uint32_t> live_vteps(const abi::TableView& t)
+{
+	std::set<uint32_t> out;
+	for (uint32_t m = 0; t.valid() && m < t.members.size; ++m) {
+		if (t.members[m].kind == abi::MemberKind::vtep && t.member_live(m)) {
+			if (const uint32_t v = t.vtep_of(m); v < t.vteps.size) {
+				out.insert(v);
+			}
+		}
+	}
+	return out;
+}
+
 Shown show_vteps(const Backend& b)
 {
 	const abi::TableView t = b.tables();
 	Json list = Json::array();
 	if (t.valid()) {
-		for (uint64_t i = 0; i < t.vteps.size; ++i) {
+		for (const uint32_t i : live_vteps(t)) {
 			const abi::VtepEntry& v = t.vteps[i];
-			// The section has room for VTEPs to come: zeroed entries.
-			if (std::all_of(v.dst_ip, v.dst_ip + 16,
-			                [](uint8_t b) { return b == 0; })) {
-				continue;
-			}
 			char addr[INET6_ADDRSTRLEN] = "";
 			inet_ntop(v.v6 ? AF_INET6 : AF_INET, v.dst_ip, addr, sizeof(addr));
 			Json tenants = Json::array();
@@ -386,9 +397,15 @@ Shown show_dataplane(const Backend& b)
 	const auto dp = b.dataplane();
 	const abi::TableView t = b.tables();
 	const auto latency = b.update_latency_us();
-	uint64_t live_tenants = 0;
+	uint64_t live_tenants = 0, live_members = 0, live_static = 0;
 	for (uint64_t i = 0; t.valid() && i < t.tenants.size; ++i) {
 		live_tenants += t.tenants[i].live != 0;
+	}
+	for (uint32_t m = 0; t.valid() && m < t.members.size; ++m) {
+		live_members += t.member_live(m);
+	}
+	for (uint64_t i = 0; t.valid() && i < t.static_macs.size; ++i) {
+		live_static += t.member_live(t.static_macs[i].member);
 	}
 	Json j = {{"publishedGeneration", b.published_generation()},
 	          {"inUseGeneration", dp ? Json(dp->in_use_generation) : Json(nullptr)},
@@ -401,9 +418,9 @@ Shown show_dataplane(const Backend& b)
 	          {"tables",
 	           {{"ports", t.valid() ? t.ports.size : 0},
 	            {"tenants", live_tenants},
-	            {"members", t.valid() ? t.members.size : 0},
-	            {"vteps", t.valid() ? t.vteps.size : 0},
-	            {"staticMacs", t.valid() ? t.static_macs.size : 0}}}};
+	            {"members", live_members},
+	            {"vteps", live_vteps(t).size()},
+	            {"staticMacs", live_static}}}};
 	return {j, ""};
 }
 
@@ -454,6 +471,11 @@ Shown show_mac_table(Backend& b, const std::string& tenant)
 	std::vector<Row> rows;
 	for (const auto& [key, r] : newest) {
 		const uint32_t ti = uint32_t(key >> 48);
+		// A removed tenant's or member's MACs age out in the dataplane; they are no
+		// longer the node's.
+		if (!t.member_live(r->member) || t.tenant_of(r->member) != ti) {
+			continue;
+		}
 		uint8_t mac[6];
 		for (int i = 0; i < 6; ++i) {
 			mac[i] = uint8_t(key >> (40 - 8 * i));

@@ -106,6 +106,16 @@ public:
 	}
 	uint32_t tenant_of(uint32_t member) const { return load_acquire(members[member].tenant); }
 	uint32_t vtep_of(uint32_t member) const { return load_acquire(members[member].vtep); }
+	// A member of a live tenant, not a hole a removal left (what the operator is shown;
+	// entries that still name a hole are on their way out).
+	bool member_live(uint32_t member) const
+	{
+		if (member >= members.size || members[member].kind == MemberKind::unused) {
+			return false;
+		}
+		const uint32_t t = tenant_of(member);
+		return t < tenants.size && tenants[t].live != 0;
+	}
 
 private:
 	const Header* header_ = nullptr;

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <new>
 
@@ -188,6 +189,27 @@ bool StatsReader::alive(uint64_t max_age_ms) const
 bool StatsReader::replaced() const
 {
 	return Object::identify(object_.name()) != object_.identity();
+}
+
+void StatsSegment::set_port_macs(const std::vector<std::array<uint8_t, 6>>& macs)
+{
+	const size_t n = std::min<size_t>(macs.size(), abi::kMaxPorts);
+	for (size_t i = 0; i < n; ++i) {
+		std::copy(macs[i].begin(), macs[i].end(), header_->port_macs[i]);
+	}
+	// Release: a reader that sees the count sees the MACs.
+	header_->n_port_macs.store(uint32_t(n), std::memory_order_release);
+}
+
+std::vector<std::array<uint8_t, 6>> StatsReader::port_macs() const
+{
+	const uint32_t n = std::min<uint32_t>(header_->n_port_macs.load(std::memory_order_acquire),
+	                                      abi::kMaxPorts);
+	std::vector<std::array<uint8_t, 6>> out(n);
+	for (uint32_t i = 0; i < n; ++i) {
+		std::copy_n(header_->port_macs[i], 6, out[i].begin());
+	}
+	return out;
 }
 
 }  // namespace tsunagi::shm

@@ -4,13 +4,16 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
 
+#include "dataplane/abi/tables.hpp"
 #include "dataplane/pipeline/counters.hpp"
 #include "dataplane/shm/names.hpp"
 #include "dataplane/shm/object.hpp"
@@ -20,7 +23,7 @@ namespace tsunagi::shm {
 inline constexpr uint64_t kStatsMagic = 0x3154'5453'4e55'5354ull;  // "TSUNSTT1" little-endian
 // Bump on any change to StatsHeader or dp::WorkerCounters. The sizes checked beside it catch
 // a forgotten bump in the common cases (a drop reason added, a table limit changed).
-inline constexpr uint32_t kStatsVersion = 2;
+inline constexpr uint32_t kStatsVersion = 3;
 
 struct StatsHeader {
 	uint64_t magic;  // written last on creation (release), like ControlBlock's
@@ -40,6 +43,12 @@ struct StatsHeader {
 	uint64_t total_size;
 	// TSC cycles per second, for WorkerCounters::cycles; 0 until the dataplane sets it.
 	std::atomic<uint64_t> tsc_hz;
+	// The MACs of the dataplane's ports as their devices have them, by position in the
+	// YAML: what a port without `mac:` is known by (tsunagid puts it in the tables).
+	// Stored with release after port_macs; 0 until the ports are up.
+	std::atomic<uint32_t> n_port_macs;
+	uint32_t pad1;
+	uint8_t port_macs[abi::kMaxPorts][8];
 };
 
 static_assert(std::is_standard_layout_v<StatsHeader>);
@@ -69,6 +78,8 @@ public:
 
 	// Relaxed: set once before the workers start, read as a plain value.
 	void set_tsc_hz(uint64_t hz) { header_->tsc_hz.store(hz, std::memory_order_relaxed); }
+	// Once, when the ports are up: six bytes each, at most abi::kMaxPorts.
+	void set_port_macs(const std::vector<std::array<uint8_t, 6>>& macs);
 
 	// Every worker now runs generation `gen` (the old one may be reclaimed).
 	void set_in_use(uint64_t gen);
@@ -111,6 +122,8 @@ public:
 	}
 
 	uint64_t tsc_hz() const { return header_->tsc_hz.load(std::memory_order_relaxed); }
+	// The devices' MACs, by port position; empty until the dataplane's ports are up.
+	std::vector<std::array<uint8_t, 6>> port_macs() const;
 
 	// Its dataplane's process exists and beat within `max_age_ms`.
 	bool alive(uint64_t max_age_ms = 2000) const;

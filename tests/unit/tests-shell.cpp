@@ -143,7 +143,10 @@ TEST_CASE("configure mode: reload, do, exit and end", "[shell]")
 	run(sh, s, "conf t");
 	CHECK(s.mode == Mode::configure);
 	CHECK(sh.prompt(s) == "n1(config)# ");
-	CHECK(run(sh, s, "show tenants", false) == "% Unknown command: show\n");
+	CHECK(run(sh, s, "show tenants", false) ==
+	      "% \"show tenants\" is an exec-mode command: `do show tenants` runs it from "
+	      "configure mode\n");
+	CHECK(run(sh, s, "shw tenants", false) == "% Unknown command: shw\n");
 	CHECK(run(sh, s, "do show tenants").find("alpha") != std::string::npos);
 	CHECK(s.mode == Mode::configure);
 	CHECK(run(sh, s, "reload check") == "tenant gamma: added\n");
@@ -152,11 +155,13 @@ TEST_CASE("configure mode: reload, do, exit and end", "[shell]")
 	CHECK(audit == std::vector<std::string>{"alice ran reload"});
 	run(sh, s, "reload confirm-within 30");
 	CHECK(b.confirm_within.back() == 30);
-	CHECK(run(sh, s, "reload confirm-within 0", false) == "% Unknown command: 0\n");
+	CHECK(run(sh, s, "reload confirm-within 0", false) ==
+	      "% Value out of range: 0 (SECONDS is 1-86400)\n");
+	CHECK(run(sh, s, "reload confirm-within x", false) == "% Unknown command: x\n");
 	CHECK(run(sh, s, "conf") == "confirmed\n");  // `confirm` and `confirm-within` differ
 	run(sh, s, "rollback 2");
 	CHECK(b.rollbacks == std::vector<uint32_t>{2});
-	CHECK(run(sh, s, "rollback 10", false) == "% Unknown command: 10\n");
+	CHECK(run(sh, s, "rollback 10", false) == "% Value out of range: 10 (N is 1-9)\n");
 	const auto hist = nlohmann::json::parse(run(sh, s, "do show config-history json"));
 	CHECK(hist["history"][1]["origin"] == "startup");
 	CHECK(hist["history"][1]["rollback"] == 1);
@@ -168,6 +173,31 @@ TEST_CASE("configure mode: reload, do, exit and end", "[shell]")
 	run(sh, s, "exit");
 	CHECK(s.mode == Mode::exec);
 	CHECK(sh.exec(s, "exit").close);
+}
+
+TEST_CASE("configure-mode refusals read as vtysh's, behind a %", "[shell]")
+{
+	struct Refusing : FakeBackend {
+		shell::ReloadResult confirm() override
+		{
+			return {false, {"no reload awaits confirmation"}};
+		}
+		shell::ReloadResult rollback(uint32_t) override
+		{
+			return {false,
+			        {"t.yaml:3:1: node: bad", "% already marked",
+			         "1 error(s) in t.yaml; the running configuration stays"}};
+		}
+	} b;
+	shell::Shell sh(b);
+	shell::Session s;
+	run(sh, s, "configure");
+	CHECK(run(sh, s, "confirm", false) == "% no reload awaits confirmation\n");
+	CHECK(run(sh, s, "rollback 1", false) ==
+	      "% t.yaml:3:1: node: bad\n% already marked\n"
+	      "% 1 error(s) in t.yaml; the running configuration stays\n");
+	// What succeeds is not marked.
+	CHECK(run(sh, s, "reload") == "tenant gamma: added\n");
 }
 
 TEST_CASE("show commands: text and json say the same, with documented keys", "[shell]")

@@ -200,7 +200,7 @@ int run(int argc, char** argv)
 		std::cout << " (" << oversize << " larger than a jumbo frame)";
 	}
 	std::cout << "; results in " << out_dir << "\n";
-	rte_eal_cleanup();
+	dp::eal_cleanup();
 	return 0;
 }
 
