@@ -23,7 +23,7 @@
 #include "bench/ovs_flows.hpp"
 #include "bench/scale_config.hpp"
 #include "bench/scenario_traffic.hpp"
-#include "control/cli/program.hpp"
+#include "common/cli/program.hpp"
 #include "control/compile/compiler.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 #include "dataplane/runtime/eal_setup.hpp"

@@ -5,28 +5,17 @@
 #include <optional>
 #include <string>
 
+#include "common/config/loader.hpp"
+#include "common/config/port_mac.hpp"
+#include "common/pkt/constants.hpp"
 #include "control/compile/id_plan.hpp"
 #include "control/compile/table_writer.hpp"
-#include "control/config/loader.hpp"
-#include "dataplane/pkt/format.hpp"
 
 namespace tsunagi::compile {
 
 using abi::kNone;
 using config::Config;
 using config::IpAddr;
-
-config::Mac default_port_mac(size_t port_index)
-{
-	// 02:54:53 = locally administered, "TS".
-	return config::Mac{{0x02, 0x54, 0x53, 0x00, uint8_t(port_index >> 8), uint8_t(port_index)}};
-}
-
-config::Mac port_mac(const Config& cfg, size_t port_index)
-{
-	const auto& p = cfg.ports[port_index];
-	return p.mac ? *p.mac : p.device_mac ? *p.device_mac : default_port_mac(port_index);
-}
 
 namespace {
 
@@ -109,7 +98,7 @@ abi::VtepEntry resolve_vtep(const Config& cfg, const std::vector<config::Neighbo
 	v.out_port = uint16_t(hop->port);
 	std::memcpy(v.src_ip, src->bytes.data(), 16);
 	v.ip4_sum = remote.v6 ? 0 : ip4_fixed_sum(v);
-	const auto smac = port_mac(cfg, v.out_port);
+	const auto smac = config::port_mac(cfg, v.out_port);
 	std::memcpy(v.src_mac, smac.bytes.data(), 6);
 	if (const config::Mac* mac =
 	        neighbor_mac(cfg, learned, cfg.ports[hop->port].name, hop->address)) {

@@ -5,18 +5,11 @@
 #include <optional>
 #include <vector>
 
+#include "common/abi/table_view.hpp"
+#include "common/config/model.hpp"
 #include "control/compile/image.hpp"
-#include "control/config/model.hpp"
-#include "dataplane/abi/table_view.hpp"
 
 namespace tsunagi::compile {
-
-// The MAC a port uses when the config gives none and no device supplies one (replay):
-// locally administered, derived from the port's position in the list.
-config::Mac default_port_mac(size_t port_index);
-
-// The port's MAC as the tables will carry it.
-config::Mac port_mac(const config::Config& cfg, size_t port_index);
 
 // The first address of the family (IPv6 when `v6`) in `v`, nullptr when none.
 const config::IpAddr* family_addr(const std::vector<config::IpAddr>& v, bool v6);

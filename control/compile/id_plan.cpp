@@ -3,7 +3,7 @@
 #include <cstring>
 #include <vector>
 
-#include "control/config/loader.hpp"
+#include "common/config/loader.hpp"
 
 namespace tsunagi::compile {
 

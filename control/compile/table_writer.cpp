@@ -8,8 +8,9 @@
 #include <tuple>
 #include <unordered_set>
 
+#include "common/abi/atomic.hpp"
+#include "common/config/port_mac.hpp"
 #include "control/compile/compiler.hpp"
-#include "dataplane/abi/atomic.hpp"
 
 namespace tsunagi::compile {
 
@@ -272,7 +273,7 @@ TableWriter::TableWriter(void* image, const Layout& layout, const config::Config
 	for (size_t i = 0; i < cfg.ports.size(); ++i) {
 		const auto& p = cfg.ports[i];
 		abi::PortEntry e{};
-		const auto mac = port_mac(cfg, i);
+		const auto mac = config::port_mac(cfg, i);
 		std::memcpy(e.mac, mac.bytes.data(), 6);
 		e.role = role_of(p.role);
 		e.mtu = p.mtu;

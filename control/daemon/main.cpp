@@ -23,30 +23,30 @@
 #include <set>
 #include <sstream>
 
-#include "control/cli/program.hpp"
-#include "control/cli/runtime_dir.hpp"
-#include "control/cli/service.hpp"
+#include "common/cli/program.hpp"
+#include "common/cli/runtime_dir.hpp"
+#include "common/cli/service.hpp"
+#include "common/config/loader.hpp"
+#include "common/report/counter_totals.hpp"
+#include "common/shm/names.hpp"
+#include "common/shm/node_group.hpp"
+#include "common/shm/stats_segment.hpp"
+#include "common/shm/subscriber.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/compile/table_writer.hpp"
-#include "control/config/diff.hpp"
-#include "control/config/loader.hpp"
-#include "control/daemon/config_history.hpp"
+#include "control/dataplane_link/publisher.hpp"
 #include "control/frr/render.hpp"
 #include "control/frr/supervisor.hpp"
 #include "control/frr/vrf_namespaces.hpp"
 #include "control/metrics/daemon_metrics.hpp"
 #include "control/neighbors/neighbor_watch.hpp"
+#include "control/reload/config_history.hpp"
+#include "control/reload/diff.hpp"
 #include "control/routes/bmp_listener.hpp"
 #include "control/routes/vpn_rib.hpp"
 #include "control/shell/backend.hpp"
 #include "control/shell/protocol.hpp"
 #include "control/shell/server.hpp"
-#include "dataplane/report/counter_totals.hpp"
-#include "dataplane/shm/names.hpp"
-#include "dataplane/shm/node_group.hpp"
-#include "dataplane/shm/publisher.hpp"
-#include "dataplane/shm/stats_segment.hpp"
-#include "dataplane/shm/subscriber.hpp"
 
 namespace po = boost::program_options;
 
@@ -1205,9 +1205,9 @@ int run(int argc, char** argv)
 	// A directory it creates is the node group's (the dataplane writes there too), else
 	// the shell's.
 	const mode_t dir_mode = (node_gid ? 0770 : 0750) | (run_frr ? 0001 : 0);
-	const auto dir = cli::prepare_runtime_dir(r->node.runtime_dir, dir_mode,
-	                                          node_gid ? node_gid : shell_gid, node_gid,
-	                                          run_frr ? S_IXOTH : S_IXGRP, err);
+	const auto dir =
+	    cli::prepare_runtime_dir(r->node.runtime_dir, dir_mode, node_gid ? node_gid : shell_gid,
+	                             node_gid, run_frr ? S_IXOTH : S_IXGRP, err);
 	if (!dir) {
 		log(err);
 		return cli::kExitRuntime;

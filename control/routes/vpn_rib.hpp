@@ -26,7 +26,7 @@
 #include <tuple>
 #include <vector>
 
-#include "control/config/model.hpp"
+#include "common/config/model.hpp"
 #include "control/routes/bmp.hpp"
 
 namespace tsunagi::routes {

@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "dataplane/shm/unix_address.hpp"
+#include "common/shm/unix_address.hpp"
 
 namespace tsunagi::shell {
 

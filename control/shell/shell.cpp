@@ -115,7 +115,7 @@ Shell::Shell(Backend& backend) : backend_(backend)
 	add(Mode::exec, "clear mac-table [tenant TENANT]", [this](Session& s, const Args& a) {
 		const std::string& name = a.get("TENANT");
 		const abi::TableView t = backend_.tables();
-		uint32_t idx = dp::MacTable::kAllTenants;
+		uint32_t idx = abi::kAllTenants;
 		if (!name.empty() &&
 		    (idx = t.valid() ? t.tenant_by_name(name) : abi::kNone) == abi::kNone) {
 			return Reply{"% No tenant named " + name + "\n", false};

@@ -11,9 +11,9 @@
 #include <set>
 #include <tuple>
 
-#include "control/config/loader.hpp"
+#include "common/abi/counters.hpp"
+#include "common/config/loader.hpp"
 #include "control/shell/text_table.hpp"
-#include "dataplane/pipeline/counters.hpp"
 
 namespace tsunagi::shell {
 
@@ -442,7 +442,7 @@ Shown show_mac_table(Backend& b, const std::string& tenant)
 	if (!t.valid()) {
 		return {{}, "% No tables published yet"};
 	}
-	uint32_t idx = dp::MacTable::kAllTenants;
+	uint32_t idx = abi::kAllTenants;
 	if (!tenant.empty() && (idx = t.tenant_by_name(tenant)) == abi::kNone) {
 		return {{}, "% No tenant named " + tenant};
 	}
@@ -456,8 +456,7 @@ Shown show_mac_table(Backend& b, const std::string& tenant)
 	for (const auto& r : dump->records) {
 		auto& slot = newest[r.key];
 		const auto rank = [](const shm::MacRecord* x) {
-			return x->seen == dp::MacTable::kStatic ? uint64_t{1} << 33
-			                                        : uint64_t{x->seen};
+			return x->seen == abi::kStaticMac ? uint64_t{1} << 33 : uint64_t{x->seen};
 		};
 		if (slot == nullptr || rank(&r) > rank(slot)) {
 			slot = &r;
@@ -488,8 +487,8 @@ Shown show_mac_table(Backend& b, const std::string& tenant)
 		    {"vlan", nullptr},
 		    {"innerVlan", nullptr},
 		    {"vtep", nullptr},
-		    {"type", r->seen == dp::MacTable::kStatic ? "static" : "dynamic"},
-		    {"ageSeconds", r->seen == dp::MacTable::kStatic
+		    {"type", r->seen == abi::kStaticMac ? "static" : "dynamic"},
+		    {"ageSeconds", r->seen == abi::kStaticMac
 		                       ? Json(nullptr)
 		                       : Json(dump->now_s - std::min(dump->now_s, r->seen))}};
 		if (r->member < t.members.size) {

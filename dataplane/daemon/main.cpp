@@ -15,19 +15,19 @@
 #include <iostream>
 #include <memory>
 
-#include "control/cli/program.hpp"
-#include "control/cli/runtime_dir.hpp"
-#include "control/cli/service.hpp"
-#include "control/config/loader.hpp"
+#include "common/cli/program.hpp"
+#include "common/cli/runtime_dir.hpp"
+#include "common/cli/service.hpp"
+#include "common/config/loader.hpp"
+#include "common/shm/names.hpp"
+#include "common/shm/node_group.hpp"
+#include "common/shm/stats_segment.hpp"
+#include "common/shm/subscriber.hpp"
 #include "dataplane/daemon/command_server.hpp"
 #include "dataplane/daemon/eal_args.hpp"
 #include "dataplane/daemon/ports.hpp"
 #include "dataplane/daemon/telemetry.hpp"
 #include "dataplane/daemon/worker.hpp"
-#include "dataplane/shm/names.hpp"
-#include "dataplane/shm/node_group.hpp"
-#include "dataplane/shm/stats_segment.hpp"
-#include "dataplane/shm/subscriber.hpp"
 
 namespace po = boost::program_options;
 

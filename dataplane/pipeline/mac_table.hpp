@@ -10,13 +10,12 @@
 #include <cstring>
 #include <memory>
 
-#include "dataplane/abi/hash.hpp"
-#include "dataplane/abi/tables.hpp"
+#include "common/abi/hash.hpp"
+#include "common/abi/mac_entries.hpp"
+#include "common/abi/tables.hpp"
 #include "dataplane/pipeline/huge_array.hpp"
 
 namespace tsunagi::dp {
-
-inline constexpr uint32_t kMaxTenants = 0xffff;  // a tenant index takes 16 bits of a MAC key
 
 class MacTable {
 public:
@@ -25,13 +24,13 @@ public:
 		uint32_t member;  // abi::kNone: empty slot
 		uint32_t seen;    // seconds; kStatic marks an entry that never ages or moves
 	};
-	static constexpr uint32_t kStatic = 0xffffffffu;
+	static constexpr uint32_t kStatic = abi::kStaticMac;
 
 	enum class Learn : uint8_t { refreshed, learned, moved, limit, full, pinned };
 
 	// `capacity` is rounded up to a power of two; keep it at least twice the entries
-	// expected so probe runs stay short. `dynamic_counts` (kMaxTenants + 1 of them, zeroed)
-	// receives the count of learned entries per tenant, for readers in another process
+	// expected so probe runs stay short. `dynamic_counts` (abi::kMaxTenants + 1 of them,
+	// zeroed) receives the count of learned entries per tenant, for readers in another process
 	// (the counters segment); by default the table keeps them itself.
 	explicit MacTable(size_t capacity, uint32_t* dynamic_counts = nullptr);
 
@@ -94,7 +93,7 @@ public:
 	// done when it reaches capacity(). Spread over several calls so that a worker never
 	// stops for the whole table; no aging may run between them, since its shifts could
 	// carry an unvisited entry behind the cursor. Returns the entries removed.
-	static constexpr uint32_t kAllTenants = 0xffffffffu;
+	static constexpr uint32_t kAllTenants = abi::kAllTenants;
 	size_t clear_step(size_t& cursor, size_t budget, uint32_t tenant);
 
 	// Removes the entries `drop(entry)` selects: static ones, a tenant's, stale members'.

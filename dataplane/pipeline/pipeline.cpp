@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/pkt/format.hpp"
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pkt/flow_hash.hpp"
-#include "dataplane/pkt/format.hpp"
 
 namespace tsunagi::dp {
 

@@ -6,7 +6,7 @@
 #include <array>
 #include <cstdint>
 
-#include "dataplane/abi/tables.hpp"
+#include "common/abi/tables.hpp"
 
 namespace tsunagi::dp {
 

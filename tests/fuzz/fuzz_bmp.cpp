@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <tuple>
 
-#include "control/config/loader.hpp"
+#include "common/config/loader.hpp"
 #include "control/routes/bmp.hpp"
 #include "control/routes/vpn_rib.hpp"
 

@@ -17,9 +17,9 @@
 #include <cstring>
 #include <memory>
 
+#include "common/abi/table_view.hpp"
+#include "common/config/loader.hpp"
 #include "control/compile/compiler.hpp"
-#include "control/config/loader.hpp"
-#include "dataplane/abi/table_view.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 #include "dataplane/runtime/eal_setup.hpp"
 
@@ -127,8 +127,10 @@ private:
 		for (uint16_t i = 0; i < n; ++i) {
 			const rte_mbuf* m = pkts[i];
 			if (rte_pktmbuf_pkt_len(m) < 14 ||
-			    (m->nb_segs == 1 && rte_pktmbuf_pkt_len(m) != rte_pktmbuf_data_len(m))) {
-				std::fprintf(stderr, "frame of %u bytes (%u in its first segment) leaves\n",
+			    (m->nb_segs == 1 &&
+			     rte_pktmbuf_pkt_len(m) != rte_pktmbuf_data_len(m))) {
+				std::fprintf(stderr,
+				             "frame of %u bytes (%u in its first segment) leaves\n",
 				             rte_pktmbuf_pkt_len(m), rte_pktmbuf_data_len(m));
 				std::abort();
 			}
@@ -177,7 +179,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***)
 	}
 	world = new World;
 	world->image = compile::compile(*loaded.config, 1);
-	if (auto why = abi::TableView::check(world->image.data(), world->image.size()); !why.empty()) {
+	if (auto why = abi::TableView::check(world->image.data(), world->image.size());
+	    !why.empty()) {
 		std::fprintf(stderr, "tables: %s\n", why.c_str());
 		std::abort();
 	}
@@ -196,7 +199,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***)
 	}
 	world->macs = std::make_unique<dp::MacTable>(4096);
 	world->counters = std::make_unique<dp::WorkerCounters>();
-	world->pipeline = std::make_unique<dp::Pipeline>(*world->macs, *world->counters, world->pool);
+	world->pipeline =
+	    std::make_unique<dp::Pipeline>(*world->macs, *world->counters, world->pool);
 	world->pipeline->use_tables(*world->tables);
 	return 0;
 }
@@ -222,7 +226,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 		const uint16_t port = uint16_t(data[at] % w.ports);
 		size_t len = size - at - 1;
 		if (size - at >= 3) {
-			len = std::min<size_t>(size_t(data[at + 1]) << 8 | data[at + 2], size - at - 3);
+			len = std::min<size_t>(size_t(data[at + 1]) << 8 | data[at + 2],
+			                       size - at - 3);
 			at += 3;
 		} else {
 			at += 1;

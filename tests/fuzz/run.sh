@@ -16,16 +16,16 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 passed=0
 failed=0
 declare -A sources=(
-	[bmp]="tests/fuzz/fuzz_bmp.cpp control/routes/bmp.cpp control/routes/vpn_rib.cpp control/config/values.cpp"
-	[shell]="tests/fuzz/fuzz_shell.cpp control/shell/command_tree.cpp control/shell/shell.cpp control/shell/show_commands.cpp control/shell/trace_view.cpp dataplane/pkt/describe.cpp dataplane/report/counter_totals.cpp control/config/loader.cpp control/config/yaml_syntax.cpp control/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp dataplane/abi/table_view.cpp"
-	[pipeline]="tests/fuzz/fuzz_pipeline.cpp dataplane/pipeline/pipeline.cpp dataplane/pipeline/router.cpp dataplane/pipeline/mac_table.cpp dataplane/runtime/eal_setup.cpp control/config/loader.cpp control/config/yaml_syntax.cpp control/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp dataplane/abi/table_view.cpp"
-	[config]="tests/fuzz/fuzz_config.cpp control/config/loader.cpp control/config/yaml_syntax.cpp control/config/values.cpp control/config/diff.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp dataplane/abi/table_view.cpp"
+	[bmp]="tests/fuzz/fuzz_bmp.cpp control/routes/bmp.cpp control/routes/vpn_rib.cpp common/config/values.cpp"
+	[shell]="tests/fuzz/fuzz_shell.cpp control/shell/command_tree.cpp control/shell/shell.cpp control/shell/show_commands.cpp control/shell/trace_view.cpp common/pkt/describe.cpp common/report/counter_totals.cpp common/config/loader.cpp common/config/yaml_syntax.cpp common/config/port_mac.cpp common/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
+	[pipeline]="tests/fuzz/fuzz_pipeline.cpp dataplane/pipeline/pipeline.cpp dataplane/pipeline/router.cpp dataplane/pipeline/mac_table.cpp dataplane/runtime/eal_setup.cpp common/config/loader.cpp common/config/yaml_syntax.cpp common/config/port_mac.cpp common/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
+	[config]="tests/fuzz/fuzz_config.cpp common/config/loader.cpp common/config/yaml_syntax.cpp common/config/port_mac.cpp common/config/values.cpp control/reload/diff.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
 )
 # What a target needs beyond its sources: libraries, and DPDK's headers (as system headers,
 # so its GNU extensions do not trip the sanitizers' warnings) where a source includes them.
 dpdk_headers=$(pkg-config --cflags libdpdk | sed 's/-I/-isystem /g')
 declare -A extra=(
-	[config]="$dpdk_headers -lyaml-cpp"
+	[config]="-lyaml-cpp"
 	[shell]="$dpdk_headers -lyaml-cpp"
 	[pipeline]="$dpdk_headers -DALLOW_EXPERIMENTAL_API -lyaml-cpp $(pkg-config --libs libdpdk)"
 )

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-#include "control/config/loader.hpp"
+#include "common/config/loader.hpp"
 
 namespace tsunagi::test {
 

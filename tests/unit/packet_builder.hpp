@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "common/config/loader.hpp"
 #include "control/compile/compiler.hpp"
-#include "control/config/loader.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 
 namespace tsunagi::test {

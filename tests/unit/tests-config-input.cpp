@@ -1,6 +1,6 @@
 // What the loader makes of input an operator's hands produce: a file too large or not a
 // file at all, bytes no terminal should receive, indentation gone wrong, paths and device
-// strings that would hurt only later (control/config/loader.hpp, yaml_syntax.hpp).
+// strings that would hurt only later (common/config/loader.hpp, yaml_syntax.hpp).
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
@@ -11,8 +11,8 @@
 #include <fstream>
 #include <string>
 
-#include "control/config/loader.hpp"
-#include "control/config/yaml_syntax.hpp"
+#include "common/config/loader.hpp"
+#include "common/config/yaml_syntax.hpp"
 #include "tests/unit/fixtures.hpp"
 
 using namespace tsunagi::config;

@@ -1,5 +1,5 @@
-// The runtime directory and the one-daemon-per-node lock (control/cli/runtime_dir.hpp), and
-// the configuration history that outlives a daemon (control/daemon/config_history.hpp).
+// The runtime directory and the one-daemon-per-node lock (common/cli/runtime_dir.hpp), and
+// the configuration history that outlives a daemon (control/reload/config_history.hpp).
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -13,8 +13,8 @@
 #include <fstream>
 #include <string>
 
-#include "control/cli/runtime_dir.hpp"
-#include "control/daemon/config_history.hpp"
+#include "common/cli/runtime_dir.hpp"
+#include "control/reload/config_history.hpp"
 #include "tests/unit/fixtures.hpp"
 
 using namespace tsunagi;

@@ -6,11 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/pkt/describe.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/shell/command_tree.hpp"
 #include "control/shell/shell.hpp"
 #include "control/shell/trace_view.hpp"
-#include "dataplane/pkt/describe.hpp"
 #include "fake_backend.hpp"
 #include "fixtures.hpp"
 
@@ -282,14 +282,14 @@ TEST_CASE("show mac-table merges the workers' entries; clear mac-table clears", 
 	                                        {"ageSeconds", 1}});
 	CHECK(j["entries"][1]["type"] == "static");
 	CHECK(j["entries"][1]["ageSeconds"].is_null());
-	CHECK(b.dumped.back() == dp::MacTable::kAllTenants);
+	CHECK(b.dumped.back() == abi::kAllTenants);
 	run(sh, s, "show mac-table tenant beta");
 	CHECK(b.dumped.back() == b.tables().tenant_by_name("beta"));
 	CHECK(run(sh, s, "show mac-table").find("02:00:00:00:00:01  a0 vlan 5  dynamic  1s") !=
 	      std::string::npos);
 	CHECK(run(sh, s, "show mac-table tenant nobody", false) == "% No tenant named nobody\n");
 	CHECK(run(sh, s, "clear mac-table") == "cleared 7 dynamic entries\n");
-	CHECK(b.cleared.back() == dp::MacTable::kAllTenants);
+	CHECK(b.cleared.back() == abi::kAllTenants);
 	run(sh, s, "clear mac-table tenant alpha");
 	CHECK(b.cleared.back() == b.tables().tenant_by_name("alpha"));
 }

@@ -52,7 +52,7 @@ public:
 				continue;
 			}
 			for (uint32_t ti = 0; ti < t.tenants.size; ++ti) {
-				if (tenant != dp::MacTable::kAllTenants && ti != tenant) {
+				if (tenant != abi::kAllTenants && ti != tenant) {
 					continue;
 				}
 				const auto it = tenant_of_member.find(m);

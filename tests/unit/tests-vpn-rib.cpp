@@ -2,7 +2,7 @@
 // routes into their own tenant, ECMP, stale paths and End-of-RIB.
 #include <catch2/catch.hpp>
 
-#include "control/config/loader.hpp"
+#include "common/config/loader.hpp"
 #include "control/routes/vpn_rib.hpp"
 
 using namespace tsunagi;

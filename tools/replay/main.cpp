@@ -8,9 +8,9 @@
 #include <iostream>
 #include <memory>
 
-#include "control/cli/program.hpp"
+#include "common/cli/program.hpp"
+#include "common/config/loader.hpp"
 #include "control/compile/compiler.hpp"
-#include "control/config/loader.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 #include "dataplane/report/counters_json.hpp"
 #include "dataplane/runtime/eal_setup.hpp"

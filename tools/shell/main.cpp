@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "control/cli/program.hpp"
+#include "common/cli/program.hpp"
 #include "control/shell/protocol.hpp"
 
 namespace po = boost::program_options;
