@@ -16,7 +16,7 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 passed=0
 failed=0
 declare -A sources=(
-	[bmp]="tests/fuzz/fuzz_bmp.cpp control/routes/bmp.cpp control/routes/vpn_rib.cpp control/config/values.cpp"
+	[bmp]="tests/fuzz/fuzz_bmp.cpp control/routes/bmp.cpp control/routes/resync.cpp control/routes/vpn_rib.cpp control/config/values.cpp"
 	[shell]="tests/fuzz/fuzz_shell.cpp control/shell/command_tree.cpp control/shell/shell.cpp control/shell/show_commands.cpp control/shell/trace_view.cpp dataplane/pkt/describe.cpp dataplane/report/counter_totals.cpp control/config/loader.cpp control/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp dataplane/abi/table_view.cpp"
 	[pipeline]="tests/fuzz/fuzz_pipeline.cpp dataplane/pipeline/pipeline.cpp dataplane/pipeline/router.cpp dataplane/pipeline/mac_table.cpp dataplane/runtime/eal_setup.cpp control/config/loader.cpp control/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp dataplane/abi/table_view.cpp"
 	[config]="tests/fuzz/fuzz_config.cpp control/config/loader.cpp control/config/values.cpp control/config/diff.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp dataplane/abi/table_view.cpp"
