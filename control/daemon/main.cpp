@@ -677,7 +677,9 @@ public:
 			    std::to_string(rib_->imported()) + " imported routes, " +
 			    std::to_string(r.not_imported) + " not imported, " +
 			    std::to_string(r.as_loop) + " AS loops, " + std::to_string(r.swept) +
-			    " swept stale");
+			    " swept stale, " + std::to_string(r.settled) +
+			    " resynchronisations settled without End-of-RIB, " +
+			    std::to_string(r.refreshes) + " route refreshes asked");
 		}
 	}
 
