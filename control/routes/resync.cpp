@@ -20,7 +20,7 @@ void Resync::end()
 
 void Resync::session_up(uint64_t now)
 {
-	up_ = true;
+	down_ = false;
 	begin(now);
 }
 
@@ -28,16 +28,16 @@ void Resync::session_down(uint64_t now)
 {
 	// bgpd reports a down for every connection attempt that fails while the session is
 	// down: only the first one starts the hold, or a session that never returns would
-	// keep its paths for ever.
-	if (up_ || stale_since_ == 0) {
+	// keep its paths for ever (and be asked for a refresh at every attempt).
+	if (!down_) {
 		begin(now);
 	}
-	up_ = false;
+	down_ = true;
 }
 
 void Resync::refresh_begun(uint64_t now)
 {
-	up_ = true;
+	down_ = false;
 	// The hold restarts, so that it never runs out between BoRR and EoRR.
 	stale_since_ = std::max<uint64_t>(now, 1);
 }
@@ -50,14 +50,14 @@ void Resync::feed_restarted(uint64_t now)
 
 void Resync::heard(uint64_t now)
 {
-	up_ = true;
+	down_ = false;
 	heard_at_ = now;
 	sent_ = sent_ || stale_since_ != 0;
 }
 
 void Resync::marker(uint64_t now, bool all_fresh)
 {
-	up_ = true;
+	down_ = false;
 	markers_ = true;
 	heard_at_ = now;
 	if (all_fresh) {

@@ -45,11 +45,8 @@ public:
 	// `refresh` (quiet without sending; asked once per event). Either sweep ends the resync.
 	Due due(uint64_t now, const ResyncTimers& t);
 
-	bool stale() const { return stale_since_ != 0; }
-	bool up() const { return up_; }
-
 private:
-	bool up_ = false;
+	bool down_ = false;     // reported down, and nothing since says it is up
 	bool markers_ = false;  // the session has sent End-of-RIB or End-of-Route-Refresh
 	bool sent_ = false;     // routes heard since the paths turned stale
 	bool refresh_asked_ = false;

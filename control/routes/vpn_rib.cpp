@@ -225,10 +225,10 @@ std::vector<ResyncAction> VpnRib::tick(uint64_t now_ms, const ResyncTimers& time
 		if (due == Resync::Due::sweep || due == Resync::Due::settled) {
 			a.swept = sweep_all(id, rib);
 			counters_.settled += due == Resync::Due::settled ? 1 : 0;
-		} else {
-			++counters_.refreshes;
 		}
+		// A speaker the configuration does not know has nothing to refresh through.
 		if (rib.peer != nullptr) {
+			counters_.refreshes += due == Resync::Due::refresh ? 1 : 0;
 			out.push_back(a);
 		}
 	}

@@ -611,6 +611,10 @@ TEST_CASE("vpn rib: a session that stays down keeps its paths for the hold from 
 	CHECK(dues(rib.tick(31000, kTimers)) ==
 	      std::vector<routes::Resync::Due>{routes::Resync::Due::sweep});
 	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.16.0.0/16")}});
+	// Still down: further attempts start nothing and ask nothing.
+	rib.apply(marker(Event::Kind::peer_down, kCarrier));
+	CHECK(rib.tick(40000, kTimers).empty());
+	CHECK(rib.counters().refreshes == 1);
 }
 
 TEST_CASE(
