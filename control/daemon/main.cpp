@@ -1043,8 +1043,8 @@ int run(int argc, char** argv)
 	    "bmp-port", po::value(&bmp_port)->default_value(bmp_port),
 	    "with --frr: the loopback port bgpd mirrors the carriers' messages to")(
 	    "stale-hold", po::value(&stale_hold_s)->default_value(stale_hold_s),
-	    "with --frr: seconds a carrier's routes keep forwarding after its session went "
-	    "down or the feed restarted, when it sends no End-of-RIB")(
+	    "with --frr: seconds a carrier's routes keep forwarding after its session's last "
+	    "event (down, up, the feed restarting) without End-of-RIB")(
 	    "settle-ms", po::value(&settle_ms)->default_value(settle_ms),
 	    "with --frr: milliseconds a carrier that sends no End-of-RIB must stay quiet, after "
 	    "sending its routes again, for them to count as all it has (0: wait for the stale "
