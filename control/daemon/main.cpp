@@ -35,6 +35,7 @@
 #include "control/compile/compiler.hpp"
 #include "control/compile/table_writer.hpp"
 #include "control/dataplane_link/publisher.hpp"
+#include "control/frr/refresh.hpp"
 #include "control/frr/render.hpp"
 #include "control/frr/supervisor.hpp"
 #include "control/frr/vrf_namespaces.hpp"
@@ -43,6 +44,8 @@
 #include "control/reload/config_history.hpp"
 #include "control/reload/diff.hpp"
 #include "control/routes/bmp_listener.hpp"
+#include "control/routes/feed_log.hpp"
+#include "control/routes/feed_sync.hpp"
 #include "control/routes/vpn_rib.hpp"
 #include "control/shell/backend.hpp"
 #include "control/shell/protocol.hpp"
@@ -516,17 +519,7 @@ public:
 			return true;
 		}
 		const auto now = std::chrono::steady_clock::now();
-		bool synced = sync_.connected && now - sync_.connected_at > std::chrono::seconds(1);
-		for (const auto& [peer, st] : sync_.peers) {
-			synced = synced && !st.done.empty() &&
-			         std::includes(st.done.begin(), st.done.end(), st.begun.begin(),
-			                       st.begun.end());
-		}
-		// With no peer up there is nothing to wait for once the feed has said so.
-		if (sync_.peers.empty()) {
-			synced =
-			    sync_.connected && now - sync_.connected_at > std::chrono::seconds(3);
-		}
+		const bool synced = sync_.synced(feed_now_ms(), feed_timers_.settle_ms);
 		if (!synced && now < hold_until_) {
 			return false;
 		}
@@ -602,50 +595,45 @@ public:
 	}
 
 	// Takes what bgpd mirrored since the last call into the RIB and the tables.
-	void serve_feed(uint64_t stale_hold_ms)
+	void serve_feed(const routes::ResyncTimers& timers)
 	{
 		if (!bmp_) {
 			return;
 		}
-		const auto now = std::chrono::steady_clock::now().time_since_epoch();
-		rib_->tick(
-		    uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()),
-		    stale_hold_ms);
+		feed_timers_ = timers;
+		for (const auto& a : rib_->tick(feed_now_ms(), timers)) {
+			if (a.due == routes::Resync::Due::refresh) {
+				frr_->vtysh_async(frr::refresh_session(cfg_, *a.peer, a.link));
+			}
+			log(routes::describe(a, timers));
+		}
 		auto batch = bmp_->service();
 		for (const auto& l : batch.log) {
 			log(l);
 		}
 		if (batch.connected) {
-			sync_ = FeedSync{true, std::chrono::steady_clock::now(), {}};
+			sync_.connected(feed_now_ms());
 			// The mirror does not replay what came before the connection: everything
 			// known is stale until the carriers send it again, which a route refresh
 			// asks them to do without resetting the sessions.
 			rib_->mark_all_stale();
-			std::vector<std::string> refresh{"clear bgp ipv4 vpn * soft in",
-			                                 "clear bgp ipv6 vpn * soft in"};
-			for (const auto& t : cfg_.tenants) {
-				if (t.vrf && frr::has_option_a(cfg_, t)) {
-					for (const char* af : {"ipv4", "ipv6"}) {
-						refresh.push_back("clear bgp vrf " +
-						                  frr::vrf_name(t) + " " + af +
-						                  " unicast * soft in");
-					}
-				}
-			}
-			frr_->vtysh_async(refresh);
+			frr_->vtysh_async(frr::refresh_all(cfg_));
 			log("route feed connected; asked the carriers to refresh their routes");
 		}
 		for (const auto& e : batch.events) {
 			rib_->apply(e);
-			track_sync(e);
-			if (e.kind == routes::Event::Kind::peer_up ||
-			    e.kind == routes::Event::Kind::peer_down) {
-				log(std::string("BGP peer ") + routes::to_string(e.peer) +
-				    (e.kind == routes::Event::Kind::peer_up ? " up" : " down") +
-				    "; its routes stay until it has sent them again");
+			sync_.apply(e, feed_now_ms());
+			if (const auto line = routes::describe(e); !line.empty()) {
+				log(line);
 			}
 		}
 		publish_routes();
+	}
+
+	static uint64_t feed_now_ms()
+	{
+		const auto now = std::chrono::steady_clock::now().time_since_epoch();
+		return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
 	}
 
 	// The MACs the dataplane's devices have, for the ports without `mac:`: true when
@@ -738,7 +726,9 @@ public:
 			    std::to_string(rib_->imported()) + " imported routes, " +
 			    std::to_string(r.not_imported) + " not imported, " +
 			    std::to_string(r.as_loop) + " AS loops, " + std::to_string(r.swept) +
-			    " swept stale");
+			    " swept stale, " + std::to_string(r.settled) +
+			    " resynchronisations settled without End-of-RIB, " +
+			    std::to_string(r.refreshes) + " route refreshes asked");
 		}
 	}
 
@@ -859,7 +849,7 @@ private:
 		metrics::Sources s{
 		    &cfg_,      tables(), pub_.generation(), stats_ ? &*stats_ : nullptr,
 		    rib_.get(), {}};
-		for (const auto& [peer, st] : sync_.peers) {
+		for (const auto& peer : sync_.up()) {
 			s.bgp_up.push_back(peer.address);
 		}
 		return s;
@@ -871,38 +861,8 @@ private:
 	bool frr_waiting_ = false;
 	std::optional<std::string> held_;  // the YAML text of a first publication on hold
 	std::chrono::steady_clock::time_point hold_until_;
-	// Which peers the feed has seen up since it connected, and for which families each
-	// has begun and finished sending its routes again.
-	struct FeedSync {
-		struct Peer {
-			std::set<routes::Family> begun, done;
-		};
-		bool connected = false;
-		std::chrono::steady_clock::time_point connected_at;
-		std::map<routes::PeerId, Peer> peers;
-	} sync_;
-
-	void track_sync(const routes::Event& e)
-	{
-		using K = routes::Event::Kind;
-		switch (e.kind) {
-			case K::peer_up:
-				sync_.peers[e.peer];
-				break;
-			case K::peer_down:
-				sync_.peers.erase(e.peer);
-				break;
-			case K::refresh_begin:
-				sync_.peers[e.peer].begun.insert(e.family);
-				break;
-			case K::refresh_end:
-			case K::end_of_rib:
-				sync_.peers[e.peer].done.insert(e.family);
-				break;
-			default:
-				break;
-		}
-	}
+	routes::FeedSync sync_;  // whether the carriers are back since the feed connected
+	routes::ResyncTimers feed_timers_;
 	// The MAC each carrier next hop in use resolved to ("port address" → dst MAC, empty
 	// while unresolved): routes through one that changes are rewritten.
 	std::map<std::string, std::string> hop_macs_;
@@ -1112,6 +1072,7 @@ int run(int argc, char** argv)
 	bool run_frr = false;
 	uint16_t bmp_port = 11019;
 	unsigned stale_hold_s = 120;
+	unsigned settle_ms = 1000;
 	std::string shell_group;
 	std::string metrics_address;
 	size_t metrics_max_tenants = 1000;
@@ -1131,8 +1092,12 @@ int run(int argc, char** argv)
 	    "bmp-port", po::value(&bmp_port)->default_value(bmp_port),
 	    "with --frr: the loopback port bgpd mirrors the carriers' messages to")(
 	    "stale-hold", po::value(&stale_hold_s)->default_value(stale_hold_s),
-	    "with --frr: seconds a carrier's routes keep forwarding after its session went "
-	    "down or the feed restarted, when it sends no End-of-RIB")(
+	    "with --frr: seconds a carrier's routes keep forwarding after its session's last "
+	    "event (down, up, the feed restarting) without End-of-RIB")(
+	    "settle-ms", po::value(&settle_ms)->default_value(settle_ms),
+	    "with --frr: milliseconds a carrier that sends no End-of-RIB must stay quiet, after "
+	    "sending its routes again, for them to count as all it has (0: wait for the stale "
+	    "hold)")(
 	    "shell-group", po::value(&shell_group),
 	    "the group whose members may use tsunagi-sh (RUNTIME_DIR/shell.sock, mode 0660); "
 	    "default: only this daemon's user")(
@@ -1298,7 +1263,7 @@ int run(int argc, char** argv)
 			d.supervise_frr();
 			next_probe = now + std::chrono::seconds(1);
 		}
-		d.serve_feed(uint64_t(stale_hold_s) * 1000);
+		d.serve_feed({uint64_t(stale_hold_s) * 1000, settle_ms});
 		d.release_hold();
 		if (const std::string notice = d.expire_unconfirmed(); !notice.empty()) {
 			shell_server->broadcast(notice);

@@ -16,7 +16,7 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 passed=0
 failed=0
 declare -A sources=(
-	[bmp]="tests/fuzz/fuzz_bmp.cpp control/routes/bmp.cpp control/routes/vpn_rib.cpp common/config/values.cpp"
+	[bmp]="tests/fuzz/fuzz_bmp.cpp control/routes/bmp.cpp control/routes/resync.cpp control/routes/vpn_rib.cpp common/config/values.cpp"
 	[shell]="tests/fuzz/fuzz_shell.cpp control/shell/command_tree.cpp control/shell/shell.cpp control/shell/show_commands.cpp control/shell/trace_view.cpp common/pkt/describe.cpp common/report/counter_totals.cpp common/config/loader.cpp common/config/yaml_syntax.cpp common/config/port_mac.cpp common/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
 	[pipeline]="tests/fuzz/fuzz_pipeline.cpp dataplane/pipeline/pipeline.cpp dataplane/pipeline/router.cpp dataplane/pipeline/mac_table.cpp dataplane/runtime/eal_setup.cpp common/config/loader.cpp common/config/yaml_syntax.cpp common/config/port_mac.cpp common/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
 	[config]="tests/fuzz/fuzz_config.cpp common/config/loader.cpp common/config/yaml_syntax.cpp common/config/port_mac.cpp common/config/values.cpp control/reload/diff.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
