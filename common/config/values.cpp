@@ -1,9 +1,8 @@
-// MAC, IP address and prefix parsing and printing (declared in loader.hpp).
+#include "common/config/values.hpp"
+
 #include <arpa/inet.h>
 
 #include <cstdio>
-
-#include "common/config/loader.hpp"
 
 namespace tsunagi::config {
 

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "common/config/loader.hpp"
 #include "common/config/port_mac.hpp"
+#include "common/config/values.hpp"
 #include "common/pkt/constants.hpp"
 #include "control/compile/id_plan.hpp"
 #include "control/compile/table_writer.hpp"

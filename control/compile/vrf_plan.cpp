@@ -6,8 +6,8 @@
 #include <cstring>
 #include <tuple>
 
-#include "common/config/loader.hpp"
 #include "common/config/port_mac.hpp"
+#include "common/config/values.hpp"
 #include "control/compile/compiler.hpp"
 
 namespace tsunagi::compile {

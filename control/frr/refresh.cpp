@@ -1,6 +1,6 @@
 #include "control/frr/refresh.hpp"
 
-#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/frr/render.hpp"
 
 namespace tsunagi::frr {

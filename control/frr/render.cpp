@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "common/shm/names.hpp"
 #include "control/compile/vrf_plan.hpp"
 

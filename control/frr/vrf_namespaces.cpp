@@ -17,7 +17,7 @@
 #include <sstream>
 #include <thread>
 
-#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "common/netif/interface_setup.hpp"
 #include "common/shm/names.hpp"
 

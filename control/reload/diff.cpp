@@ -3,7 +3,7 @@
 #include <map>
 #include <sstream>
 
-#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 
 namespace tsunagi::config {
 

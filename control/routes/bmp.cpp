@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 
 namespace tsunagi::routes {
 

@@ -12,7 +12,7 @@
 #include <tuple>
 
 #include "common/abi/counters.hpp"
-#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/shell/text_table.hpp"
 
 namespace tsunagi::shell {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <tuple>
 
-#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/routes/bmp.hpp"
 #include "control/routes/vpn_rib.hpp"
 

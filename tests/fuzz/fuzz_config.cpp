@@ -10,6 +10,7 @@
 
 #include "common/abi/table_view.hpp"
 #include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/reload/diff.hpp"
 

@@ -15,11 +15,13 @@ cxx=${CXX_FUZZ:-clang++}
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$top")
 passed=0
 failed=0
+# The loader, every file of it.
+config_srcs=$(cd "$top" && echo common/config/*.cpp)
 declare -A sources=(
 	[bmp]="tests/fuzz/fuzz_bmp.cpp control/routes/bmp.cpp control/routes/resync.cpp control/routes/vpn_rib.cpp common/config/values.cpp"
-	[shell]="tests/fuzz/fuzz_shell.cpp control/shell/command_tree.cpp control/shell/shell.cpp control/shell/show_commands.cpp control/shell/trace_view.cpp common/pkt/describe.cpp common/report/counter_totals.cpp common/config/loader.cpp common/config/yaml_syntax.cpp common/config/port_mac.cpp common/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
-	[pipeline]="tests/fuzz/fuzz_pipeline.cpp dataplane/pipeline/pipeline.cpp dataplane/pipeline/router.cpp dataplane/pipeline/mac_table.cpp dataplane/runtime/eal_setup.cpp common/config/loader.cpp common/config/yaml_syntax.cpp common/config/port_mac.cpp common/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
-	[config]="tests/fuzz/fuzz_config.cpp common/config/loader.cpp common/config/yaml_syntax.cpp common/config/port_mac.cpp common/config/values.cpp control/reload/diff.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
+	[shell]="tests/fuzz/fuzz_shell.cpp control/shell/command_tree.cpp control/shell/shell.cpp control/shell/show_commands.cpp control/shell/trace_view.cpp common/pkt/describe.cpp common/report/counter_totals.cpp $config_srcs control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
+	[pipeline]="tests/fuzz/fuzz_pipeline.cpp dataplane/pipeline/pipeline.cpp dataplane/pipeline/router.cpp dataplane/pipeline/mac_table.cpp dataplane/runtime/eal_setup.cpp $config_srcs control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
+	[config]="tests/fuzz/fuzz_config.cpp $config_srcs control/reload/diff.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp common/abi/table_view.cpp"
 )
 # What a target needs beyond its sources: libraries, and DPDK's headers (as system headers,
 # so its GNU extensions do not trip the sanitizers' warnings) where a source includes them.

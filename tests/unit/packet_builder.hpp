@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/compile/compiler.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 
 using namespace tsunagi::config;
 

@@ -2,7 +2,7 @@
 // markers or, without them, by going quiet for the settle time after sending.
 #include <catch2/catch.hpp>
 
-#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/routes/feed_sync.hpp"
 
 using namespace tsunagi;

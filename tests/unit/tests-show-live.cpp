@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "common/config/values.hpp"
 #include "control/compile/id_plan.hpp"
 #include "control/compile/table_writer.hpp"
 #include "control/shell/shell.hpp"

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/routes/vpn_rib.hpp"
 
 using namespace tsunagi;
