@@ -8,7 +8,7 @@
 
 #include "common/config/port_mac.hpp"
 #include "common/config/values.hpp"
-#include "control/compile/compiler.hpp"
+#include "control/compile/next_hop.hpp"
 
 namespace tsunagi::compile {
 

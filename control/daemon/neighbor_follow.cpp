@@ -4,7 +4,7 @@
 #include <map>
 
 #include "common/shm/names.hpp"
-#include "control/compile/compiler.hpp"
+#include "control/compile/next_hop.hpp"
 #include "control/compile/vrf_plan.hpp"
 #include "control/daemon/log.hpp"
 

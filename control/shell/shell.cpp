@@ -22,6 +22,16 @@ Reply shown(const std::string& command, const Shown& s, const Args& a)
 
 Shell::Shell(Backend& backend) : backend_(backend)
 {
+	define_words();
+	add_show_commands();
+	add_exec_actions();
+	add_mode_commands();
+	add_configure_commands();
+}
+
+// Every keyword and argument of the grammar, with its help text (`?`).
+void Shell::define_words()
+{
 	auto& t = tree_;
 	t.keyword("show", "Show running system information");
 	t.keyword("json", "JavaScript Object Notation");
@@ -63,7 +73,11 @@ Shell::Shell(Backend& backend) : backend_(backend)
 	t.arg("TENANT", {"Tenant name", ArgType::Accept::word, 0, 0, "tenant"});
 	t.arg("VRF", {"VRF (tenant) name", ArgType::Accept::word, 0, 0, "vrf"});
 	t.arg("LINE", {"The rest of the command, as FRR's vtysh takes it", ArgType::Accept::rest});
+}
 
+// What exec mode shows: the node's own documents, and FRR's passed through.
+void Shell::add_show_commands()
+{
 	add(Mode::exec, "show tenants [json]", [this](Session&, const Args& a) {
 		return shown("tenants", show_tenants(backend_), a);
 	});
@@ -112,6 +126,11 @@ Shell::Shell(Backend& backend) : backend_(backend)
 	add(Mode::exec, "show mac-table [tenant TENANT] [json]", [this](Session&, const Args& a) {
 		return shown("mac-table", show_mac_table(backend_, a.get("TENANT")), a);
 	});
+}
+
+// What exec mode does to the dataplane, and the configuration history.
+void Shell::add_exec_actions()
+{
 	add(Mode::exec, "clear mac-table [tenant TENANT]", [this](Session& s, const Args& a) {
 		const std::string& name = a.get("TENANT");
 		const abi::TableView t = backend_.tables();
@@ -151,6 +170,11 @@ Shell::Shell(Backend& backend) : backend_(backend)
 	add(Mode::exec, "show config-history [json]", [this](Session&, const Args& a) {
 		return shown("config-history", show_config_history(backend_), a);
 	});
+}
+
+// Moving between exec and configure mode, and leaving.
+void Shell::add_mode_commands()
+{
 	add(Mode::exec, "configure [terminal]", [](Session& s, const Args&) {
 		s.mode = Mode::configure;
 		return Reply{};
@@ -166,6 +190,11 @@ Shell::Shell(Backend& backend) : backend_(backend)
 		return Reply{};
 	});
 	// A refusal reads as vtysh's do: every line of it behind "% ".
+}
+
+// What configure mode changes: reloads, confirmation and rollback.
+void Shell::add_configure_commands()
+{
 	auto lines = [](const ReloadResult& r) {
 		std::string out;
 		for (const auto& l : r.lines) {
