@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "control/config/loader.hpp"
+#include "common/config/values.hpp"
 
 namespace tsunagi::bench {
 

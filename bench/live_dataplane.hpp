@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "control/config/model.hpp"
+#include "common/config/model.hpp"
 
 namespace tsunagi::bench {
 

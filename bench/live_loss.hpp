@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "dataplane/report/counter_totals.hpp"
-#include "dataplane/shm/stats_segment.hpp"
+#include "common/report/counter_totals.hpp"
+#include "common/shm/stats_segment.hpp"
 
 namespace tsunagi::bench {
 

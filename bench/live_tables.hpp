@@ -9,11 +9,11 @@
 #include <optional>
 #include <string>
 
+#include "common/abi/table_view.hpp"
+#include "common/shm/names.hpp"
+#include "common/shm/stats_segment.hpp"
 #include "control/compile/table_writer.hpp"
-#include "dataplane/abi/table_view.hpp"
-#include "dataplane/shm/names.hpp"
-#include "dataplane/shm/publisher.hpp"
-#include "dataplane/shm/stats_segment.hpp"
+#include "control/dataplane_link/publisher.hpp"
 
 namespace tsunagi::bench {
 

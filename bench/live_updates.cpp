@@ -29,7 +29,7 @@
 #include "bench/live_tables.hpp"
 #include "bench/mac_preload.hpp"
 #include "bench/scenario_traffic.hpp"
-#include "control/cli/program.hpp"
+#include "common/cli/program.hpp"
 
 namespace po = boost::program_options;
 

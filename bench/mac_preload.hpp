@@ -6,7 +6,7 @@
 #include <array>
 #include <cstdint>
 
-#include "dataplane/abi/table_view.hpp"
+#include "common/abi/table_view.hpp"
 #include "dataplane/pipeline/mac_table.hpp"
 
 namespace tsunagi::bench {

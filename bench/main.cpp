@@ -23,7 +23,7 @@
 #include "bench/ovs_flows.hpp"
 #include "bench/scale_config.hpp"
 #include "bench/scenario_traffic.hpp"
-#include "control/cli/program.hpp"
+#include "common/cli/program.hpp"
 #include "control/compile/compiler.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 #include "dataplane/runtime/eal_setup.hpp"
@@ -340,7 +340,7 @@ int run(int argc, char** argv)
 	rte_eth_dev_stop(ports.sink);
 	rte_eth_dev_close(ports.sink);
 	pipelines.clear();
-	rte_eal_cleanup();
+	dp::eal_cleanup();
 	if (learned > 0) {
 		// Every frame's source and destination were preloaded: learning during the run
 		// means lookups missed and frames were flooded, which the figures must not hide.

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "control/config/model.hpp"
+#include "common/config/model.hpp"
 
 namespace tsunagi::bench {
 

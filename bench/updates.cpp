@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "bench/scale_config.hpp"
-#include "control/cli/program.hpp"
+#include "common/cli/program.hpp"
 #include "control/compile/table_writer.hpp"
 
 namespace po = boost::program_options;

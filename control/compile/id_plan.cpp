@@ -3,7 +3,7 @@
 #include <cstring>
 #include <vector>
 
-#include "control/config/loader.hpp"
+#include "common/config/values.hpp"
 
 namespace tsunagi::compile {
 

@@ -9,8 +9,8 @@
 #include <map>
 #include <string>
 
-#include "control/config/model.hpp"
-#include "dataplane/abi/table_view.hpp"
+#include "common/abi/table_view.hpp"
+#include "common/config/model.hpp"
 
 namespace tsunagi::compile {
 

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-#include "dataplane/abi/tables.hpp"
+#include "common/abi/tables.hpp"
 
 namespace tsunagi::compile {
 

@@ -9,9 +9,9 @@
 #include <deque>
 #include <unordered_set>
 
-#include "dataplane/abi/atomic.hpp"
-#include "dataplane/abi/hash.hpp"
-#include "dataplane/abi/tables.hpp"
+#include "common/abi/atomic.hpp"
+#include "common/abi/hash.hpp"
+#include "common/abi/tables.hpp"
 
 namespace tsunagi::compile {
 

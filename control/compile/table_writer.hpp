@@ -14,12 +14,12 @@
 #include <tuple>
 #include <vector>
 
+#include "common/abi/tables.hpp"
+#include "common/config/model.hpp"
 #include "control/compile/heap.hpp"
 #include "control/compile/id_plan.hpp"
 #include "control/compile/slot_editor.hpp"
 #include "control/compile/vrf_plan.hpp"
-#include "control/config/model.hpp"
-#include "dataplane/abi/tables.hpp"
 
 namespace tsunagi::compile {
 

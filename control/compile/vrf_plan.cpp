@@ -6,8 +6,9 @@
 #include <cstring>
 #include <tuple>
 
-#include "control/compile/compiler.hpp"
-#include "control/config/loader.hpp"
+#include "common/config/port_mac.hpp"
+#include "common/config/values.hpp"
+#include "control/compile/next_hop.hpp"
 
 namespace tsunagi::compile {
 
@@ -279,7 +280,7 @@ abi::NexthopEntry out_of(const config::Config& cfg, const std::string& port, abi
 		if (cfg.ports[i].name == port) {
 			nh.kind = kind;
 			nh.port = uint16_t(i);
-			const auto pmac = port_mac(cfg, i);
+			const auto pmac = config::port_mac(cfg, i);
 			std::memcpy(nh.src_mac, pmac.bytes.data(), 6);
 			index = uint16_t(i);
 		}

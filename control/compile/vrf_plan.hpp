@@ -11,8 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "control/config/model.hpp"
-#include "dataplane/abi/tables.hpp"
+#include "common/abi/tables.hpp"
+#include "common/config/model.hpp"
 
 namespace tsunagi::compile {
 

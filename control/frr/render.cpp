@@ -2,9 +2,9 @@
 
 #include <sstream>
 
+#include "common/config/values.hpp"
+#include "common/shm/names.hpp"
 #include "control/compile/vrf_plan.hpp"
-#include "control/config/loader.hpp"
-#include "dataplane/shm/names.hpp"
 
 namespace tsunagi::frr {
 

@@ -17,9 +17,9 @@
 #include <sstream>
 #include <thread>
 
-#include "control/config/loader.hpp"
-#include "control/netif/interface_setup.hpp"
-#include "dataplane/shm/names.hpp"
+#include "common/config/values.hpp"
+#include "common/netif/interface_setup.hpp"
+#include "common/shm/names.hpp"
 
 namespace tsunagi::frr {
 

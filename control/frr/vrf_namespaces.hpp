@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "control/config/model.hpp"
+#include "common/config/model.hpp"
 #include "control/neighbors/neighbor_watch.hpp"
 
 namespace tsunagi::frr {

@@ -2,9 +2,9 @@
 
 #include <chrono>
 
+#include "common/report/counter_totals.hpp"
+#include "common/shm/object.hpp"
 #include "control/compile/vrf_plan.hpp"
-#include "dataplane/report/counter_totals.hpp"
-#include "dataplane/shm/object.hpp"
 
 #ifndef TSUNAGI_VERSION
 #define TSUNAGI_VERSION "unknown"

@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "control/config/model.hpp"
+#include "common/abi/table_view.hpp"
+#include "common/config/model.hpp"
+#include "common/shm/stats_segment.hpp"
 #include "control/metrics/exposition.hpp"
 #include "control/metrics/http_endpoint.hpp"
 #include "control/metrics/render.hpp"
 #include "control/routes/vpn_rib.hpp"
-#include "dataplane/abi/table_view.hpp"
-#include "dataplane/shm/stats_segment.hpp"
 
 namespace tsunagi::metrics {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "common/abi/table_view.hpp"
+#include "common/report/counter_totals.hpp"
 #include "control/metrics/exposition.hpp"
-#include "dataplane/abi/table_view.hpp"
-#include "dataplane/report/counter_totals.hpp"
 
 namespace tsunagi::metrics {
 

@@ -15,7 +15,7 @@
 #include <cstring>
 #include <thread>
 
-#include "dataplane/shm/names.hpp"
+#include "common/shm/names.hpp"
 
 namespace tsunagi::control {
 

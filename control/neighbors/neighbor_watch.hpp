@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "control/config/model.hpp"
+#include "common/config/model.hpp"
 
 struct nl_sock;
 struct nl_msg;

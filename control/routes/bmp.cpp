@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "control/config/loader.hpp"
+#include "common/config/values.hpp"
 
 namespace tsunagi::routes {
 

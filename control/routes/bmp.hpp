@@ -14,7 +14,7 @@
 #include <tuple>
 #include <vector>
 
-#include "control/config/model.hpp"
+#include "common/config/model.hpp"
 
 namespace tsunagi::routes {
 

@@ -181,35 +181,58 @@ void VpnRib::drop(const PeerId& id, PeerRib& rib, const PathKey& k)
 	}
 }
 
-void VpnRib::sweep(const PeerId& id, PeerRib& rib, Family f)
+size_t VpnRib::sweep(const PeerId& id, PeerRib& rib, Family f)
 {
+	size_t n = 0;
 	for (auto it = rib.paths.begin(); it != rib.paths.end();) {
 		if (it->second.stale && it->first.family == f) {
 			link(it->second, id, it->first, false);
 			it = rib.paths.erase(it);
-			++counters_.swept;
+			++n;
 		} else {
 			++it;
 		}
 	}
+	counters_.swept += n;
+	return n;
 }
 
-void VpnRib::sweep_all(const PeerId& id, PeerRib& rib)
+size_t VpnRib::sweep_all(const PeerId& id, PeerRib& rib)
 {
+	size_t n = 0;
 	for (const Family f : {Family::vpn4, Family::vpn6, Family::ipv4, Family::ipv6}) {
-		sweep(id, rib, f);
+		n += sweep(id, rib, f);
 	}
-	rib.stale_since = 0;
+	return n;
 }
 
-void VpnRib::tick(uint64_t now_ms, uint64_t hold_ms)
+bool VpnRib::any_stale(const PeerRib& rib)
+{
+	return std::any_of(rib.paths.begin(), rib.paths.end(),
+	                   [](const auto& kv) { return kv.second.stale; });
+}
+
+std::vector<ResyncAction> VpnRib::tick(uint64_t now_ms, const ResyncTimers& timers)
 {
 	now_ms_ = std::max<uint64_t>(now_ms, 1);
+	std::vector<ResyncAction> out;
 	for (auto& [id, rib] : peers_) {
-		if (rib.stale_since != 0 && now_ms_ - rib.stale_since >= hold_ms) {
-			sweep_all(id, rib);
+		const auto due = rib.resync.due(now_ms_, timers);
+		if (due == Resync::Due::nothing) {
+			continue;
+		}
+		ResyncAction a{id, rib.peer, rib.link, due, 0};
+		if (due == Resync::Due::sweep || due == Resync::Due::settled) {
+			a.swept = sweep_all(id, rib);
+			counters_.settled += due == Resync::Due::settled ? 1 : 0;
+		}
+		// A speaker the configuration does not know has nothing to refresh through.
+		if (rib.peer != nullptr) {
+			counters_.refreshes += due == Resync::Due::refresh ? 1 : 0;
+			out.push_back(a);
 		}
 	}
+	return out;
 }
 
 void VpnRib::apply(const Event& e)
@@ -237,17 +260,18 @@ void VpnRib::apply(const Event& e)
 					path.stale = true;
 				}
 			}
-			if (rib.stale_since == 0) {
-				rib.stale_since = now_ms_;
+			if (e.kind == K::peer_up) {
+				rib.resync.session_up(now_ms_);
+			} else if (e.kind == K::peer_down) {
+				rib.resync.session_down(now_ms_);
+			} else {
+				rib.resync.refresh_begun(now_ms_);
 			}
 			break;
 		case K::end_of_rib:
 		case K::refresh_end:
 			sweep(e.peer, rib, e.family);
-			if (std::none_of(rib.paths.begin(), rib.paths.end(),
-			                 [](const auto& kv) { return kv.second.stale; })) {
-				rib.stale_since = 0;
-			}
+			rib.resync.marker(now_ms_, !any_stale(rib));
 			break;
 		case K::update:
 			for (const auto& k : e.withdrawn) {
@@ -258,6 +282,7 @@ void VpnRib::apply(const Event& e)
 				put(e.peer, rib, e.family, p);
 				++counters_.updates;
 			}
+			rib.resync.heard(now_ms_);
 			break;
 		default:
 			break;
@@ -267,9 +292,7 @@ void VpnRib::apply(const Event& e)
 void VpnRib::mark_all_stale()
 {
 	for (auto& [id, rib] : peers_) {
-		if (rib.stale_since == 0) {
-			rib.stale_since = now_ms_;
-		}
+		rib.resync.feed_restarted(now_ms_);
 		for (auto& [k, path] : rib.paths) {
 			path.stale = true;
 		}

@@ -17,7 +17,9 @@
 //
 // Resynchronisation never flushes: when a session or the feed restarts, the peer's paths
 // are marked stale and keep forwarding; paths the peer sends again are fresh, and those
-// still stale when it says it is done (End-of-RIB, End-of-Route-Refresh) are withdrawn.
+// still stale when it says it is done (End-of-RIB, End-of-Route-Refresh) are withdrawn, or,
+// for a peer that says neither, when it has been quiet for a settle time after sending them
+// (resync.hpp).
 #pragma once
 
 #include <map>
@@ -26,8 +28,9 @@
 #include <tuple>
 #include <vector>
 
-#include "control/config/model.hpp"
+#include "common/config/model.hpp"
 #include "control/routes/bmp.hpp"
+#include "control/routes/resync.hpp"
 
 namespace tsunagi::routes {
 
@@ -65,8 +68,20 @@ struct RibCounters {
 	// Paths imported nowhere: route targets no permitted VRF imports, a family the session
 	// should not carry, or an unknown speaker.
 	uint64_t not_imported = 0;
-	uint64_t as_loop = 0;  // paths that already passed this node's AS (our own, reflected)
-	uint64_t swept = 0;    // stale paths withdrawn at End-of-RIB
+	uint64_t as_loop = 0;    // paths that already passed this node's AS (our own, reflected)
+	uint64_t swept = 0;      // stale paths withdrawn (End-of-RIB, settled, or the hold)
+	uint64_t settled = 0;    // resynchronisations ended by quiet, without a marker
+	uint64_t refreshes = 0;  // route refreshes asked of a session that sent nothing
+};
+
+// A session the configuration knows, as a timer found it: what it is due (resync.hpp), and
+// how many stale paths that swept.
+struct ResyncAction {
+	PeerId id;
+	const config::Peer* peer = nullptr;
+	const config::OptionAVrf* link = nullptr;  // set for an Option-A link's session
+	Resync::Due due = Resync::Due::nothing;
+	size_t swept = 0;
 };
 
 class VpnRib {
@@ -84,10 +99,13 @@ public:
 	void mark_all_stale();
 
 	// The time, in milliseconds of a monotonic clock. A peer whose paths have been stale
-	// for `hold_ms` without End-of-RIB (a carrier that never sends it, a session that stays
+	// for the hold since the last session event without End-of-RIB (a session that stays
 	// down) loses them: the graceful-restart timer of RFC 4724, which bounds how long
-	// routes through a peer that is gone keep attracting traffic.
-	void tick(uint64_t now_ms, uint64_t hold_ms);
+	// routes through a peer that is gone keep attracting traffic. A peer that sent its
+	// routes again and went quiet for the settle time loses the ones it did not send; one
+	// that sent nothing is to be asked for a route refresh (resync.hpp). Returns what was
+	// done or is to be done, for the configured sessions.
+	std::vector<ResyncAction> tick(uint64_t now_ms, const ResyncTimers& timers);
 
 	// What changed since the last call, in order.
 	std::vector<TenantPrefix> take_changed();
@@ -143,7 +161,7 @@ private:
 	};
 	struct PeerRib : Session {
 		std::map<PathKey, Path> paths;
-		uint64_t stale_since = 0;  // ms; 0: nothing stale
+		Resync resync;
 	};
 	using Source = std::tuple<PeerId, Family, uint64_t>;  // session, family, RD
 
@@ -163,8 +181,9 @@ private:
 	std::vector<std::string> tenants_of(const Session& s, Family f, const Path& path) const;
 	void put(const PeerId& id, PeerRib& rib, Family f, const VpnPath& p);
 	void drop(const PeerId& id, PeerRib& rib, const PathKey& k);
-	void sweep(const PeerId& id, PeerRib& rib, Family f);
-	void sweep_all(const PeerId& id, PeerRib& rib);
+	size_t sweep(const PeerId& id, PeerRib& rib, Family f);
+	size_t sweep_all(const PeerId& id, PeerRib& rib);
+	static bool any_stale(const PeerRib& rib);
 	void link(const Path& path, const PeerId& id, const PathKey& k, bool add);
 	void mark(const TenantPrefix& tp);
 	const Path& path_of(const Source& s, const config::IpPrefix& prefix) const;

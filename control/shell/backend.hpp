@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "control/config/model.hpp"
-#include "dataplane/abi/table_view.hpp"
-#include "dataplane/report/counter_totals.hpp"
-#include "dataplane/shm/command_client.hpp"
+#include "common/abi/table_view.hpp"
+#include "common/config/model.hpp"
+#include "common/report/counter_totals.hpp"
+#include "control/dataplane_link/command_client.hpp"
 
 namespace tsunagi::shell {
 
@@ -65,7 +65,7 @@ public:
 	virtual std::vector<Applied> history() const = 0;
 	// Seconds until an unconfirmed reload rolls back; nullopt when none is pending.
 	virtual std::optional<uint64_t> confirm_deadline_s() const = 0;
-	// The dataplane's MAC entries of tenant index `tenant` (dp::MacTable::kAllTenants: all),
+	// The dataplane's MAC entries of tenant index `tenant` (abi::kAllTenants: all),
 	// and clearing the dynamic ones; nullopt with `error` when the dataplane cannot answer.
 	virtual std::optional<shm::MacDump> mac_table(uint32_t tenant, std::string& error) = 0;
 	virtual std::optional<uint64_t> clear_mac_table(uint32_t tenant, std::string& error) = 0;

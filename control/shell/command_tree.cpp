@@ -385,6 +385,7 @@ CommandTree::Walk CommandTree::walk(Mode mode, const std::vector<std::string>& w
 				take(c.get(), f, std::move(s));
 			}
 		}
+		std::vector<State> states_before = std::move(w.states);
 		w.states.clear();
 		for (auto& [f, s] : next) {
 			if (f == best) {
@@ -393,6 +394,23 @@ CommandTree::Walk CommandTree::walk(Mode mode, const std::vector<std::string>& w
 		}
 		if (w.states.empty()) {
 			w.error = "% Unknown command: " + word;
+			// A number where one is taken, but not this one: say so, as vtysh does.
+			for (const State& st : states_before) {
+				for (const auto& c : next_of(*st.node)) {
+					if (c->arg != nullptr &&
+					    c->arg->accept == ArgType::Accept::number &&
+					    !accepts(*c->arg, word) && !word.empty() &&
+					    std::all_of(word.begin(), word.end(), [](char ch) {
+						    return std::isdigit(
+						        static_cast<unsigned char>(ch));
+					    })) {
+						w.error = "% Value out of range: " + word + " (" +
+						          c->label + " is " +
+						          std::to_string(c->arg->min) + "-" +
+						          std::to_string(c->arg->max) + ")";
+					}
+				}
+			}
 			return w;
 		}
 	}

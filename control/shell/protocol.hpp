@@ -3,11 +3,13 @@
 //   request:  {"op": "exec" | "help" | "complete" | "hello", "line": "..."}
 //   response: {"ok": bool, "output": "...", "prompt": "...", "close": bool,
 //              "candidates": [...] (complete only)}
+//   notice:   {"notice": "..."}: something the session did not ask about (a reload that
+//             was not confirmed in time was rolled back), sent between responses
 #pragma once
 
 #include <string>
 
-#include "dataplane/shm/unix_address.hpp"
+#include "common/shm/unix_address.hpp"
 
 namespace tsunagi::shell {
 

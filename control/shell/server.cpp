@@ -133,6 +133,19 @@ void Server::answer(Connection& c, const std::string& request)
 	c.out += reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+void Server::broadcast(const std::string& notice)
+{
+	const std::string line =
+	    nlohmann::json({{"notice", notice}})
+	        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+	    "\n";
+	for (auto& c : connections_) {
+		if (!c->closing) {
+			c->out += line;
+		}
+	}
+}
+
 void Server::flush(Connection& c)
 {
 	while (!c.out.empty()) {

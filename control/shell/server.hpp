@@ -32,6 +32,9 @@ public:
 	void add_fds(std::vector<pollfd>& fds) const;
 	// Accepts, reads and answers whatever is ready; never blocks.
 	void service();
+	// Tells every session something that happened without its asking (an unconfirmed
+	// reload rolled back): a {"notice": ...} line that tsunagi-sh prints when it comes.
+	void broadcast(const std::string& notice);
 
 	const ServerCounters& counters() const { return counters_; }
 	const std::string& path() const { return path_; }

@@ -22,6 +22,16 @@ Reply shown(const std::string& command, const Shown& s, const Args& a)
 
 Shell::Shell(Backend& backend) : backend_(backend)
 {
+	define_words();
+	add_show_commands();
+	add_exec_actions();
+	add_mode_commands();
+	add_configure_commands();
+}
+
+// Every keyword and argument of the grammar, with its help text (`?`).
+void Shell::define_words()
+{
 	auto& t = tree_;
 	t.keyword("show", "Show running system information");
 	t.keyword("json", "JavaScript Object Notation");
@@ -63,7 +73,11 @@ Shell::Shell(Backend& backend) : backend_(backend)
 	t.arg("TENANT", {"Tenant name", ArgType::Accept::word, 0, 0, "tenant"});
 	t.arg("VRF", {"VRF (tenant) name", ArgType::Accept::word, 0, 0, "vrf"});
 	t.arg("LINE", {"The rest of the command, as FRR's vtysh takes it", ArgType::Accept::rest});
+}
 
+// What exec mode shows: the node's own documents, and FRR's passed through.
+void Shell::add_show_commands()
+{
 	add(Mode::exec, "show tenants [json]", [this](Session&, const Args& a) {
 		return shown("tenants", show_tenants(backend_), a);
 	});
@@ -112,10 +126,15 @@ Shell::Shell(Backend& backend) : backend_(backend)
 	add(Mode::exec, "show mac-table [tenant TENANT] [json]", [this](Session&, const Args& a) {
 		return shown("mac-table", show_mac_table(backend_, a.get("TENANT")), a);
 	});
+}
+
+// What exec mode does to the dataplane, and the configuration history.
+void Shell::add_exec_actions()
+{
 	add(Mode::exec, "clear mac-table [tenant TENANT]", [this](Session& s, const Args& a) {
 		const std::string& name = a.get("TENANT");
 		const abi::TableView t = backend_.tables();
-		uint32_t idx = dp::MacTable::kAllTenants;
+		uint32_t idx = abi::kAllTenants;
 		if (!name.empty() &&
 		    (idx = t.valid() ? t.tenant_by_name(name) : abi::kNone) == abi::kNone) {
 			return Reply{"% No tenant named " + name + "\n", false};
@@ -151,6 +170,11 @@ Shell::Shell(Backend& backend) : backend_(backend)
 	add(Mode::exec, "show config-history [json]", [this](Session&, const Args& a) {
 		return shown("config-history", show_config_history(backend_), a);
 	});
+}
+
+// Moving between exec and configure mode, and leaving.
+void Shell::add_mode_commands()
+{
 	add(Mode::exec, "configure [terminal]", [](Session& s, const Args&) {
 		s.mode = Mode::configure;
 		return Reply{};
@@ -165,10 +189,16 @@ Shell::Shell(Backend& backend) : backend_(backend)
 		s.mode = Mode::exec;
 		return Reply{};
 	});
+	// A refusal reads as vtysh's do: every line of it behind "% ".
+}
+
+// What configure mode changes: reloads, confirmation and rollback.
+void Shell::add_configure_commands()
+{
 	auto lines = [](const ReloadResult& r) {
 		std::string out;
 		for (const auto& l : r.lines) {
-			out += l + "\n";
+			out += (r.ok || l.rfind('%', 0) == 0 ? "" : "% ") + l + "\n";
 		}
 		return Reply{out, r.ok};
 	};
@@ -217,6 +247,12 @@ Reply Shell::exec(Session& s, std::string_view line)
 {
 	const auto m = tree_.parse(s.mode, line);
 	if (m.command < 0) {
+		if (s.mode == Mode::configure && !m.error.empty() &&
+		    tree_.parse(Mode::exec, line).command >= 0) {
+			return {"% \"" + std::string(line) + "\" is an exec-mode command: `do " +
+			            std::string(line) + "` runs it from configure mode\n",
+			        false};
+		}
 		return {m.error.empty() ? "" : m.error + "\n", m.error.empty()};
 	}
 	// `do` runs in exec mode, and leaves the session where it was.

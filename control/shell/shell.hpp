@@ -46,6 +46,11 @@ public:
 private:
 	using Handler = std::function<Reply(Session&, const Args&)>;
 	void add(Mode mode, std::string_view syntax, Handler h);
+	void define_words();
+	void add_show_commands();
+	void add_exec_actions();
+	void add_mode_commands();
+	void add_configure_commands();
 	std::vector<std::string> values(const std::string& source) const;
 	// Tells `audit` who ran a command that changes something.
 	void record(const Session& s, const std::string& command) const;

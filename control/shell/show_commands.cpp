@@ -8,11 +8,12 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <set>
 #include <tuple>
 
-#include "control/config/loader.hpp"
+#include "common/abi/counters.hpp"
+#include "common/config/values.hpp"
 #include "control/shell/text_table.hpp"
-#include "dataplane/pipeline/counters.hpp"
 
 namespace tsunagi::shell {
 
@@ -53,33 +54,6 @@ const config::Tenant* find_tenant(const config::Config& c, const std::string& na
 		}
 	}
 	return nullptr;
-}
-
-std::string u(uint64_t v)
-{
-	return std::to_string(v);
-}
-
-// A string cell from a document value: numbers and strings as they are, absent as "-".
-std::string cell(const Json& v)
-{
-	if (v.is_null()) {
-		return "-";
-	}
-	if (v.is_string()) {
-		return v.get<std::string>();
-	}
-	if (v.is_boolean()) {
-		return v.get<bool>() ? "yes" : "no";
-	}
-	if (v.is_array()) {
-		std::string s;
-		for (const auto& e : v) {
-			s += (s.empty() ? "" : ",") + cell(e);
-		}
-		return s.empty() ? "-" : s;
-	}
-	return v.dump();
 }
 
 Json yaml_to_json(const YAML::Node& n)
@@ -241,18 +215,28 @@ Shown show_attachments(const Backend& b)
 	return {{{"attachments", list}}, ""};
 }
 
+// The VTEP entries live members point at: an edit writes a VTEP anew (another next hop)
+// and leaves the entry it replaced, and the section has room for VTEPs to come.
+std::set<uint32_t> live_vteps(const abi::TableView& t)
+{
+	std::set<uint32_t> out;
+	for (uint32_t m = 0; t.valid() && m < t.members.size; ++m) {
+		if (t.members[m].kind == abi::MemberKind::vtep && t.member_live(m)) {
+			if (const uint32_t v = t.vtep_of(m); v < t.vteps.size) {
+				out.insert(v);
+			}
+		}
+	}
+	return out;
+}
+
 Shown show_vteps(const Backend& b)
 {
 	const abi::TableView t = b.tables();
 	Json list = Json::array();
 	if (t.valid()) {
-		for (uint64_t i = 0; i < t.vteps.size; ++i) {
+		for (const uint32_t i : live_vteps(t)) {
 			const abi::VtepEntry& v = t.vteps[i];
-			// The section has room for VTEPs to come: zeroed entries.
-			if (std::all_of(v.dst_ip, v.dst_ip + 16,
-			                [](uint8_t b) { return b == 0; })) {
-				continue;
-			}
 			char addr[INET6_ADDRSTRLEN] = "";
 			inet_ntop(v.v6 ? AF_INET6 : AF_INET, v.dst_ip, addr, sizeof(addr));
 			Json tenants = Json::array();
@@ -386,9 +370,15 @@ Shown show_dataplane(const Backend& b)
 	const auto dp = b.dataplane();
 	const abi::TableView t = b.tables();
 	const auto latency = b.update_latency_us();
-	uint64_t live_tenants = 0;
+	uint64_t live_tenants = 0, live_members = 0, live_static = 0;
 	for (uint64_t i = 0; t.valid() && i < t.tenants.size; ++i) {
 		live_tenants += t.tenants[i].live != 0;
+	}
+	for (uint32_t m = 0; t.valid() && m < t.members.size; ++m) {
+		live_members += t.member_live(m);
+	}
+	for (uint64_t i = 0; t.valid() && i < t.static_macs.size; ++i) {
+		live_static += t.member_live(t.static_macs[i].member);
 	}
 	Json j = {{"publishedGeneration", b.published_generation()},
 	          {"inUseGeneration", dp ? Json(dp->in_use_generation) : Json(nullptr)},
@@ -401,9 +391,9 @@ Shown show_dataplane(const Backend& b)
 	          {"tables",
 	           {{"ports", t.valid() ? t.ports.size : 0},
 	            {"tenants", live_tenants},
-	            {"members", t.valid() ? t.members.size : 0},
-	            {"vteps", t.valid() ? t.vteps.size : 0},
-	            {"staticMacs", t.valid() ? t.static_macs.size : 0}}}};
+	            {"members", live_members},
+	            {"vteps", live_vteps(t).size()},
+	            {"staticMacs", live_static}}}};
 	return {j, ""};
 }
 
@@ -425,7 +415,7 @@ Shown show_mac_table(Backend& b, const std::string& tenant)
 	if (!t.valid()) {
 		return {{}, "% No tables published yet"};
 	}
-	uint32_t idx = dp::MacTable::kAllTenants;
+	uint32_t idx = abi::kAllTenants;
 	if (!tenant.empty() && (idx = t.tenant_by_name(tenant)) == abi::kNone) {
 		return {{}, "% No tenant named " + tenant};
 	}
@@ -439,8 +429,7 @@ Shown show_mac_table(Backend& b, const std::string& tenant)
 	for (const auto& r : dump->records) {
 		auto& slot = newest[r.key];
 		const auto rank = [](const shm::MacRecord* x) {
-			return x->seen == dp::MacTable::kStatic ? uint64_t{1} << 33
-			                                        : uint64_t{x->seen};
+			return x->seen == abi::kStaticMac ? uint64_t{1} << 33 : uint64_t{x->seen};
 		};
 		if (slot == nullptr || rank(&r) > rank(slot)) {
 			slot = &r;
@@ -454,6 +443,11 @@ Shown show_mac_table(Backend& b, const std::string& tenant)
 	std::vector<Row> rows;
 	for (const auto& [key, r] : newest) {
 		const uint32_t ti = uint32_t(key >> 48);
+		// A removed tenant's or member's MACs age out in the dataplane; they are no
+		// longer the node's.
+		if (!t.member_live(r->member) || t.tenant_of(r->member) != ti) {
+			continue;
+		}
 		uint8_t mac[6];
 		for (int i = 0; i < 6; ++i) {
 			mac[i] = uint8_t(key >> (40 - 8 * i));
@@ -466,8 +460,8 @@ Shown show_mac_table(Backend& b, const std::string& tenant)
 		    {"vlan", nullptr},
 		    {"innerVlan", nullptr},
 		    {"vtep", nullptr},
-		    {"type", r->seen == dp::MacTable::kStatic ? "static" : "dynamic"},
-		    {"ageSeconds", r->seen == dp::MacTable::kStatic
+		    {"type", r->seen == abi::kStaticMac ? "static" : "dynamic"},
+		    {"ageSeconds", r->seen == abi::kStaticMac
 		                       ? Json(nullptr)
 		                       : Json(dump->now_s - std::min(dump->now_s, r->seen))}};
 		if (r->member < t.members.size) {
@@ -509,153 +503,6 @@ Shown show_config_history(const Backend& b)
 	const auto left = b.confirm_deadline_s();
 	return {{{"history", list}, {"confirmDeadlineSeconds", left ? Json(*left) : Json(nullptr)}},
 	        ""};
-}
-
-std::string render_text(const std::string& command, const Json& d)
-{
-	if (command == "tenants") {
-		TextTable tt({"Tenant", "VNI", "Hybrid-VLAN", "Attachments", "VTEPs", "VRF",
-		              "RX-packets", "TX-packets"});
-		for (const auto& t : d["tenants"]) {
-			tt.row({cell(t["name"]), cell(t["vni"]), cell(t["hybridVlan"]),
-			        cell(t["attachments"]), cell(t["vteps"]), cell(t["vrf"]),
-			        cell(t["rxPackets"]), cell(t["txPackets"])});
-		}
-		return tt.render();
-	}
-	if (command == "tenant") {
-		std::string s = "Tenant " + cell(d["name"]) + "\n  VNI " + cell(d["vni"]) +
-		                ", hybrid VLAN " + cell(d["hybridVlan"]) + ", MAC limit " +
-		                (d["macLimit"] == 0 ? std::string("none") : cell(d["macLimit"])) +
-		                ", " + cell(d["staticMacs"]) + " static MACs\n  Attachments:\n";
-		for (const auto& a : d["attachments"]) {
-			s += "    " + cell(a["port"]) + " vlan " + cell(a["vlan"]) +
-			     (a["innerVlan"] == 0 ? "" : " inner " + cell(a["innerVlan"])) + "\n";
-		}
-		s += "  VTEPs: " + cell(d["vteps"]) + "\n";
-		if (!d["vrf"].is_null()) {
-			const auto& v = d["vrf"];
-			s += "  VRF: rd " + cell(v["rd"]) + ", label " + cell(v["label"]) +
-			     ", import " + cell(v["importRouteTargets"]) + ", export " +
-			     cell(v["exportRouteTargets"]) + "\n    gateways " +
-			     cell(v["gateways"]) + ", " + cell(v["staticRoutes"]) +
-			     " static routes\n";
-		}
-		const auto& c = d["counters"];
-		s += "  RX " + cell(c["rxPackets"]) + " packets, " + cell(c["rxBytes"]) +
-		     " bytes; TX " + cell(c["txPackets"]) + " packets, " + cell(c["txBytes"]) +
-		     " bytes\n";
-		return s;
-	}
-	if (command == "attachments") {
-		TextTable tt({"Port", "VLAN", "Inner", "Tenant", "Hybrid-VLAN"});
-		for (const auto& a : d["attachments"]) {
-			tt.row({cell(a["port"]), cell(a["vlan"]),
-			        a["innerVlan"] == 0 ? "-" : cell(a["innerVlan"]), cell(a["tenant"]),
-			        cell(a["hybridVlan"])});
-		}
-		return tt.render();
-	}
-	if (command == "vteps") {
-		TextTable tt({"VTEP", "Port", "Next-hop MAC", "Tenants"});
-		for (const auto& v : d["vteps"]) {
-			tt.row({cell(v["vtep"]), cell(v["port"]),
-			        v["resolved"].get<bool>() ? cell(v["nextHopMac"]) : "(unresolved)",
-			        cell(v["tenants"])});
-		}
-		return tt.render();
-	}
-	if (command == "vrf-routes") {
-		std::string s =
-		    "VRF " + cell(d["vrf"]) + ": " + u(d["routes"].size()) + " routes\n";
-		TextTable tt({"Prefix", "Next hop"});
-		for (const auto& r : d["routes"]) {
-			bool first = true;
-			for (const auto& h : r["nextHops"]) {
-				std::string via = cell(h["type"]);
-				if (h.contains("port")) {
-					via += " " + cell(h["port"]) +
-					       (h.contains("vlan") ? "." + cell(h["vlan"]) : "");
-				}
-				if (h.contains("labels")) {
-					via += " label " + cell(h["labels"]);
-				}
-				if (h.contains("mac")) {
-					via += " " + (h["mac"].is_null() ? "(unresolved)"
-					                                 : cell(h["mac"]));
-				}
-				tt.row({first ? cell(r["prefix"]) : "", via});
-				first = false;
-			}
-		}
-		return s + tt.render();
-	}
-	if (command == "interfaces") {
-		TextTable tt({"Interface", "Role", "MAC", "Addresses", "MTU", "RX-packets",
-		              "RX-bytes", "TX-packets", "TX-bytes", "Punted"});
-		for (const auto& p : d["interfaces"]) {
-			tt.row({cell(p["name"]), cell(p["role"]), cell(p["mac"]),
-			        cell(p["addresses"]), cell(p["mtu"]), cell(p["rxPackets"]),
-			        cell(p["rxBytes"]), cell(p["txPackets"]), cell(p["txBytes"]),
-			        cell(p["puntedPackets"])});
-		}
-		return tt.render();
-	}
-	if (command == "drops") {
-		TextTable tt({"Reason", "Packets", "Description"});
-		for (const auto& r : d["drops"]) {
-			tt.row({cell(r["reason"]), cell(r["packets"]), cell(r["description"])});
-		}
-		return tt.render() + "Total: " + cell(d["total"]) + "\n";
-	}
-	if (command == "dataplane") {
-		const auto& t = d["tables"];
-		return "Dataplane: " +
-		       (d["running"].get<bool>()
-		            ? "running, pid " + cell(d["pid"]) + ", " + cell(d["workers"]) +
-		                  " workers, heartbeat " + cell(d["heartbeatAgeMs"]) + " ms ago"
-		            : std::string("not running")) +
-		       "\nTable generation: published " + cell(d["publishedGeneration"]) +
-		       ", in use " + cell(d["inUseGeneration"]) + "\nUpdate latency: " +
-		       (d["updateLatencyUs"].is_null() ? "-" : cell(d["updateLatencyUs"]) + " us") +
-		       "\nImage: " + cell(d["imageBytes"]) + " bytes; " + cell(t["ports"]) +
-		       " ports, " + cell(t["tenants"]) + " tenants, " + cell(t["members"]) +
-		       " members, " + cell(t["vteps"]) + " VTEPs, " + cell(t["staticMacs"]) +
-		       " static MACs\n";
-	}
-	if (command == "mac-table") {
-		TextTable tt({"Tenant", "MAC", "Where", "Type", "Age"});
-		for (const auto& e : d["entries"]) {
-			const std::string where =
-			    !e["vtep"].is_null()
-			        ? "vtep " + cell(e["vtep"])
-			        : cell(e["port"]) + " vlan " + cell(e["vlan"]) +
-			              (e["innerVlan"] == 0 ? "" : " inner " + cell(e["innerVlan"]));
-			tt.row({cell(e["tenant"]), cell(e["mac"]), where, cell(e["type"]),
-			        e["ageSeconds"].is_null() ? "-" : cell(e["ageSeconds"]) + "s"});
-		}
-		return tt.render() + u(d["entries"].size()) + " entries\n";
-	}
-	if (command == "config-history") {
-		TextTable tt({"Rollback", "Applied", "Origin", "Bytes"});
-		for (const auto& e : d["history"]) {
-			char when[32] = "-";
-			const time_t t = time_t(e["appliedAt"].get<uint64_t>());
-			tm utc{};
-			gmtime_r(&t, &utc);
-			std::strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &utc);
-			tt.row({e["rollback"] == 0 ? "running" : cell(e["rollback"]), when,
-			        cell(e["origin"]), cell(e["bytes"])});
-		}
-		return tt.render() + (d["confirmDeadlineSeconds"].is_null()
-		                          ? ""
-		                          : "Rolls back in " + cell(d["confirmDeadlineSeconds"]) +
-		                                " s unless confirmed\n");
-	}
-	if (command == "running-config") {
-		return d["yaml"].get<std::string>();
-	}
-	return d.dump(2) + "\n";
 }
 
 }  // namespace tsunagi::shell

@@ -3,15 +3,13 @@
 // outputs always say the same thing.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "control/shell/backend.hpp"
+#include "control/shell/show_text.hpp"
 
 namespace tsunagi::shell {
-
-using Json = nlohmann::ordered_json;
 
 // A show command's document, or the sentence saying why there is none.
 struct Shown {
@@ -31,8 +29,5 @@ Shown show_running_config(const Backend& b);
 Shown show_config_history(const Backend& b);
 // `tenant` empty: every tenant's.
 Shown show_mac_table(Backend& b, const std::string& tenant);
-
-// The text form of each document, by the command's name ("tenants", "tenant", ...).
-std::string render_text(const std::string& command, const Json& doc);
 
 }  // namespace tsunagi::shell

@@ -2,8 +2,8 @@
 
 #include <cctype>
 
-#include "dataplane/pipeline/counters.hpp"
-#include "dataplane/pkt/describe.hpp"
+#include "common/abi/counters.hpp"
+#include "common/pkt/describe.hpp"
 
 namespace tsunagi::shell {
 

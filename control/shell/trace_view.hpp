@@ -6,11 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "dataplane/abi/table_view.hpp"
+#include "common/abi/table_view.hpp"
 
 namespace tsunagi::shell {
 
-// `verdict`: the dataplane's trace document (dataplane/shm/command_channel.hpp).
+// `verdict`: the dataplane's trace document (common/shm/command_channel.hpp).
 std::string render_trace(const abi::TableView& t, const std::string& frame,
                          const nlohmann::json& verdict);
 

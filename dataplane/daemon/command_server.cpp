@@ -12,8 +12,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "dataplane/shm/command_channel.hpp"
-#include "dataplane/shm/unix_address.hpp"
+#include "common/shm/command_channel.hpp"
+#include "common/shm/unix_address.hpp"
 
 namespace tsunagi::dp {
 

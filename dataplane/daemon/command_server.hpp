@@ -1,4 +1,4 @@
-// The dataplane's end of its command socket (dataplane/shm/command_channel.hpp), served
+// The dataplane's end of its command socket (common/shm/command_channel.hpp), served
 // from the control thread's loop; never from a worker, never blocking.
 #pragma once
 

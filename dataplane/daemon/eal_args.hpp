@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "control/config/model.hpp"
+#include "common/config/model.hpp"
 #include "dataplane/runtime/eal_setup.hpp"
 
 namespace tsunagi::dp {

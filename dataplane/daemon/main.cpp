@@ -15,18 +15,19 @@
 #include <iostream>
 #include <memory>
 
-#include "control/cli/program.hpp"
-#include "control/cli/service.hpp"
-#include "control/config/loader.hpp"
+#include "common/cli/program.hpp"
+#include "common/cli/runtime_dir.hpp"
+#include "common/cli/service.hpp"
+#include "common/config/loader.hpp"
+#include "common/shm/names.hpp"
+#include "common/shm/node_group.hpp"
+#include "common/shm/stats_segment.hpp"
+#include "common/shm/subscriber.hpp"
 #include "dataplane/daemon/command_server.hpp"
 #include "dataplane/daemon/eal_args.hpp"
 #include "dataplane/daemon/ports.hpp"
 #include "dataplane/daemon/telemetry.hpp"
 #include "dataplane/daemon/worker.hpp"
-#include "dataplane/shm/names.hpp"
-#include "dataplane/shm/node_group.hpp"
-#include "dataplane/shm/stats_segment.hpp"
-#include "dataplane/shm/subscriber.hpp"
 
 namespace po = boost::program_options;
 
@@ -176,17 +177,18 @@ private:
 
 }  // namespace
 
-int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t mac_capacity);
+int forward(config::Config cfg, bool huge, unsigned idle_sleep_us, size_t mac_capacity);
 
 int run(int argc, char** argv)
 {
 	std::string config_path;
+	size_t max_config_bytes = 0;
 	unsigned idle_sleep_us = 20;
 	size_t mac_capacity = size_t{1} << 21;
 	po::options_description desc(
 	    "tsunagi-dataplane: the DPDK fast path\n\nUsage: tsunagi-dataplane [--config FILE]\n\n"
 	    "Options");
-	cli::add_common_options(desc, config_path);
+	cli::add_common_options(desc, config_path, max_config_bytes);
 	desc.add_options()("huge", "use hugepages (default: when some are free)")(
 	    "no-huge", "never use hugepages")(
 	    "idle-sleep-us", po::value(&idle_sleep_us),
@@ -199,11 +201,31 @@ int run(int argc, char** argv)
 		return *rc;
 	}
 
-	const auto loaded = cli::load_config(config_path, "tsunagi-dataplane");
+	const auto loaded =
+	    cli::load_config(config_path, "tsunagi-dataplane", nullptr, max_config_bytes);
 	if (!loaded) {
 		return cli::kExitConfig;
 	}
 	const config::Config& cfg = *loaded;
+	// Before DPDK touches anything of the node's (its file prefix, the ports): the
+	// runtime directory must be one to trust, and this the node's only dataplane.
+	std::string err;
+	const std::optional<gid_t> group = shm::node_group(cfg.node.group, err);
+	if (!err.empty()) {
+		log(err);
+		return cli::kExitConfig;
+	}
+	const auto dir = cli::prepare_runtime_dir(cfg.node.runtime_dir, group ? 0770 : 0750, group,
+	                                          group, 0, err);
+	if (!dir) {
+		log(err);
+		return cli::kExitRuntime;
+	}
+	const auto lock = cli::RuntimeLock::acquire(cfg.node.runtime_dir, "tsunagi-dataplane", err);
+	if (!lock) {
+		log(err);
+		return cli::kExitRuntime;
+	}
 
 	const bool huge = vm.count("huge") || (!vm.count("no-huge") && hugepages_available());
 	if (auto err = eal_init(eal_options(cfg, huge)); !err.empty()) {
@@ -215,11 +237,11 @@ int run(int argc, char** argv)
 	std::signal(SIGHUP, SIG_IGN);
 	// Everything DPDK-backed is released inside forward(), before the EAL goes.
 	const int rc = forward(cfg, huge, idle_sleep_us, mac_capacity);
-	rte_eal_cleanup();
+	eal_cleanup();
 	return rc;
 }
 
-int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t mac_capacity)
+int forward(config::Config cfg, bool huge, unsigned idle_sleep_us, size_t mac_capacity)
 {
 	// Workers are the lcores besides the main one; with a single lcore, the main
 	// thread forwards and looks after the tables in turn.
@@ -242,6 +264,14 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 		log(err);
 		return cli::kExitRuntime;
 	}
+	// The punt path's TAPs take the port's MAC as the device has it.
+	for (size_t i = 0; i < cfg.ports.size(); ++i) {
+		if (!cfg.ports[i].mac) {
+			cfg.ports[i].device_mac.emplace();
+			std::copy(ports.macs[i].begin(), ports.macs[i].end(),
+			          cfg.ports[i].device_mac->bytes.begin());
+		}
+	}
 
 	const shm::Names names = shm::names_for(cfg.node.runtime_dir);
 	std::string err;
@@ -256,6 +286,7 @@ int forward(const config::Config& cfg, bool huge, unsigned idle_sleep_us, size_t
 		return cli::kExitRuntime;
 	}
 	stats->set_tsc_hz(rte_get_tsc_hz());
+	stats->set_port_macs(ports.macs);
 	PuntPath punt;
 	if (auto e = punt.open(cfg, pool); !e.empty()) {
 		log(e);

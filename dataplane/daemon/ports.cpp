@@ -2,7 +2,8 @@
 
 #include <rte_ethdev.h>
 
-#include "control/compile/compiler.hpp"
+#include <algorithm>
+
 #include "dataplane/daemon/eal_args.hpp"
 
 namespace tsunagi::dp {
@@ -63,12 +64,20 @@ std::string start_ports(const config::Config& cfg, rte_mempool* pool, uint16_t q
 				return fail(p, "TX queue", rc);
 			}
 		}
-		// The tables carry the port's MAC (its `mac:` or the derived default): the
-		// device must answer to the same one.
-		const auto mac = compile::port_mac(cfg, i);
+		// A port with `mac:` answers to it; one without keeps its device's own (a NIC's
+		// burned-in address), which tsunagid learns from the counters segment and puts
+		// in the tables.
 		rte_ether_addr addr;
-		std::copy(mac.bytes.begin(), mac.bytes.end(), addr.addr_bytes);
-		rte_eth_dev_default_mac_addr_set(id, &addr);
+		if (p.mac) {
+			// Some virtual devices keep theirs; the port is promiscuous anyway.
+			std::copy(p.mac->bytes.begin(), p.mac->bytes.end(), addr.addr_bytes);
+			rte_eth_dev_default_mac_addr_set(id, &addr);
+		}
+		if (int rc = rte_eth_macaddr_get(id, &addr); rc != 0) {
+			return fail(p, "read its MAC", rc);
+		}
+		ports.macs.push_back({});
+		std::copy_n(addr.addr_bytes, 6, ports.macs.back().begin());
 		if (int rc = rte_eth_dev_start(id); rc != 0) {
 			return fail(p, "start", rc);
 		}

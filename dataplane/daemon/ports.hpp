@@ -5,11 +5,12 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "control/config/model.hpp"
+#include "common/config/model.hpp"
 
 namespace tsunagi::dp {
 
@@ -17,6 +18,8 @@ struct PortSet {
 	std::vector<uint16_t> dpdk_id;  // by the port's position in the YAML
 	// The driver strips the outer VLAN tag (af_packet): see pkt/stripped_tag.hpp.
 	std::vector<bool> strips_tags;
+	// The MAC each device answers to: the port's `mac:`, else the device's own.
+	std::vector<std::array<uint8_t, 6>> macs;
 };
 
 // Returns an empty string, or what failed (naming the port).

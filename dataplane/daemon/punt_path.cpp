@@ -15,10 +15,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "control/compile/compiler.hpp"
-#include "control/netif/interface_setup.hpp"
-#include "dataplane/pkt/format.hpp"
-#include "dataplane/shm/names.hpp"
+#include "common/config/port_mac.hpp"
+#include "common/netif/interface_setup.hpp"
+#include "common/pkt/format.hpp"
+#include "common/shm/names.hpp"
 
 namespace tsunagi::dp {
 
@@ -39,7 +39,7 @@ std::string configure(const std::string& name, const config::Config& cfg, size_t
 {
 	const config::Port& p = cfg.ports[index];
 	netif::InterfaceSetup s;
-	s.mac = compile::port_mac(cfg, index);
+	s.mac = config::port_mac(cfg, index);
 	s.mtu = p.mtu;
 	if (addresses) {
 		s.addresses = p.addresses;

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "control/config/model.hpp"
-#include "dataplane/pipeline/counters.hpp"
+#include "common/abi/counters.hpp"
+#include "common/config/model.hpp"
 
 namespace tsunagi::dp {
 

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <utility>
 
-#include "dataplane/report/counter_totals.hpp"
+#include "common/report/counter_totals.hpp"
 
 namespace tsunagi::dp {
 

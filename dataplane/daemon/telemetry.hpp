@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "dataplane/abi/table_view.hpp"
-#include "dataplane/pipeline/counters.hpp"
+#include "common/abi/counters.hpp"
+#include "common/abi/table_view.hpp"
 
 namespace tsunagi::dp {
 

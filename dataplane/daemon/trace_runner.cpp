@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "dataplane/pkt/format.hpp"
+#include "common/pkt/format.hpp"
 
 namespace tsunagi::dp {
 
@@ -167,7 +167,7 @@ std::string TraceRunner::run(uint16_t port, const uint8_t* frame, uint32_t len, 
 	j["generation"] = g->mapping.generation;
 	j["macEntriesCopied"] = copied;
 	j["tenant"] = nullptr;
-	for (uint64_t t = 0; t < g->view.tenants.size && t <= kMaxTenants; ++t) {
+	for (uint64_t t = 0; t < g->view.tenants.size && t <= abi::kMaxTenants; ++t) {
 		if (c.tenants[t].rx_packets != 0) {
 			j["tenant"] = t;
 			break;

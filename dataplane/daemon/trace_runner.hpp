@@ -20,7 +20,7 @@ public:
 	TraceRunner(const std::vector<std::unique_ptr<Worker>>& workers, const WorkerShared& shared,
 	            const MacTable& node_macs, rte_mempool* pool);
 
-	// The verdict as JSON (dataplane/shm/command_channel.hpp, Command::trace); an error
+	// The verdict as JSON (common/shm/command_channel.hpp, Command::trace); an error
 	// sentence when the frame cannot be traced.
 	std::string run(uint16_t port, const uint8_t* frame, uint32_t len, std::string& error);
 

@@ -12,11 +12,11 @@
 #include <memory>
 #include <vector>
 
-#include "dataplane/abi/table_view.hpp"
+#include "common/abi/table_view.hpp"
+#include "common/shm/subscriber.hpp"
 #include "dataplane/daemon/ports.hpp"
 #include "dataplane/daemon/punt_path.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
-#include "dataplane/shm/subscriber.hpp"
 
 namespace tsunagi::dp {
 

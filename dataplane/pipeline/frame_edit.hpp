@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "dataplane/pipeline/counters.hpp"
-#include "dataplane/pkt/format.hpp"
+#include "common/abi/counters.hpp"
+#include "common/pkt/format.hpp"
 
 namespace tsunagi::dp {
 

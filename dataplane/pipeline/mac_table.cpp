@@ -28,7 +28,7 @@ MacTable::MacTable(size_t capacity, uint32_t* dynamic_counts, bool frozen)
 		slots_[i] = Entry{kFreeKey, abi::kNone, 0};
 	}
 	if (dynamic_counts == nullptr) {
-		own_counts_ = HugeArray<uint32_t>(kMaxTenants + 1);
+		own_counts_ = HugeArray<uint32_t>(abi::kMaxTenants + 1);
 		dynamic_counts = own_counts_.get();
 	}
 	dynamic_ = dynamic_counts;

@@ -17,13 +17,12 @@
 #include <cstring>
 #include <vector>
 
-#include "dataplane/abi/table_view.hpp"
-#include "dataplane/abi/tables.hpp"
+#include "common/abi/mac_entries.hpp"
+#include "common/abi/table_view.hpp"
+#include "common/abi/tables.hpp"
 #include "dataplane/pipeline/huge_array.hpp"
 
 namespace tsunagi::dp {
-
-inline constexpr uint32_t kMaxTenants = 0xffff;  // a tenant index takes 16 bits of a MAC key
 
 class MacTable {
 public:
@@ -32,8 +31,8 @@ public:
 		uint32_t member;  // abi::kNone: a free slot or a tombstone
 		uint32_t seen;    // seconds; kStatic marks an entry that never ages or moves
 	};
-	static constexpr uint32_t kStatic = 0xffffffffu;
-	// Keys of tenant 0xffff are never learned (tenant indexes stay below kMaxTenants).
+	static constexpr uint32_t kStatic = abi::kStaticMac;
+	// Keys of tenant 0xffff are never learned (tenant indexes stay below abi::kMaxTenants).
 	static constexpr uint64_t kFreeKey = uint64_t{0xffff} << 48;
 	static constexpr uint64_t kTombKey = ~uint64_t{0};
 	// A known MAC's `seen` is rewritten once it is this share of the aging time old.
@@ -42,9 +41,9 @@ public:
 	enum class Learn : uint8_t { refreshed, learned, moved, limit, full, pinned };
 
 	// `capacity` is rounded up to a power of two; keep it at least twice the entries
-	// expected so probe runs stay short. `dynamic_counts` (kMaxTenants + 1 of them, zeroed)
-	// receives the count of learned entries per tenant, for readers in another process
-	// (the counters segment); by default the table keeps them itself. A `frozen` table
+	// expected so probe runs stay short. `dynamic_counts` (abi::kMaxTenants + 1 of them,
+	// zeroed) receives the count of learned entries per tenant, for readers in another
+	// process (the counters segment); by default the table keeps them itself. A `frozen` table
 	// stays empty: it stands in while a worker must not use the node's table.
 	explicit MacTable(size_t capacity, uint32_t* dynamic_counts = nullptr, bool frozen = false);
 	~MacTable();
@@ -166,7 +165,7 @@ public:
 	// tenant) among `budget` slots from `cursor` on, and advances `cursor`; the clear is
 	// done when it reaches capacity(). Spread over several calls so that no learning waits
 	// long for the lock. Returns the entries removed.
-	static constexpr uint32_t kAllTenants = 0xffffffffu;
+	static constexpr uint32_t kAllTenants = abi::kAllTenants;
 	size_t clear_step(size_t& cursor, size_t budget, uint32_t tenant);
 
 	// Removes the entries `drop(entry)` selects: static ones, a tenant's, stale members'.

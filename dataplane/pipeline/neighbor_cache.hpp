@@ -11,7 +11,7 @@
 #include <cstring>
 #include <memory>
 
-#include "dataplane/abi/hash.hpp"
+#include "common/abi/hash.hpp"
 
 namespace tsunagi::dp {
 

@@ -19,8 +19,8 @@
 
 #include <cstdint>
 
-#include "dataplane/abi/table_view.hpp"
-#include "dataplane/pipeline/counters.hpp"
+#include "common/abi/counters.hpp"
+#include "common/abi/table_view.hpp"
 #include "dataplane/pipeline/mac_table.hpp"
 #include "dataplane/pipeline/neighbor_cache.hpp"
 #include "dataplane/pipeline/tx_buffers.hpp"

@@ -7,7 +7,7 @@
 
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
-#include "dataplane/pkt/format.hpp"
+#include "common/pkt/format.hpp"
 
 namespace tsunagi::dp {
 

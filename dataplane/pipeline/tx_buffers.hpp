@@ -6,8 +6,8 @@
 #include <array>
 #include <cstdint>
 
-#include "dataplane/abi/tables.hpp"
-#include "dataplane/pipeline/counters.hpp"
+#include "common/abi/counters.hpp"
+#include "common/abi/tables.hpp"
 
 namespace tsunagi::dp {
 

@@ -3,7 +3,7 @@
 // the node (ARP, ND, ICMP, BGP) goes to the kernel, the rest is dropped under its reason.
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
-#include "dataplane/pkt/format.hpp"
+#include "common/pkt/format.hpp"
 
 namespace tsunagi::dp {
 

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "dataplane/abi/hash.hpp"
-#include "dataplane/pkt/format.hpp"
+#include "common/abi/hash.hpp"
+#include "common/pkt/format.hpp"
 
 namespace tsunagi::pkt {
 

@@ -13,7 +13,7 @@
 
 #include <cstring>
 
-#include "dataplane/pkt/format.hpp"
+#include "common/pkt/format.hpp"
 
 namespace tsunagi::pkt {
 

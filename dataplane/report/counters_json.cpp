@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "dataplane/report/counter_totals.hpp"
+#include "common/report/counter_totals.hpp"
 
 namespace tsunagi::dp {
 

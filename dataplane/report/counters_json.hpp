@@ -4,8 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dataplane/abi/table_view.hpp"
-#include "dataplane/pipeline/counters.hpp"
+#include "common/abi/counters.hpp"
+#include "common/abi/table_view.hpp"
+#include "dataplane/pipeline/mac_table.hpp"
 
 namespace tsunagi::dp {
 

@@ -4,6 +4,9 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 
 namespace tsunagi::dp {
@@ -48,6 +51,25 @@ std::string eal_init(const EalOptions& opts)
 		return std::string("EAL initialisation failed: ") + rte_strerror(rte_errno);
 	}
 	return {};
+}
+
+void eal_cleanup()
+{
+	const std::string dir = rte_eal_get_runtime_dir();
+	rte_eal_cleanup();
+	// The directory is this process's alone (its --file-prefix): what DPDK left in it
+	// (the telemetry socket, and without --in-memory its config and fbarray files) goes
+	// with it. Nothing below it is followed.
+	if (dir.empty()) {
+		return;
+	}
+	std::error_code ec;
+	for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+		if (!e.is_directory(ec)) {
+			std::filesystem::remove(e.path(), ec);
+		}
+	}
+	rmdir(dir.c_str());
 }
 
 rte_mempool* make_packet_pool(const char* name, unsigned count, bool jumbo)

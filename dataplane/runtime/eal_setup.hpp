@@ -26,6 +26,10 @@ bool hugepages_available();
 // Initialises the EAL once per process; returns an empty string or why it failed.
 std::string eal_init(const EalOptions& opts);
 
+// Releases the EAL and the runtime directory it made for this process's file prefix
+// (/var/run/dpdk/PREFIX), which DPDK 22.11 leaves behind even when it put nothing in it.
+void eal_cleanup();
+
 // A packet pool whose buffers hold a whole jumbo frame plus room for VXLAN headers.
 rte_mempool* make_packet_pool(const char* name, unsigned count, bool jumbo);
 

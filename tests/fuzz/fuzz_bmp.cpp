@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <tuple>
 
-#include "control/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/routes/bmp.hpp"
 #include "control/routes/vpn_rib.hpp"
 
@@ -84,7 +84,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	}
 	// The same bytes as one BGP message from the peer.
 	routes::decode_bgp(routes::PeerId{*config::parse_ip("203.0.113.1"), 0}, data, size);
-	rib.tick(1000, 1);
+	for (const uint64_t t : {1000, 1500, 4000}) {
+		rib.tick(t, {2000, 400});
+	}
 	rib.mark_all_stale();
 	for (const auto& tp : rib.take_changed()) {
 		rib.hops(tp);

@@ -8,10 +8,11 @@
 #include <cstring>
 #include <string>
 
+#include "common/abi/table_view.hpp"
+#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/compile/compiler.hpp"
-#include "control/config/diff.hpp"
-#include "control/config/loader.hpp"
-#include "dataplane/abi/table_view.hpp"
+#include "control/reload/diff.hpp"
 
 using namespace tsunagi;
 

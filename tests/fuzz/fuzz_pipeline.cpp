@@ -17,9 +17,9 @@
 #include <cstring>
 #include <memory>
 
+#include "common/abi/table_view.hpp"
+#include "common/config/loader.hpp"
 #include "control/compile/compiler.hpp"
-#include "control/config/loader.hpp"
-#include "dataplane/abi/table_view.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 #include "dataplane/runtime/eal_setup.hpp"
 

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "common/pkt/describe.hpp"
 #include "control/shell/shell.hpp"
 #include "control/shell/trace_view.hpp"
-#include "dataplane/pkt/describe.hpp"
 #include "tests/unit/fake_backend.hpp"
 
 using namespace tsunagi;

@@ -15,17 +15,20 @@ cxx=${CXX_FUZZ:-clang++}
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$top")
 passed=0
 failed=0
+# The loader, every file of it.
+config_srcs=$(cd "$top" && echo common/config/*.cpp)
+compile_srcs=$(cd "$top" && echo control/compile/*.cpp)
 declare -A sources=(
-	[bmp]="tests/fuzz/fuzz_bmp.cpp control/routes/bmp.cpp control/routes/vpn_rib.cpp control/config/values.cpp"
-	[shell]="tests/fuzz/fuzz_shell.cpp control/shell/command_tree.cpp control/shell/shell.cpp control/shell/show_commands.cpp control/shell/trace_view.cpp dataplane/pkt/describe.cpp dataplane/report/counter_totals.cpp control/config/loader.cpp control/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp dataplane/abi/table_view.cpp"
-	[pipeline]="tests/fuzz/fuzz_pipeline.cpp $(cd "$top" && echo dataplane/pipeline/*.cpp) dataplane/runtime/eal_setup.cpp control/config/loader.cpp control/config/values.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp dataplane/abi/table_view.cpp"
-	[config]="tests/fuzz/fuzz_config.cpp control/config/loader.cpp control/config/values.cpp control/config/diff.cpp control/compile/compiler.cpp control/compile/id_plan.cpp control/compile/table_writer.cpp control/compile/vrf_plan.cpp dataplane/abi/table_view.cpp"
+	[bmp]="tests/fuzz/fuzz_bmp.cpp control/routes/bmp.cpp control/routes/resync.cpp control/routes/vpn_rib.cpp common/config/values.cpp"
+	[shell]="tests/fuzz/fuzz_shell.cpp control/shell/command_tree.cpp control/shell/shell.cpp control/shell/show_commands.cpp control/shell/show_text.cpp control/shell/trace_view.cpp common/pkt/describe.cpp common/report/counter_totals.cpp $config_srcs $compile_srcs common/abi/table_view.cpp"
+	[pipeline]="tests/fuzz/fuzz_pipeline.cpp $(cd "$top" && echo dataplane/pipeline/*.cpp) dataplane/runtime/eal_setup.cpp $config_srcs $compile_srcs common/abi/table_view.cpp"
+	[config]="tests/fuzz/fuzz_config.cpp $config_srcs control/reload/diff.cpp $compile_srcs common/abi/table_view.cpp"
 )
 # What a target needs beyond its sources: libraries, and DPDK's headers (as system headers,
 # so its GNU extensions do not trip the sanitizers' warnings) where a source includes them.
 dpdk_headers=$(pkg-config --cflags libdpdk | sed 's/-I/-isystem /g')
 declare -A extra=(
-	[config]="$dpdk_headers -lyaml-cpp"
+	[config]="-lyaml-cpp"
 	[shell]="$dpdk_headers -lyaml-cpp"
 	[pipeline]="$dpdk_headers -DALLOW_EXPERIMENTAL_API -lyaml-cpp $(pkg-config --libs libdpdk)"
 )

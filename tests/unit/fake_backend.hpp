@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/abi/counters.hpp"
+#include "common/config/loader.hpp"
 #include "control/compile/compiler.hpp"
-#include "control/config/loader.hpp"
 #include "control/shell/backend.hpp"
-#include "dataplane/pipeline/counters.hpp"
 
 namespace tsunagi::test {
 
@@ -119,7 +119,7 @@ public:
 		// The same MAC in both workers: the newer one counts.
 		d.records.push_back({alpha | 0x020000000001, member, 97, 0, 0});
 		d.records.push_back({alpha | 0x020000000001, member, 99, 1, 0});
-		d.records.push_back({alpha | 0x020000000002, member, dp::MacTable::kStatic, 0, 0});
+		d.records.push_back({alpha | 0x020000000002, member, abi::kStaticMac, 0, 0});
 		return d;
 	}
 	std::optional<uint64_t> clear_mac_table(uint32_t tenant, std::string&) override

@@ -3,9 +3,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
-#include "control/config/loader.hpp"
+#include "common/config/loader.hpp"
 
 namespace tsunagi::test {
 
@@ -36,5 +39,24 @@ inline config::Config load_config(const std::string& yaml)
 	REQUIRE(r.errors.empty());
 	return *r.config;
 }
+
+// A directory of the test's own under /tmp, removed with everything in it at the end.
+struct TempDir {
+	std::string path;
+	TempDir()
+	{
+		char tmpl[] = "/tmp/tsunagi-unit-XXXXXX";
+		path = mkdtemp(tmpl);
+	}
+	~TempDir() { std::filesystem::remove_all(path); }
+	TempDir(const TempDir&) = delete;
+	TempDir& operator=(const TempDir&) = delete;
+	// Writes `text` to the file `name` in it; returns its path.
+	std::string write(const std::string& name, const std::string& text) const
+	{
+		std::ofstream(path + "/" + name, std::ios::binary) << text;
+		return path + "/" + name;
+	}
+};
 
 }  // namespace tsunagi::test

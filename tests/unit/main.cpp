@@ -19,5 +19,7 @@ int main(int argc, char** argv)
 		std::cerr << err << "\n";
 		return 1;
 	}
-	return Catch::Session().run(argc, argv);
+	const int rc = Catch::Session().run(argc, argv);
+	tsunagi::dp::eal_cleanup();
+	return rc;
 }

@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/compile/compiler.hpp"
-#include "control/config/loader.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 
 namespace tsunagi::test {

@@ -9,7 +9,7 @@
 #include <iterator>
 #include <random>
 
-#include "control/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/routes/bmp.hpp"
 #include "control/routes/bmp_listener.hpp"
 #include "tests/unit/bmp_builder.hpp"

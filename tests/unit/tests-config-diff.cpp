@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "control/config/diff.hpp"
-#include "control/config/loader.hpp"
+#include "common/config/loader.hpp"
+#include "control/reload/diff.hpp"
 #include "tests/unit/fixtures.hpp"
 
 namespace config = tsunagi::config;

@@ -1,11 +1,12 @@
-// Unit tests of the YAML loader and validator (control/config/loader.hpp).
+// Unit tests of the YAML loader and validator (common/config/loader.hpp).
 #include <catch2/catch.hpp>
 
 #include <sstream>
 #include <string>
 #include <string_view>
 
-#include "control/config/loader.hpp"
+#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 
 using namespace tsunagi::config;
 
@@ -839,7 +840,8 @@ ports: []
 )");
 	REQUIRE(none.config);
 	CHECK(none.config->node.group.empty());
-	const auto bad = load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1, group: "wheel staff" }
+	const auto bad =
+	    load(R"(node: { name: a, asn: 1, router_id: 10.0.0.1, group: "wheel staff" }
 ports: []
 )");
 	CHECK_ERROR(bad, 1, "node.group: group \"wheel staff\" must be 1");

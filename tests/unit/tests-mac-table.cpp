@@ -161,7 +161,7 @@ TEST_CASE("a clear in slices removes exactly a tenant's dynamic entries", "[mac-
 TEST_CASE("the per-tenant counts can live where the caller says, for another process to read",
           "[mac-table]")
 {
-	std::vector<uint32_t> counts(tsunagi::dp::kMaxTenants + 1, 0);
+	std::vector<uint32_t> counts(tsunagi::abi::kMaxTenants + 1, 0);
 	MacTable t(64, counts.data());
 	REQUIRE(t.learn(MacTable::key(3, kA), 7, 100, 0, kAging) == Learn::learned);
 	REQUIRE(t.learn(MacTable::key(3, kB), 7, 100, 0, kAging) == Learn::learned);

@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "common/abi/table_view.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/metrics/daemon_metrics.hpp"
 #include "control/metrics/exposition.hpp"
 #include "control/metrics/http_endpoint.hpp"
 #include "control/metrics/render.hpp"
-#include "dataplane/abi/table_view.hpp"
 #include "tests/unit/fixtures.hpp"
 
 namespace abi = tsunagi::abi;

@@ -1,10 +1,10 @@
-// The checksum helpers of dataplane/pkt/format.hpp against a sum made from scratch.
+// The checksum helpers of common/pkt/format.hpp against a sum made from scratch.
 #include <catch2/catch.hpp>
 
 #include <cstring>
 #include <random>
 
-#include "dataplane/pkt/format.hpp"
+#include "common/pkt/format.hpp"
 
 namespace pkt = tsunagi::pkt;
 

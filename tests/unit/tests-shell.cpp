@@ -6,11 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/pkt/describe.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/shell/command_tree.hpp"
 #include "control/shell/shell.hpp"
 #include "control/shell/trace_view.hpp"
-#include "dataplane/pkt/describe.hpp"
 #include "fake_backend.hpp"
 #include "fixtures.hpp"
 
@@ -143,7 +143,10 @@ TEST_CASE("configure mode: reload, do, exit and end", "[shell]")
 	run(sh, s, "conf t");
 	CHECK(s.mode == Mode::configure);
 	CHECK(sh.prompt(s) == "n1(config)# ");
-	CHECK(run(sh, s, "show tenants", false) == "% Unknown command: show\n");
+	CHECK(run(sh, s, "show tenants", false) ==
+	      "% \"show tenants\" is an exec-mode command: `do show tenants` runs it from "
+	      "configure mode\n");
+	CHECK(run(sh, s, "shw tenants", false) == "% Unknown command: shw\n");
 	CHECK(run(sh, s, "do show tenants").find("alpha") != std::string::npos);
 	CHECK(s.mode == Mode::configure);
 	CHECK(run(sh, s, "reload check") == "tenant gamma: added\n");
@@ -152,11 +155,13 @@ TEST_CASE("configure mode: reload, do, exit and end", "[shell]")
 	CHECK(audit == std::vector<std::string>{"alice ran reload"});
 	run(sh, s, "reload confirm-within 30");
 	CHECK(b.confirm_within.back() == 30);
-	CHECK(run(sh, s, "reload confirm-within 0", false) == "% Unknown command: 0\n");
+	CHECK(run(sh, s, "reload confirm-within 0", false) ==
+	      "% Value out of range: 0 (SECONDS is 1-86400)\n");
+	CHECK(run(sh, s, "reload confirm-within x", false) == "% Unknown command: x\n");
 	CHECK(run(sh, s, "conf") == "confirmed\n");  // `confirm` and `confirm-within` differ
 	run(sh, s, "rollback 2");
 	CHECK(b.rollbacks == std::vector<uint32_t>{2});
-	CHECK(run(sh, s, "rollback 10", false) == "% Unknown command: 10\n");
+	CHECK(run(sh, s, "rollback 10", false) == "% Value out of range: 10 (N is 1-9)\n");
 	const auto hist = nlohmann::json::parse(run(sh, s, "do show config-history json"));
 	CHECK(hist["history"][1]["origin"] == "startup");
 	CHECK(hist["history"][1]["rollback"] == 1);
@@ -168,6 +173,31 @@ TEST_CASE("configure mode: reload, do, exit and end", "[shell]")
 	run(sh, s, "exit");
 	CHECK(s.mode == Mode::exec);
 	CHECK(sh.exec(s, "exit").close);
+}
+
+TEST_CASE("configure-mode refusals read as vtysh's, behind a %", "[shell]")
+{
+	struct Refusing : FakeBackend {
+		shell::ReloadResult confirm() override
+		{
+			return {false, {"no reload awaits confirmation"}};
+		}
+		shell::ReloadResult rollback(uint32_t) override
+		{
+			return {false,
+			        {"t.yaml:3:1: node: bad", "% already marked",
+			         "1 error(s) in t.yaml; the running configuration stays"}};
+		}
+	} b;
+	shell::Shell sh(b);
+	shell::Session s;
+	run(sh, s, "configure");
+	CHECK(run(sh, s, "confirm", false) == "% no reload awaits confirmation\n");
+	CHECK(run(sh, s, "rollback 1", false) ==
+	      "% t.yaml:3:1: node: bad\n% already marked\n"
+	      "% 1 error(s) in t.yaml; the running configuration stays\n");
+	// What succeeds is not marked.
+	CHECK(run(sh, s, "reload") == "tenant gamma: added\n");
 }
 
 TEST_CASE("show commands: text and json say the same, with documented keys", "[shell]")
@@ -252,14 +282,14 @@ TEST_CASE("show mac-table merges the workers' entries; clear mac-table clears", 
 	                                        {"ageSeconds", 1}});
 	CHECK(j["entries"][1]["type"] == "static");
 	CHECK(j["entries"][1]["ageSeconds"].is_null());
-	CHECK(b.dumped.back() == dp::MacTable::kAllTenants);
+	CHECK(b.dumped.back() == abi::kAllTenants);
 	run(sh, s, "show mac-table tenant beta");
 	CHECK(b.dumped.back() == b.tables().tenant_by_name("beta"));
 	CHECK(run(sh, s, "show mac-table").find("02:00:00:00:00:01  a0 vlan 5  dynamic  1s") !=
 	      std::string::npos);
 	CHECK(run(sh, s, "show mac-table tenant nobody", false) == "% No tenant named nobody\n");
 	CHECK(run(sh, s, "clear mac-table") == "cleared 7 dynamic entries\n");
-	CHECK(b.cleared.back() == dp::MacTable::kAllTenants);
+	CHECK(b.cleared.back() == abi::kAllTenants);
 	run(sh, s, "clear mac-table tenant alpha");
 	CHECK(b.cleared.back() == b.tables().tenant_by_name("alpha"));
 }

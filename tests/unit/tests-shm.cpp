@@ -13,15 +13,15 @@
 #include <thread>
 #include <vector>
 
+#include "common/abi/table_view.hpp"
+#include "common/config/loader.hpp"
+#include "common/shm/control_block.hpp"
+#include "common/shm/names.hpp"
+#include "common/shm/object.hpp"
+#include "common/shm/stats_segment.hpp"
+#include "common/shm/subscriber.hpp"
 #include "control/compile/compiler.hpp"
-#include "control/config/loader.hpp"
-#include "dataplane/abi/table_view.hpp"
-#include "dataplane/shm/control_block.hpp"
-#include "dataplane/shm/names.hpp"
-#include "dataplane/shm/object.hpp"
-#include "dataplane/shm/publisher.hpp"
-#include "dataplane/shm/stats_segment.hpp"
-#include "dataplane/shm/subscriber.hpp"
+#include "control/dataplane_link/publisher.hpp"
 #include "tests/unit/fixtures.hpp"
 
 namespace abi = tsunagi::abi;
@@ -434,7 +434,7 @@ TEST_CASE("counters and the generation in use travel from the dataplane to tsuna
 	CHECK(reinterpret_cast<uintptr_t>(&seg->worker(1)) % 64 == 0);
 	seg->worker(0).ports[3].rx_packets = 11;
 	seg->worker(1).drops[static_cast<size_t>(tsunagi::dp::Drop::count_) - 1] = 7;
-	seg->worker(1).tenants[tsunagi::dp::kMaxTenants].tx_bytes = 1500;
+	seg->worker(1).tenants[tsunagi::abi::kMaxTenants].tx_bytes = 1500;
 	seg->set_in_use(4);
 	seg->beat();
 
@@ -444,7 +444,7 @@ TEST_CASE("counters and the generation in use travel from the dataplane to tsuna
 	CHECK(rd->pid() == static_cast<uint64_t>(getpid()));
 	CHECK(rd->worker(0).ports[3].rx_packets == 11);
 	CHECK(rd->worker(1).drops[tsunagi::dp::kDropCount - 1] == 7);
-	CHECK(rd->worker(1).tenants[tsunagi::dp::kMaxTenants].tx_bytes == 1500);
+	CHECK(rd->worker(1).tenants[tsunagi::abi::kMaxTenants].tx_bytes == 1500);
 	CHECK(rd->in_use_generation() == 4);
 	CHECK(rd->in_use_ns() != 0);
 	CHECK(rd->alive());

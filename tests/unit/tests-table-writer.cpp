@@ -9,10 +9,10 @@
 #include <sstream>
 #include <thread>
 
+#include "common/config/loader.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/compile/table_writer.hpp"
 #include "control/compile/vrf_plan.hpp"
-#include "control/config/loader.hpp"
 #include "fixtures.hpp"
 #include "packet_builder.hpp"
 

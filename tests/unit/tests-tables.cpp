@@ -2,9 +2,9 @@
 
 #include <cstring>
 
+#include "common/abi/table_view.hpp"
+#include "common/config/loader.hpp"
 #include "control/compile/compiler.hpp"
-#include "control/config/loader.hpp"
-#include "dataplane/abi/table_view.hpp"
 #include "dataplane/pkt/flow_hash.hpp"
 #include "tests/unit/fixtures.hpp"
 #include "tests/unit/packet_builder.hpp"

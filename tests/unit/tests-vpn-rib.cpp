@@ -2,7 +2,8 @@
 // routes into their own tenant, ECMP, stale paths and End-of-RIB.
 #include <catch2/catch.hpp>
 
-#include "control/config/loader.hpp"
+#include "common/config/loader.hpp"
+#include "common/config/values.hpp"
 #include "control/routes/vpn_rib.hpp"
 
 using namespace tsunagi;
@@ -10,6 +11,9 @@ using routes::Event;
 using routes::TenantPrefix;
 
 namespace {
+
+// The graceful-restart timer alone: no settling by quiet.
+const routes::ResyncTimers kHoldOnly{120000, 0};
 
 const char* kConfig = R"(
 node: { name: n1, asn: 65000, router_id: 10.255.0.1 }
@@ -166,7 +170,8 @@ const config::OptionAVrf* link_of(const config::Config& cfg, const std::string& 
 
 }  // namespace
 
-TEST_CASE("vpn rib: a path is imported into the VRFs its route targets name, of the peer's tenants")
+TEST_CASE("vpn rib: a path is imported into the VRFs its route targets name, of the peer's tenants",
+          "[vpn-rib]")
 {
 	const auto cfg = load();
 	routes::VpnRib rib(cfg);
@@ -199,7 +204,8 @@ TEST_CASE("vpn rib: a path is imported into the VRFs its route targets name, of 
 	CHECK(rib.imported() == 2);
 }
 
-TEST_CASE("vpn rib: two peers' paths to one prefix are ECMP; a withdrawal leaves the other")
+TEST_CASE("vpn rib: two peers' paths to one prefix are ECMP; a withdrawal leaves the other",
+          "[vpn-rib]")
 {
 	const auto cfg = load();
 	routes::VpnRib rib(cfg);
@@ -225,7 +231,8 @@ TEST_CASE("vpn rib: two peers' paths to one prefix are ECMP; a withdrawal leaves
 }
 
 TEST_CASE(
-    "vpn rib: a re-established session keeps forwarding; End-of-RIB sweeps what was not sent again")
+    "vpn rib: a re-established session keeps forwarding; End-of-RIB sweeps what was not sent again",
+    "[vpn-rib]")
 {
 	const auto cfg = load();
 	routes::VpnRib rib(cfg);
@@ -262,7 +269,7 @@ TEST_CASE(
 	CHECK(rib.imported() == 1);  // the IPv4 route waits for its own family's marker
 }
 
-TEST_CASE("vpn rib: a new configuration re-imports every path")
+TEST_CASE("vpn rib: a new configuration re-imports every path", "[vpn-rib]")
 {
 	auto cfg = load();
 	routes::VpnRib rib(cfg);
@@ -280,7 +287,8 @@ TEST_CASE("vpn rib: a new configuration re-imports every path")
 }
 
 TEST_CASE(
-    "vpn rib: our own routes reflected back are never imported; a link-local next hop is the peer")
+    "vpn rib: our own routes reflected back are never imported; a link-local next hop is the peer",
+    "[vpn-rib]")
 {
 	const auto cfg = load();
 	routes::VpnRib rib(cfg);
@@ -299,25 +307,27 @@ TEST_CASE(
 	CHECK(config::to_string(hops[0].next_hop) == "203.0.113.1");
 }
 
-TEST_CASE("vpn rib: stale paths of a peer that never sends End-of-RIB go when the hold time is up")
+TEST_CASE("vpn rib: stale paths of a peer that never sends End-of-RIB go when the hold time is up",
+          "[vpn-rib]")
 {
 	const auto cfg = load();
 	routes::VpnRib rib(cfg);
-	rib.tick(1000, 120000);
+	rib.tick(1000, kHoldOnly);
 	rib.apply(announce("203.0.113.1", rd(2516, 1), "172.16.0.0/16", {30001}, {"2516:1001"}));
 	rib.apply(announce("203.0.114.1", rd(2914, 1), "172.20.0.0/16", {40001}, {"2516:1001"}));
 	rib.take_changed();
 	rib.apply(marker(Event::Kind::peer_down, "203.0.113.1"));
-	rib.tick(100000, 120000);
+	rib.tick(100000, kHoldOnly);
 	CHECK(rib.take_changed().empty());
-	rib.tick(121000, 120000);
+	rib.tick(121000, kHoldOnly);
 	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.16.0.0/16")}});
 	CHECK(rib.imported() == 1);  // the other peer's route stays
-	rib.tick(500000, 120000);
+	rib.tick(500000, kHoldOnly);
 	CHECK(rib.take_changed().empty());
 }
 
-TEST_CASE("vpn rib: an Option-A link's unicast routes go into its own tenant, whatever they carry")
+TEST_CASE("vpn rib: an Option-A link's unicast routes go into its own tenant, whatever they carry",
+          "[vpn-rib]")
 {
 	const auto cfg = load();
 	routes::VpnRib rib(cfg);
@@ -362,7 +372,7 @@ TEST_CASE("vpn rib: an Option-A link's unicast routes go into its own tenant, wh
 	CHECK(rib.counters().not_imported == 0);
 }
 
-TEST_CASE("vpn rib: two tenants' Option-A links keep an overlapping prefix apart")
+TEST_CASE("vpn rib: two tenants' Option-A links keep an overlapping prefix apart", "[vpn-rib]")
 {
 	const auto cfg = load();
 	routes::VpnRib rib(cfg);
@@ -389,11 +399,11 @@ TEST_CASE("vpn rib: two tenants' Option-A links keep an overlapping prefix apart
 	CHECK(rib.all_imported() == std::vector<TenantPrefix>{blue});
 }
 
-TEST_CASE("vpn rib: an Option-A link's stale routes go at its own family's End-of-RIB")
+TEST_CASE("vpn rib: an Option-A link's stale routes go at its own family's End-of-RIB", "[vpn-rib]")
 {
 	const auto cfg = load();
 	routes::VpnRib rib(cfg);
-	rib.tick(1000, 120000);
+	rib.tick(1000, kHoldOnly);
 	rib.apply(unicast("172.31.0.2", 2497, "172.20.0.0/16"));
 	rib.apply(unicast("172.31.0.2", 2497, "172.22.0.0/16"));
 	rib.apply(unicast("172.31.0.2", 2497, "2001:db8:20::/48"));
@@ -413,15 +423,15 @@ TEST_CASE("vpn rib: an Option-A link's stale routes go at its own family's End-o
 	CHECK(rib.counters().swept == 1);
 	CHECK(rib.imported() == 2);
 	// The IPv6 route, still stale, goes when the hold time is up.
-	rib.tick(100000, 120000);
+	rib.tick(100000, kHoldOnly);
 	CHECK(rib.take_changed().empty());
-	rib.tick(121000, 120000);
+	rib.tick(121000, kHoldOnly);
 	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("2001:db8:20::/48")}});
 	CHECK(rib.imported() == 1);
 	CHECK(rib.hops({"red", prefix("172.20.0.0/16")}).size() == 1);
 }
 
-TEST_CASE("vpn rib: which session an address is, and what it may send")
+TEST_CASE("vpn rib: which session an address is, and what it may send", "[vpn-rib]")
 {
 	auto cfg = load();
 	routes::VpnRib rib(cfg);
@@ -466,7 +476,7 @@ TEST_CASE("vpn rib: which session an address is, and what it may send")
 	CHECK(rib.hops({"red", prefix("172.25.0.0/16")}).empty());
 }
 
-TEST_CASE("vpn rib: a new configuration moves an Option-A link's routes with the link")
+TEST_CASE("vpn rib: a new configuration moves an Option-A link's routes with the link", "[vpn-rib]")
 {
 	auto cfg = load();
 	routes::VpnRib rib(cfg);
@@ -492,7 +502,7 @@ TEST_CASE("vpn rib: a new configuration moves an Option-A link's routes with the
 	CHECK(rib.hops({"green", prefix("172.20.0.0/16")}).at(0).link == &again.peers[2].vrfs[1]);
 }
 
-TEST_CASE("vpn rib: an Option-A link's reflected own routes are never imported")
+TEST_CASE("vpn rib: an Option-A link's reflected own routes are never imported", "[vpn-rib]")
 {
 	const auto cfg = load();
 	routes::VpnRib rib(cfg);
@@ -508,4 +518,233 @@ TEST_CASE("vpn rib: an Option-A link's reflected own routes are never imported")
 	// Sent again without the loop, it is imported.
 	rib.apply(unicast("172.31.0.2", 2497, "10.1.0.0/24"));
 	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("10.1.0.0/24")}});
+}
+
+// The timers of carriers without graceful restart (issue 21): the hold, the settle time and
+// the route refresh, in the orders bgpd's mirror reports a session's events.
+namespace {
+
+const routes::ResyncTimers kTimers{30000, 1000};  // --stale-hold 30, --settle-ms 1000
+const char* kCarrier = "203.0.113.1";
+
+Event red(const std::string& p, uint32_t label = 30001)
+{
+	return announce(kCarrier, rd(2516, 1), p, {label}, {"2516:1001"});
+}
+
+// At `t`, the carrier sends 172.16/16 and 172.17/16 (again).
+void send_both(routes::VpnRib& rib, uint64_t t)
+{
+	rib.tick(t, kTimers);
+	rib.apply(red("172.16.0.0/16"));
+	rib.apply(red("172.17.0.0/16"));
+}
+
+std::vector<routes::Resync::Due> dues(const std::vector<routes::ResyncAction>& actions)
+{
+	std::vector<routes::Resync::Due> out;
+	for (const auto& a : actions) {
+		CHECK(a.peer != nullptr);
+		out.push_back(a.due);
+	}
+	return out;
+}
+
+}  // namespace
+
+TEST_CASE("vpn rib: an outage soon after an earlier unclosed session event gets the whole hold",
+          "[vpn-rib][resync]")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	const routes::ResyncTimers hold_only{30000, 0};
+	rib.tick(1000, hold_only);
+	rib.apply(red("172.16.0.0/16"));
+	rib.apply(red("172.17.0.0/16"));
+	rib.take_changed();
+	// A session reset whose re-sent table is never closed by End-of-RIB.
+	rib.apply(marker(Event::Kind::peer_down, kCarrier));
+	rib.tick(2000, hold_only);
+	rib.apply(marker(Event::Kind::peer_up, kCarrier));
+	rib.apply(red("172.16.0.0/16"));
+	// 23 s later the session goes down for 20 s: the first event's hold would end 8 s in.
+	rib.tick(25000, hold_only);
+	rib.apply(marker(Event::Kind::peer_down, kCarrier));
+	for (const uint64_t t : {32000, 40000, 44999}) {
+		CHECK(rib.tick(t, hold_only).empty());
+	}
+	CHECK(rib.take_changed().empty());
+	CHECK(rib.imported() == 2);
+	// Back after 20 s: the hold starts again from the session's return.
+	rib.tick(45000, hold_only);
+	rib.apply(marker(Event::Kind::peer_up, kCarrier));
+	rib.apply(red("172.16.0.0/16"));
+	CHECK(rib.tick(74999, hold_only).empty());
+	CHECK(rib.take_changed().empty());
+	CHECK(dues(rib.tick(75000, hold_only)) ==
+	      std::vector<routes::Resync::Due>{routes::Resync::Due::sweep});
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.17.0.0/16")}});
+	CHECK(rib.imported() == 1);
+}
+
+TEST_CASE("vpn rib: a session that stays down keeps its paths for the hold from its first down",
+          "[vpn-rib][resync]")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.tick(1000, kTimers);
+	rib.apply(red("172.16.0.0/16"));
+	rib.take_changed();
+	rib.apply(marker(Event::Kind::peer_down, kCarrier));
+	// Nothing comes within the settle time: a route refresh is asked, once.
+	CHECK(rib.tick(1999, kTimers).empty());
+	const auto asked = rib.tick(2000, kTimers);
+	REQUIRE(dues(asked) == std::vector<routes::Resync::Due>{routes::Resync::Due::refresh});
+	CHECK(asked[0].peer->name == "kddi");
+	CHECK(asked[0].link == nullptr);
+	CHECK(rib.counters().refreshes == 1);
+	// bgpd reports a down at every failed connection attempt: the hold does not restart.
+	for (const uint64_t t : {8000, 20000, 30000}) {
+		CHECK(rib.tick(t, kTimers).empty());
+		rib.apply(marker(Event::Kind::peer_down, kCarrier));
+	}
+	CHECK(rib.take_changed().empty());
+	CHECK(dues(rib.tick(31000, kTimers)) ==
+	      std::vector<routes::Resync::Due>{routes::Resync::Due::sweep});
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.16.0.0/16")}});
+	// Still down: further attempts start nothing and ask nothing.
+	rib.apply(marker(Event::Kind::peer_down, kCarrier));
+	CHECK(rib.tick(40000, kTimers).empty());
+	CHECK(rib.counters().refreshes == 1);
+}
+
+TEST_CASE(
+    "vpn rib: without End-of-RIB, what a returning session did not send again goes once it "
+    "is quiet for the settle time",
+    "[vpn-rib][resync]")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	send_both(rib, 1000);
+	rib.apply(red("172.18.0.0/16"));
+	rib.take_changed();
+	rib.apply(marker(Event::Kind::peer_down, kCarrier));
+	rib.tick(2000, kTimers);  // asks for a refresh, which a down session ignores
+	rib.tick(10000, kTimers);
+	rib.apply(marker(Event::Kind::peer_up, kCarrier));
+	// The table again: 172.16 unchanged, 172.17 with a new label; 172.18 was withdrawn
+	// while the session was down.
+	rib.tick(10100, kTimers);
+	rib.apply(red("172.16.0.0/16"));
+	rib.tick(10200, kTimers);
+	rib.apply(red("172.17.0.0/16", 30007));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.17.0.0/16")}});
+	CHECK(rib.tick(11199, kTimers).empty());
+	CHECK(rib.imported() == 3);
+	const auto settled = rib.tick(11200, kTimers);
+	REQUIRE(dues(settled) == std::vector<routes::Resync::Due>{routes::Resync::Due::settled});
+	CHECK(settled[0].swept == 1);
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.18.0.0/16")}});
+	CHECK(rib.counters().settled == 1);
+	CHECK(rib.hops({"red", prefix("172.17.0.0/16")}).at(0).labels ==
+	      std::vector<uint32_t>{30007});
+	// Settled: the hold has nothing left to sweep.
+	CHECK(rib.tick(100000, kTimers).empty());
+	CHECK(rib.imported() == 2);
+}
+
+TEST_CASE("vpn rib: a down report while the session lives on (a collision's) loses no path",
+          "[vpn-rib][resync]")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.tick(1000, kTimers);
+	rib.apply(marker(Event::Kind::peer_up, kCarrier));
+	rib.apply(red("172.16.0.0/16"));
+	rib.apply(red("172.17.0.0/16"));
+	rib.take_changed();
+	// bgpd reports the losing connection down after the winner came up and sent its
+	// routes: the session's paths turn stale, and it has nothing new to send.
+	rib.tick(1500, kTimers);
+	rib.apply(marker(Event::Kind::peer_down, kCarrier));
+	CHECK(rib.tick(2499, kTimers).empty());
+	CHECK(dues(rib.tick(2500, kTimers)) ==
+	      std::vector<routes::Resync::Due>{routes::Resync::Due::refresh});
+	// The refresh brings the table again; once quiet, nothing is left stale.
+	send_both(rib, 2600);
+	const auto settled = rib.tick(3600, kTimers);
+	REQUIRE(dues(settled) == std::vector<routes::Resync::Due>{routes::Resync::Due::settled});
+	CHECK(settled[0].swept == 0);
+	CHECK(rib.tick(60000, kTimers).empty());
+	CHECK(rib.take_changed().empty());
+	CHECK(rib.imported() == 2);
+}
+
+TEST_CASE("vpn rib: a late up report after the re-sent routes still settles on them",
+          "[vpn-rib][resync]")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	send_both(rib, 1000);
+	rib.take_changed();
+	rib.apply(marker(Event::Kind::peer_down, kCarrier));
+	// The routes of the winning connection are mirrored before its up report.
+	send_both(rib, 5000);
+	rib.tick(5050, kTimers);
+	rib.apply(marker(Event::Kind::peer_up, kCarrier));
+	// Quiet since: a refresh, then the table again, then settled with nothing lost.
+	CHECK(dues(rib.tick(6050, kTimers)) ==
+	      std::vector<routes::Resync::Due>{routes::Resync::Due::refresh});
+	send_both(rib, 6100);
+	CHECK(dues(rib.tick(7100, kTimers)) ==
+	      std::vector<routes::Resync::Due>{routes::Resync::Due::settled});
+	CHECK(rib.take_changed().empty());
+	CHECK(rib.imported() == 2);
+}
+
+TEST_CASE("vpn rib: a session that sends End-of-RIB is waited for, never settled by quiet",
+          "[vpn-rib][resync]")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	send_both(rib, 1000);
+	Event eor = marker(Event::Kind::end_of_rib, kCarrier);
+	rib.apply(eor);
+	rib.take_changed();
+	rib.apply(marker(Event::Kind::peer_down, kCarrier));
+	rib.apply(marker(Event::Kind::peer_up, kCarrier));
+	rib.apply(red("172.16.0.0/16"));
+	// Quiet for the settle time: its End-of-RIB is slow, so a refresh is asked instead.
+	CHECK(dues(rib.tick(2000, kTimers)) ==
+	      std::vector<routes::Resync::Due>{routes::Resync::Due::refresh});
+	CHECK(rib.tick(5000, kTimers).empty());
+	CHECK(rib.take_changed().empty());
+	rib.apply(eor);
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.17.0.0/16")}});
+	CHECK(rib.counters().settled == 0);
+}
+
+TEST_CASE("vpn rib: after the feed restarts, the refresh it asked settles the carriers' paths",
+          "[vpn-rib][resync]")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	send_both(rib, 1000);
+	rib.apply(unicast("172.31.0.2", 2497, "172.20.0.0/16"));
+	rib.take_changed();
+	rib.mark_all_stale();  // tsunagid asked every session for a refresh already
+	CHECK(rib.tick(2500, kTimers).empty());
+	rib.apply(red("172.16.0.0/16"));
+	// The Option-A link sends nothing: its paths wait for the hold.
+	const auto settled = rib.tick(3500, kTimers);
+	REQUIRE(settled.size() == 1);
+	CHECK(settled[0].due == routes::Resync::Due::settled);
+	CHECK(config::to_string(settled[0].id.address) == kCarrier);
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.17.0.0/16")}});
+	CHECK(rib.imported() == 2);
+	const auto held = rib.tick(31000, kTimers);
+	REQUIRE(held.size() == 1);
+	CHECK(held[0].due == routes::Resync::Due::sweep);
+	CHECK(held[0].link == link_of(cfg, "iij", "red"));
+	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.20.0.0/16")}});
 }

@@ -8,9 +8,9 @@
 #include <iostream>
 #include <memory>
 
-#include "control/cli/program.hpp"
+#include "common/cli/program.hpp"
+#include "common/config/loader.hpp"
 #include "control/compile/compiler.hpp"
-#include "control/config/loader.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 #include "dataplane/report/counters_json.hpp"
 #include "dataplane/runtime/eal_setup.hpp"
@@ -200,7 +200,7 @@ int run(int argc, char** argv)
 		std::cout << " (" << oversize << " larger than a jumbo frame)";
 	}
 	std::cout << "; results in " << out_dir << "\n";
-	rte_eal_cleanup();
+	dp::eal_cleanup();
 	return 0;
 }
 

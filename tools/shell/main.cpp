@@ -15,13 +15,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "control/cli/program.hpp"
+#include "common/cli/program.hpp"
 #include "control/shell/protocol.hpp"
 
 namespace po = boost::program_options;
@@ -60,24 +61,66 @@ public:
 			}
 			off += size_t(n);
 		}
-		size_t nl;
-		while ((nl = buf_.find('\n')) == std::string::npos) {
-			char tmp[65536];
-			const ssize_t n = recv(fd_, tmp, sizeof(tmp), 0);
-			if (n <= 0) {
+		for (;;) {
+			size_t nl;
+			while ((nl = buf_.find('\n')) == std::string::npos) {
+				if (!receive(0)) {
+					return std::nullopt;
+				}
+			}
+			auto reply = nlohmann::json::parse(buf_.substr(0, nl), nullptr, false);
+			buf_.erase(0, nl + 1);
+			if (!reply.is_object()) {
 				return std::nullopt;
 			}
-			buf_.append(tmp, size_t(n));
+			if (!print_notice(reply)) {
+				return reply;
+			}
 		}
-		auto reply = nlohmann::json::parse(buf_.substr(0, nl), nullptr, false);
-		buf_.erase(0, nl + 1);
-		if (!reply.is_object()) {
-			return std::nullopt;
-		}
-		return reply;
 	}
 
+	// Notices tsunagid sent while the operator was typing, printed above the line.
+	void take_notices()
+	{
+		while (receive(MSG_DONTWAIT)) {
+		}
+		size_t nl;
+		while ((nl = buf_.find('\n')) != std::string::npos) {
+			const auto msg = nlohmann::json::parse(buf_.substr(0, nl), nullptr, false);
+			if (!msg.is_object() || !msg.contains("notice")) {
+				return;  // an answer: ask() takes it
+			}
+			buf_.erase(0, nl + 1);
+			print_notice(msg);
+		}
+	}
+
+	// Where what the daemon says unasked goes: stderr, or above the line being edited.
+	std::function<void(const std::string&)> on_notice;
+
 private:
+	bool receive(int flags)
+	{
+		char tmp[65536];
+		const ssize_t n = recv(fd_, tmp, sizeof(tmp), flags);
+		if (n <= 0) {
+			return false;
+		}
+		buf_.append(tmp, size_t(n));
+		return true;
+	}
+
+	bool print_notice(const nlohmann::json& msg)
+	{
+		if (!msg.contains("notice") || !msg["notice"].is_string()) {
+			return false;
+		}
+		if (on_notice) {
+			on_notice("% " + msg["notice"].get<std::string>());
+		}
+		return true;
+	}
+
 	int fd_ = -1;
 	std::string buf_;
 };
@@ -198,6 +241,7 @@ int main(int argc, char** argv)
 		socket_path = tsunagi::shell::socket_path(runtime_dir);
 	}
 	std::string err;
+	conn.on_notice = [](const std::string& n) { std::fprintf(stderr, "%s\n", n.c_str()); };
 	if (!conn.open(socket_path, err)) {
 		std::cerr << "tsunagi-sh: " << err << "\n";
 		return tsunagi::cli::kExitRuntime;
@@ -220,6 +264,19 @@ int main(int argc, char** argv)
 		}
 		return failed ? 1 : 0;
 	}
+	// While the operator types: a notice goes above the line being edited, which stays.
+	rl_event_hook = [] {
+		conn.on_notice = [](const std::string& n) {
+			std::fprintf(rl_outstream, "\n%s\n", n.c_str());
+			rl_on_new_line();
+			rl_redisplay();
+		};
+		conn.take_notices();
+		conn.on_notice = [](const std::string& n) {
+			std::fprintf(stderr, "%s\n", n.c_str());
+		};
+		return 0;
+	};
 	rl_readline_name = "tsunagi-sh";
 	rl_attempted_completion_function = on_tab;
 	rl_bind_key('?', on_question);
