@@ -3,9 +3,9 @@
 // the VLAN map; a QinQ pair of tags (access ports) one probe of the access map.
 #include <rte_prefetch.h>
 
+#include "common/pkt/format.hpp"
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
-#include "common/pkt/format.hpp"
 
 namespace tsunagi::dp {
 
@@ -25,6 +25,7 @@ template <PortRole R>
 uint16_t Pipeline::classify_tagged(uint16_t port, rte_mbuf** pkts, uint16_t n, Work* work)
 {
 	const uint64_t* vlans = t_.vlan_row(port);
+	const MacTable::Probe macs = macs_->probe();
 	uint64_t bytes = 0;
 	uint16_t k = 0;
 	for (uint16_t i = 0; i < kAhead && i < n; ++i) {
@@ -55,7 +56,7 @@ uint16_t Pipeline::classify_tagged(uint16_t port, rte_mbuf** pkts, uint16_t n, W
 		w.in =
 		    Ingress{abi::ref_aux(ref), abi::ref_value(ref),
 		            uint16_t(load_be16(p + 14) & pkt::kPcpDeiMask), uint8_t(tags), false};
-		enter_segment(w);
+		enter_segment(w, macs);
 	}
 	count_burst(ctr_.ports[port], n, bytes);
 	return k;

@@ -3,9 +3,9 @@
 // traffic (BGP, ARP, ND, ICMP), for the punt path.
 #include <cstring>
 
+#include "common/pkt/format.hpp"
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
-#include "common/pkt/format.hpp"
 
 namespace tsunagi::dp {
 

@@ -3,9 +3,9 @@
 // its way at once; and the rewrite for attachment and trunk members.
 #include <algorithm>
 
+#include "common/pkt/format.hpp"
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
-#include "common/pkt/format.hpp"
 
 namespace tsunagi::dp {
 
@@ -14,8 +14,9 @@ using pkt::load_be16;
 
 uint16_t Pipeline::bridge(Work* work, uint16_t n, uint32_t now, TxBuffers& tx)
 {
-	MacTable& macs = *macs_;
+	const MacTable::Probe macs = macs_->probe();
 	const uint32_t refresh = refresh_;
+	TrafficCounters* const tenant_counters = ctr_.tenants.data();
 	// The first frame left to the act stage: every later one waits too, so frames leave
 	// in the order they came.
 	uint16_t deferred = n;
@@ -30,29 +31,50 @@ uint16_t Pipeline::bridge(Work* work, uint16_t n, uint32_t now, TxBuffers& tx)
 		    !learn(w, now)) {
 			continue;
 		}
-		TrafficCounters& tc = ctr_.tenants[w.in.tenant];
+		TrafficCounters& tc = tenant_counters[w.in.tenant];
+		const uint32_t len = rte_pktmbuf_pkt_len(w.m);
 		tc.rx_packets++;
-		tc.rx_bytes += rte_pktmbuf_pkt_len(w.m);
+		tc.rx_bytes += len;
 		const uint16_t type = load_be16(w.eth + pkt::kMacsLen + w.in.tags_len);
-		if (w.to_router && is_ip(type) &&
-		    abi::load_acquire(t_.vrfs[w.in.tenant].live) != 0) {
-			w.step = Step::route;
-			prepare_route(w);
-		} else if (type == pkt::kEtherArp ||
-		           (type == pkt::kEtherIpv6 && w.eth[0] == 0x33)) {
-			// The VRF's gateways answer for themselves: ARP, and IPv6 neighbour
-			// solicitations (multicast, so they would otherwise be flooded).
-			w.step = Step::answer;
-		} else if (!decide(w, now)) {
-			continue;
-		} else if (w.step == Step::emit && deferred == n) {
-			emit_member(w.m, w.in, w.out, tx);
-			w.step = Step::done;
+		if ((type != pkt::kEtherIpv4 || w.to_router) && beyond_l2(w, type)) {
+			deferred = std::min(deferred, i);
 			continue;
 		}
-		deferred = std::min(deferred, i);
+		if (!decide(w, now, macs)) {
+			continue;
+		}
+		if (w.step == Step::flood || deferred != n) {
+			deferred = std::min(deferred, i);
+			continue;
+		}
+		w.step = Step::done;
+		const abi::MemberEntry& mb = t_.members[w.out];
+		if (mb.kind == MemberKind::vtep) {
+			emit_vxlan(w.m, w.in, mb, tx);
+		} else {
+			emit_tagged(w.m, w.in, mb, tc, len, tx);
+		}
 	}
 	return deferred;
+}
+
+// A frame that is not plain IPv4 between hosts: routed when it is IP to the router MAC in
+// a tenant with a VRF; answered (or gleaned from) when it is ARP or an IPv6 neighbour
+// solicitation. False: forwarded in the segment like any other.
+bool Pipeline::beyond_l2(Work& w, uint16_t type) const
+{
+	if (w.to_router && is_ip(type) && abi::load_acquire(t_.vrfs[w.in.tenant].live) != 0) {
+		w.step = Step::route;
+		prepare_route(w);
+		return true;
+	}
+	// The VRF's gateways answer for themselves: ARP, and IPv6 neighbour solicitations
+	// (multicast, so they would otherwise be flooded).
+	if (type == pkt::kEtherArp || (type == pkt::kEtherIpv6 && w.eth[0] == 0x33)) {
+		w.step = Step::answer;
+		return true;
+	}
+	return false;
 }
 
 bool Pipeline::learn(Work& w, uint32_t now)
@@ -78,13 +100,13 @@ bool Pipeline::learn(Work& w, uint32_t now)
 	return true;
 }
 
-inline bool Pipeline::decide(Work& w, uint32_t now)
+inline bool Pipeline::decide(Work& w, uint32_t now, const MacTable::Probe& macs)
 {
 	w.step = Step::flood;
 	if (MacTable::group(w.dst_key)) {
 		return true;
 	}
-	const uint32_t out = macs_->lookup(w.dst_home, w.dst_key, now, aging_);
+	const uint32_t out = macs.lookup(w.dst_home, w.dst_key, now, aging_);
 	// The tenant check makes a stale entry a miss rather than a leak to another tenant.
 	if (out >= t_.members.size || t_.tenant_of(out) != w.in.tenant) {
 		return true;
@@ -106,7 +128,7 @@ void Pipeline::answer_or_forward(Work& w, uint32_t now, TxBuffers& tx)
 	                           : answer_nd(w.m, w.in, now, tx)) {
 		return;
 	}
-	if (!decide(w, now)) {
+	if (!decide(w, now, macs_->probe())) {
 		return;
 	}
 	if (w.step == Step::emit) {
@@ -127,15 +149,34 @@ inline void Pipeline::emit_member(rte_mbuf* m, const Ingress& in, uint32_t membe
 	if (mb.kind == MemberKind::vtep) {
 		return emit_vxlan(m, in, mb, tx);
 	}
-	const uint32_t len = rte_pktmbuf_pkt_len(m);
-	const uint32_t l3_len = len - in.tags_len - pkt::kEthLen;
+	emit_tagged(m, in, mb, ctr_.tenants[in.tenant], rte_pktmbuf_pkt_len(m), tx);
+}
+
+// `tc`: the tenant's counters; `len`: the frame's length as it came.
+inline void Pipeline::emit_tagged(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb,
+                                  TrafficCounters& tc, uint32_t len, TxBuffers& tx)
+{
+	const uint32_t have = in.tags_len;
+	const uint32_t want = pkt::kTagLen << mb.qinq;
+	const uint32_t l3_len = len - have - pkt::kEthLen;
 	if (l3_len > min_mtu_ && l3_len > t_.ports[mb.port].mtu) {
 		return drop(m, Drop::mtu_exceeded);
 	}
-	const uint32_t tags = mb.qinq ? 2 * pkt::kTagLen : pkt::kTagLen;
-	uint8_t* p = resize_tags(m, in.tags_len, tags);
-	if (p == nullptr) {
-		return drop(m, Drop::no_mbuf);
+	uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
+	if (want != have) {
+		// The MACs move to make room for the tags, or to close the gap.
+		if (want > have && rte_pktmbuf_headroom(m) < want - have) {
+			return drop(m, Drop::no_mbuf);
+		}
+		uint8_t macs[pkt::kMacsLen];
+		std::memcpy(macs, p, pkt::kMacsLen);
+		p = p + have - want;
+		std::memcpy(p, macs, pkt::kMacsLen);
+		// Modular: a shrink is a grow by the 32-bit negative.
+		const uint32_t grow = want - have;
+		m->data_off = uint16_t(m->data_off - grow);
+		m->data_len = uint16_t(m->data_len + grow);
+		m->pkt_len += grow;
 	}
 	uint8_t* tag = p + pkt::kMacsLen;
 	if (mb.qinq) {
@@ -147,8 +188,10 @@ inline void Pipeline::emit_member(rte_mbuf* m, const Ingress& in, uint32_t membe
 		pkt::store_be32(tag,
 		                uint32_t{pkt::kTpidCtag} << 16 | uint32_t(in.pcp_dei | mb.vlan));
 	}
-	count(ctr_.tenants[in.tenant], false, len - in.tags_len + tags);
-	tx.push(mb.port, m);
+	const uint32_t out_len = len - have + want;
+	tc.tx_packets++;
+	tc.tx_bytes += out_len;
+	tx.push(mb.port, m, out_len);
 }
 
 }  // namespace tsunagi::dp

@@ -68,73 +68,104 @@ public:
 	// Whether a key's MAC is a group address (the I/G bit of its first byte).
 	static bool group(uint64_t key) { return (key >> 40) & 1; }
 
-	// Where the probe for `key` starts (multiply-shift: the product's top bits depend on
-	// every bit of the key); lookups and learning take it so a burst can prefetch every
-	// packet's slot first.
-	size_t home(uint64_t key) const { return size_t((key * 0x9e3779b97f4a7c15ull) >> shift_); }
-	void prefetch(size_t home) const { __builtin_prefetch(&slots_[home]); }
+	// The lock-free reads a burst makes, from a copy of where the slots are: a burst takes
+	// one (probe()) and keeps it in registers while it writes to frames.
+	class Probe {
+	public:
+		Probe(Entry* slots, size_t mask, unsigned shift)
+		    : slots_(slots), mask_(mask), shift_(shift)
+		{
+		}
 
-	// The member a live (not aged-out) entry points at, or abi::kNone.
+		// Where the probe for `key` starts (multiply-shift: the product's top bits depend
+		// on every bit of the key); lookups and learning take it so a burst can prefetch
+		// every packet's slot first.
+		size_t home(uint64_t key) const
+		{
+			return size_t((key * 0x9e3779b97f4a7c15ull) >> shift_);
+		}
+		void prefetch(size_t home) const { __builtin_prefetch(&slots_[home]); }
+
+		// The member a live (not aged-out) entry points at, or abi::kNone.
+		uint32_t lookup(size_t home, uint64_t key, uint32_t now, uint32_t aging) const
+		{
+			for (size_t i = home;; i = (i + 1) & mask_) {
+				const Entry& e = slots_[i];
+				const uint64_t k = load(e.key);
+				const uint32_t m = load(e.member);
+				if (k == key) {
+					const uint32_t seen =
+					    __atomic_load_n(&e.seen, __ATOMIC_RELAXED);
+					// The key read again: a slot emptied and reused between the
+					// two reads would otherwise lend its new member to the old
+					// key.
+					if (m == abi::kNone || load(e.key) != k ||
+					    (now - seen > aging && seen != kStatic)) {
+						return abi::kNone;
+					}
+					return m;
+				}
+				if (m == abi::kNone && k != kTombKey) {
+					return abi::kNone;
+				}
+			}
+		}
+
+		// The lock-free part of learning, which a burst runs for every frame: whether
+		// `key` is known on `member` (or pinned there), its age refreshed once it is
+		// `refresh` seconds old. False: learning takes learn_locked().
+		bool known_on(size_t home, uint64_t key, uint32_t member, uint32_t now,
+		              uint32_t refresh) const
+		{
+			for (size_t i = home;; i = (i + 1) & mask_) {
+				Entry& e = slots_[i];
+				const uint64_t k = load(e.key);
+				const uint32_t m = load(e.member);
+				if (k == key) {
+					if (m != member) {
+						return false;
+					}
+					const uint32_t seen =
+					    __atomic_load_n(&e.seen, __ATOMIC_RELAXED);
+					if (now - seen >= refresh && seen != kStatic) {
+						// Coarsely: a lost race with aging only means
+						// learning it again.
+						__atomic_store_n(&e.seen, now, __ATOMIC_RELAXED);
+					}
+					return true;
+				}
+				if (m == abi::kNone && k != kTombKey) {
+					return false;
+				}
+			}
+		}
+
+	private:
+		Entry* slots_;
+		size_t mask_;
+		unsigned shift_;
+	};
+	// Lookups through a const table only read; known_on() writes a refresh.
+	Probe probe() const { return Probe(const_cast<Entry*>(slots_.get()), mask_, shift_); }
+
+	size_t home(uint64_t key) const { return probe().home(key); }
+	void prefetch(size_t home) const { probe().prefetch(home); }
 	uint32_t lookup(uint64_t key, uint32_t now, uint32_t aging) const
 	{
-		return lookup(home(key), key, now, aging);
+		return probe().lookup(home(key), key, now, aging);
 	}
 	uint32_t lookup(size_t home, uint64_t key, uint32_t now, uint32_t aging) const
 	{
-		for (size_t i = home;; i = (i + 1) & mask_) {
-			const Entry& e = slots_[i];
-			const uint64_t k = load(e.key);
-			const uint32_t m = load(e.member);
-			if (k == key) {
-				const uint32_t seen = __atomic_load_n(&e.seen, __ATOMIC_RELAXED);
-				// The key read again: a slot emptied and reused between the two
-				// reads would otherwise lend its new member to the old key.
-				if (m == abi::kNone || load(e.key) != k ||
-				    (seen != kStatic && now - seen > aging)) {
-					return abi::kNone;
-				}
-				return m;
-			}
-			if (m == abi::kNone && k != kTombKey) {
-				return abi::kNone;
-			}
-		}
+		return probe().lookup(home, key, now, aging);
 	}
-
 	// Learns `key` on `member`. `limit` caps the tenant's dynamic entries (0: none).
 	Learn learn(uint64_t key, uint32_t member, uint32_t now, uint32_t limit, uint32_t aging)
 	{
-		return known_on(home(key), key, member, now, refresh_after(aging))
+		return probe().known_on(home(key), key, member, now, refresh_after(aging))
 		           ? Learn::refreshed
 		           : learn_locked(key, member, now, limit, aging);
 	}
 
-	// The lock-free part of learning, which a burst runs for every frame: whether `key`
-	// is known on `member` (or pinned there), its age refreshed once it is `refresh`
-	// seconds old. False: learning takes learn_locked().
-	bool known_on(size_t home, uint64_t key, uint32_t member, uint32_t now, uint32_t refresh)
-	{
-		for (size_t i = home;; i = (i + 1) & mask_) {
-			Entry& e = slots_[i];
-			const uint64_t k = load(e.key);
-			const uint32_t m = load(e.member);
-			if (k == key) {
-				if (m != member) {
-					return false;
-				}
-				const uint32_t seen = __atomic_load_n(&e.seen, __ATOMIC_RELAXED);
-				if (now - seen >= refresh && seen != kStatic) {
-					// Coarsely: a lost race with aging only means learning it
-					// again.
-					__atomic_store_n(&e.seen, now, __ATOMIC_RELAXED);
-				}
-				return true;
-			}
-			if (m == abi::kNone && k != kTombKey) {
-				return false;
-			}
-		}
-	}
 	// A new MAC, a move, or one the frozen table refuses, under the table's lock.
 	Learn learn_locked(uint64_t key, uint32_t member, uint32_t now, uint32_t limit,
 	                   uint32_t aging);

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/pkt/format.hpp"
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
-#include "common/pkt/format.hpp"
 
 namespace tsunagi::dp {
 

@@ -108,7 +108,7 @@ private:
 	Drop parse_underlay(Work& w, uint16_t port, abi::VtepKey& key, uint32_t& decap,
 	                    uint32_t& inner_len) const;
 	// The tenant and member are known: the MAC keys, and the prefetches the bridge wants.
-	void enter_segment(Work& w) const;
+	void enter_segment(Work& w, const MacTable::Probe& macs) const;
 	// Bridge: learns, decides, and sends unicast frames on at once; returns the first
 	// frame left to the act stage (n: none).
 	uint16_t bridge(Work* work, uint16_t n, uint32_t now, TxBuffers& tx);
@@ -116,13 +116,16 @@ private:
 	// A source MAC the table does not know on its member; false: dropped (mac_limit).
 	bool learn(Work& w, uint32_t now);
 	// Where a frame goes: Step::emit (to w.out) or Step::flood; false: dropped.
-	bool decide(Work& w, uint32_t now);
+	bool decide(Work& w, uint32_t now, const MacTable::Probe& macs);
+	bool beyond_l2(Work& w, uint16_t type) const;
 	void answer_or_forward(Work& w, uint32_t now, TxBuffers& tx);
 	void flood(rte_mbuf* m, const Ingress& in, TxBuffers& tx);
 	// To one member, rewritten for it: emit() for the other stages, emit_member() inlined
 	// into the bridge.
 	void emit(rte_mbuf* m, const Ingress& in, uint32_t member, TxBuffers& tx);
 	void emit_member(rte_mbuf* m, const Ingress& in, uint32_t member, TxBuffers& tx);
+	void emit_tagged(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb,
+	                 TrafficCounters& tc, uint32_t len, TxBuffers& tx);
 	void emit_vxlan(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb, TxBuffers& tx);
 	template <bool V6>
 	void encapsulate(rte_mbuf* m, const Ingress& in, const abi::VtepEntry& v, TxBuffers& tx);
@@ -172,21 +175,21 @@ private:
 	rte_mempool* pool_;
 };
 
-inline void Pipeline::enter_segment(Work& w) const
+inline void Pipeline::enter_segment(Work& w, const MacTable::Probe& macs) const
 {
 	w.dst_key = MacTable::key_in_frame(w.in.tenant, w.eth);
 	w.src_key = MacTable::key_in_frame(w.in.tenant, w.eth + 6);  // the source MAC
-	w.dst_home = uint32_t(macs_->home(w.dst_key));
-	w.src_home = uint32_t(macs_->home(w.src_key));
+	w.dst_home = uint32_t(macs.home(w.dst_key));
+	w.src_home = uint32_t(macs.home(w.src_key));
 	// The router MAC's key was made for tenant 0: compare the MACs only.
 	w.to_router = ((w.dst_key ^ router_key_) << 16) == 0;
-	macs_->prefetch(w.src_home);
+	macs.prefetch(w.src_home);
 	// A frame to the router needs no destination MAC but its VRF's lengths, to find its
 	// route slots next.
 	if (w.to_router) {
 		rte_prefetch0(&t_.vrfs[w.in.tenant]);
 	} else {
-		macs_->prefetch(w.dst_home);
+		macs.prefetch(w.dst_home);
 	}
 	rte_prefetch0(&ctr_.tenants[w.in.tenant]);
 }

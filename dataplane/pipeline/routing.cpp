@@ -5,9 +5,9 @@
 #include <cstring>
 #include <type_traits>
 
+#include "common/pkt/format.hpp"
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
-#include "common/pkt/format.hpp"
 
 namespace tsunagi::dp {
 

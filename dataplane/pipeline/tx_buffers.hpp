@@ -32,15 +32,20 @@ public:
 		counts_.fill(0);
 	}
 
-	void push(uint16_t port, rte_mbuf* m)
+	// `bytes`: the frame's length, which the caller has at hand.
+	void push(uint16_t port, rte_mbuf* m, uint32_t bytes)
 	{
 		uint16_t& n = counts_[port];
+		if (n == 0) {
+			pending_ |= uint64_t{1} << port;
+		}
 		pkts_[port][n++] = m;
-		pending_ |= uint64_t{1} << port;
+		bytes_[port] += bytes;
 		if (n == kBurst) {
 			flush(port);
 		}
 	}
+	void push(uint16_t port, rte_mbuf* m) { push(port, m, rte_pktmbuf_pkt_len(m)); }
 
 	void push_punt(uint16_t port, rte_mbuf* m)
 	{
@@ -52,15 +57,12 @@ public:
 	{
 		const uint16_t n = counts_[port];
 		if (n != 0) {
-			uint64_t bytes = 0;
-			for (uint16_t i = 0; i < n; ++i) {
-				bytes += rte_pktmbuf_pkt_len(pkts_[port][i]);
-			}
 			TrafficCounters& c = ctr_->ports[port];
 			c.tx_packets += n;
-			c.tx_bytes += bytes;
-			sink_->send(port, pkts_[port].data(), n);
+			c.tx_bytes += bytes_[port];
+			bytes_[port] = 0;
 			counts_[port] = 0;
+			sink_->send(port, pkts_[port].data(), n);
 		}
 	}
 
@@ -76,8 +78,9 @@ private:
 	static_assert(abi::kMaxPorts <= 64, "pending_ has a bit per port");
 	TxSink* sink_;
 	WorkerCounters* ctr_;
-	uint64_t pending_ = 0;  // ports holding packets
+	uint64_t pending_ = 0;  // ports that took packets since the last flush_all
 	std::array<uint16_t, abi::kMaxPorts> counts_;
+	std::array<uint64_t, abi::kMaxPorts> bytes_{};
 	std::array<std::array<rte_mbuf*, kBurst>, abi::kMaxPorts> pkts_;
 };
 

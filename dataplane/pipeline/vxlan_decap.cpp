@@ -1,9 +1,9 @@
 // Classify, for underlay ports: VXLAN to this node's VTEP from a VTEP listed for the VNI's
 // tenant is decapsulated and enters that tenant's segment (DESIGN.md §3); what else is for
 // the node (ARP, ND, ICMP, BGP) goes to the kernel, the rest is dropped under its reason.
+#include "common/pkt/format.hpp"
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
-#include "common/pkt/format.hpp"
 
 namespace tsunagi::dp {
 
@@ -128,6 +128,7 @@ uint16_t Pipeline::classify_underlay(uint16_t port, rte_mbuf** pkts, uint16_t n,
 	abi::VtepKey keys[kStage];
 	uint32_t decaps[kStage];
 	uint32_t inner_lens[kStage];
+	const MacTable::Probe macs = macs_->probe();
 	uint64_t bytes = 0;
 	uint16_t k = 0;
 	for (uint16_t i = 0; i < n; ++i) {
@@ -172,7 +173,7 @@ uint16_t Pipeline::classify_underlay(uint16_t port, rte_mbuf** pkts, uint16_t n,
 			rte_pktmbuf_trim(m, uint16_t(m->pkt_len - inner_lens[i]));
 		}
 		w.eth += decaps[i];
-		enter_segment(w);
+		enter_segment(w, macs);
 		if (kept != i) {
 			work[kept] = w;
 		}

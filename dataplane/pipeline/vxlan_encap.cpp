@@ -3,10 +3,10 @@
 // what each packet sets — lengths, IPv4 checksum, UDP source port, VNI.
 #include <rte_ip.h>
 
+#include "common/pkt/format.hpp"
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
 #include "dataplane/pkt/flow_hash.hpp"
-#include "common/pkt/format.hpp"
 
 namespace tsunagi::dp {
 
