@@ -166,7 +166,9 @@ void TableWriter::retract(TenantState& st, const Plan& p, uint64_t generation)
 		vni_.erase(st.cfg.vni, generation);
 	}
 	retract_vrf(st, &p.vrf, generation);
-	for (const auto& [slot, member] : st.vlans) {
+	for (const auto& kept : st.vlans) {
+		// Not a structured binding: clang before 16 cannot capture one (the fuzz build).
+		const uint32_t slot = kept.first;
 		if (std::none_of(p.vlans.begin(), p.vlans.end(),
 		                 [&](const auto& sp) { return sp.first == slot; })) {
 			release_vlan(slot, st.index);
