@@ -4,6 +4,8 @@
 
 namespace tsunagi::config::load {
 
+namespace {
+
 void parse_vrf(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux)
 {
 	auto m = read_map(ctx, v, {"label", "rd", "route_targets", "gateway", "static_routes"});
@@ -81,6 +83,102 @@ void parse_vrf(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux)
 	t.vrf = std::move(vrf);
 }
 
+// `attachments:` the (port, VLAN[, inner VLAN]) pairs that carry the tenant.
+void parse_attachments(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux)
+{
+	if (auto list = read_list(ctx, v)) {
+		for (const Val& av : *list) {
+			auto am = read_map(ctx, av, {"port", "vlan", "inner_vlan"});
+			if (!am)
+				continue;
+			Attachment a;
+			Fields af = fields_of(*am);
+			a.mark = am->mark;
+			if (auto* x = require(ctx, *am, "port"))
+				take<std::string>(read_string(ctx, x->val), af, "port", x->val,
+				                  [&](auto& s) { a.port = s; });
+			if (auto* x = require(ctx, *am, "vlan"))
+				take<int64_t>(read_int(ctx, x->val, "VLAN", 1, 4094), af, "vlan",
+				              x->val,
+				              [&](auto& n) { a.vlan = static_cast<uint16_t>(n); });
+			if (auto* x = am->get("inner_vlan"))
+				take<int64_t>(read_int(ctx, x->val, "VLAN", 1, 4094), af,
+				              "inner_vlan", x->val, [&](auto& n) {
+					              a.inner_vlan = static_cast<uint16_t>(n);
+				              });
+			else
+				af.set("inner_vlan",
+				       am->mark);  // absent: single tag, which is
+				                   // valid
+			t.attachments.push_back(a);
+			aux.attachments.push_back(std::move(af));
+		}
+	}
+}
+
+// `static_macs:` MACs pinned to an attachment or a VTEP; an entry that fails any check
+// is kept (for its errors' marks) but never marked valid.
+void parse_static_macs(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux)
+{
+	if (auto list = read_list(ctx, v)) {
+		for (const Val& sv : *list) {
+			auto sm = read_map(ctx, sv, {"mac", "port", "vlan", "inner_vlan", "vtep"});
+			if (!sm)
+				continue;
+			StaticMac s;
+			Fields sf = fields_of(*sm);
+			s.mark = sm->mark;
+			bool ok = true;
+			if (auto* x = require(ctx, *sm, "mac"))
+				ok &= take<Mac>(read_mac(ctx, x->val, true, "static MAC"), sf,
+				                "mac", x->val, [&](auto& mac) { s.mac = mac; });
+			else
+				ok = false;
+			if (auto* x = sm->get("port"))
+				ok &= take<std::string>(read_string(ctx, x->val), sf, "port",
+				                        x->val, [&](auto& p) { s.port = p; });
+			if (auto* x = sm->get("vlan"))
+				ok &= take<int64_t>(
+				    read_int(ctx, x->val, "VLAN", 1, 4094), sf, "vlan", x->val,
+				    [&](auto& n) { s.vlan = static_cast<uint16_t>(n); });
+			if (auto* x = sm->get("inner_vlan"))
+				ok &= take<int64_t>(read_int(ctx, x->val, "VLAN", 1, 4094), sf,
+				                    "inner_vlan", x->val, [&](auto& n) {
+					                    s.inner_vlan = static_cast<uint16_t>(n);
+				                    });
+			if (auto* x = sm->get("vtep"))
+				ok &= take<IpAddr>(read_host(ctx, x->val), sf, "vtep", x->val,
+				                   [&](auto& a) { s.vtep = a; });
+			const bool port = sm->has("port"), vtep = sm->has("vtep");
+			if (port && vtep) {
+				ctx.error(sm->mark, sm->path, "give either port or vtep, not both");
+				ok = false;
+			} else if (!port && !vtep) {
+				ctx.error(sm->mark, sm->path,
+				          "missing required key \"port\" (with "
+				          "vlan for an access port) or "
+				          "\"vtep\"");
+				ok = false;
+			} else if (vtep && (sm->has("vlan") || sm->has("inner_vlan"))) {
+				ctx.error(sm->mark, sm->path,
+				          "vlan and inner_vlan go with port, not "
+				          "with vtep");
+				ok = false;
+			}
+			if (sm->has("inner_vlan") && !sm->has("vlan")) {
+				ctx.error(sm->mark, sm->path, "inner_vlan needs vlan");
+				ok = false;
+			}
+			if (ok)
+				sf.set("valid", sm->mark);
+			t.static_macs.push_back(s);
+			aux.static_macs.push_back(std::move(sf));
+		}
+	}
+}
+
+}  // namespace
+
 void parse_tenants(Ctx& ctx, const Val& v, Parsed& out)
 {
 	auto items = read_list(ctx, v);
@@ -117,40 +215,8 @@ void parse_tenants(Ctx& ctx, const Val& v, Parsed& out)
 			take<int64_t>(read_int(ctx, e->val, "VLAN", 1, 4094), f, "hybrid_vlan",
 			              e->val,
 			              [&](auto& x) { t.hybrid_vlan = static_cast<uint16_t>(x); });
-		if (auto* e = m->get("attachments")) {
-			if (auto list = read_list(ctx, e->val)) {
-				for (const Val& av : *list) {
-					auto am = read_map(ctx, av, {"port", "vlan", "inner_vlan"});
-					if (!am)
-						continue;
-					Attachment a;
-					Fields af = fields_of(*am);
-					a.mark = am->mark;
-					if (auto* x = require(ctx, *am, "port"))
-						take<std::string>(read_string(ctx, x->val), af,
-						                  "port", x->val,
-						                  [&](auto& s) { a.port = s; });
-					if (auto* x = require(ctx, *am, "vlan"))
-						take<int64_t>(
-						    read_int(ctx, x->val, "VLAN", 1, 4094), af,
-						    "vlan", x->val, [&](auto& n) {
-							    a.vlan = static_cast<uint16_t>(n);
-						    });
-					if (auto* x = am->get("inner_vlan"))
-						take<int64_t>(
-						    read_int(ctx, x->val, "VLAN", 1, 4094), af,
-						    "inner_vlan", x->val, [&](auto& n) {
-							    a.inner_vlan = static_cast<uint16_t>(n);
-						    });
-					else
-						af.set("inner_vlan",
-						       am->mark);  // absent: single tag, which is
-						                   // valid
-					t.attachments.push_back(a);
-					aux.attachments.push_back(std::move(af));
-				}
-			}
-		}
+		if (auto* e = m->get("attachments"))
+			parse_attachments(ctx, e->val, t, aux);
 		if (auto* e = m->get("vteps")) {
 			if (auto list = read_list(ctx, e->val)) {
 				for (const Val& tv : *list) {
@@ -165,73 +231,8 @@ void parse_tenants(Ctx& ctx, const Val& v, Parsed& out)
 			take<int64_t>(read_int(ctx, e->val, "mac_limit", 0, kU32Max), f,
 			              "mac_limit", e->val,
 			              [&](auto& x) { t.mac_limit = static_cast<uint32_t>(x); });
-		if (auto* e = m->get("static_macs")) {
-			if (auto list = read_list(ctx, e->val)) {
-				for (const Val& sv : *list) {
-					auto sm = read_map(
-					    ctx, sv, {"mac", "port", "vlan", "inner_vlan", "vtep"});
-					if (!sm)
-						continue;
-					StaticMac s;
-					Fields sf = fields_of(*sm);
-					s.mark = sm->mark;
-					bool ok = true;
-					if (auto* x = require(ctx, *sm, "mac"))
-						ok &= take<Mac>(
-						    read_mac(ctx, x->val, true, "static MAC"), sf,
-						    "mac", x->val, [&](auto& mac) { s.mac = mac; });
-					else
-						ok = false;
-					if (auto* x = sm->get("port"))
-						ok &= take<std::string>(
-						    read_string(ctx, x->val), sf, "port", x->val,
-						    [&](auto& p) { s.port = p; });
-					if (auto* x = sm->get("vlan"))
-						ok &= take<int64_t>(
-						    read_int(ctx, x->val, "VLAN", 1, 4094), sf,
-						    "vlan", x->val, [&](auto& n) {
-							    s.vlan = static_cast<uint16_t>(n);
-						    });
-					if (auto* x = sm->get("inner_vlan"))
-						ok &= take<int64_t>(
-						    read_int(ctx, x->val, "VLAN", 1, 4094), sf,
-						    "inner_vlan", x->val, [&](auto& n) {
-							    s.inner_vlan = static_cast<uint16_t>(n);
-						    });
-					if (auto* x = sm->get("vtep"))
-						ok &= take<IpAddr>(read_host(ctx, x->val), sf,
-						                   "vtep", x->val,
-						                   [&](auto& a) { s.vtep = a; });
-					const bool port = sm->has("port"), vtep = sm->has("vtep");
-					if (port && vtep) {
-						ctx.error(sm->mark, sm->path,
-						          "give either port or vtep, not both");
-						ok = false;
-					} else if (!port && !vtep) {
-						ctx.error(sm->mark, sm->path,
-						          "missing required key \"port\" (with "
-						          "vlan for an access port) or "
-						          "\"vtep\"");
-						ok = false;
-					} else if (vtep &&
-					           (sm->has("vlan") || sm->has("inner_vlan"))) {
-						ctx.error(sm->mark, sm->path,
-						          "vlan and inner_vlan go with port, not "
-						          "with vtep");
-						ok = false;
-					}
-					if (sm->has("inner_vlan") && !sm->has("vlan")) {
-						ctx.error(sm->mark, sm->path,
-						          "inner_vlan needs vlan");
-						ok = false;
-					}
-					if (ok)
-						sf.set("valid", sm->mark);
-					t.static_macs.push_back(s);
-					aux.static_macs.push_back(std::move(sf));
-				}
-			}
-		}
+		if (auto* e = m->get("static_macs"))
+			parse_static_macs(ctx, e->val, t, aux);
 		if (auto* e = m->get("vrf"))
 			parse_vrf(ctx, e->val, t, aux);
 		out.cfg.tenants.push_back(std::move(t));

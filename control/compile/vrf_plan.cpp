@@ -45,6 +45,48 @@ void set_dst(abi::NexthopEntry& nh, const config::Neighbor* n)
 // wins; within one source, identical prefixes are ECMP.
 enum Source { kLocal, kHost, kConnected, kStatic, kVpn, kSources };
 
+using Key = std::tuple<bool, std::array<uint8_t, 16>, uint8_t>;
+using Candidates = std::array<std::map<Key, std::vector<abi::NexthopEntry>>, kSources>;
+
+// The strongest source's next hops for each prefix, shared between routes where they can.
+void choose_routes(const Candidates& by_source, VrfPlan& plan)
+{
+	std::map<Key, Source> winner;
+	for (int s = 0; s < kSources; ++s) {
+		for (const auto& [key, hops] : by_source[s]) {
+			winner.try_emplace(key, Source(s));
+		}
+	}
+	// A carrier's single-label routes share one next hop without labels: the label
+	// travels in each route's ref (abi::route_aux).
+	std::map<std::string, uint32_t> shared;
+	for (const auto& [key, s] : winner) {
+		const auto& all = by_source[s].at(key);
+		const auto hops = std::span(all).first(std::min<size_t>(all.size(), kMaxEcmp));
+		VrfPlan::Route r;
+		r.prefix.addr.v6 = std::get<0>(key);
+		r.prefix.addr.bytes = std::get<1>(key);
+		r.prefix.length = std::get<2>(key);
+		if (const auto label = shared_form(hops)) {
+			const abi::NexthopEntry hop = without_labels(hops[0]);
+			const std::string bytes(reinterpret_cast<const char*>(&hop), sizeof(hop));
+			auto [it, fresh] =
+			    shared.try_emplace(bytes, uint32_t(plan.nexthops.size()));
+			if (fresh) {
+				plan.nexthops.push_back(hop);
+			}
+			r.first = it->second;
+			r.count = 1;
+			r.label = *label + 1;
+		} else {
+			r.first = uint32_t(plan.nexthops.size());
+			r.count = uint32_t(hops.size());
+			plan.nexthops.insert(plan.nexthops.end(), hops.begin(), hops.end());
+		}
+		plan.routes.push_back(r);
+	}
+}
+
 }  // namespace
 
 IpPrefix masked(IpPrefix p)
@@ -98,8 +140,7 @@ VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const con
 	const config::Mac rmac = router_mac(cfg);
 
 	// prefix → next hops, per source.
-	using Key = std::tuple<bool, std::array<uint8_t, 16>, uint8_t>;
-	std::map<Key, std::vector<abi::NexthopEntry>> by_source[kSources];
+	Candidates by_source;
 	auto add = [&](Source s, const IpPrefix& p, const abi::NexthopEntry& nh) {
 		const IpPrefix m = masked(p);
 		by_source[s][Key{m.addr.v6, m.addr.bytes, m.length}].push_back(nh);
@@ -197,40 +238,7 @@ VrfPlan plan_vrf(const config::Config& cfg, const VrfSources& sources, const con
 		add(kVpn, r->prefix, nh);
 	}
 
-	std::map<Key, Source> winner;
-	for (int s = 0; s < kSources; ++s) {
-		for (const auto& [key, hops] : by_source[s]) {
-			winner.try_emplace(key, Source(s));
-		}
-	}
-	// A carrier's single-label routes share one next hop without labels: the label
-	// travels in each route's ref (abi::route_aux).
-	std::map<std::string, uint32_t> shared;
-	for (const auto& [key, s] : winner) {
-		const auto& all = by_source[s].at(key);
-		const auto hops = std::span(all).first(std::min<size_t>(all.size(), kMaxEcmp));
-		VrfPlan::Route r;
-		r.prefix.addr.v6 = std::get<0>(key);
-		r.prefix.addr.bytes = std::get<1>(key);
-		r.prefix.length = std::get<2>(key);
-		if (const auto label = shared_form(hops)) {
-			const abi::NexthopEntry hop = without_labels(hops[0]);
-			const std::string bytes(reinterpret_cast<const char*>(&hop), sizeof(hop));
-			auto [it, fresh] =
-			    shared.try_emplace(bytes, uint32_t(plan.nexthops.size()));
-			if (fresh) {
-				plan.nexthops.push_back(hop);
-			}
-			r.first = it->second;
-			r.count = 1;
-			r.label = *label + 1;
-		} else {
-			r.first = uint32_t(plan.nexthops.size());
-			r.count = uint32_t(hops.size());
-			plan.nexthops.insert(plan.nexthops.end(), hops.begin(), hops.end());
-		}
-		plan.routes.push_back(r);
-	}
+	choose_routes(by_source, plan);
 	return plan;
 }
 

@@ -65,6 +65,51 @@ private:
 	std::vector<uint8_t> buf_;
 };
 
+// Reads every --in PORT=FILE capture into `pkts`; 0 or the exit code.
+int read_inputs(const std::vector<std::string>& inputs, const abi::TableView& tables,
+                const std::string& config_path, std::vector<InputPacket>& pkts)
+{
+	for (size_t i = 0; i < inputs.size(); ++i) {
+		const auto eq = inputs[i].find('=');
+		if (eq == std::string::npos) {
+			std::cerr << "tsunagi-replay: --in " << inputs[i]
+			          << ": expected PORT=FILE\n";
+			return cli::kExitUsage;
+		}
+		const std::string port = inputs[i].substr(0, eq);
+		const uint16_t idx = tables.port_by_name(port);
+		if (idx == abi::kNoPort) {
+			std::cerr << "tsunagi-replay: --in " << inputs[i] << ": no port named \""
+			          << port << "\" in " << config_path << "\n";
+			return cli::kExitUsage;
+		}
+		std::string err;
+		if (!read_capture(inputs[i].substr(eq + 1), uint32_t(i), idx, pkts, err)) {
+			std::cerr << "tsunagi-replay: " << err << "\n";
+			return kExitIo;
+		}
+	}
+	return 0;
+}
+
+// counters.json, and the one-line summary on stdout.
+void write_summary(const std::string& out_dir, const abi::TableView& tables,
+                   const dp::WorkerCounters& counters, const dp::MacTable& macs, size_t packets_in,
+                   uint64_t packets_out, uint64_t oversize)
+{
+	const dp::WorkerCounters* workers[] = {&counters};
+	auto summary = dp::counters_json(tables, workers, 1, macs);
+	summary["packets_in"] = packets_in;
+	summary["packets_out"] = packets_out;
+	std::ofstream(out_dir + "/counters.json") << summary.dump(2) << "\n";
+	std::cout << "tsunagi-replay: " << packets_in << " packets in, " << packets_out << " out, "
+	          << summary["drops_total"].get<uint64_t>() << " dropped";
+	if (oversize != 0) {
+		std::cout << " (" << oversize << " larger than a jumbo frame)";
+	}
+	std::cout << "; results in " << out_dir << "\n";
+}
+
 }  // namespace
 
 int run(int argc, char** argv)
@@ -103,25 +148,8 @@ int run(int argc, char** argv)
 	const abi::TableView tables(image.data());
 
 	std::vector<InputPacket> pkts;
-	for (size_t i = 0; i < inputs.size(); ++i) {
-		const auto eq = inputs[i].find('=');
-		if (eq == std::string::npos) {
-			std::cerr << "tsunagi-replay: --in " << inputs[i]
-			          << ": expected PORT=FILE\n";
-			return cli::kExitUsage;
-		}
-		const std::string port = inputs[i].substr(0, eq);
-		const uint16_t idx = tables.port_by_name(port);
-		if (idx == abi::kNoPort) {
-			std::cerr << "tsunagi-replay: --in " << inputs[i] << ": no port named \""
-			          << port << "\" in " << config_path << "\n";
-			return cli::kExitUsage;
-		}
-		std::string err;
-		if (!read_capture(inputs[i].substr(eq + 1), uint32_t(i), idx, pkts, err)) {
-			std::cerr << "tsunagi-replay: " << err << "\n";
-			return kExitIo;
-		}
+	if (const int rc = read_inputs(inputs, tables, config_path, pkts); rc != 0) {
+		return rc;
 	}
 	order_packets(pkts);
 
@@ -189,17 +217,7 @@ int run(int argc, char** argv)
 		}
 	}
 
-	const dp::WorkerCounters* workers[] = {counters.get()};
-	auto summary = dp::counters_json(tables, workers, 1, macs);
-	summary["packets_in"] = pkts.size();
-	summary["packets_out"] = sink.written;
-	std::ofstream(out_dir + "/counters.json") << summary.dump(2) << "\n";
-	std::cout << "tsunagi-replay: " << pkts.size() << " packets in, " << sink.written
-	          << " out, " << summary["drops_total"].get<uint64_t>() << " dropped";
-	if (oversize != 0) {
-		std::cout << " (" << oversize << " larger than a jumbo frame)";
-	}
-	std::cout << "; results in " << out_dir << "\n";
+	write_summary(out_dir, tables, *counters, macs, pkts.size(), sink.written, oversize);
 	dp::eal_cleanup();
 	return 0;
 }
