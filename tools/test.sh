@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test: unit tests, golden replay tests,
-# FRR configuration checks, the monitoring kit's checks (promtool), end-to-end tests in
-# network namespaces, the unit and golden tests and a set of the end-to-end tests again
-# under AddressSanitizer and UndefinedBehaviorSanitizer, the fuzzers, the demo and a short
-# benchmark smoke run. Ends with one line: "N passed, N failed".
+# Installs what is missing, builds, and runs every test: the layering check, unit tests,
+# golden replay tests, FRR configuration checks, the monitoring kit's checks (promtool),
+# end-to-end tests in network namespaces, the unit and golden tests and a set of the
+# end-to-end tests again under AddressSanitizer and UndefinedBehaviorSanitizer, the fuzzers,
+# the demo and a short benchmark smoke run. Ends with one line: "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -80,6 +80,9 @@ if ! tools/setup/build.sh build; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+# The layering of docs/architecture.md: common/ under dataplane/ and control/, which never
+# include each other; no product file over 600 lines.
+run_counted "layers" layers tools/check-layers
 run_catch "unit" build/tests/unit/tsunagi-unit-tests
 run_golden "golden" build/tools/tsunagi-replay
 run_counted "frr config" frr-config tests/frr/check_rendered.sh build/control/daemon/tsunagid

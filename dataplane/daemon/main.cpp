@@ -25,7 +25,10 @@
 #include "common/shm/subscriber.hpp"
 #include "dataplane/daemon/command_server.hpp"
 #include "dataplane/daemon/eal_args.hpp"
+#include "dataplane/daemon/log.hpp"
 #include "dataplane/daemon/ports.hpp"
+#include "dataplane/daemon/readiness.hpp"
+#include "dataplane/daemon/table_follower.hpp"
 #include "dataplane/daemon/telemetry.hpp"
 #include "dataplane/daemon/worker.hpp"
 
@@ -41,139 +44,6 @@ void on_signal(int)
 {
 	g_stop = 1;
 }
-
-uint64_t monotonic_ns()
-{
-	timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
-}
-
-void log(const std::string& s)
-{
-	std::fprintf(stderr, "tsunagi-dataplane: %s\n", s.c_str());
-}
-
-// Attaches to new generations as tsunagid publishes them and retires old ones once no
-// worker can still be reading them; keeps the node's MAC table in step with them and ages it.
-class Control {
-public:
-	Control(shm::Subscriber& sub, shm::StatsSegment& stats, WorkerShared& shared, int self_id,
-	        TelemetryCommands& telemetry, MacTable& macs)
-	    : sub_(sub),
-	      stats_(stats),
-	      shared_(shared),
-	      self_id_(self_id),
-	      telemetry_(telemetry),
-	      macs_(macs),
-	      frozen_(16, nullptr, true)
-	{
-	}
-
-	// Runs often (every millisecond): the punt path's latency is ARP's and ND's.
-	void service()
-	{
-		shared_.punt->service();
-		if (const Generation* g = shared_.current.load(std::memory_order_relaxed)) {
-			timespec ts;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			stats_.worker(0).mac.aged +=
-			    macs_.age(uint32_t(ts.tv_sec), g->view.node().mac_aging_s, kAgeSlots);
-		}
-	}
-
-	void step()
-	{
-		retire();
-		std::string err;
-		auto m = sub_.poll(err);
-		if (!err.empty() && err != last_error_) {
-			log(err);
-		}
-		last_error_ = err;
-		stats_.beat();
-		if (!m) {
-			return;
-		}
-		const abi::TableView view(m->data, m->header_offset);
-		telemetry_.use_tables(view);
-		// Renumbered tables: the workers forward without learned MACs until every one has
-		// left the old numbering and the node's table is emptied (retire).
-		const Generation* now = shared_.current.load(std::memory_order_relaxed);
-		const bool renumbered =
-		    now != nullptr && now->view.header().id_epoch != view.header().id_epoch;
-		if (!renumbered) {
-			macs_.adopt(view);
-		}
-		publish(new Generation{std::move(*m), view, renumbered ? &frozen_ : &macs_});
-	}
-
-	~Control()
-	{
-		delete retired_;
-		delete shared_.current.load(std::memory_order_relaxed);
-	}
-
-private:
-	// MAC aging: a slice of the table each millisecond, the whole table every second or so.
-	static constexpr size_t kAgeSlots = 2048;
-
-	void publish(const Generation* g)
-	{
-		// Release: the mapping, view and MAC table are complete before a worker can see
-		// them.
-		retired_ = shared_.current.exchange(g, std::memory_order_acq_rel);
-		pending_ = g;
-		if (self_id_ < 0) {
-			retire();  // worker lcores: synchronising below is enough
-		}
-	}
-
-	// Frees the generation the last step replaced, once no worker can be reading it: every
-	// worker lcore passes a quiescent point after the exchange before synchronise returns.
-	// A worker on this thread (single lcore) switches between two steps, and may still
-	// read the old generation while switching, so it is freed one step later.
-	void retire()
-	{
-		if (pending_ == nullptr) {
-			return;
-		}
-		rte_rcu_qsbr_synchronize(
-		    shared_.qsv, self_id_ < 0 ? RTE_QSBR_THRID_INVALID : unsigned(self_id_));
-		delete retired_;
-		retired_ = nullptr;
-		const Generation* g = pending_;
-		pending_ = nullptr;
-		stats_.set_in_use(g->mapping.generation);
-		if (g->macs == &frozen_) {
-			// No worker uses the old numbering any more: the node's table is emptied,
-			// takes the new statics, and is handed back.
-			macs_.adopt(g->view);
-			publish(new Generation{g->mapping, g->view, &macs_});
-			return;
-		}
-		const uint64_t published = sub_.published_ns();
-		const uint64_t now = monotonic_ns();
-		log("using table generation " + std::to_string(g->mapping.generation) + " (" +
-		    std::to_string(g->view.tenants.size) + " tenant slots, " +
-		    std::to_string(g->view.ports.size) + " ports)" +
-		    (published != 0 && now >= published
-		         ? ", " + std::to_string((now - published) / 1000) + " us after publication"
-		         : ""));
-	}
-
-	const Generation* retired_ = nullptr;
-	const Generation* pending_ = nullptr;
-
-	shm::Subscriber& sub_;
-	shm::StatsSegment& stats_;
-	WorkerShared& shared_;
-	int self_id_;
-	TelemetryCommands& telemetry_;
-	MacTable& macs_;
-	MacTable frozen_;
-	std::string last_error_;
-};
 
 }  // namespace
 
@@ -241,10 +111,93 @@ int run(int argc, char** argv)
 	return rc;
 }
 
+namespace {
+
+// The punt path's TAPs take a port's MAC as the device has it, unless `mac:` gives one.
+void adopt_device_macs(config::Config& cfg, const PortSet& ports)
+{
+	for (size_t i = 0; i < cfg.ports.size(); ++i) {
+		if (!cfg.ports[i].mac) {
+			cfg.ports[i].device_mac.emplace();
+			std::copy(ports.macs[i].begin(), ports.macs[i].end(),
+			          cfg.ports[i].device_mac->bytes.begin());
+		}
+	}
+}
+
+bool start_rcu(WorkerShared& shared, uint16_t n_workers)
+{
+	const size_t size = rte_rcu_qsbr_get_memsize(n_workers);
+	shared.qsv =
+	    static_cast<rte_rcu_qsbr*>(rte_zmalloc("tsunagi-qsbr", size, RTE_CACHE_LINE_SIZE));
+	return shared.qsv != nullptr && rte_rcu_qsbr_init(shared.qsv, n_workers) == 0;
+}
+
+TelemetryCommands make_telemetry(const config::Config& cfg, shm::StatsSegment& stats,
+                                 uint16_t n_workers)
+{
+	std::vector<const WorkerCounters*> counters;
+	std::vector<std::string> port_names;
+	for (uint16_t i = 0; i < n_workers; ++i) {
+		counters.push_back(&stats.worker(i));
+	}
+	for (const auto& p : cfg.ports) {
+		port_names.push_back(p.name);
+	}
+	return TelemetryCommands(std::move(counters), std::move(port_names));
+}
+
+// What the main thread looks after every millisecond.
+struct Housekeeping {
+	TableFollower& tables;
+	CommandServer& commands;
+	Readiness& readiness;
+
+	void tick()
+	{
+		tables.service();
+		tables.step();
+		commands.service();
+		readiness.tick();
+	}
+};
+
+// A single lcore: the main thread forwards and looks after the tables in turn.
+void serve_inline(Worker& worker, WorkerShared& shared, Housekeeping& house)
+{
+	rte_rcu_qsbr_thread_register(shared.qsv, 0);
+	rte_rcu_qsbr_thread_online(shared.qsv, 0);
+	uint64_t next = 0;
+	while (!g_stop) {
+		worker.iterate();
+		const uint64_t now = monotonic_ns();
+		if (now >= next) {
+			house.tick();
+			next = now + 1'000'000;
+		}
+	}
+	rte_rcu_qsbr_thread_offline(shared.qsv, 0);
+}
+
+void serve_lcores(const std::vector<std::unique_ptr<Worker>>& workers,
+                  const std::vector<unsigned>& lcores, WorkerShared& shared, Housekeeping& house)
+{
+	for (size_t i = 0; i < workers.size(); ++i) {
+		rte_eal_remote_launch(Worker::lcore_main, workers[i].get(), lcores[i]);
+	}
+	while (!g_stop) {
+		house.tick();
+		rte_delay_us_sleep(1000);
+	}
+	shared.stop.store(true, std::memory_order_relaxed);
+	rte_eal_mp_wait_lcore();
+}
+
+}  // namespace
+
 int forward(config::Config cfg, bool huge, unsigned idle_sleep_us, size_t mac_capacity)
 {
-	// Workers are the lcores besides the main one; with a single lcore, the main
-	// thread forwards and looks after the tables in turn.
+	// Workers are the lcores besides the main one; with none, the main thread forwards.
 	std::vector<unsigned> lcores;
 	unsigned lcore;
 	RTE_LCORE_FOREACH_WORKER(lcore)
@@ -264,14 +217,7 @@ int forward(config::Config cfg, bool huge, unsigned idle_sleep_us, size_t mac_ca
 		log(err);
 		return cli::kExitRuntime;
 	}
-	// The punt path's TAPs take the port's MAC as the device has it.
-	for (size_t i = 0; i < cfg.ports.size(); ++i) {
-		if (!cfg.ports[i].mac) {
-			cfg.ports[i].device_mac.emplace();
-			std::copy(ports.macs[i].begin(), ports.macs[i].end(),
-			          cfg.ports[i].device_mac->bytes.begin());
-		}
-	}
+	adopt_device_macs(cfg, ports);
 
 	const shm::Names names = shm::names_for(cfg.node.runtime_dir);
 	std::string err;
@@ -296,10 +242,7 @@ int forward(config::Config cfg, bool huge, unsigned idle_sleep_us, size_t mac_ca
 	shared.ports = &ports;
 	shared.punt = &punt;
 	shared.idle_sleep_us = idle_sleep_us;
-	const size_t qs_size = rte_rcu_qsbr_get_memsize(n_workers);
-	shared.qsv =
-	    static_cast<rte_rcu_qsbr*>(rte_zmalloc("tsunagi-qsbr", qs_size, RTE_CACHE_LINE_SIZE));
-	if (shared.qsv == nullptr || rte_rcu_qsbr_init(shared.qsv, n_workers) != 0) {
+	if (!start_rcu(shared, n_workers)) {
 		log("cannot set up RCU");
 		return cli::kExitRuntime;
 	}
@@ -311,17 +254,9 @@ int forward(config::Config cfg, bool huge, unsigned idle_sleep_us, size_t mac_ca
 	for (uint16_t i = 0; i < n_workers; ++i) {
 		workers.push_back(std::make_unique<Worker>(i, shared, stats->worker(i), pool));
 	}
-	std::vector<const WorkerCounters*> counters;
-	std::vector<std::string> port_names;
-	for (uint16_t i = 0; i < n_workers; ++i) {
-		counters.push_back(&stats->worker(i));
-	}
-	for (const auto& p : cfg.ports) {
-		port_names.push_back(p.name);
-	}
-	TelemetryCommands telemetry(std::move(counters), std::move(port_names));
+	TelemetryCommands telemetry = make_telemetry(cfg, *stats, n_workers);
 	shm::Subscriber sub(names);
-	Control control(sub, *stats, shared, inline_worker ? 0 : -1, telemetry, macs);
+	TableFollower tables(sub, *stats, shared, inline_worker ? 0 : -1, telemetry, macs);
 	TraceRunner tracer(workers, shared, macs, pool);
 	auto commands =
 	    CommandServer::open(cfg.node.runtime_dir, group, workers.size(), macs, tracer, err);
@@ -334,62 +269,12 @@ int forward(config::Config cfg, bool huge, unsigned idle_sleep_us, size_t mac_ca
 	    (inline_worker ? " worker on the main lcore" : " worker lcore(s)") +
 	    (huge ? ", hugepages" : ", no hugepages") + "; waiting for tables from tsunagid");
 
-	// systemd: ready once the workers forward with tsunagid's tables and the links are up
-	// (or have had 10 s to come up); the watchdog is fed only while every worker goes
-	// round its loop, so a worker stuck in a pass gets the process restarted.
-	cli::ServiceNotifier notifier;
-	const uint64_t started = monotonic_ns();
-	uint64_t token = rte_rcu_qsbr_start(shared.qsv);
-	auto housekeeping = [&]() {
-		if (!notifier.is_ready() &&
-		    stats->header().in_use_generation.load(std::memory_order_acquire) != 0) {
-			const std::string down = ports_down(cfg, ports);
-			if (down.empty() || monotonic_ns() - started > 10'000'000'000ull) {
-				notifier.ready(
-				    "forwarding with table generation " +
-				    std::to_string(stats->header().in_use_generation.load()) +
-				    (down.empty() ? "" : "; link down: " + down));
-			}
-		}
-		if (notifier.watchdog_enabled()) {
-			const bool moving =
-			    inline_worker || rte_rcu_qsbr_check(shared.qsv, token, false) == 1;
-			if (moving) {
-				token = rte_rcu_qsbr_start(shared.qsv);
-			}
-			notifier.watchdog(moving);
-		}
-	};
-
+	Readiness readiness(cfg, ports, *stats, shared.qsv, inline_worker);
+	Housekeeping house{tables, *commands, readiness};
 	if (inline_worker) {
-		rte_rcu_qsbr_thread_register(shared.qsv, 0);
-		rte_rcu_qsbr_thread_online(shared.qsv, 0);
-		uint64_t next = 0;
-		while (!g_stop) {
-			workers[0]->iterate();
-			const uint64_t now = monotonic_ns();
-			if (now >= next) {
-				control.service();
-				control.step();
-				commands->service();
-				housekeeping();
-				next = now + 1'000'000;
-			}
-		}
-		rte_rcu_qsbr_thread_offline(shared.qsv, 0);
+		serve_inline(*workers[0], shared, house);
 	} else {
-		for (uint16_t i = 0; i < n_workers; ++i) {
-			rte_eal_remote_launch(Worker::lcore_main, workers[i].get(), lcores[i]);
-		}
-		while (!g_stop) {
-			control.service();
-			control.step();
-			commands->service();
-			housekeeping();
-			rte_delay_us_sleep(1000);
-		}
-		shared.stop.store(true, std::memory_order_relaxed);
-		rte_eal_mp_wait_lcore();
+		serve_lcores(workers, lcores, shared, house);
 	}
 	log("stopping");
 	workers.clear();

@@ -139,6 +139,10 @@ private:
 	// `known`: the burst's prefetch of this packet's IPv4 route (prepare_route).
 	void route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now, TxBuffers& tx,
 	           const Ingress* from = nullptr, const Work* known = nullptr);
+	void to_segment(rte_mbuf* m, const abi::NexthopEntry& nh, uint32_t tags_len, uint32_t now,
+	                TxBuffers& tx);
+	void to_carrier(rte_mbuf* m, const abi::NexthopEntry& nh, uint64_t ref, uint32_t tenant,
+	                uint32_t tags_len, uint8_t out_ttl, TxBuffers& tx);
 	void prepare_route(Work& w) const;
 	// `hint_len`, `hint_hash`: a length's key hash already made (prepare_route).
 	uint64_t lookup4(uint32_t tenant, uint32_t dst, uint8_t hint_len = kNoHint,
