@@ -3,6 +3,8 @@
 // prefixes and stale sweeping. That the VPN side leaves EVPN alone: tests-vpn-rib.cpp,
 // tests-feed-sync.cpp.
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 
 #include "common/config/values.hpp"
 #include "control/routes/bmp.hpp"
@@ -494,4 +496,67 @@ TEST_CASE("evpn rib: the stale hold, settling without markers, the feed restarti
 	REQUIRE(asked.size() == 1);
 	CHECK(asked[0].due == routes::Resync::Due::refresh);
 	CHECK(rib.counters().refreshes == 1);
+}
+
+// Captured from FRR 8.4.4 (`bmp mirror`, docs/evpn.md): a node's bgpd mirroring what its
+// iBGP peer 10.99.19.2 (VTEP 192.0.2.2, L2 VNI 100, L3 VNI 2000 in the default VRF) sent:
+// type 3 and type 5 at session up, then MACs added on the peer (static, static sticky, one
+// with an ARP entry, one moved there from the node), one deleted, and `clear bgp *` on the
+// peer: down, up, the table again, End-of-RIB.
+TEST_CASE("evpn: FRR 8.4's mirrored EVPN stream, decoded and kept", "[evpn]")
+{
+	std::ifstream in(std::string(TSUNAGI_TEST_DATA) + "/evpn/frr-8.4-mirror.bin",
+	                 std::ios::binary);
+	REQUIRE(in);
+	const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
+	routes::BmpStream s;
+	s.feed(bytes.data(), bytes.size());
+	routes::EvpnRib rib;
+	size_t reach = 0, withdrawn = 0, eors = 0, downs = 0, ups = 0;
+	while (auto m = s.next()) {
+		const auto d = routes::decode_bmp(m->data(), m->size());
+		REQUIRE(d.skip != Skip::malformed);
+		for (const auto& e : d.events) {
+			rib.apply(e);
+			reach += e.evpn_reach.size();
+			withdrawn += e.evpn_withdrawn.size();
+			eors += e.kind == Event::Kind::end_of_rib ? 1 : 0;
+			downs += e.kind == Event::Kind::peer_down ? 1 : 0;
+			ups += e.kind == Event::Kind::peer_up ? 1 : 0;
+			CHECK((e.kind != Event::Kind::update || e.family == routes::Family::evpn));
+		}
+	}
+	CHECK(s.buffered() == 0);
+	CHECK_FALSE(s.broken());
+	CHECK(reach == 13);
+	CHECK(withdrawn == 1);
+	CHECK(eors == 2);
+	// bgpd reports a down for every connection attempt that fails and for the loser of a
+	// collision (docs/frr.md): two before the first session, three around the reset.
+	CHECK(ups == 3);
+	CHECK(downs == 5);
+	CHECK(rib.counters().unknown_type == 0);
+	CHECK(rib.counters().not_vxlan == 0);
+	CHECK(rib.counters().swept == 0);  // everything was sent again
+
+	const auto vtep = ip("192.0.2.2");
+	CHECK(rib.flood(100) == std::vector<config::IpAddr>{vtep});
+	CHECK_FALSE(rib.mac(100, mac("02:aa:00:00:01:01")));  // deleted on the peer
+	const auto sticky = rib.mac(100, mac("02:aa:00:00:01:02"));
+	REQUIRE(sticky);
+	CHECK(sticky->vtep == vtep);
+	CHECK(sticky->sticky);
+	const auto with_ip = rib.mac(100, mac("02:aa:00:00:01:03"));
+	REQUIRE(with_ip);
+	CHECK(with_ip->ips == std::vector<config::IpAddr>{ip("10.1.0.77")});
+	CHECK(with_ip->l3_vni == 2000u);
+	const auto moved = rib.mac(100, mac("02:aa:00:00:01:04"));
+	REQUIRE(moved);
+	CHECK(moved->seq == 1);
+	CHECK_FALSE(moved->sticky);
+	const auto hops = rib.prefix(2000, *config::parse_prefix("10.52.1.0/24"));
+	REQUIRE(hops.size() == 1);
+	CHECK(hops[0].vtep == vtep);
+	CHECK(hops[0].router_mac == mac("ae:34:b5:0f:be:6b"));
+	CHECK(rib.slots() == std::array<size_t, 3>{1, 3, 1});
 }
