@@ -130,6 +130,44 @@ constexpr size_t kMaxFilteredLine = 256;
 // Even so, a costly pattern over much output must not hold the daemon's loop.
 constexpr auto kFilterBudget = std::chrono::seconds(2);
 
+// libstdc++ reads the number of a back-reference (`\12`) or of a repeat (`a{2,12}`) into a
+// long with no bound: twenty digits overflow it (undefined behaviour). No filter needs
+// numbers that long.
+constexpr size_t kMaxPatternDigits = 6;
+
+bool numbers_fit(std::string_view p)
+{
+	bool braces = false;
+	bool reading = false;  // where the compiler reads digits as a number
+	size_t digits = 0;
+	for (size_t i = 0; i < p.size(); ++i) {
+		const char c = p[i];
+		const bool digit = c >= '0' && c <= '9';
+		if (reading && digit) {
+			if (++digits > kMaxPatternDigits) {
+				return false;
+			}
+			continue;
+		}
+		reading = false;
+		digits = 0;
+		if (c == '\\') {
+			reading = i + 1 < p.size() && p[i + 1] >= '0' && p[i + 1] <= '9';
+			if (!reading) {
+				++i;  // an escaped character: `\{` is no repeat
+			}
+		} else if (c == '{') {
+			braces = true;
+			reading = true;
+		} else if (c == '}') {
+			braces = false;
+		} else if (c == ',' && braces) {
+			reading = true;
+		}
+	}
+	return true;
+}
+
 bool matches(const std::string& line, const std::regex& re)
 {
 	try {
@@ -456,6 +494,12 @@ CommandTree::Match CommandTree::parse(Mode mode, std::string_view line) const
 			m.command = -1;
 			m.error = "% Regular expression too long (at most " +
 			          std::to_string(kMaxPattern) + " characters)";
+			return m;
+		}
+		if (!numbers_fit(f.pattern)) {
+			m.command = -1;
+			m.error = "% Invalid regular expression: a number in it has more than " +
+			          std::to_string(kMaxPatternDigits) + " digits";
 			return m;
 		}
 		try {

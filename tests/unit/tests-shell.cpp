@@ -129,6 +129,16 @@ TEST_CASE("| include, exclude, begin and count filter the output", "[shell]")
 	CHECK(out.find('a') == std::string::npos);
 	CHECK(run(sh, s, "show tenants | include (a)\\1", false).rfind("% Invalid regular", 0) ==
 	      0);
+	// Numbers libstdc++ would overflow reading (found by the shell fuzzer): refused.
+	for (const char* p : {"x\\77777777777777777777", "a{99999999999999999999}",
+	                      "a{1,99999999999}", "[\\12345678901234567890]"}) {
+		CHECK(run(sh, s, std::string("show drops | begin ") + p, false)
+		          .rfind("% Invalid regular expression: a number in it has more than", 0) ==
+		      0);
+	}
+	CHECK(run(sh, s, "show tenants | include a{1,2}").find("alpha") != std::string::npos);
+	CHECK(run(sh, s, "show tenants | include 12345678901234").empty());
+	CHECK(run(sh, s, "show tenants | include \\{77777777777").empty());
 }
 
 TEST_CASE("configure mode: reload, do, exit and end", "[shell]")
