@@ -266,37 +266,32 @@ int run(int argc, char** argv)
 		return 4;
 	}
 
-	// Each worker has its own MAC table, as in the dataplane; all of them hold every MAC,
-	// as they would once the traffic had passed each of them.
-	std::vector<std::unique_ptr<dp::MacTable>> macs;
+	// One MAC table for the node, as in the dataplane: every worker learns into it and
+	// forwards to what any of them learned.
+	dp::MacTable macs(size_t{2} * total_macs);
+	macs.adopt(tables);
+	const auto l0 = std::chrono::steady_clock::now();
+	const uint64_t learned0 = plan.preload(macs, kLearnedAt);
+	std::fprintf(stderr, "%lu MACs learned (table %zu slots) in %.1f s\n",
+	             (unsigned long)learned0, macs.capacity(), since(l0));
+	if (learned0 != total_macs) {
+		std::cerr << "tsunagi-bench: only " << learned0 << " of " << total_macs
+		          << " MACs were learned\n";
+		return 3;
+	}
 	std::vector<std::unique_ptr<dp::WorkerCounters>> counters;
 	std::vector<std::unique_ptr<dp::Pipeline>> pipelines;
 	std::vector<dp::Pipeline*> lanes;
 	for (unsigned w = 0; w < workers; ++w) {
-		macs.push_back(std::make_unique<dp::MacTable>(size_t{2} * total_macs));
 		counters.push_back(std::make_unique<dp::WorkerCounters>());
-		pipelines.push_back(std::make_unique<dp::Pipeline>(*macs[w], *counters[w], pool));
-		pipelines[w]->use_tables(tables);
-		// After use_tables: a pipeline taking its first tables forgets whatever its MAC
-		// table held, as it must when it cannot know what those entries were learned
-		// against.
-		const auto l0 = std::chrono::steady_clock::now();
-		const uint64_t learned = plan.preload(*macs[w], kLearnedAt);
-		std::fprintf(stderr, "worker %u: %lu MACs learned (table %zu slots) in %.1f s\n", w,
-		             (unsigned long)learned, macs[w]->capacity(), since(l0));
-		if (learned != total_macs) {
-			std::cerr << "tsunagi-bench: only " << learned << " of " << total_macs
-			          << " MACs were learned\n";
-			return 3;
-		}
+		pipelines.push_back(std::make_unique<dp::Pipeline>(*counters[w], pool));
+		pipelines[w]->use_tables(tables, macs);
 		lanes.push_back(pipelines[w].get());
 	}
-	// What a dataplane running this job holds: the table image, each worker's MAC table
-	// and counters, and the packet pool.
-	const size_t mem_bytes = image.size() +
-	                         workers * (macs[0]->capacity() * sizeof(dp::MacTable::Entry) +
-	                                    sizeof(dp::WorkerCounters)) +
-	                         pool_bytes(pool);
+	// What a dataplane running this job holds: the table image, the MAC table, each
+	// worker's counters, and the packet pool.
+	const size_t mem_bytes = image.size() + macs.capacity() * sizeof(dp::MacTable::Entry) +
+	                         workers * sizeof(dp::WorkerCounters) + pool_bytes(pool);
 
 	int rc = 0;
 	for (size_t li = 0; li < lengths.size() && rc == 0; ++li) {
@@ -320,10 +315,12 @@ int run(int argc, char** argv)
 		    (unsigned long)m.tx_refused);
 		std::printf(
 		    "RESULT scenario=%s frame_len=%u workers=%u mpps=%.4f mpps_out=%.4f "
-		    "cycles_per_pkt=%.2f rx=%lu tx=%lu drops=%lu seconds=%.3f mem_mb=%.1f\n",
+		    "cycles_per_pkt=%.2f rx=%lu tx=%lu drops=%lu seconds=%.3f mem_mb=%.1f "
+		    "rx_all=%lu\n",
 		    scenario_arg.c_str(), lengths[li], workers, m.mpps_in(), m.mpps_out(),
 		    m.cycles_per_packet(), (unsigned long)m.rx, (unsigned long)m.tx,
-		    (unsigned long)drops, m.seconds, double(mem_bytes) / 1e6);
+		    (unsigned long)drops, m.seconds, double(mem_bytes) / 1e6,
+		    (unsigned long)m.rx_all);
 		std::fflush(stdout);
 		// Garbage must all be dropped; anything else must all pass.
 		if (scenario == bench::Scenario::garbage ? drops < m.rx || m.tx != 0

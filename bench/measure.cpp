@@ -61,7 +61,7 @@ int worker_main(void* arg)
 {
 	Worker& w = *static_cast<Worker*>(arg);
 	NullSink sink(w.sink, w.queue);
-	dp::TxBuffers tx(sink);
+	dp::TxBuffers tx(sink, w.pipeline->counters());
 	rte_mbuf* pkts[kBurst];
 	const uint64_t hz = rte_get_tsc_hz();
 	const uint64_t t0 = rte_rdtsc();
@@ -182,6 +182,7 @@ Measurement measure(const std::vector<dp::Pipeline*>& pipelines, uint16_t in_por
 	}
 	m.seconds = double(b.tsc - a.tsc) / double(m.tsc_hz);
 	m.rx = b.rx - a.rx;
+	m.rx_all = snap(workers).rx;
 	m.tx = b.tx - a.tx;
 	m.tx_refused = b.refused - a.refused;
 	m.busy_cycles = b.busy - a.busy;

@@ -27,6 +27,7 @@ std::string start_ports(rte_mempool* pool, size_t generators, uint16_t queues, D
 struct Measurement {
 	double seconds = 0;
 	uint64_t rx = 0;           // packets received in the window
+	uint64_t rx_all = 0;       // packets received by the workers' loops, warm-up included
 	uint64_t tx = 0;           // packets handed to net_null and accepted
 	uint64_t tx_refused = 0;   // refused by the sink queue (freed)
 	uint64_t busy_cycles = 0;  // cycles of bursts that brought packets, all workers

@@ -96,8 +96,7 @@ std::string write_ovs_flows(const std::string& file, Scenario s, const ScalePara
 	// ingress member).
 	if (s == Scenario::flood) {
 		for (uint32_t vid = 1; vid <= p.vlans; ++vid) {
-			const uint64_t ref =
-			    t.access_map.find(abi::access_key(0, false, uint16_t(vid), 0));
+			const uint64_t ref = t.vlan_ref(0, uint16_t(vid));
 			const uint32_t in = abi::ref_value(ref), tenant = abi::ref_aux(ref);
 			// Re-tagged copies first, then the tag comes off once for the tunnel
 			// copies.

@@ -191,7 +191,7 @@ Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t, 
 			// Tenant t's attachment on access port 0 is VID t + 1 (attachment_tenant).
 			const uint32_t tenant = uint32_t((uint64_t{k} * 7919) % p.vrfs);
 			const auto vid = uint16_t(tenant + 1);
-			const uint64_t ref = t.access_map.find(abi::access_key(0, false, vid, 0));
+			const uint64_t ref = t.vlan_ref(0, vid);
 			if (abi::ref_aux(ref) != tenant) {
 				throw std::runtime_error(
 				    "VRF tenant without its attachment on port 0");
@@ -248,8 +248,7 @@ Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t, 
 				                         std::to_string(kFloodCopies) + " members");
 			}
 			const uint32_t vid = 1 + uint32_t((uint64_t{step} * 1031) % p.vlans);
-			const uint64_t ref =
-			    t.access_map.find(abi::access_key(tr.in_port, false, uint16_t(vid), 0));
+			const uint64_t ref = t.vlan_ref(tr.in_port, uint16_t(vid));
 			if (abi::ref_value(ref) == abi::kNone ||
 			    t.flood_list(abi::ref_aux(ref)).size != kFloodCopies + 1) {
 				continue;
@@ -266,8 +265,7 @@ Traffic make_traffic(Scenario s, const ScaleParams& p, const abi::TableView& t, 
 	for (uint32_t k = 0; k < frames; ++k) {
 		// 1031 is coprime with 4094: consecutive frames use far-apart VLANs.
 		const uint32_t vid = 1 + uint32_t((uint64_t{k} * 1031) % p.vlans);
-		const uint64_t ref =
-		    t.access_map.find(abi::access_key(tr.in_port, false, uint16_t(vid), 0));
+		const uint64_t ref = t.vlan_ref(tr.in_port, uint16_t(vid));
 		if (abi::ref_value(ref) == abi::kNone) {
 			throw std::runtime_error(
 			    "scale tables lack an attachment of access port 0");

@@ -46,21 +46,21 @@ std::string TableView::check(const void* image, uint64_t size, uint64_t header_o
 		return "table image header is inconsistent with its size";
 	}
 	const uint64_t n = h->total_size;
-	const bool ok = inside<PortEntry>(h->ports, n) && inside<TenantEntry>(h->tenants, n) &&
-	                inside<MemberEntry>(h->members, n) && inside<uint32_t>(h->flood, n) &&
-	                inside<VtepEntry>(h->vteps, n) &&
-	                inside<StaticMacEntry>(h->static_macs, n) &&
-	                inside<U64Slot>(h->access_map, n) && inside<U64Slot>(h->vni_map, n) &&
-	                inside<VtepSlot>(h->vtep_map, n) && inside<uint32_t>(h->trunk_map, n) &&
-	                inside<char>(h->names, n) && h->trunk_map.count == 4096 &&
-	                inside<VrfEntry>(h->vrfs, n) && h->vrfs.count >= h->tenants.count &&
-	                inside<U64Slot>(h->route4_map, n) && inside<Route6Slot>(h->route6_map, n) &&
-	                inside<U64Slot>(h->label_map, n) && inside<U64Slot>(h->vlan_vrf_map, n) &&
-	                pow2_nonzero(h->access_map.count) && pow2_nonzero(h->vni_map.count) &&
-	                pow2_nonzero(h->vtep_map.count) && pow2_nonzero(h->route4_map.count) &&
-	                pow2_nonzero(h->route6_map.count) && pow2_nonzero(h->label_map.count) &&
-	                pow2_nonzero(h->vlan_vrf_map.count) && h->ports.count <= kMaxPorts &&
-	                h->names.count > 0;
+	const bool ok =
+	    inside<PortEntry>(h->ports, n) && inside<TenantEntry>(h->tenants, n) &&
+	    inside<MemberEntry>(h->members, n) && inside<uint32_t>(h->flood, n) &&
+	    inside<VtepEntry>(h->vteps, n) && inside<StaticMacEntry>(h->static_macs, n) &&
+	    inside<U64Slot>(h->access_map, n) && inside<U64Slot>(h->vni_map, n) &&
+	    inside<VtepSlot>(h->vtep_map, n) && inside<uint64_t>(h->vlan_map, n) &&
+	    inside<char>(h->names, n) && h->vlan_map.count == h->ports.count * kVlanSlots &&
+	    inside<VrfEntry>(h->vrfs, n) && h->vrfs.count >= h->tenants.count &&
+	    inside<U64Slot>(h->route4_map, n) && inside<Route6Slot>(h->route6_map, n) &&
+	    inside<U64Slot>(h->label_map, n) && inside<U64Slot>(h->vlan_vrf_map, n) &&
+	    pow2_nonzero(h->access_map.count) && pow2_nonzero(h->vni_map.count) &&
+	    pow2_nonzero(h->vtep_map.count) && pow2_nonzero(h->route4_map.count) &&
+	    pow2_nonzero(h->route6_map.count) && pow2_nonzero(h->label_map.count) &&
+	    pow2_nonzero(h->vlan_vrf_map.count) && h->ports.count <= kMaxPorts &&
+	    h->names.count > 0;
 	if (!ok) {
 		return "table image has a section outside its bounds";
 	}
@@ -89,7 +89,7 @@ TableView::TableView(const void* image, uint64_t header_offset)
 	map(route6_map, header_->route6_map);
 	map(label_map, header_->label_map);
 	map(vlan_vrf_map, header_->vlan_vrf_map);
-	trunk_map_ = section<uint32_t>(image, header_->trunk_map).data;
+	vlan_map_ = section<uint64_t>(image, header_->vlan_map).data;
 	names_ = section<char>(image, header_->names).data;
 }
 

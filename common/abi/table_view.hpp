@@ -81,7 +81,7 @@ public:
 		}
 	};
 
-	Map<U64Slot> access_map;  // access_key() → member, aux tenant
+	Map<U64Slot> access_map;  // access_key() of a QinQ attachment → member, aux tenant
 	Map<U64Slot> vni_map;     // VNI → tenant
 	Map<VtepSlot> vtep_map;   // (VNI, source VTEP) → member, aux tenant
 	Map<U64Slot> route4_map;  // route4_key() → first next-hop word, aux count
@@ -94,8 +94,22 @@ public:
 		return *reinterpret_cast<const NexthopEntry*>(image_ + uint64_t{word} * 16);
 	}
 
-	uint32_t trunk_tenant(uint16_t vid) const { return load_acquire(trunk_map_[vid & 0xfff]); }
-	const uint32_t* trunk_slot(uint16_t vid) const { return &trunk_map_[vid & 0xfff]; }
+	// Single-tagged ingress on `port` (tables.hpp, vlan_map): make_ref(member, tenant), or
+	// kEmptyRef. vlan_row(port)[vid] is the same entry, for a loop over one port's frames.
+	const uint64_t* vlan_row(uint16_t port) const
+	{
+		return vlan_map_ + uint64_t{port} * kVlanSlots;
+	}
+	uint64_t vlan_ref(uint16_t port, uint16_t vid) const
+	{
+		return load_acquire(vlan_row(port)[vid & (kVlanSlots - 1)]);
+	}
+	// Any attachment's ref, single-tagged or QinQ.
+	uint64_t attachment_ref(uint16_t port, bool qinq, uint16_t outer, uint16_t inner) const
+	{
+		return qinq ? access_map.find(access_key(port, true, outer, inner))
+		            : vlan_ref(port, outer);
+	}
 
 	// The words edited in place while readers run (tables.hpp).
 	uint64_t flood_of(uint32_t tenant) const { return load_acquire(tenants[tenant].flood); }
@@ -120,7 +134,7 @@ public:
 private:
 	const Header* header_ = nullptr;
 	const char* image_ = nullptr;
-	const uint32_t* trunk_map_ = nullptr;
+	const uint64_t* vlan_map_ = nullptr;
 	const char* names_ = nullptr;
 };
 

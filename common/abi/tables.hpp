@@ -8,7 +8,7 @@
 //
 // A live image is edited in place while the dataplane reads it (docs/shared-memory.md):
 // an entry is written where no reader looks yet and then published by one aligned store
-// of the word that refers to it (a slot's `ref`, a tenant's `flood`, a trunk map entry, a
+// of the word that refers to it (a slot's `ref`, a tenant's `flood`, a VLAN map entry, a
 // member's `vtep`). Readers load those words with load_acquire() (atomic.hpp).
 #pragma once
 
@@ -20,7 +20,7 @@ namespace tsunagi::abi {
 
 inline constexpr uint64_t kMagic = 0x314741'4e55'5354ull;  // "TSUNAG1" little-endian
 // Bump on any change to a struct in this file; a reader refuses any other version.
-inline constexpr uint32_t kAbiVersion = 8;
+inline constexpr uint32_t kAbiVersion = 9;
 
 inline constexpr uint32_t kNone = 0xffffffffu;
 // A hash slot whose entry was removed: lookups probe past it, and it is reused only once
@@ -95,6 +95,10 @@ inline constexpr uint32_t flood_count(uint64_t w)
 
 // A remote VTEP with its resolved underlay next hop.
 struct VtepEntry {
+	// The outer headers a packet to this VTEP leaves with (pkt::write_vxlan_outer): what
+	// varies per packet (lengths, IPv4 checksum, UDP source port and IPv6 checksum, VNI) is
+	// zero. pkt::kVxlan4Overhead or kVxlan6Overhead bytes of it are used.
+	uint8_t outer[80];
 	uint8_t v6;
 	uint8_t resolved;  // next-hop MAC known; otherwise traffic to it is dropped (no_neighbor)
 	uint16_t out_port;
@@ -105,6 +109,7 @@ struct VtepEntry {
 	// IPv4: ones' complement sum of the outer header's fixed words (all but the total
 	// length), so the dataplane finishes the checksum with one addition.
 	uint32_t ip4_sum;
+	uint32_t pad;
 };
 
 struct StaticMacEntry {
@@ -262,14 +267,17 @@ struct Header {
 	// Tenant and member indexes keep their meaning across generations of one epoch, so
 	// the dataplane keeps its learned MACs; a new epoch (renumbering) makes it forget them.
 	uint32_t id_epoch;
-	Section ports;         // PortEntry
-	Section tenants;       // TenantEntry
-	Section members;       // MemberEntry, by member index
-	Section flood;         // the whole image as uint32_t words (see TenantEntry)
-	Section vteps;         // VtepEntry
-	Section static_macs;   // StaticMacEntry
-	Section access_map;    // U64Slot: access_key() → member, aux tenant
-	Section trunk_map;     // uint32_t[4096]: hybrid_vlan → tenant, kNone when none
+	Section ports;        // PortEntry
+	Section tenants;      // TenantEntry
+	Section members;      // MemberEntry, by member index
+	Section flood;        // the whole image as uint32_t words (see TenantEntry)
+	Section vteps;        // VtepEntry
+	Section static_macs;  // StaticMacEntry
+	Section access_map;   // U64Slot: access_key() of a QinQ attachment → member, aux tenant
+	// uint64_t[ports × 4096], at port * 4096 + VID: single-tagged ingress, make_ref(member,
+	// tenant) or kEmptyRef. On an access port its attachment of that VID; on a trunk port
+	// the trunk member of the tenant whose hybrid_vlan the VID is. One load classifies.
+	Section vlan_map;
 	Section vni_map;       // U64Slot: VNI → tenant
 	Section vtep_map;      // VtepSlot: (VNI, source VTEP) → member, aux tenant
 	Section names;         // char: NUL-terminated strings
@@ -291,7 +299,7 @@ static_assert(std::is_trivially_copyable_v<Header>);
 static_assert(sizeof(PortEntry) == 44);
 static_assert(sizeof(MemberEntry) == 16);
 static_assert(sizeof(TenantEntry) == 24);
-static_assert(sizeof(VtepEntry) == 52);
+static_assert(sizeof(VtepEntry) == 136 && offsetof(VtepEntry, outer) == 0);
 static_assert(sizeof(U64Slot) == 16);
 static_assert(sizeof(VtepSlot) == 32);
 static_assert(sizeof(NodeEntry) == 40);
@@ -302,6 +310,7 @@ static_assert(offsetof(TenantEntry, flood) % 8 == 0 && sizeof(TenantEntry) % 8 =
 static_assert(offsetof(VrfEntry, len4) % 8 == 0 && sizeof(VrfEntry) % 8 == 0);
 static_assert(offsetof(Route6Slot, ref) % 8 == 0);
 static_assert(offsetof(U64Slot, ref) % 8 == 0 && offsetof(VtepSlot, ref) % 8 == 0);
+inline constexpr uint32_t kVlanSlots = 4096;  // vlan_map entries per port
 static_assert(offsetof(MemberEntry, tenant) % 4 == 0 && offsetof(MemberEntry, vtep) % 4 == 0);
 
 }  // namespace tsunagi::abi

@@ -60,8 +60,8 @@ inline uint32_t load_be32(const uint8_t* p)
 
 inline void store_be32(uint8_t* p, uint32_t v)
 {
-	store_be16(p, static_cast<uint16_t>(v >> 16));
-	store_be16(p + 2, static_cast<uint16_t>(v));
+	const uint32_t be = __builtin_bswap32(v);
+	std::memcpy(p, &be, 4);
 }
 
 // Whether an IPv4 header of `ihl` bytes is intact: its words, checksum included, sum to

@@ -1,7 +1,8 @@
 // The dataplane's command socket, RUNTIME_DIR/dataplane.sock: what tsunagid asks of the
-// running dataplane that shared memory cannot carry (docs/shell.md). The MAC tables live
-// in the workers' own memory, so `show mac-table` asks for a copy and `clear mac-table`
-// asks the workers to clear. SOCK_SEQPACKET: one request, one reply, each one message.
+// running dataplane that shared memory cannot carry (docs/shell.md). The node's MAC table
+// lives in the dataplane's own memory, so `show mac-table` asks for a copy and `clear
+// mac-table` asks the dataplane to clear. SOCK_SEQPACKET: one request, one reply, each one
+// message.
 #pragma once
 
 #include <cstdint>
@@ -21,11 +22,11 @@ inline std::string command_socket_path(const std::string& runtime_dir)
 }
 
 enum class Command : uint32_t {
-	// Every worker's MAC entries of `tenant` (or all): the reply carries a memfd holding
-	// `count` MacRecords.
+	// The node's MAC entries of `tenant` (or all), which every worker shares: the reply
+	// carries a memfd holding `count` MacRecords.
 	dump_macs = 1,
-	// Removes the dynamic entries of `tenant` (or all) from every worker's table; the reply
-	// comes once every worker has finished, with `count` removed.
+	// Removes the dynamic entries of `tenant` (or all) from the node's table; the reply
+	// comes once the whole table was gone through, with `count` removed.
 	clear_macs = 2,
 	// Runs a frame through a private copy of the pipeline (the tables in use, the workers'
 	// entries for the frame's MACs and their neighbours) and sends nothing: the request is
@@ -57,7 +58,7 @@ struct CommandReply {
 	uint32_t workers = 0;
 };
 
-// One MAC entry as a worker holds it (dp::MacTable::Entry), tagged with the worker.
+// One MAC entry as the node's table holds it (dp::MacTable::Entry); `worker` is 0.
 struct MacRecord {
 	uint64_t key;  // tenant << 48 | MAC
 	uint32_t member;

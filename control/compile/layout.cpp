@@ -31,7 +31,9 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare,
 	}
 	names += cfg.node.name.size() + 1;
 	for (const auto& t : cfg.tenants) {
-		attachments += t.attachments.size();
+		// Single-tagged attachments live in vlan_map, the QinQ ones in access_map.
+		attachments += std::count_if(t.attachments.begin(), t.attachments.end(),
+		                             [](const auto& a) { return a.inner_vlan != 0; });
 		remotes += t.vteps.size();
 		statics += t.static_macs.size();
 		names += t.name.size() + 1;
@@ -104,7 +106,8 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare,
 	          align64(sizeof(abi::MemberEntry) * l.members) +
 	          align64(sizeof(abi::VtepEntry) * l.vteps) +
 	          align64(sizeof(abi::U64Slot) * (l.access_slots + l.vni_slots)) +
-	          align64(sizeof(abi::VtepSlot) * l.vtep_slots) + align64(4 * 4096) +
+	          align64(sizeof(abi::VtepSlot) * l.vtep_slots) +
+	          align64(sizeof(uint64_t) * abi::kVlanSlots * cfg.ports.size()) +
 	          align64(l.names) + align64(sizeof(abi::VrfEntry) * l.tenants) +
 	          align64(sizeof(abi::U64Slot) * (l.route4_slots + l.label_slots + l.subif_slots)) +
 	          align64(sizeof(abi::Route6Slot) * l.route6_slots) + l.heap;

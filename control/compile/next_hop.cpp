@@ -5,6 +5,7 @@
 #include "common/config/port_mac.hpp"
 #include "common/config/values.hpp"
 #include "common/pkt/constants.hpp"
+#include "common/pkt/vxlan_outer.hpp"
 
 namespace tsunagi::compile {
 
@@ -14,14 +15,13 @@ using config::IpAddr;
 
 namespace {
 
-// The outer IPv4 header's words that do not change per packet: version/IHL, DF, TTL and
-// protocol, addresses (identification and TOS are zero).
+// The ones' complement sum of the outer IPv4 header's words that do not change per packet:
+// all of the template's but the total length and checksum, which it leaves zero.
 uint32_t ip4_fixed_sum(const abi::VtepEntry& v)
 {
-	auto word = [](const uint8_t* p) { return uint32_t((p[0] << 8) | p[1]); };
-	uint32_t sum = 0x4500 + 0x4000 + ((uint32_t{pkt::kTunnelTtl} << 8) | pkt::kIpProtoUdp);
-	for (int i = 0; i < 4; i += 2) {
-		sum += word(v.src_ip + i) + word(v.dst_ip + i);
+	uint32_t sum = 0;
+	for (uint32_t i = 0; i < pkt::kIpv4Len; i += 2) {
+		sum += uint32_t(v.outer[pkt::kEthLen + i] << 8 | v.outer[pkt::kEthLen + i + 1]);
 	}
 	return sum;
 }
@@ -92,7 +92,6 @@ abi::VtepEntry resolve_vtep(const Config& cfg, const std::vector<config::Neighbo
 	}
 	v.out_port = uint16_t(hop->port);
 	std::memcpy(v.src_ip, src->bytes.data(), 16);
-	v.ip4_sum = remote.v6 ? 0 : ip4_fixed_sum(v);
 	const auto smac = config::port_mac(cfg, v.out_port);
 	std::memcpy(v.src_mac, smac.bytes.data(), 6);
 	if (const config::Mac* mac =
@@ -100,6 +99,8 @@ abi::VtepEntry resolve_vtep(const Config& cfg, const std::vector<config::Neighbo
 		std::memcpy(v.dst_mac, mac->bytes.data(), 6);
 		v.resolved = 1;
 	}
+	pkt::write_vxlan_outer(v.outer, v.v6, v.dst_mac, v.src_mac, v.src_ip, v.dst_ip);
+	v.ip4_sum = remote.v6 ? 0 : ip4_fixed_sum(v);
 	return v;
 }
 

@@ -69,7 +69,7 @@ TableWriter::TableWriter(void* image, const Layout& layout, const config::Config
 	h.access_map = section(layout.access_slots, sizeof(abi::U64Slot));
 	h.vni_map = section(layout.vni_slots, sizeof(abi::U64Slot));
 	h.vtep_map = section(layout.vtep_slots, sizeof(abi::VtepSlot));
-	h.trunk_map = section(4096, sizeof(uint32_t));
+	h.vlan_map = section(cfg.ports.size() * abi::kVlanSlots, sizeof(uint64_t));
 	h.names = section(layout.names, 1);
 	h.vrfs = section(layout.tenants, sizeof(abi::VrfEntry));
 	h.route4_map = section(layout.route4_slots, sizeof(abi::U64Slot));
@@ -127,7 +127,7 @@ TableWriter::TableWriter(void* image, const Layout& layout, const config::Config
 		member_entry(i) =
 		    abi::MemberEntry{abi::MemberKind::unused, 0, 0, 0, 0, kNone, kNone};
 	}
-	std::fill_n(trunk_map(), 4096, kNone);
+	std::fill_n(vlan_map(), header_.vlan_map.count, abi::kEmptyRef);
 	auto fresh = [&]<class Slot>(SlotEditor<Slot>& editor, const abi::Section& sec) {
 		SlotEditor<Slot>::clear(at<Slot>(sec.offset), sec.count);
 		editor = SlotEditor<Slot>(at<Slot>(sec.offset), sec.count);

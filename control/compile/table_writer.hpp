@@ -135,7 +135,8 @@ private:
 		std::vector<uint32_t> members;    // flood order
 		std::vector<Member> member_info;  // the same members: identity and VTEP address
 		uint64_t flood_block = 0;         // heap offset of the flood list, 0 when empty
-		std::vector<std::pair<uint64_t, uint32_t>> access;       // key → member
+		std::vector<std::pair<uint64_t, uint32_t>> access;       // QinQ key → member
+		std::vector<std::pair<uint32_t, uint32_t>> vlans;        // vlan_map slot → member
 		std::vector<std::pair<abi::VtepKey, uint32_t>> remotes;  // key → member
 		std::vector<abi::StaticMacEntry> statics;
 		// The VRF: its next-hop block, configured routes, label (0: none),
@@ -169,7 +170,9 @@ private:
 	{
 		return at<abi::MemberEntry>(header_.members.offset)[i];
 	}
-	uint32_t* trunk_map() { return at<uint32_t>(header_.trunk_map.offset); }
+	uint64_t* vlan_map() { return at<uint64_t>(header_.vlan_map.offset); }
+	// Empties a vlan_map slot if it is still `tenant`'s.
+	void release_vlan(uint32_t slot, uint32_t tenant);
 	abi::VrfEntry& vrf_entry(uint32_t i) { return at<abi::VrfEntry>(header_.vrfs.offset)[i]; }
 
 	Plan plan(const config::Tenant& t) const;

@@ -28,9 +28,10 @@ TableWriter::Plan TableWriter::plan(const config::Tenant& t) const
 	// again; this one serves for the counts.
 	const auto known = tenants_.find(t.name);
 	const uint32_t index = known != tenants_.end() ? known->second.index : abi::kNone;
-	Plan p{&t,   {}, {}, {}, {}, plan_vrf(cfg_, sources_, t, index, port_index_, learned_),
+	Plan p{&t,   {}, {}, {}, {}, {}, plan_vrf(cfg_, sources_, t, index, port_index_, learned_),
 	       index};
 	for (uint16_t port : trunks_) {
+		p.vlans.emplace_back(port * abi::kVlanSlots + t.hybrid_vlan, p.members.size());
 		p.members.push_back({IdPlan::trunk_id(t.name, cfg_.ports[port].name, t.hybrid_vlan),
 		                     abi::MemberEntry{abi::MemberKind::trunk, 0, port,
 		                                      t.hybrid_vlan, 0, kNone, kNone},
@@ -39,8 +40,12 @@ TableWriter::Plan TableWriter::plan(const config::Tenant& t) const
 	for (const auto& a : t.attachments) {
 		const uint16_t port = port_index_.at(a.port);
 		const bool qinq = a.inner_vlan != 0;
-		p.access.emplace_back(abi::access_key(port, qinq, a.vlan, a.inner_vlan),
-		                      p.members.size());
+		if (qinq) {
+			p.access.emplace_back(abi::access_key(port, qinq, a.vlan, a.inner_vlan),
+			                      p.members.size());
+		} else {
+			p.vlans.emplace_back(port * abi::kVlanSlots + a.vlan, p.members.size());
+		}
 		p.members.push_back({IdPlan::attachment_id(t.name, a.port, a.vlan, a.inner_vlan),
 		                     abi::MemberEntry{abi::MemberKind::attachment, uint8_t(qinq),
 		                                      port, a.vlan, a.inner_vlan, kNone, kNone},
@@ -120,8 +125,8 @@ void TableWriter::drop_tenant(const std::string& name, uint64_t generation)
 	if (abi::ref_value(vni_.get(st.cfg.vni)) == tid) {
 		vni_.erase(st.cfg.vni, generation);
 	}
-	if (trunk_map()[st.cfg.hybrid_vlan] == tid) {
-		abi::store_release(trunk_map()[st.cfg.hybrid_vlan], kNone);
+	for (const auto& [slot, member] : st.vlans) {
+		release_vlan(slot, tid);
 	}
 	abi::TenantEntry& te = tenant_entry(tid);
 	abi::store_release(te.flood, abi::flood_word(0, 0));
@@ -161,9 +166,22 @@ void TableWriter::retract(TenantState& st, const Plan& p, uint64_t generation)
 		vni_.erase(st.cfg.vni, generation);
 	}
 	retract_vrf(st, &p.vrf, generation);
-	if (st.cfg.hybrid_vlan != p.cfg->hybrid_vlan &&
-	    trunk_map()[st.cfg.hybrid_vlan] == st.index) {
-		abi::store_release(trunk_map()[st.cfg.hybrid_vlan], kNone);
+	for (const auto& kept : st.vlans) {
+		// Not a structured binding: clang before 16 cannot capture one (the fuzz build).
+		const uint32_t slot = kept.first;
+		if (std::none_of(p.vlans.begin(), p.vlans.end(),
+		                 [&](const auto& sp) { return sp.first == slot; })) {
+			release_vlan(slot, st.index);
+		}
+	}
+}
+
+void TableWriter::release_vlan(uint32_t slot, uint32_t tenant)
+{
+	const uint64_t ref = vlan_map()[slot];
+	if (abi::ref_value(ref) != kNone && abi::ref_aux(ref) == tenant) {
+		abi::store_release(vlan_map()[slot], abi::kEmptyRef);
+		track(sizeof(uint64_t));
 	}
 }
 
@@ -262,9 +280,13 @@ void TableWriter::install(const Plan& p, uint64_t generation, const IdPlan* ids)
 		remote_.put(key, abi::make_ref(list[pos], tid));
 		remotes.emplace_back(key, list[pos]);
 	}
+	std::vector<std::pair<uint32_t, uint32_t>> vlans;
+	for (const auto& [slot, pos] : p.vlans) {
+		abi::store_release(vlan_map()[slot], abi::make_ref(list[pos], tid));
+		vlans.emplace_back(slot, list[pos]);
+	}
 	vni_.put(t.vni, abi::make_ref(tid, 0));
-	abi::store_release(trunk_map()[t.hybrid_vlan], tid);
-	track(16 * (access.size() + 1) + 32 * remotes.size());
+	track(16 * (access.size() + 1) + 32 * remotes.size() + 8 * vlans.size());
 
 	// Members the tenant no longer has: out of its flood list above, now out of reach of
 	// learned MACs too.
@@ -302,6 +324,7 @@ void TableWriter::install(const Plan& p, uint64_t generation, const IdPlan* ids)
 	st.members = std::move(list);
 	st.member_info = p.members;
 	st.access = std::move(access);
+	st.vlans = std::move(vlans);
 	st.remotes = std::move(remotes);
 	st.statics = std::move(statics);
 }

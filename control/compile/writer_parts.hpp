@@ -63,7 +63,8 @@ inline bool same_tenant(const config::Tenant& a, const config::Tenant& b)
 struct TableWriter::Plan {
 	const config::Tenant* cfg;
 	std::vector<Member> members;                           // flood order
-	std::vector<std::pair<uint64_t, size_t>> access;       // key → position in members
+	std::vector<std::pair<uint64_t, size_t>> access;       // QinQ key → position in members
+	std::vector<std::pair<uint32_t, size_t>> vlans;        // vlan_map slot → position
 	std::vector<std::pair<abi::VtepKey, size_t>> remotes;  // key → position in members
 	std::vector<std::pair<config::Mac, size_t>> statics;   // MAC → position in members
 	VrfPlan vrf;  // laid out for tenant index vrf_index

@@ -10,10 +10,11 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "control/shell/output_filter.hpp"
 
 namespace tsunagi::shell {
 
@@ -42,21 +43,6 @@ struct Args {
 	bool has(std::string_view keyword) const;
 	const std::string& get(const std::string& name) const;  // "" when absent
 };
-
-struct Filter {
-	enum class Kind : uint8_t { include, exclude, begin, count };
-	Kind kind;
-	std::string pattern;
-	std::regex re;
-};
-
-// The longest `| include` (exclude, begin) pattern; longer ones are refused.
-inline constexpr size_t kMaxPattern = 256;
-
-// Applies `filters` in order, line by line, as vtysh's pipes do. A pattern is matched
-// against a line's first 256 characters, by libstdc++'s polynomial matcher (no
-// back-references), and filtering stops after 2 s, saying so.
-std::string apply_filters(const std::string& text, const std::vector<Filter>& filters);
 
 struct HelpItem {
 	std::string word;  // a keyword, an argument's shown name, "<cr>" or "|"

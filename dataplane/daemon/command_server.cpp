@@ -33,9 +33,10 @@ struct CommandReplyFd {
 	int fd = -1;  // passed along with the reply when >= 0
 };
 
-std::unique_ptr<CommandServer> CommandServer::open(
-    const std::string& runtime_dir, std::optional<gid_t> group,
-    const std::vector<std::unique_ptr<Worker>>& workers, TraceRunner& tracer, std::string& error)
+std::unique_ptr<CommandServer> CommandServer::open(const std::string& runtime_dir,
+                                                   std::optional<gid_t> group, size_t workers,
+                                                   MacTable& macs, TraceRunner& tracer,
+                                                   std::string& error)
 {
 	const std::string path = shm::command_socket_path(runtime_dir);
 	const int fd = shm::listen_unix(path, SOCK_SEQPACKET, error, group);
@@ -43,13 +44,12 @@ std::unique_ptr<CommandServer> CommandServer::open(
 		error = "command socket " + error;
 		return nullptr;
 	}
-	return std::unique_ptr<CommandServer>(new CommandServer(fd, path, workers, tracer));
+	return std::unique_ptr<CommandServer>(new CommandServer(fd, path, workers, macs, tracer));
 }
 
-CommandServer::CommandServer(int fd, std::string path,
-                             const std::vector<std::unique_ptr<Worker>>& workers,
+CommandServer::CommandServer(int fd, std::string path, size_t workers, MacTable& macs,
                              TraceRunner& tracer)
-    : fd_(fd), path_(std::move(path)), workers_(workers), tracer_(tracer)
+    : fd_(fd), path_(std::move(path)), workers_(workers), macs_(macs), tracer_(tracer)
 {
 }
 
@@ -97,7 +97,7 @@ void CommandServer::answer(int fd)
 	shm::CommandRequest req;
 	std::memcpy(&req, buf, std::min(sizeof(req), size_t(std::max<ssize_t>(n, 0))));
 	CommandReplyFd out;
-	out.reply.workers = uint32_t(workers_.size());
+	out.reply.workers = uint32_t(workers_);
 	out.reply.now_s = uint32_t(monotonic_ns() / 1'000'000'000ull);
 	if (n < ssize_t(sizeof(req)) || size_t(n) > sizeof(buf) ||
 	    req.magic != shm::kCommandMagic) {
@@ -107,17 +107,8 @@ void CommandServer::answer(int fd)
 		return;
 	}
 	if (req.command == shm::Command::clear_macs) {
-		Clearing c{fd, req.tenant, {}, 0, monotonic_ns() + 5'000'000'000ull};
-		for (const auto& w : workers_) {
-			c.cleared_before += w->cleared();
-		}
-		// Asked now if no other clear runs, else when the one before it ends.
-		if (clearing_.empty()) {
-			for (const auto& w : workers_) {
-				c.requests.push_back(w->request_clear(req.tenant));
-			}
-		}
-		clearing_.push_back(std::move(c));
+		// Done over the next services, after any clear asked before.
+		clearing_.push_back({fd, req.tenant, 0, 0});
 		return;
 	}
 	if (req.command == shm::Command::trace) {
@@ -152,15 +143,13 @@ void CommandServer::answer(int fd)
 		reply(fd, out);
 		return;
 	}
+	// One table for every worker: one record per MAC.
 	std::vector<shm::MacRecord> records;
-	for (size_t w = 0; w < workers_.size(); ++w) {
-		const MacTable& t = workers_[w]->macs();
-		for (size_t i = 0; i < t.capacity(); ++i) {
-			MacTable::Entry e;
-			if (MacTable::snapshot(t.slots()[i], e) &&
-			    (req.tenant == MacTable::kAllTenants || (e.key >> 48) == req.tenant)) {
-				records.push_back({e.key, e.member, e.seen, uint32_t(w), 0});
-			}
+	for (size_t i = 0; i < macs_.capacity(); ++i) {
+		MacTable::Entry e;
+		if (MacTable::snapshot(macs_.slots()[i], e) &&
+		    (req.tenant == MacTable::kAllTenants || (e.key >> 48) == req.tenant)) {
+			records.push_back({e.key, e.member, e.seen, 0, 0});
 		}
 	}
 	out.reply.count = records.size();
@@ -212,31 +201,15 @@ void CommandServer::service()
 		return;
 	}
 	Clearing& c = clearing_.front();
-	bool done = true;
-	for (size_t w = 0; w < workers_.size() && done; ++w) {
-		done = workers_[w]->clear_done(c.requests[w]);
-	}
-	const bool late = monotonic_ns() > c.deadline_ns;
-	if (!done && !late) {
+	c.removed += macs_.clear_step(c.cursor, kClearSlots, c.tenant);
+	if (c.cursor < macs_.capacity()) {
 		return;
 	}
 	CommandReplyFd out;
-	out.reply.workers = uint32_t(workers_.size());
-	uint64_t cleared = 0;
-	for (const auto& w : workers_) {
-		cleared += w->cleared();
-	}
-	out.reply.count = cleared - c.cleared_before;
-	out.reply.status = done ? 0 : ETIMEDOUT;
+	out.reply.workers = uint32_t(workers_);
+	out.reply.count = c.removed;
 	reply(c.fd, out);
 	clearing_.erase(clearing_.begin());
-	if (!clearing_.empty()) {
-		Clearing& next = clearing_.front();
-		next.cleared_before = cleared;
-		for (const auto& w : workers_) {
-			next.requests.push_back(w->request_clear(next.tenant));
-		}
-	}
 }
 
 }  // namespace tsunagi::dp

@@ -18,10 +18,11 @@ class CommandServer {
 public:
 	// Listens on RUNTIME_DIR/dataplane.sock, mode 0600: only tsunagid's user may ask; with
 	// node.group, mode 0660 for that group (tsunagid running as another user of it).
-	static std::unique_ptr<CommandServer> open(
-	    const std::string& runtime_dir, std::optional<gid_t> group,
-	    const std::vector<std::unique_ptr<Worker>>& workers, TraceRunner& tracer,
-	    std::string& error);
+	// `macs`: the node's MAC table, which `workers` workers share.
+	static std::unique_ptr<CommandServer> open(const std::string& runtime_dir,
+	                                           std::optional<gid_t> group, size_t workers,
+	                                           MacTable& macs, TraceRunner& tracer,
+	                                           std::string& error);
 	~CommandServer();
 
 	void service();
@@ -29,7 +30,7 @@ public:
 	uint64_t bad_requests() const { return bad_requests_; }
 
 private:
-	CommandServer(int fd, std::string path, const std::vector<std::unique_ptr<Worker>>& workers,
+	CommandServer(int fd, std::string path, size_t workers, MacTable& macs,
 	              TraceRunner& tracer);
 	void answer(int fd);
 	void reply(int fd, const CommandReplyFd& r);
@@ -38,17 +39,19 @@ private:
 
 	int fd_;
 	std::string path_;
-	const std::vector<std::unique_ptr<Worker>>& workers_;
+	size_t workers_;
+	MacTable& macs_;
 	TraceRunner& tracer_;
-	// A clear the workers are doing: who asked, what each worker's request number is,
-	// and what they had cleared before.
+	// A clear: who asked, for which tenant, how far through the table, what it removed.
 	struct Clearing {
 		int fd;
 		uint32_t tenant;
-		std::vector<uint64_t> requests;  // empty while it waits
-		uint64_t cleared_before;
-		uint64_t deadline_ns;
+		size_t cursor;
+		uint64_t removed;
 	};
+	// A slice of the table per service (about 50 us under the table's lock), so a worker
+	// that learns meanwhile never waits long; the whole table in a few hundred ms.
+	static constexpr size_t kClearSlots = 16384;
 	std::vector<Clearing> clearing_;  // the first is in progress, the rest wait
 	struct Waiting {
 		int fd;

@@ -55,17 +55,32 @@ void log(const std::string& s)
 }
 
 // Attaches to new generations as tsunagid publishes them and retires old ones once no
-// worker can still be reading them.
+// worker can still be reading them; keeps the node's MAC table in step with them and ages it.
 class Control {
 public:
 	Control(shm::Subscriber& sub, shm::StatsSegment& stats, WorkerShared& shared, int self_id,
-	        TelemetryCommands& telemetry)
-	    : sub_(sub), stats_(stats), shared_(shared), self_id_(self_id), telemetry_(telemetry)
+	        TelemetryCommands& telemetry, MacTable& macs)
+	    : sub_(sub),
+	      stats_(stats),
+	      shared_(shared),
+	      self_id_(self_id),
+	      telemetry_(telemetry),
+	      macs_(macs),
+	      frozen_(16, nullptr, true)
 	{
 	}
 
 	// Runs often (every millisecond): the punt path's latency is ARP's and ND's.
-	void service() { shared_.punt->service(); }
+	void service()
+	{
+		shared_.punt->service();
+		if (const Generation* g = shared_.current.load(std::memory_order_relaxed)) {
+			timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			stats_.worker(0).mac.aged +=
+			    macs_.age(uint32_t(ts.tv_sec), g->view.node().mac_aging_s, kAgeSlots);
+		}
+	}
 
 	void step()
 	{
@@ -80,15 +95,17 @@ public:
 		if (!m) {
 			return;
 		}
-		auto* g = new Generation{std::move(*m), abi::TableView()};
-		g->view = abi::TableView(g->mapping.data, g->mapping.header_offset);
-		telemetry_.use_tables(g->view);
-		// Release: the mapping and view are complete before a worker can see them.
-		retired_ = shared_.current.exchange(g, std::memory_order_acq_rel);
-		pending_ = g;
-		if (self_id_ < 0) {
-			retire();  // worker lcores: synchronising below is enough
+		const abi::TableView view(m->data, m->header_offset);
+		telemetry_.use_tables(view);
+		// Renumbered tables: the workers forward without learned MACs until every one has
+		// left the old numbering and the node's table is emptied (retire).
+		const Generation* now = shared_.current.load(std::memory_order_relaxed);
+		const bool renumbered =
+		    now != nullptr && now->view.header().id_epoch != view.header().id_epoch;
+		if (!renumbered) {
+			macs_.adopt(view);
 		}
+		publish(new Generation{std::move(*m), view, renumbered ? &frozen_ : &macs_});
 	}
 
 	~Control()
@@ -98,6 +115,20 @@ public:
 	}
 
 private:
+	// MAC aging: a slice of the table each millisecond, the whole table every second or so.
+	static constexpr size_t kAgeSlots = 2048;
+
+	void publish(const Generation* g)
+	{
+		// Release: the mapping, view and MAC table are complete before a worker can see
+		// them.
+		retired_ = shared_.current.exchange(g, std::memory_order_acq_rel);
+		pending_ = g;
+		if (self_id_ < 0) {
+			retire();  // worker lcores: synchronising below is enough
+		}
+	}
+
 	// Frees the generation the last step replaced, once no worker can be reading it: every
 	// worker lcore passes a quiescent point after the exchange before synchronise returns.
 	// A worker on this thread (single lcore) switches between two steps, and may still
@@ -114,6 +145,13 @@ private:
 		const Generation* g = pending_;
 		pending_ = nullptr;
 		stats_.set_in_use(g->mapping.generation);
+		if (g->macs == &frozen_) {
+			// No worker uses the old numbering any more: the node's table is emptied,
+			// takes the new statics, and is handed back.
+			macs_.adopt(g->view);
+			publish(new Generation{g->mapping, g->view, &macs_});
+			return;
+		}
 		const uint64_t published = sub_.published_ns();
 		const uint64_t now = monotonic_ns();
 		log("using table generation " + std::to_string(g->mapping.generation) + " (" +
@@ -127,12 +165,13 @@ private:
 	const Generation* retired_ = nullptr;
 	const Generation* pending_ = nullptr;
 
-private:
 	shm::Subscriber& sub_;
 	shm::StatsSegment& stats_;
 	WorkerShared& shared_;
 	int self_id_;
 	TelemetryCommands& telemetry_;
+	MacTable& macs_;
+	MacTable frozen_;
 	std::string last_error_;
 };
 
@@ -155,7 +194,8 @@ int run(int argc, char** argv)
 	    "idle-sleep-us", po::value(&idle_sleep_us),
 	    "nap this long when a worker finds nothing to do (default 20; 0: always poll)")(
 	    "mac-capacity", po::value(&mac_capacity),
-	    "MAC table slots per worker (default 2097152: room for 1 000 000 MACs)");
+	    "MAC table slots, one table for all workers (default 2097152: room for 1 000 000 "
+	    "MACs)");
 	po::variables_map vm;
 	if (auto rc = cli::parse_options(argc, argv, "tsunagi-dataplane", desc, vm)) {
 		return *rc;
@@ -264,10 +304,12 @@ int forward(config::Config cfg, bool huge, unsigned idle_sleep_us, size_t mac_ca
 		return cli::kExitRuntime;
 	}
 
+	// One MAC table for the node: what any worker learns, every worker forwards to. Its
+	// per-tenant counts go to worker 0's block (readers take the largest).
+	MacTable macs(mac_capacity, stats->worker(0).learned_macs.data());
 	std::vector<std::unique_ptr<Worker>> workers;
 	for (uint16_t i = 0; i < n_workers; ++i) {
-		workers.push_back(
-		    std::make_unique<Worker>(i, shared, stats->worker(i), pool, mac_capacity));
+		workers.push_back(std::make_unique<Worker>(i, shared, stats->worker(i), pool));
 	}
 	std::vector<const WorkerCounters*> counters;
 	std::vector<std::string> port_names;
@@ -279,9 +321,10 @@ int forward(config::Config cfg, bool huge, unsigned idle_sleep_us, size_t mac_ca
 	}
 	TelemetryCommands telemetry(std::move(counters), std::move(port_names));
 	shm::Subscriber sub(names);
-	Control control(sub, *stats, shared, inline_worker ? 0 : -1, telemetry);
-	TraceRunner tracer(workers, shared, pool);
-	auto commands = CommandServer::open(cfg.node.runtime_dir, group, workers, tracer, err);
+	Control control(sub, *stats, shared, inline_worker ? 0 : -1, telemetry, macs);
+	TraceRunner tracer(workers, shared, macs, pool);
+	auto commands =
+	    CommandServer::open(cfg.node.runtime_dir, group, workers.size(), macs, tracer, err);
 	if (!commands) {
 		log(err);
 		return cli::kExitRuntime;

@@ -4,7 +4,6 @@
 
 #include <cstring>
 #include <ctime>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -102,9 +101,10 @@ std::set<uint64_t> frame_macs(const uint8_t* f, uint32_t len)
 }  // namespace
 
 TraceRunner::TraceRunner(const std::vector<std::unique_ptr<Worker>>& workers,
-                         const WorkerShared& shared, rte_mempool* pool)
+                         const WorkerShared& shared, const MacTable& node_macs, rte_mempool* pool)
     : workers_(workers),
       shared_(shared),
+      node_macs_(node_macs),
       pool_(pool),
       macs_(4096),
       counters_(std::make_unique<WorkerCounters>()),
@@ -133,40 +133,30 @@ std::string TraceRunner::run(uint16_t port, const uint8_t* frame, uint32_t len, 
 	std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), frame, len);
 	m->port = port;
 
-	macs_.remove_if([](const MacTable::Entry&) { return true; });
+	// Statics stay: use_tables brings them in step with the generation.
+	macs_.remove_if([](const MacTable::Entry& e) { return e.seen != MacTable::kStatic; });
 	*counters_ = WorkerCounters{};
 	// The previous trace's tables may have been unmapped since: never read them.
 	pipeline_.forget_tables();
 	pipeline_.use_tables(g->view);
-	// The workers' entries for the frame's MACs, the newest of each, as the pipeline would
-	// find them on the worker that got the frame.
+	// The node's entries for the frame's MACs, as the worker that got the frame would find
+	// them (its statics came with use_tables).
 	const auto wanted = frame_macs(frame, len);
-	std::map<uint64_t, std::pair<uint32_t, uint32_t>> newest;  // key → (seen, member)
-	for (const auto& w : workers_) {
-		const MacTable& t = w->macs();
-		for (size_t i = 0; i < t.capacity(); ++i) {
-			MacTable::Entry e;
-			if (!MacTable::snapshot(t.slots()[i], e) || e.seen == MacTable::kStatic ||
-			    wanted.count(e.key & 0xffff'ffff'ffffull) == 0) {
-				continue;
-			}
-			auto [it, fresh] = newest.try_emplace(e.key, e.seen, e.member);
-			if (!fresh && e.seen > it->second.first) {
-				it->second = {e.seen, e.member};
-			}
+	size_t copied = 0;
+	for (size_t i = 0; i < node_macs_.capacity(); ++i) {
+		MacTable::Entry e;
+		if (MacTable::snapshot(node_macs_.slots()[i], e) && e.seen != MacTable::kStatic &&
+		    wanted.count(e.key & 0xffff'ffff'ffffull) != 0) {
+			macs_.learn(e.key, e.member, e.seen, 0, ~0u);
+			++copied;
 		}
 	}
-	for (const auto& [key, sm] : newest) {
-		const uint32_t no_limit = 0;
-		macs_.learn(macs_.home(key), key, sm.second, sm.first, &no_limit, ~0u);
-	}
-	const size_t copied = newest.size();
 	pipeline_.copy_neighbors(workers_.front()->pipeline());
 
 	timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	CaptureSink sink;
-	TxBuffers tx(sink);
+	TxBuffers tx(sink, *counters_);
 	pipeline_.run(port, &m, 1, uint32_t(ts.tv_sec), tx);
 	tx.flush_all();
 

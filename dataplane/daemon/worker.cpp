@@ -15,11 +15,6 @@ constexpr uint16_t kBurst = 32;
 // Empty polls before a worker naps: an idle node gives its cores back, a busy one never
 // sleeps (set idle_sleep_us to 0 for pure polling).
 constexpr uint32_t kIdlePolls = 1024;
-// MAC aging: a slice of the table every 10 ms, the whole table every few seconds.
-constexpr size_t kAgeSlots = 8192;
-// clear mac-table: a slice per pass (about 100 us), the whole table in a few milliseconds,
-// so a busy worker's queues never fill while it clears.
-constexpr size_t kClearSlots = 16384;
 
 uint32_t now_seconds()
 {
@@ -35,7 +30,7 @@ void Worker::EthSink::send(uint16_t port, rte_mbuf** pkts, uint16_t n)
 	const uint16_t sent = rte_eth_tx_burst(ports_.dpdk_id[port], queue_, pkts, n);
 	if (sent < n) {
 		ctr_.drops[size_t(Drop::tx_full)] += n - sent;
-		// Undo the transmit counts the pipeline made for what did not leave.
+		// Undo the transmit counts TxBuffers made for what did not leave.
 		for (uint16_t i = sent; i < n; ++i) {
 			ctr_.ports[port].tx_packets--;
 			ctr_.ports[port].tx_bytes -= rte_pktmbuf_pkt_len(pkts[i]);
@@ -58,30 +53,24 @@ void Worker::transmit_from_kernel()
 	rte_mbuf* pkts[kBurst];
 	const uint16_t n = shared_.punt->from_kernel(pkts, kBurst);
 	for (uint16_t i = 0; i < n; ++i) {
-		const uint16_t port = pkts[i]->port;
-		ctr_.ports[port].tx_packets++;
-		ctr_.ports[port].tx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
-		tx_.push(port, pkts[i]);
+		tx_.push(pkts[i]->port, pkts[i]);
 	}
 }
 
-Worker::Worker(unsigned id, WorkerShared& shared, WorkerCounters& counters, rte_mempool* pool,
-               size_t mac_capacity)
+Worker::Worker(unsigned id, WorkerShared& shared, WorkerCounters& counters, rte_mempool* pool)
     : id_(id),
       shared_(shared),
-      macs_(mac_capacity, counters.learned_macs.data()),
-      pipeline_(macs_, counters, pool),
+      pipeline_(counters, pool),
       ctr_(counters),
       sink_(shared, uint16_t(id), counters),
-      tx_(sink_),
-      hz_(rte_get_tsc_hz())
+      tx_(sink_, counters)
 {
 }
 
 uint32_t Worker::iterate()
 {
 	// The pass that ended now counts as busy when it received packets: one TSC read per
-	// pass, which the aging below reuses.
+	// pass.
 	const uint64_t tsc = rte_rdtsc();
 	const uint64_t pass = last_tsc_ == 0 ? 0 : tsc - last_tsc_;
 	last_tsc_ = tsc;
@@ -95,10 +84,7 @@ uint32_t Worker::iterate()
 	if (g != mine_) {
 		mine_ = g;
 		if (g != nullptr) {
-			pipeline_.use_tables(g->view);
-			// Switching may erase static entries, whose shifts can carry an entry a
-			// clear has not visited behind its cursor: the clear starts over.
-			clear_cursor_ = 0;
+			pipeline_.use_tables(g->view, *g->macs);
 		}
 	}
 	uint32_t total = 0;
@@ -122,16 +108,6 @@ uint32_t Worker::iterate()
 			transmit_from_kernel();
 		}
 		tx_.flush_all();
-		if (clearing_ != 0) {
-			clear_some();
-		}
-		if (tsc >= next_age_) {
-			take_clear_request();
-			if (clearing_ == 0) {
-				pipeline_.age(now, kAgeSlots);
-			}
-			next_age_ = tsc + hz_ / 100;
-		}
 	}
 	rte_rcu_qsbr_quiescent(shared_.qsv, id_);
 	if (total == 0 && shared_.idle_sleep_us != 0 && ++idle_ >= kIdlePolls) {
@@ -141,36 +117,6 @@ uint32_t Worker::iterate()
 	}
 	last_received_ = total;
 	return total;
-}
-
-uint64_t Worker::request_clear(uint32_t tenant)
-{
-	clear_tenant_.store(tenant, std::memory_order_relaxed);
-	// Release: the tenant is visible with the request number. Requests from one thread
-	// only (the control thread), so the increment needs no more.
-	const uint64_t n = clear_asked_.load(std::memory_order_relaxed) + 1;
-	clear_asked_.store(n, std::memory_order_release);
-	return n;
-}
-
-void Worker::take_clear_request()
-{
-	const uint64_t asked = clear_asked_.load(std::memory_order_acquire);
-	if (clearing_ == 0 && asked != clear_done_.load(std::memory_order_relaxed)) {
-		clearing_ = asked;
-		clearing_tenant_ = clear_tenant_.load(std::memory_order_relaxed);
-		clear_cursor_ = 0;
-	}
-}
-
-void Worker::clear_some()
-{
-	const size_t n = macs_.clear_step(clear_cursor_, kClearSlots, clearing_tenant_);
-	cleared_.store(cleared_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-	if (clear_cursor_ >= macs_.capacity()) {
-		clear_done_.store(clearing_, std::memory_order_release);
-		clearing_ = 0;
-	}
 }
 
 int Worker::lcore_main(void* arg)

@@ -20,9 +20,12 @@
 
 namespace tsunagi::dp {
 
+// A generation as the workers use it: the tables, and the MAC table to use with them — the
+// node's, or while the node's is being emptied for renumbered tables, a frozen empty one.
 struct Generation {
 	shm::Subscriber::Mapping mapping;
 	abi::TableView view;
+	MacTable* macs;
 };
 
 struct WorkerShared {
@@ -36,30 +39,18 @@ struct WorkerShared {
 
 class Worker {
 public:
-	Worker(unsigned id, WorkerShared& shared, WorkerCounters& counters, rte_mempool* pool,
-	       size_t mac_capacity);
+	// The worker learns into the MAC table each generation names; the control thread ages
+	// and clears it.
+	Worker(unsigned id, WorkerShared& shared, WorkerCounters& counters, rte_mempool* pool);
 
-	// One pass: pick up a new generation, poll every port once, age a little, report
-	// quiescence. Returns the packets received.
+	// One pass: pick up a new generation, poll every port once, report quiescence.
+	// Returns the packets received.
 	uint32_t iterate();
 
 	// The loop a worker lcore runs until `stop`.
 	static int lcore_main(void* worker);
 
-	// For the command socket, on the control thread. The table is read while the worker
-	// writes it: readers take each entry's fields with single loads and check its key
-	// twice, so a snapshot may miss (or repeat) an entry that moves at that instant.
-	const MacTable& macs() const { return macs_; }
 	const Pipeline& pipeline() const { return pipeline_; }
-	// Asks the worker to clear dynamic MAC entries of `tenant` (MacTable::kAllTenants: all)
-	// over its next passes; returns the request's number for clear_done().
-	uint64_t request_clear(uint32_t tenant);
-	bool clear_done(uint64_t request) const
-	{
-		return clear_done_.load(std::memory_order_acquire) >= request;
-	}
-	// Entries removed by every clear so far.
-	uint64_t cleared() const { return cleared_.load(std::memory_order_relaxed); }
 
 private:
 	class EthSink final : public TxSink {
@@ -80,7 +71,6 @@ private:
 
 	unsigned id_;
 	WorkerShared& shared_;
-	MacTable macs_;
 	Pipeline pipeline_;
 	void transmit_from_kernel();
 
@@ -88,22 +78,9 @@ private:
 	EthSink sink_;
 	TxBuffers tx_;
 	const Generation* mine_ = nullptr;
-	uint64_t hz_;
-	uint64_t next_age_ = 0;
 	uint32_t idle_ = 0;
 	uint64_t last_tsc_ = 0;       // the start of the pass now running
 	uint32_t last_received_ = 0;  // packets the previous pass received
-
-	// clear mac-table: requests from the control thread, done over several passes.
-	void take_clear_request();
-	void clear_some();
-	std::atomic<uint64_t> clear_asked_{0};
-	std::atomic<uint32_t> clear_tenant_{MacTable::kAllTenants};
-	std::atomic<uint64_t> clear_done_{0};
-	std::atomic<uint64_t> cleared_{0};
-	uint64_t clearing_ = 0;  // the request being worked on, 0: none
-	uint32_t clearing_tenant_ = 0;
-	size_t clear_cursor_ = 0;
 };
 
 }  // namespace tsunagi::dp

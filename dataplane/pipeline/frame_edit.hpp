@@ -30,6 +30,21 @@ inline uint8_t* resize_tags(rte_mbuf* m, uint32_t have, uint32_t want)
 	return rte_pktmbuf_mtod(m, uint8_t*);
 }
 
+// Only the word holding the TTL is summed again: a sum over the whole header would read
+// back the bytes just stored (a store-forwarding stall on every routed packet).
+inline void set_ipv4_ttl(uint8_t* ip, uint8_t ttl)
+{
+	const uint16_t old_word = pkt::load_be16(ip + 8);
+	ip[8] = ttl;
+	pkt::store_be16(ip + 10, pkt::checksum_adjust(pkt::load_be16(ip + 10), old_word,
+	                                              pkt::load_be16(ip + 8)));
+}
+
+inline bool is_ip(uint16_t type)
+{
+	return type == pkt::kEtherIpv4 || type == pkt::kEtherIpv6;
+}
+
 inline void count(TrafficCounters& c, bool rx, uint32_t bytes)
 {
 	if (rx) {
@@ -39,6 +54,13 @@ inline void count(TrafficCounters& c, bool rx, uint32_t bytes)
 		c.tx_packets++;
 		c.tx_bytes += bytes;
 	}
+}
+
+// A burst's frames received, counted once for the burst.
+inline void count_burst(TrafficCounters& c, uint32_t packets, uint64_t bytes)
+{
+	c.rx_packets += packets;
+	c.rx_bytes += bytes;
 }
 
 }  // namespace tsunagi::dp

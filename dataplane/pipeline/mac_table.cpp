@@ -1,17 +1,31 @@
 #include "dataplane/pipeline/mac_table.hpp"
 
-#include <algorithm>
+#include <rte_pause.h>
 
+#include <algorithm>
 #include <bit>
 
 namespace tsunagi::dp {
 
-MacTable::MacTable(size_t capacity, uint32_t* dynamic_counts)
-    : capacity_(std::bit_ceil(capacity < 16 ? size_t{16} : capacity)), mask_(capacity_ - 1)
+// How the words of a slot change under lock-free readers, which read the key, then the
+// member (acquire each, so a key is never seen before the member stored ahead of it):
+// - put: seen, then member, then key. A reader sees the old key (the slot still free or a
+//   tombstone: it goes on probing past a member that is not kNone) or the new one with
+//   its member.
+// - remove: key becomes kTombKey, then member kNone. A reader sees the live entry, or a
+//   tombstone it probes past; never a free slot in the middle of a run.
+// - a tombstone becomes free only when the slot after it is free: every key whose probe
+//   passes that slot lies before it, so a probe stopping there misses nothing.
+
+MacTable::MacTable(size_t capacity, uint32_t* dynamic_counts, bool frozen)
+    : capacity_(std::bit_ceil(capacity < 16 ? size_t{16} : capacity)),
+      mask_(capacity_ - 1),
+      shift_(unsigned(64 - std::countr_zero(capacity_))),
+      frozen_(frozen)
 {
 	slots_ = HugeArray<Entry>(capacity_);
 	for (size_t i = 0; i < capacity_; ++i) {
-		slots_[i] = Entry{0, abi::kNone, 0};
+		slots_[i] = Entry{kFreeKey, abi::kNone, 0};
 	}
 	if (dynamic_counts == nullptr) {
 		own_counts_ = HugeArray<uint32_t>(abi::kMaxTenants + 1);
@@ -20,126 +34,199 @@ MacTable::MacTable(size_t capacity, uint32_t* dynamic_counts)
 	dynamic_ = dynamic_counts;
 }
 
-MacTable::Learn MacTable::learn(size_t home, uint64_t key, uint32_t member, uint32_t now,
-                                const uint32_t* limit, uint32_t aging)
+MacTable::~MacTable() = default;
+
+void MacTable::lock()
 {
-	size_t i = home;
-	for (;; i = (i + 1) & mask_) {
+	while (locked_.exchange(true, std::memory_order_acquire)) {
+		while (locked_.load(std::memory_order_relaxed)) {
+			rte_pause();
+		}
+	}
+}
+
+void MacTable::unlock()
+{
+	locked_.store(false, std::memory_order_release);
+}
+
+MacTable::Entry* MacTable::find_locked(uint64_t key, Entry** vacant)
+{
+	*vacant = nullptr;
+	for (size_t i = home(key);; i = (i + 1) & mask_) {
 		Entry& e = slots_[i];
-		if (e.member == abi::kNone) {
-			break;
+		if (e.key == key && e.member != abi::kNone) {
+			return &e;
 		}
-		if (e.key != key) {
-			continue;
+		if (e.member == abi::kNone && *vacant == nullptr) {
+			*vacant = &e;  // the first tombstone, else the free slot that ends the run
 		}
-		if (e.seen == kStatic) {
-			return Learn::pinned;
+		if (e.member == abi::kNone && e.key != kTombKey) {
+			return nullptr;
 		}
-		const bool expired = now - e.seen > aging;
-		if (e.member == member) {
-			// Most frames refresh a known MAC: write only when the second changed, so
-			// the line is not dirtied on every packet.
-			if (e.seen != now) {
-				e.seen = now;
-			}
-			return Learn::refreshed;
-		}
-		e.seen = now;
-		e.member = member;
-		// An aged-out entry coming back elsewhere is new to the segment, not a move.
-		return expired ? Learn::learned : Learn::moved;
 	}
-	const auto tenant = static_cast<uint32_t>(key >> 48);
-	if (*limit != 0 && dynamic_[tenant] >= *limit) {
-		return Learn::limit;
+}
+
+void MacTable::put(Entry& slot, uint64_t key, uint32_t member, uint32_t seen)
+{
+	if (slot.key != kTombKey) {
+		++used_;
 	}
-	// Keep one slot in eight free: a full table would make misses probe forever.
-	if (size_ + 1 > capacity_ - capacity_ / 8) {
-		return Learn::full;
-	}
-	slots_[i] = Entry{key, member, now};
 	++size_;
-	++dynamic_[tenant];
-	return Learn::learned;
+	__atomic_store_n(&slot.seen, seen, __ATOMIC_RELAXED);
+	__atomic_store_n(&slot.member, member, __ATOMIC_RELEASE);
+	__atomic_store_n(&slot.key, key, __ATOMIC_RELEASE);
+}
+
+void MacTable::remove_at(size_t i)
+{
+	Entry& e = slots_[i];
+	if (e.seen != kStatic) {
+		--dynamic_[e.key >> 48];
+	}
+	--size_;
+	__atomic_store_n(&e.key, kTombKey, __ATOMIC_RELEASE);
+	__atomic_store_n(&e.member, abi::kNone, __ATOMIC_RELEASE);
+	// Tombstones that now end their run become free, back to the first live entry.
+	if (slots_[(i + 1) & mask_].key != kFreeKey) {
+		return;
+	}
+	for (size_t j = i; slots_[j].key == kTombKey; j = (j - 1) & mask_) {
+		__atomic_store_n(&slots_[j].key, kFreeKey, __ATOMIC_RELEASE);
+		--used_;
+	}
+}
+
+MacTable::Learn MacTable::learn_locked(uint64_t key, uint32_t member, uint32_t now, uint32_t limit,
+                                       uint32_t aging)
+{
+	if (frozen_) {
+		return Learn::refreshed;
+	}
+	lock();
+	Learn r;
+	Entry* vacant;
+	if (Entry* e = find_locked(key, &vacant)) {
+		if (e->seen == kStatic) {
+			r = Learn::pinned;
+		} else if (e->member == member) {
+			__atomic_store_n(&e->seen, now, __ATOMIC_RELAXED);
+			r = Learn::refreshed;
+		} else {
+			// An aged-out entry coming back elsewhere is new to the segment, not a
+			// move.
+			r = now - e->seen > aging ? Learn::learned : Learn::moved;
+			__atomic_store_n(&e->seen, now, __ATOMIC_RELAXED);
+			__atomic_store_n(&e->member, member, __ATOMIC_RELEASE);
+		}
+	} else if (const auto tenant = uint32_t(key >> 48);
+	           limit != 0 && dynamic_[tenant] >= limit) {
+		r = Learn::limit;
+	} else if (vacant->key != kTombKey && used_ + 1 > capacity_ - capacity_ / 8) {
+		// One slot in eight stays free: a full table would make misses probe forever.
+		r = Learn::full;
+	} else {
+		put(*vacant, key, member, now);
+		++dynamic_[tenant];
+		r = Learn::learned;
+	}
+	unlock();
+	return r;
+}
+
+bool MacTable::add_static_locked(uint64_t key, uint32_t member)
+{
+	Entry* vacant;
+	if (Entry* e = find_locked(key, &vacant)) {
+		if (e->seen != kStatic) {
+			--dynamic_[key >> 48];
+		}
+		__atomic_store_n(&e->seen, kStatic, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->member, member, __ATOMIC_RELEASE);
+		return true;
+	}
+	if (vacant->key != kTombKey && used_ + 1 > capacity_ - capacity_ / 8) {
+		return false;
+	}
+	put(*vacant, key, member, kStatic);
+	return true;
 }
 
 bool MacTable::add_static(uint64_t key, uint32_t member)
 {
-	size_t i = home(key);
-	for (;; i = (i + 1) & mask_) {
-		Entry& e = slots_[i];
-		if (e.member == abi::kNone) {
-			break;
-		}
-		if (e.key == key) {
-			if (e.seen != kStatic) {
-				--dynamic_[key >> 48];
-			}
-			e.member = member;
-			e.seen = kStatic;
-			return true;
-		}
+	lock();
+	const bool ok = add_static_locked(key, member);
+	unlock();
+	return ok;
+}
+
+void MacTable::erase_locked(uint64_t key)
+{
+	Entry* vacant;
+	if (Entry* e = find_locked(key, &vacant)) {
+		remove_at(size_t(e - slots_.get()));
 	}
-	if (size_ + 1 > capacity_ - capacity_ / 8) {
-		return false;
-	}
-	slots_[i] = Entry{key, member, kStatic};
-	++size_;
-	return true;
 }
 
 void MacTable::erase(uint64_t key)
 {
-	for (size_t i = home(key); slots_[i].member != abi::kNone; i = (i + 1) & mask_) {
-		if (slots_[i].key == key) {
-			erase_at(i);
-			return;
-		}
-	}
+	lock();
+	erase_locked(key);
+	unlock();
 }
 
-void MacTable::erase_at(size_t i)
+void MacTable::adopt(const abi::TableView& t)
 {
-	if (slots_[i].seen != kStatic) {
-		--dynamic_[slots_[i].key >> 48];
+	const uint32_t epoch = t.header().id_epoch;
+	if (adopted_ && epoch == epoch_ && t.static_macs.data == statics_from_ &&
+	    t.static_macs.size == statics_count_) {
+		return;
 	}
-	--size_;
-	// Backward-shift: pull later entries of the run into the hole when their home slot
-	// allows it, so every remaining entry stays reachable from its home.
-	size_t hole = i;
-	for (size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
-		Entry& e = slots_[j];
-		if (e.member == abi::kNone) {
-			break;
-		}
-		const size_t h = home(e.key);
-		const bool movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
-		if (movable) {
-			slots_[hole] = e;
-			hole = j;
+	if (!adopted_ || epoch != epoch_) {
+		// Renumbered: an old index may now name another tenant's member.
+		remove_if([](const Entry&) { return true; });
+		statics_.clear();
+		adopted_ = true;
+		epoch_ = epoch;
+	}
+	std::vector<uint64_t> keys;
+	keys.reserve(t.static_macs.size);
+	lock();
+	// The new entries first, so a static MAC that stays is never missing meanwhile.
+	for (const abi::StaticMacEntry& s : t.static_macs) {
+		if (s.member < t.members.size && s.tenant < t.tenants.size) {
+			const uint64_t k = key(s.tenant, s.mac);
+			if (add_static_locked(k, s.member)) {
+				keys.push_back(k);
+			}
 		}
 	}
-	slots_[hole] = Entry{0, abi::kNone, 0};
+	std::sort(keys.begin(), keys.end());
+	for (const uint64_t k : statics_) {
+		if (!std::binary_search(keys.begin(), keys.end(), k)) {
+			erase_locked(k);
+		}
+	}
+	unlock();
+	statics_ = std::move(keys);
+	statics_from_ = t.static_macs.data;
+	statics_count_ = t.static_macs.size;
 }
 
 size_t MacTable::age(uint32_t now, uint32_t aging, size_t budget)
 {
+	budget = std::min(budget, capacity_);
 	size_t removed = 0;
-	if (budget > capacity_) {
-		budget = capacity_;
-	}
-	for (size_t scanned = 0; scanned < budget;) {
-		Entry& e = slots_[age_cursor_];
+	lock();
+	for (size_t scanned = 0; scanned < budget; ++scanned) {
+		const Entry& e = slots_[age_cursor_];
 		if (e.member != abi::kNone && e.seen != kStatic && now - e.seen > aging) {
-			// The shift may pull an unvisited entry into this slot: look at it again.
-			// Removals are bounded by the entries, so this cannot loop for ever.
-			erase_at(age_cursor_);
+			remove_at(age_cursor_);
 			++removed;
-			continue;
 		}
 		age_cursor_ = (age_cursor_ + 1) & mask_;
-		++scanned;
 	}
+	unlock();
 	return removed;
 }
 
@@ -147,19 +234,16 @@ size_t MacTable::clear_step(size_t& cursor, size_t budget, uint32_t tenant)
 {
 	size_t removed = 0;
 	const size_t end = std::min(capacity_, cursor + budget);
-	while (cursor < end) {
+	lock();
+	for (; cursor < end; ++cursor) {
 		const Entry& e = slots_[cursor];
 		if (e.member != abi::kNone && e.seen != kStatic &&
 		    (tenant == kAllTenants || (e.key >> 48) == tenant)) {
-			// As in age(): the shift may pull another entry here; look again. Entries
-			// only ever move backwards, into this slot or behind the cursor from slots
-			// already visited, so every entry is visited once.
-			erase_at(cursor);
+			remove_at(cursor);
 			++removed;
-			continue;
 		}
-		++cursor;
 	}
+	unlock();
 	return removed;
 }
 

@@ -1,9 +1,21 @@
-// The L2 pipeline of the hybrid connection (DESIGN.md §3): classify, learn, forward or
-// flood, rewrite. One instance per worker; the live dataplane and tsunagi-replay run this
-// same code over bursts of mbufs.
+// The pipeline of the hybrid connection (DESIGN.md §3) and the private link (§4): classify,
+// learn, forward or flood, rewrite, route. One instance per worker; the live dataplane and
+// tsunagi-replay run this same code over bursts of mbufs.
+//
+// A burst goes through three stages, each one pass over it, each in its own file:
+//   classify (classify.cpp, vxlan_decap.cpp): the ingress port's role decides how a frame
+//     is parsed and which table finds its tenant and member; the MAC slots the next stage
+//     reads are prefetched;
+//   bridge (l2_forward.cpp): learn the source, decide what happens to the frame — to a
+//     member, flooded (flood.cpp), routed (routing.cpp), answered (neighbor_answers.cpp) or
+//     dropped — and prefetch what acting on it reads;
+//   act: each frame in arrival order, by what the bridge decided: a member's rewrite
+//     (l2_forward.cpp, vxlan_encap.cpp), a flood, a route.
+// Interconnect ports (interconnect.cpp) take their few frames one at a time.
 #pragma once
 
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include <cstdint>
 
@@ -24,20 +36,23 @@ struct Ingress {
 	bool from_vtep;
 };
 
-// Verdicts beside the drop reasons: classification succeeded and the frame goes on to
-// learning and forwarding; or the frame is for the node itself and goes to the kernel.
-inline constexpr Drop kPass = Drop::count_;
-inline constexpr Drop kPunt = static_cast<Drop>(static_cast<uint8_t>(Drop::count_) + 1);
-
 class Pipeline {
 public:
-	// `pool` supplies the copies a flood needs.
+	// A pipeline that owns `macs`: use_tables() keeps the table's static entries and id
+	// epoch in step (replay, tests, traces). `pool` supplies flood copies' headers.
 	Pipeline(MacTable& macs, WorkerCounters& counters, rte_mempool* pool);
+	// A pipeline whose MAC table comes with its tables (use_tables with `macs`).
+	Pipeline(WorkerCounters& counters, rte_mempool* pool);
 
-	// Switches to another table generation. Learned MACs whose member no longer exists
-	// (or now belongs to another tenant) are forgotten; static MACs are installed anew.
+	// Switches to another table generation. An owner brings its MAC table along
+	// (MacTable::adopt): statics installed anew, everything forgotten on renumbering.
 	void use_tables(const abi::TableView& tables);
+	// The same, with `macs` shared with other workers, which whoever shares it keeps in
+	// step with `tables` before handing them over.
+	void use_tables(const abi::TableView& tables, MacTable& macs);
 	const abi::TableView& tables() const { return t_; }
+	// Where it counts; TxBuffers that take its frames count there too.
+	WorkerCounters& counters() const { return ctr_; }
 	// Forgets the tables without reading them, for a pipeline whose previous tables may be
 	// gone (a trace between generations): the next use_tables() starts afresh.
 	void forget_tables() { t_ = abi::TableView(); }
@@ -53,28 +68,28 @@ public:
 	void copy_neighbors(const Pipeline& o) { neighbors_.copy_from(o.neighbors_); }
 
 private:
-	// A packet's state between the stages of a burst.
+	// What the act stage does with a frame: `done` when the bridge dropped it.
+	enum class Step : uint8_t { emit, flood, route, answer, done };
+	// Verdicts of parsing beside the drop reasons: the frame goes on; or it is for the
+	// node itself and goes to the kernel.
+	static constexpr Drop kPass = Drop::count_;
+	static constexpr Drop kPunt = static_cast<Drop>(static_cast<uint8_t>(Drop::count_) + 1);
+
+	// A frame's state between the stages of a burst.
 	struct Work {
 		rte_mbuf* m;
-		uint64_t key;  // access key, VNI or VID: what the ingress map is probed with
-		uint64_t hash;
-		abi::VtepKey vtep;
-		uint64_t vtep_hash;
-		uint32_t decap;  // underlay: bytes of outer headers before the inner frame
-		uint32_t inner_len;
+		uint8_t* eth;  // the frame (the inner one of VXLAN)
 		uint64_t src_key;
-		uint64_t dst_key;
-		size_t src_home;
-		size_t dst_home;
+		uint64_t dst_key;  // classify: the ingress key until the tenant is known
+		uint64_t hash;     // classify: the ingress key's hash
+		uint32_t src_home;
+		uint32_t dst_home;
 		Ingress in;
-		Drop verdict;
-		bool to_router;      // destination MAC is the router's (then maybe routed)
-		bool has_dst4;       // an IPv4 packet to the router: dst4 is its destination and,
-		                     // once its next hop was fetched, route_ref its lookup
-		uint8_t hint_len;    // the prefix length whose slot was prefetched first, and its
-		uint64_t hint_hash;  // key's hash (kNoHint: none)
-		uint32_t dst4;       // host order
-		uint64_t route_ref;
+		uint32_t out;  // emit: the member
+		Step step;
+		bool to_router;      // destination MAC is the router's
+		uint8_t hint_len;    // route: the IPv4 prefix length whose slot was prefetched
+		uint64_t hint_hash;  // and its key's hash
 	};
 	static constexpr uint8_t kNoHint = 0xff;
 	static constexpr uint16_t kStage = 32;
@@ -82,36 +97,56 @@ private:
 	template <abi::PortRole R>
 	void run_role(uint16_t in_port, rte_mbuf** pkts, uint16_t n, uint32_t now, TxBuffers& tx);
 
-	// Stage 1: parse headers, build the ingress key and prefetch its slot.
-	Drop parse_access(Work& w, uint16_t in_port) const;
-	Drop parse_trunk(Work& w) const;
-	Drop parse_underlay(Work& w, uint16_t in_port) const;
-	// Stage 2: find the tenant and member, then prefetch what forwarding reads.
-	Drop resolve_access(Work& w) const;
-	Drop resolve_trunk(Work& w, uint16_t in_port) const;
-	Drop resolve_underlay(Work& w) const;
-	void prefetch_forwarding(Work& w) const;
-	void prefetch_destination(Work& w, uint32_t now) const;
-	void prefetch_route(Work& w) const;
-	void prefetch_nexthop(Work& w) const;
-	static const uint8_t* ipv4_destination(const Work& w);
-	// Stage 3 (after a pass that prefetches the destination member): learn, then
-	// forward or flood.
-	void forward(Work& w, uint32_t now, TxBuffers& tx);
+	// Classify: from `n` frames, the Work of those that go on (returned: how many).
+	template <abi::PortRole R>
+	uint16_t classify_tagged(uint16_t port, rte_mbuf** pkts, uint16_t n, Work* work);
+	template <abi::PortRole R>
+	uint64_t other_tags(uint16_t port, const uint8_t* p, uint32_t len, uint32_t& tags,
+	                    Drop& why) const;
+	uint16_t classify_underlay(uint16_t port, rte_mbuf** pkts, uint16_t n, Work* work,
+	                           TxBuffers& tx);
+	Drop parse_underlay(Work& w, uint16_t port, abi::VtepKey& key, uint32_t& decap,
+	                    uint32_t& inner_len) const;
+	// The tenant and member are known: the MAC keys, and the prefetches the bridge wants.
+	void enter_segment(Work& w, const MacTable::Probe& macs) const;
+	// Bridge: learns, decides, and sends unicast frames on at once; returns the first
+	// frame left to the act stage (n: none).
+	uint16_t bridge(Work* work, uint16_t n, uint32_t now, TxBuffers& tx);
+	void act(Work* work, uint16_t n, uint32_t now, TxBuffers& tx);
+	// A source MAC the table does not know on its member; false: dropped (mac_limit).
+	bool learn(Work& w, uint32_t now);
+	// Where a frame goes: Step::emit (to w.out) or Step::flood; false: dropped.
+	bool decide(Work& w, uint32_t now, const MacTable::Probe& macs);
+	bool beyond_l2(Work& w, uint16_t type) const;
+	void answer_or_forward(Work& w, uint32_t now, TxBuffers& tx);
 	void flood(rte_mbuf* m, const Ingress& in, TxBuffers& tx);
+	// To one member, rewritten for it: emit() for the other stages, emit_member() inlined
+	// into the bridge.
 	void emit(rte_mbuf* m, const Ingress& in, uint32_t member, TxBuffers& tx);
-	void emit_tagged(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb, TxBuffers& tx);
+	void emit_member(rte_mbuf* m, const Ingress& in, uint32_t member, TxBuffers& tx);
+	void emit_tagged(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb,
+	                 TrafficCounters& tc, uint32_t len, TxBuffers& tx);
 	void emit_vxlan(rte_mbuf* m, const Ingress& in, const abi::MemberEntry& mb, TxBuffers& tx);
+	template <bool V6>
+	void encapsulate(rte_mbuf* m, const Ingress& in, const abi::VtepEntry& v, TxBuffers& tx);
 	void drop(rte_mbuf* m, Drop reason);
+	void punt(uint16_t port, rte_mbuf* m, TxBuffers& tx);
 
-	// The private link (router.cpp). route() takes a frame whose IPv4/IPv6 header
+	// The private link (routing.cpp). route() takes a frame whose IPv4/IPv6 header
 	// follows `tags_len` bytes of tags and routes it in `tenant`'s VRF.
-	void run_interconnect(uint16_t in_port, rte_mbuf* m, uint32_t now, TxBuffers& tx);
 	// `from`: the segment member it came from, where answers for the VRF's own addresses
 	// go straight back; nullptr for interconnect ingress, whose answers are routed.
-	// `known_ref`: the IPv4 route lookup already made for this packet in the burst's stages.
+	// `known`: the burst's prefetch of this packet's IPv4 route (prepare_route).
 	void route(rte_mbuf* m, uint32_t tenant, uint32_t tags_len, uint32_t now, TxBuffers& tx,
-	           const Ingress* from = nullptr, const uint64_t* known_ref = nullptr);
+	           const Ingress* from = nullptr, const Work* known = nullptr);
+	void prepare_route(Work& w) const;
+	// `hint_len`, `hint_hash`: a length's key hash already made (prepare_route).
+	uint64_t lookup4(uint32_t tenant, uint32_t dst, uint8_t hint_len = kNoHint,
+	                 uint64_t hint_hash = 0) const;
+	uint64_t lookup6(uint32_t tenant, const uint8_t* dst) const;
+	void run_interconnect(uint16_t in_port, rte_mbuf* m, uint32_t now, TxBuffers& tx);
+
+	// Answers for the VRF's own addresses and neighbour discovery (neighbor_answers.cpp).
 	bool answer_arp(rte_mbuf* m, const Ingress& in, uint32_t now, TxBuffers& tx);
 	bool answer_nd(rte_mbuf* m, const Ingress& in, uint32_t now, TxBuffers& tx);
 	bool make_advert(rte_mbuf* m, uint8_t* ip, uint32_t tenant) const;
@@ -119,20 +154,19 @@ private:
 	                  TxBuffers& tx, const Ingress* from);
 	void reply_to(rte_mbuf* m, uint32_t tags_len, uint32_t tenant, uint32_t member,
 	              TxBuffers& tx);
-	// Neighbour discovery for hosts of the segments (neighbor_cache.hpp): what a host's ARP
-	// or ND message tells, and the solicitation a packet to an unknown host turns into.
+	// What a host's ARP or ND message tells (neighbor_cache.hpp), and the solicitation a
+	// packet to an unknown host turns into.
 	void glean_nd(const uint8_t* ip, uint32_t avail, uint32_t tenant, uint32_t now);
 	void solicit(rte_mbuf* m, const abi::NexthopEntry& nh, const uint8_t* dst, bool v6,
 	             uint32_t tags_len, uint32_t now, TxBuffers& tx);
-	// `hint_len`, `hint_hash`: a length's key hash already made (prefetch_route).
-	uint64_t lookup4(uint32_t tenant, uint32_t dst, uint8_t hint_len = kNoHint,
-	                 uint64_t hint_hash = 0) const;
-	uint64_t lookup6(uint32_t tenant, const uint8_t* dst) const;
-	bool routed(const Work& w) const;
 
 	abi::TableView t_;
-	uint32_t aging_ = 0;  // the generation's MAC aging time, seconds
-	MacTable& macs_;
+	uint32_t aging_ = 0;       // the generation's MAC aging time, seconds
+	uint32_t refresh_ = 1;     // MacTable::refresh_after(aging_)
+	uint64_t router_key_ = 0;  // the router MAC as a MacTable key of tenant 0
+	uint32_t min_mtu_ = 0;     // the smallest port MTU: frames within it skip the check
+	bool own_macs_;
+	MacTable* macs_;
 	NeighborCache neighbors_{4096};
 	static constexpr uint32_t kSolicitBudget = 256;  // ARP/ND solicitations a second
 	uint32_t solicit_second_ = 0;
@@ -140,5 +174,24 @@ private:
 	WorkerCounters& ctr_;
 	rte_mempool* pool_;
 };
+
+inline void Pipeline::enter_segment(Work& w, const MacTable::Probe& macs) const
+{
+	w.dst_key = MacTable::key_in_frame(w.in.tenant, w.eth);
+	w.src_key = MacTable::key_in_frame(w.in.tenant, w.eth + 6);  // the source MAC
+	w.dst_home = uint32_t(macs.home(w.dst_key));
+	w.src_home = uint32_t(macs.home(w.src_key));
+	// The router MAC's key was made for tenant 0: compare the MACs only.
+	w.to_router = ((w.dst_key ^ router_key_) << 16) == 0;
+	macs.prefetch(w.src_home);
+	// A frame to the router needs no destination MAC but its VRF's lengths, to find its
+	// route slots next.
+	if (w.to_router) {
+		rte_prefetch0(&t_.vrfs[w.in.tenant]);
+	} else {
+		macs.prefetch(w.dst_home);
+	}
+	rte_prefetch0(&ctr_.tenants[w.in.tenant]);
+}
 
 }  // namespace tsunagi::dp

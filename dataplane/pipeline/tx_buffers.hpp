@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 
+#include "common/abi/counters.hpp"
 #include "common/abi/tables.hpp"
 
 namespace tsunagi::dp {
@@ -20,21 +21,31 @@ public:
 	virtual void punt(uint16_t, rte_mbuf** pkts, uint16_t n) { rte_pktmbuf_free_bulk(pkts, n); }
 };
 
+// Counts what it hands over per port in `counters` (a sink that refuses frames takes
+// them back out), a burst at a time rather than per frame.
 class TxBuffers {
 public:
 	static constexpr uint16_t kBurst = 32;
 
-	explicit TxBuffers(TxSink& sink) : sink_(&sink) { counts_.fill(0); }
+	TxBuffers(TxSink& sink, WorkerCounters& counters) : sink_(&sink), ctr_(&counters)
+	{
+		counts_.fill(0);
+	}
 
-	void push(uint16_t port, rte_mbuf* m)
+	// `bytes`: the frame's length, which the caller has at hand.
+	void push(uint16_t port, rte_mbuf* m, uint32_t bytes)
 	{
 		uint16_t& n = counts_[port];
+		if (n == 0) {
+			pending_ |= uint64_t{1} << port;
+		}
 		pkts_[port][n++] = m;
-		pending_ |= uint64_t{1} << port;
+		bytes_[port] += bytes;
 		if (n == kBurst) {
 			flush(port);
 		}
 	}
+	void push(uint16_t port, rte_mbuf* m) { push(port, m, rte_pktmbuf_pkt_len(m)); }
 
 	void push_punt(uint16_t port, rte_mbuf* m)
 	{
@@ -44,9 +55,14 @@ public:
 
 	void flush(uint16_t port)
 	{
-		if (counts_[port] != 0) {
-			sink_->send(port, pkts_[port].data(), counts_[port]);
+		const uint16_t n = counts_[port];
+		if (n != 0) {
+			TrafficCounters& c = ctr_->ports[port];
+			c.tx_packets += n;
+			c.tx_bytes += bytes_[port];
+			bytes_[port] = 0;
 			counts_[port] = 0;
+			sink_->send(port, pkts_[port].data(), n);
 		}
 	}
 
@@ -61,8 +77,10 @@ public:
 private:
 	static_assert(abi::kMaxPorts <= 64, "pending_ has a bit per port");
 	TxSink* sink_;
-	uint64_t pending_ = 0;  // ports holding packets
+	WorkerCounters* ctr_;
+	uint64_t pending_ = 0;  // ports that took packets since the last flush_all
 	std::array<uint16_t, abi::kMaxPorts> counts_;
+	std::array<uint64_t, abi::kMaxPorts> bytes_{};
 	std::array<std::array<rte_mbuf*, kBurst>, abi::kMaxPorts> pkts_;
 };
 

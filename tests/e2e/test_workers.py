@@ -7,6 +7,7 @@ would: one flow stays on one worker, different flows spread over both.
       both tenants: every frame arrives exactly once, none reaches cust-0002's hosts, the
       port counters (added up over the workers) count at least every frame, both workers
       had traffic, and the MAC table shows both hosts.
+  (x) one MAC view: after one exchange, flows each way on both workers are never flooded.
 """
 import os
 import re
@@ -37,16 +38,21 @@ def _port_counters(ctx, t):
     return {i["name"]: i for i in shell.show_json(ctx, t, "show interfaces")["interfaces"]}
 
 
+def _start(t):
+    """The node with its metrics, forwarding both tenants between cloud and srv."""
+    t.write_config()
+    t.start_tsunagid(args=["--metrics-address", "127.0.0.1:%d" % METRICS])
+    t.start_dataplane()
+    t.wait_forwarding("cloud", 1, "srv", timeout=60)
+    t.wait_forwarding("cloud", 2, "srv", timeout=60)
+
+
 def test_w_two_workers(ctx):
     """(w) two workers: 256 flows delivered exactly once, counters added up over the workers,
     both workers busy, no frame across tenants."""
     ctx.require_node()
     with Topology(ctx, tenants=[1, 2], workers=2) as t:
-        t.write_config()
-        t.start_tsunagid(args=["--metrics-address", "127.0.0.1:%d" % METRICS])
-        t.start_dataplane()
-        t.wait_forwarding("cloud", 1, "srv", timeout=60)
-        t.wait_forwarding("cloud", 2, "srv", timeout=60)
+        _start(t)
         d = shell.show_json(ctx, t, "show dataplane")
         assert d["workers"] == 2, "the dataplane runs %s workers, not 2" % d["workers"]
 
@@ -110,4 +116,68 @@ def test_w_two_workers(ctx):
         learned = {e["mac"] for e in macs["entries"]}
         for role in ("cloud", "srv"):
             assert host_mac(1, role) in learned, "%s host's MAC not in the MAC table: %s" % (role, macs)
+        assert t.dataplane.alive() and t.tsunagid.alive()
+
+
+def test_x_one_mac_view(ctx):
+    """(x) one MAC view for both workers: after one exchange between the cloud and srv hosts
+    of cust-0001, flows in both directions (distinct port pairs each way, so the kernel's
+    flow hash puts the two directions of the conversation on different queues) reach their
+    host exactly once and are never flooded: nothing of them reaches the tenant's other
+    members (the backbone host behind the trunk, the remote host behind the VTEP), nor
+    cust-0002's hosts."""
+    ctx.require_node()
+    with Topology(ctx, tenants=[1, 2], workers=2) as t:
+        _start(t)  # the first exchange: one worker learns both hosts from it
+
+        def frames(src, dst, vlan, sport, dport):
+            return [Ether(src=host_mac(1, src), dst=host_mac(1, dst)) / Dot1Q(vlan=vlan)
+                    / IP(src=host_ip(1, src), dst=host_ip(1, dst))
+                    / UDP(sport=sport + i, dport=dport + i) / (b"x" * 18)
+                    for i in range(FLOWS // 4)]
+        # Each way its own ports: a reply is not the mirror of its request, so the kernel
+        # hashes the two directions of a pair apart as often as together.
+        to_srv = frames("cloud", "srv", TENANTS[1]["cloud"][0], 21000, 22000)
+        to_cloud = frames("srv", "cloud", TENANTS[1]["srv"][0], 23000, 24000)
+        bpf = "udp and dst portrange 22000-24999"
+        caps = {}
+        for role, ns, dev in (("srv", "srv", None), ("cloud", "cloud", None), ("bb", "bb", None),
+                              ("remote", "remote", t.dev["remote1"])):
+            caps[role] = Capture(t.procs, "tcpdump-x-%s" % role, t.ns[ns], dev or "t1-%s" % t.sfx,
+                                 os.path.join(t.dir, "x-%s.pcap" % role), bpf=bpf,
+                                 buffer_kib=65536).start()
+        for role in ("cloud", "srv"):
+            caps["t2-" + role] = Capture(t.procs, "tcpdump-x-t2-%s" % role, t.ns[role], "t2-%s" % t.sfx,
+                                         os.path.join(t.dir, "x-t2-%s.pcap" % role), bpf=bpf,
+                                         buffer_kib=65536).start()
+        busy0 = _worker_busy(t)
+        ports0 = _port_counters(ctx, t)
+        a = Flood(t.procs, "x-to-srv", t.ns["cloud"], t.dev["h-cloud"], to_srv, 3, pps=500).start()
+        b = Flood(t.procs, "x-to-cloud", t.ns["srv"], t.dev["h-srv"], to_cloud, 3, pps=500).start()
+        sent_a, sent_b = a.result()["sent"], b.result()["sent"]
+        got = {}
+        wait_until(lambda: (_port_counters(ctx, t)["srv0"]["txPackets"] - ports0["srv0"]["txPackets"] >= sent_a
+                            and _port_counters(ctx, t)["cloud0"]["txPackets"] - ports0["cloud0"]["txPackets"]
+                            >= sent_b), 10, what="srv0 and cloud0 to have sent the flows")
+        for role, cap in caps.items():
+            got[role] = [p for p in cap.stop() if UDP in p]
+            assert cap.dropped() == 0, "tcpdump on %s fell behind: the count would mean nothing" % role
+        ctx.note("sent %d to srv and %d to cloud over %d flows each way; arrived srv %d, cloud %d; "
+                 "bb %d, remote %d, cust-0002 %d"
+                 % (sent_a, sent_b, len(to_srv), len(got["srv"]), len(got["cloud"]), len(got["bb"]),
+                    len(got["remote"]), len(got["t2-cloud"]) + len(got["t2-srv"])))
+        assert len(got["srv"]) == sent_a, "%d frames sent to the srv host, %d arrived" % (sent_a, len(got["srv"]))
+        assert len(got["cloud"]) == sent_b, "%d frames sent to the cloud host, %d arrived" % (sent_b, len(got["cloud"]))
+        assert not got["bb"] and not got["remote"], \
+            "flooded after the first exchange: %d frames at the backbone host, %d at the remote host" \
+            % (len(got["bb"]), len(got["remote"]))
+        assert not got["t2-cloud"] and not got["t2-srv"], "cust-0001's flows reached cust-0002"
+        busy = _worker_busy(t)
+        grew = {w: busy.get(w, 0) - busy0.get(w, 0) for w in ("0", "1")}
+        ctx.note("worker busy seconds during the flows: %s" % grew)
+        assert all(v > 0 for v in grew.values()), "a worker had no traffic: %s" % grew
+        macs = shell.show_json(ctx, t, "show mac-table tenant %s" % TENANTS[1]["name"])
+        for role in ("cloud", "srv"):
+            n = sum(1 for e in macs["entries"] if e["mac"] == host_mac(1, role))
+            assert n == 1, "%s host's MAC listed %d times: %s" % (role, n, macs)
         assert t.dataplane.alive() and t.tsunagid.alive()

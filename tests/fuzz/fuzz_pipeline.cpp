@@ -209,7 +209,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	World& w = *world;
 	CheckingSink sink(w.ports);
-	dp::TxBuffers tx(sink);
+	dp::TxBuffers tx(sink, *w.counters);
 	rte_mbuf* burst[kBurst];
 	uint16_t n = 0;
 	uint16_t burst_port = 0;

@@ -193,7 +193,7 @@ std::vector<Emitted> Harness::send(const std::string& port, const Bytes& frame, 
 		throw std::runtime_error("test pool exhausted");
 	}
 	std::memcpy(rte_pktmbuf_append(m, uint16_t(frame.size())), frame.data(), frame.size());
-	dp::TxBuffers tx(*sink_);
+	dp::TxBuffers tx(*sink_, *counters_);
 	const uint16_t idx = tables_.port_by_name(port);
 	if (idx == abi::kNoPort) {
 		throw std::invalid_argument("no port " + port);

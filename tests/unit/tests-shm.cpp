@@ -195,7 +195,7 @@ TEST_CASE("a published image is polled once, byte for byte, and works as tables"
 	CHECK(t.generation() == 1);
 	CHECK(t.port_by_name("t0") == 1);
 	CHECK(t.tenant_by_name("x") == 0);
-	CHECK(t.trunk_tenant(100) == 0);
+	CHECK(abi::ref_aux(t.vlan_ref(1, 100)) == 0);
 
 	CHECK_FALSE(sub.poll(error));
 	CHECK(error.empty());

@@ -431,9 +431,13 @@ std::set<std::string> describe(const abi::TableView& t)
 	slots(t.vni_map, "V ", [](uint64_t k) { return std::to_string(k); });
 	slots(t.vtep_map, "R ",
 	      [](const abi::VtepKey& k) { return std::to_string(k.vni) + "/" + hex(k.ip, 16); });
-	for (uint16_t vid = 0; vid < 4096; ++vid) {
-		if (t.trunk_tenant(vid) != abi::kNone) {
-			d.insert("K " + std::to_string(vid) + " " + tenant(t.trunk_tenant(vid)));
+	for (uint16_t port = 0; port < t.ports.size; ++port) {
+		for (uint16_t vid = 0; vid < abi::kVlanSlots; ++vid) {
+			const uint64_t ref = t.vlan_ref(port, vid);
+			if (abi::ref_value(ref) != abi::kNone) {
+				d.insert("L " + std::to_string(port) + "/" + std::to_string(vid) + " -> " +
+				         tenant(abi::ref_aux(ref)) + " " + member(abi::ref_value(ref)));
+			}
 		}
 	}
 	auto hops = [&](uint64_t ref) {
@@ -752,7 +756,8 @@ TEST_CASE("readers never see a torn or foreign entry while tenants come and go",
 				    abi::ref_aux(ref) != tenant || m >= view.members.size ||
 				    view.tenant_of(m) != tenant ||
 				    abi::flood_count(view.flood_of(tenant)) != 2 ||
-				    view.trunk_tenant(cfg.tenants[tenant].hybrid_vlan) != tenant;
+				    abi::ref_aux(view.vlan_ref(2, cfg.tenants[tenant].hybrid_vlan)) !=
+				        tenant;
 				++lookups;
 			}
 		}

@@ -35,8 +35,14 @@ TEST_CASE("a compiled image passes its own checks and names its ports and tenant
 	CHECK(abi::ref_aux(s) == 0);
 	CHECK(t.members[abi::ref_value(s)].inner_vlan == 7);
 	CHECK(t.access_map.find(abi::access_key(0, false, 6, 0)) == abi::kEmptyRef);
-	CHECK(t.trunk_tenant(100) == 0);
-	CHECK(t.trunk_tenant(101) == abi::kNone);
+	// Single tags: one VLAN map entry per (port, VID), the trunk's at the hybrid VLAN.
+	CHECK(t.vlan_ref(0, 6) == abi::kEmptyRef);
+	CHECK(abi::ref_aux(t.vlan_ref(0, 5)) == 0);
+	CHECK(t.members[abi::ref_value(t.vlan_ref(0, 5))].vlan == 5);
+	CHECK(abi::ref_value(t.vlan_ref(1, 100)) == flood[0]);
+	CHECK(abi::ref_aux(t.vlan_ref(1, 100)) == 0);
+	CHECK(t.vlan_ref(1, 101) == abi::kEmptyRef);
+	CHECK(t.vlan_ref(0, 100) == abi::kEmptyRef);
 	REQUIRE(t.static_macs.size == 1);
 	CHECK(t.members[t.static_macs[0].member].vlan == 5);
 }
@@ -131,15 +137,15 @@ TEST_CASE("a recompiled image keeps every surviving tenant's and member's index"
 	CHECK(now.tenant_by_name("x") == abi::kNone);
 	CHECK(now.tenant_by_name("z") == old.tenants.size);  // appended, x's index left unused
 	CHECK(now.tenants[old.tenant_by_name("x")].live == 0);
-	const uint64_t y_old = old.access_map.find(abi::access_key(0, false, 8, 0));
-	const uint64_t y_new = now.access_map.find(abi::access_key(0, false, 8, 0));
+	const uint64_t y_old = old.vlan_ref(0, 8);
+	const uint64_t y_new = now.vlan_ref(0, 8);
 	REQUIRE((y_old != abi::kEmptyRef && y_new != abi::kEmptyRef));
 	CHECK(abi::ref_value(y_new) == abi::ref_value(y_old));
 	// x's members are holes now, and nothing new took their indexes.
-	const uint64_t x_old = old.access_map.find(abi::access_key(0, false, 5, 0));
+	const uint64_t x_old = old.vlan_ref(0, 5);
 	REQUIRE(x_old != abi::kEmptyRef);
 	CHECK(now.members[abi::ref_value(x_old)].kind == abi::MemberKind::unused);
-	CHECK(now.access_map.find(abi::access_key(0, false, 5, 0)) == abi::kEmptyRef);
+	CHECK(now.vlan_ref(0, 5) == abi::kEmptyRef);
 }
 
 TEST_CASE("without a previous image, or when holes dominate, indexes start a new epoch",

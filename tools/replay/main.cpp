@@ -188,7 +188,7 @@ int run(int argc, char** argv)
 
 	CaptureWriter writer(out_dir);
 	CaptureSink sink(writer, tables);
-	dp::TxBuffers tx(sink);
+	dp::TxBuffers tx(sink, *counters);
 	uint32_t last_sweep = 0;
 	uint64_t oversize = 0;
 	for (const auto& p : pkts) {
