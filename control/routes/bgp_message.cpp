@@ -1,5 +1,5 @@
-// BGP messages as bgpd mirrors them: UPDATE (IPv4/IPv6 unicast, VPNv4/VPNv6) and
-// ROUTE-REFRESH's begin and end markers.
+// BGP messages as bgpd mirrors them: UPDATE (IPv4/IPv6 unicast, VPNv4/VPNv6, L2VPN EVPN,
+// whose NLRI evpn_nlri.cpp reads) and ROUTE-REFRESH's begin and end markers.
 #include <cstring>
 #include <optional>
 #include <string>
@@ -24,12 +24,16 @@ enum Attr : uint8_t {
 	kMpReach = 14,
 	kMpUnreach = 15,
 	kExtCommunities = 16,
+	kPmsiTunnel = 22,
 };
-constexpr uint16_t kAfiIp = 1, kAfiIp6 = 2;
-constexpr uint8_t kSafiUnicast = 1, kSafiVpn = 128;
+constexpr uint16_t kAfiIp = 1, kAfiIp6 = 2, kAfiL2vpn = 25;
+constexpr uint8_t kSafiUnicast = 1, kSafiEvpn = 70, kSafiVpn = 128;
 
 std::optional<Family> family_of(uint16_t afi, uint8_t safi)
 {
+	if (afi == kAfiL2vpn && safi == kSafiEvpn) {
+		return Family::evpn;
+	}
 	if (safi != kSafiVpn && safi != kSafiUnicast) {
 		return std::nullopt;
 	}
@@ -137,6 +141,8 @@ bool next_hop_fits(Family f, size_t len)
 			return len == 4 || len == 16 || len == 32;
 		case Family::ipv6:  // global, or global and link-local (RFC 2545 §3)
 			return len == 16 || len == 32;
+		case Family::evpn:  // the VTEP: IPv4, or IPv6 with or without link-local
+			return len == 4 || len == 16 || len == 32;
 	}
 	return false;
 }
@@ -197,6 +203,7 @@ struct Attributes {
 	std::vector<uint32_t> as_path;
 	std::optional<config::IpAddr> next_hop;
 	std::optional<Reader> reach, unreach;
+	EvpnAttrs evpn;
 };
 
 // Empty when the attributes add up, else why not.
@@ -225,6 +232,10 @@ std::string read_attributes(Reader attrs, Attributes& a)
 			a.reach = v;
 		} else if (type == kMpUnreach) {
 			a.unreach = v;
+		} else if (type == kPmsiTunnel) {
+			if (auto why = wire::read_pmsi(v, a.evpn); !why.empty()) {
+				return why;
+			}
 		} else if (type == kExtCommunities) {
 			if (len % 8 != 0) {
 				return "extended communities of " + std::to_string(len) + " bytes";
@@ -236,6 +247,7 @@ std::string read_attributes(Reader attrs, Attributes& a)
 						a.rts.push_back(std::move(s));
 					}
 				}
+				wire::evpn_community(e, a.evpn);
 			}
 		}
 	}
@@ -310,10 +322,14 @@ std::string add_unreach(const PeerId& peer, Reader u, const Attributes& a, Decod
 		d.events.push_back(std::move(e));
 		return {};
 	}
-	if (!read_withdrawn(u, *f, e)) {
+	if (*f == Family::evpn) {
+		if (auto why = wire::read_evpn(u, true, {}, {}, {}, e); !why.empty()) {
+			return "withdrawn " + why;
+		}
+	} else if (!read_withdrawn(u, *f, e)) {
 		return "withdrawn " + to_string(*f) + " NLRI does not add up";
 	}
-	if (!e.withdrawn.empty()) {
+	if (!e.withdrawn.empty() || !e.evpn_withdrawn.empty() || e.evpn_unknown != 0) {
 		d.events.push_back(std::move(e));
 	}
 	return {};
@@ -339,6 +355,15 @@ std::string add_reach(const PeerId& peer, Reader m, const Attributes& a, Decoded
 	Event e;
 	e.peer = peer;
 	e.family = *f;
+	if (*f == Family::evpn) {
+		auto why =
+		    wire::read_evpn(m, false, next_hop_of(nh, nh_len, false), a.rts, a.evpn, e);
+		if (!why.empty()) {
+			return why;
+		}
+		d.events.push_back(std::move(e));
+		return {};
+	}
 	if (!read_reach(m, *f, next_hop_of(nh, nh_len, !is_unicast(*f)), a, e)) {
 		return to_string(*f) + " NLRI does not add up";
 	}

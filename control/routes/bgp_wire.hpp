@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "control/routes/bmp.hpp"
 
@@ -69,5 +70,16 @@ inline Decoded skipped(Skip s)
 
 // An extended community's route target as "ASN:NN" or "A.B.C.D:NN"; empty if it is none.
 std::string route_target(const uint8_t* e);
+
+// EVPN (evpn_nlri.cpp). An 8-byte extended community EVPN reads (encapsulation, MAC
+// mobility, router's MAC) into `a`; others are left alone.
+void evpn_community(const uint8_t* e, EvpnAttrs& a);
+// The PMSI tunnel attribute's value; empty when it adds up, else why not.
+std::string read_pmsi(Reader v, EvpnAttrs& a);
+// EVPN NLRI until `r` is used up: announced with next hop `hop`, route targets and
+// attributes into e.evpn_reach, or withdrawn into e.evpn_withdrawn; types other than 2, 3
+// and 5 counted in e.evpn_unknown. Empty when every route adds up, else why not.
+std::string read_evpn(Reader r, bool withdraw, const config::IpAddr& hop,
+                      const std::vector<std::string>& rts, const EvpnAttrs& a, Event& e);
 
 }  // namespace tsunagi::routes::wire

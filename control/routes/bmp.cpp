@@ -171,6 +171,8 @@ std::string to_string(Family f)
 			return "IPv4";
 		case Family::ipv6:
 			return "IPv6";
+		case Family::evpn:
+			return "L2VPN EVPN";
 	}
 	return "family " + std::to_string(unsigned(f));
 }

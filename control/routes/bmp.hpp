@@ -2,11 +2,13 @@
 // carriers' own UPDATEs, byte for byte, so VPN routes keep their RD, label stack and route
 // targets (FRR 8.4's `bmp monitor` sends label 0; see docs/frr.md). Only what the route
 // feed needs is decoded: peer up and down, reachability and withdrawal of VPNv4/VPNv6
-// (Option-B sessions) and of IPv4/IPv6 unicast (Option-A sessions, one per VRF, whose bgpd
-// instance mirrors to the same listener), End-of-RIB and enhanced route refresh markers.
-// Everything else is skipped and counted.
+// (Option-B sessions), of IPv4/IPv6 unicast (Option-A sessions, one per VRF, whose bgpd
+// instance mirrors to the same listener) and of L2VPN EVPN route types 2, 3 and 5 (FRR 8.4's
+// `bmp monitor` is broken for EVPN, its mirror is not: docs/evpn.md), End-of-RIB and
+// enhanced route refresh markers. Everything else is skipped and counted.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -55,8 +57,9 @@ struct VpnPath {
 	std::vector<uint32_t> as_path;  // every AS of every segment, in order
 };
 
-// The VPN families first: code written before the unicast ones keeps its meaning.
-enum class Family : uint8_t { vpn4, vpn6, ipv4, ipv6 };
+// The VPN families first: code written before the unicast ones keeps its meaning. EVPN
+// (AFI 25, SAFI 70) is last; its routes travel in Event's evpn_* fields, never in reach.
+enum class Family : uint8_t { vpn4, vpn6, ipv4, ipv6, evpn };
 
 constexpr bool is_unicast(Family f)
 {
@@ -66,6 +69,73 @@ constexpr bool is_v6(Family f)
 {
 	return f == Family::vpn6 || f == Family::ipv6;
 }
+
+// An EVPN route as BGP tells it apart (RFC 7432 §7, RFC 9136 §3): type 2 by Ethernet tag,
+// MAC and IP; type 3 by tag and originating router; type 5 by tag and prefix. ESI, labels
+// and gateway are not part of it, so a withdrawal finds the route whatever it says there.
+struct EvpnKey {
+	uint64_t rd = 0;   // the 8 bytes as sent, big-endian
+	uint8_t type = 0;  // 2 (MAC/IP), 3 (inclusive multicast) or 5 (IP prefix)
+	uint32_t tag = 0;  // Ethernet tag
+	config::Mac mac;   // type 2
+	// Type 2: the host's address (length 0: a MAC-only route); type 3: the originating
+	// router's; type 5: the prefix.
+	config::IpPrefix ip;
+	auto operator<=>(const EvpnKey& o) const
+	{
+		return std::tie(rd, type, tag, mac.bytes, ip.addr.v6, ip.addr.bytes, ip.length) <=>
+		       std::tie(o.rd, o.type, o.tag, o.mac.bytes, o.ip.addr.v6, o.ip.addr.bytes,
+		                o.ip.length);
+	}
+	bool operator==(const EvpnKey&) const = default;
+};
+
+// The PMSI tunnel attribute (RFC 6514 §5) a type-3 route carries: for VXLAN, ingress
+// replication (tunnel type 6) to the tunnel identifier, with the VNI in the label field
+// (RFC 8365 §5.1.3).
+struct Pmsi {
+	uint8_t flags = 0;
+	uint8_t tunnel_type = 0;
+	uint32_t vni = 0;
+	std::optional<config::IpAddr> tunnel_id;  // when it is 4 or 16 bytes
+	bool operator==(const Pmsi&) const = default;
+};
+
+// MAC mobility (RFC 7432 §7.7): the sequence number of a MAC's moves, and whether it is
+// sticky (static) and must never move.
+struct MacMobility {
+	bool sticky = false;
+	uint32_t seq = 0;
+	bool operator==(const MacMobility&) const = default;
+};
+
+// The attributes EVPN's routes carry beyond route targets (RFC 7432 §7.5–7.7, RFC 8365
+// §5.1.3, RFC 9135 §8.1).
+struct EvpnAttrs {
+	std::vector<uint16_t> encaps;  // tunnel types of the encapsulation communities; 8: VXLAN
+	std::optional<MacMobility> mobility;
+	std::optional<config::Mac> router_mac;
+	std::optional<Pmsi> pmsi;
+	bool operator==(const EvpnAttrs&) const = default;
+};
+
+constexpr uint16_t kTunnelVxlan = 8;
+constexpr uint8_t kPmsiIngressReplication = 6;
+
+struct EvpnPath {
+	EvpnKey key;
+	std::array<uint8_t, 10> esi{};  // types 2 and 5
+	// In VXLAN's EVPN the label fields carry VNIs (RFC 8365 §5.1.3): type 2's label 1 is the
+	// L2 VNI and its label 2, when sent, the L3 VNI (RFC 9135 §8.1); type 5's label the L3
+	// VNI. Type 3's VNI is its PMSI's.
+	uint32_t vni = 0;
+	std::optional<uint32_t> l3_vni;         // type 2's label 2
+	std::optional<config::IpAddr> gateway;  // type 5's gateway address, when not zero
+	config::IpAddr next_hop;                // the advertising VTEP
+	std::vector<std::string> route_targets;
+	EvpnAttrs attrs;
+	bool operator==(const EvpnPath&) const = default;
+};
 
 struct Event {
 	enum class Kind : uint8_t {
@@ -83,13 +153,17 @@ struct Event {
 	Family family = Family::vpn4;
 	std::vector<VpnPath> reach;
 	std::vector<VpnKey> withdrawn;
+	// Family evpn only.
+	std::vector<EvpnPath> evpn_reach;
+	std::vector<EvpnKey> evpn_withdrawn;
+	uint32_t evpn_unknown = 0;  // routes of other types (1, 4, …), skipped
 };
 
 // Why a message was not used: counted by the feed, named in its log.
 enum class Skip : uint8_t {
 	none,
 	malformed,           // a length or field that does not add up
-	unsupported_family,  // NLRI of a family other than VPNv4/VPNv6, IPv4/IPv6 unicast
+	unsupported_family,  // NLRI of a family other than VPN, unicast or L2VPN EVPN
 	other,               // a message or TLV the feed has no use for (stats, keepalives…)
 	lost,                // bgpd dropped mirrored messages: the feed must resync
 };
@@ -124,7 +198,7 @@ Decoded decode_bmp(const uint8_t* msg, size_t size);
 Decoded decode_bgp(const PeerId& peer, const uint8_t* msg, size_t size);
 
 std::string to_string(const PeerId& p);
-std::string to_string(Family f);  // "VPNv4", "VPNv6", "IPv4", "IPv6"
+std::string to_string(Family f);  // "VPNv4", "VPNv6", "IPv4", "IPv6", "L2VPN EVPN"
 std::string rd_string(uint64_t rd);
 
 }  // namespace tsunagi::routes

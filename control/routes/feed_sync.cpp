@@ -11,6 +11,22 @@ void FeedSync::connected(uint64_t now_ms)
 	peers_.clear();
 }
 
+FeedSync::Part& FeedSync::part(const Event& e)
+{
+	Peer& p = peers_[e.peer];
+	return e.family == Family::evpn ? p.evpn : p.vpn;
+}
+
+bool FeedSync::Part::back(uint64_t now_ms, uint64_t settle_ms) const
+{
+	const bool markers =
+	    begun.empty() ? !done.empty()
+	                  : std::includes(done.begin(), done.end(), begun.begin(), begun.end());
+	const bool quiet = begun.empty() && heard != 0 && settle_ms != 0 &&
+	                   now_ms - std::min(now_ms, heard) >= settle_ms;
+	return markers || quiet;
+}
+
 void FeedSync::apply(const Event& e, uint64_t now_ms)
 {
 	using K = Event::Kind;
@@ -22,14 +38,14 @@ void FeedSync::apply(const Event& e, uint64_t now_ms)
 			peers_.erase(e.peer);
 			break;
 		case K::refresh_begin:
-			peers_[e.peer].begun.insert(e.family);
+			part(e).begun.insert(e.family);
 			break;
 		case K::refresh_end:
 		case K::end_of_rib:
-			peers_[e.peer].done.insert(e.family);
+			part(e).done.insert(e.family);
 			break;
 		case K::update:
-			peers_[e.peer].heard = now_ms;
+			part(e).heard = now_ms;
 			break;
 		default:
 			break;
@@ -51,13 +67,8 @@ bool FeedSync::synced(uint64_t now_ms, uint64_t settle_ms) const
 		return false;
 	}
 	for (const auto& [id, p] : peers_) {
-		const bool markers = p.begun.empty()
-		                         ? !p.done.empty()
-		                         : std::includes(p.done.begin(), p.done.end(),
-		                                         p.begun.begin(), p.begun.end());
-		const bool quiet = p.begun.empty() && p.heard != 0 && settle_ms != 0 &&
-		                   now_ms - std::min(now_ms, p.heard) >= settle_ms;
-		if (!markers && !quiet) {
+		const Part& part = p.vpn.seen() || !p.evpn.seen() ? p.vpn : p.evpn;
+		if (!part.back(now_ms, settle_ms)) {
 			return false;
 		}
 	}

@@ -42,6 +42,17 @@ void Resync::refresh_begun(uint64_t now)
 	stale_since_ = std::max<uint64_t>(now, 1);
 }
 
+void Resync::stale_event(Event::Kind k, uint64_t now)
+{
+	if (k == Event::Kind::peer_up) {
+		session_up(now);
+	} else if (k == Event::Kind::peer_down) {
+		session_down(now);
+	} else if (k == Event::Kind::refresh_begin) {
+		refresh_begun(now);
+	}
+}
+
 void Resync::feed_restarted(uint64_t now)
 {
 	begin(now);

@@ -20,6 +20,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <utility>
+
+#include "control/routes/bmp.hpp"
 
 namespace tsunagi::routes {
 
@@ -35,6 +39,9 @@ public:
 	void session_up(uint64_t now);
 	void session_down(uint64_t now);
 	void refresh_begun(uint64_t now);
+	// One of the three above, as the feed reports it (peer_up, peer_down, refresh_begin);
+	// the RIBs mark the session's paths stale for the same reports.
+	void stale_event(Event::Kind k, uint64_t now);
 	// The feed restarted and a route refresh was asked of every session already.
 	void feed_restarted(uint64_t now);
 	// The session sent routes or withdrawals: it is established, whatever was reported.
@@ -55,6 +62,66 @@ private:
 
 	void begin(uint64_t now);
 	void end();
+};
+
+// One session's paths with their stale marks, and its clock: what VpnRib and EvpnRib keep
+// per session. `Path` has a `bool stale`; `gone(key, path)` is told of each path swept,
+// before it is erased, so the RIB can unlink it from what it made of it.
+template <class Key, class Path>
+struct SessionPaths {
+	std::map<Key, Path> paths;
+	Resync resync;
+
+	// Peer up or down, or a route refresh begun: the paths `which` takes turn stale.
+	template <class Which>
+	void stale_event(Event::Kind k, uint64_t now, Which which)
+	{
+		for (auto& [key, path] : paths) {
+			path.stale = path.stale || which(key);
+		}
+		resync.stale_event(k, now);
+	}
+	void feed_restarted(uint64_t now)
+	{
+		for (auto& [key, path] : paths) {
+			path.stale = true;
+		}
+		resync.feed_restarted(now);
+	}
+	// Erases the stale paths `which` takes; how many.
+	template <class Which, class Gone>
+	size_t sweep(Which which, Gone gone)
+	{
+		size_t n = 0;
+		for (auto it = paths.begin(); it != paths.end();) {
+			if (it->second.stale && which(it->first)) {
+				gone(it->first, it->second);
+				it = paths.erase(it);
+				++n;
+			} else {
+				++it;
+			}
+		}
+		return n;
+	}
+	bool any_stale() const
+	{
+		for (const auto& [key, path] : paths) {
+			if (path.stale) {
+				return true;
+			}
+		}
+		return false;
+	}
+	// What the clock asks for at `now`; a sweep or settling erases every stale path. The
+	// due and how many went.
+	template <class Gone>
+	std::pair<Resync::Due, size_t> tick(uint64_t now, const ResyncTimers& t, Gone gone)
+	{
+		const Resync::Due due = resync.due(now, t);
+		const bool sweeps = due == Resync::Due::sweep || due == Resync::Due::settled;
+		return {due, sweeps ? sweep([](const Key&) { return true; }, gone) : 0};
+	}
 };
 
 }  // namespace tsunagi::routes

@@ -183,33 +183,10 @@ void VpnRib::drop(const PeerId& id, PeerRib& rib, const PathKey& k)
 
 size_t VpnRib::sweep(const PeerId& id, PeerRib& rib, Family f)
 {
-	size_t n = 0;
-	for (auto it = rib.paths.begin(); it != rib.paths.end();) {
-		if (it->second.stale && it->first.family == f) {
-			link(it->second, id, it->first, false);
-			it = rib.paths.erase(it);
-			++n;
-		} else {
-			++it;
-		}
-	}
+	const size_t n = rib.sweep([f](const PathKey& k) { return k.family == f; },
+	                           [&](const PathKey& k, const Path& p) { link(p, id, k, false); });
 	counters_.swept += n;
 	return n;
-}
-
-size_t VpnRib::sweep_all(const PeerId& id, PeerRib& rib)
-{
-	size_t n = 0;
-	for (const Family f : {Family::vpn4, Family::vpn6, Family::ipv4, Family::ipv6}) {
-		n += sweep(id, rib, f);
-	}
-	return n;
-}
-
-bool VpnRib::any_stale(const PeerRib& rib)
-{
-	return std::any_of(rib.paths.begin(), rib.paths.end(),
-	                   [](const auto& kv) { return kv.second.stale; });
 }
 
 std::vector<ResyncAction> VpnRib::tick(uint64_t now_ms, const ResyncTimers& timers)
@@ -217,15 +194,15 @@ std::vector<ResyncAction> VpnRib::tick(uint64_t now_ms, const ResyncTimers& time
 	now_ms_ = std::max<uint64_t>(now_ms, 1);
 	std::vector<ResyncAction> out;
 	for (auto& [id, rib] : peers_) {
-		const auto due = rib.resync.due(now_ms_, timers);
+		const auto [due, swept] = rib.tick(
+		    now_ms_, timers,
+		    [&, &id = id](const PathKey& k, const Path& p) { link(p, id, k, false); });
 		if (due == Resync::Due::nothing) {
 			continue;
 		}
-		ResyncAction a{id, rib.peer, rib.link, due, 0};
-		if (due == Resync::Due::sweep || due == Resync::Due::settled) {
-			a.swept = sweep_all(id, rib);
-			counters_.settled += due == Resync::Due::settled ? 1 : 0;
-		}
+		const ResyncAction a{id, rib.peer, rib.link, due, swept};
+		counters_.swept += swept;
+		counters_.settled += due == Resync::Due::settled ? 1 : 0;
 		// A speaker the configuration does not know has nothing to refresh through.
 		if (rib.peer != nullptr) {
 			counters_.refreshes += due == Resync::Due::refresh ? 1 : 0;
@@ -238,7 +215,10 @@ std::vector<ResyncAction> VpnRib::tick(uint64_t now_ms, const ResyncTimers& time
 void VpnRib::apply(const Event& e)
 {
 	using K = Event::Kind;
-	if (e.kind == K::initiation || e.kind == K::termination) {
+	// EVPN's routes and markers are EvpnRib's: its End-of-RIB must not end a VPN
+	// family's resynchronisation, nor its routes count as the session's VPN table.
+	if (e.kind == K::initiation || e.kind == K::termination ||
+	    (e.family == Family::evpn && e.kind != K::peer_up && e.kind != K::peer_down)) {
 		return;
 	}
 	auto [it, fresh] = peers_.try_emplace(e.peer);
@@ -255,23 +235,14 @@ void VpnRib::apply(const Event& e)
 		case K::refresh_begin:
 			// The peer will send its table again: until it says it is done, what it
 			// sent before keeps forwarding.
-			for (auto& [k, path] : rib.paths) {
-				if (e.kind != K::refresh_begin || k.family == e.family) {
-					path.stale = true;
-				}
-			}
-			if (e.kind == K::peer_up) {
-				rib.resync.session_up(now_ms_);
-			} else if (e.kind == K::peer_down) {
-				rib.resync.session_down(now_ms_);
-			} else {
-				rib.resync.refresh_begun(now_ms_);
-			}
+			rib.stale_event(e.kind, now_ms_, [&](const PathKey& k) {
+				return e.kind != K::refresh_begin || k.family == e.family;
+			});
 			break;
 		case K::end_of_rib:
 		case K::refresh_end:
 			sweep(e.peer, rib, e.family);
-			rib.resync.marker(now_ms_, !any_stale(rib));
+			rib.resync.marker(now_ms_, !rib.any_stale());
 			break;
 		case K::update:
 			for (const auto& k : e.withdrawn) {
@@ -292,10 +263,7 @@ void VpnRib::apply(const Event& e)
 void VpnRib::mark_all_stale()
 {
 	for (auto& [id, rib] : peers_) {
-		rib.resync.feed_restarted(now_ms_);
-		for (auto& [k, path] : rib.paths) {
-			path.stale = true;
-		}
+		rib.feed_restarted(now_ms_);
 	}
 }
 

@@ -159,10 +159,7 @@ private:
 		const config::Peer* peer = nullptr;
 		const config::OptionAVrf* link = nullptr;
 	};
-	struct PeerRib : Session {
-		std::map<PathKey, Path> paths;
-		Resync resync;
-	};
+	struct PeerRib : Session, SessionPaths<PathKey, Path> {};
 	using Source = std::tuple<PeerId, Family, uint64_t>;  // session, family, RD
 
 	const config::Config* cfg_ = nullptr;
@@ -182,8 +179,6 @@ private:
 	void put(const PeerId& id, PeerRib& rib, Family f, const VpnPath& p);
 	void drop(const PeerId& id, PeerRib& rib, const PathKey& k);
 	size_t sweep(const PeerId& id, PeerRib& rib, Family f);
-	size_t sweep_all(const PeerId& id, PeerRib& rib);
-	static bool any_stale(const PeerRib& rib);
 	void link(const Path& path, const PeerId& id, const PathKey& k, bool add);
 	void mark(const TenantPrefix& tp);
 	const Path& path_of(const Source& s, const config::IpPrefix& prefix) const;

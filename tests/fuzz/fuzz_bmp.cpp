@@ -1,6 +1,7 @@
-// libFuzzer target: the route feed (BMP stream, mirrored BGP messages, VPN import), which
-// reads what bgpd sends, i.e. what carriers send. Whatever the bytes: no crash, no read
-// out of bounds, no leak, and the RIB's bookkeeping stays consistent.
+// libFuzzer target: the route feed (BMP stream, mirrored BGP messages, VPN import, the EVPN
+// RIB), which reads what bgpd sends, i.e. what carriers and route reflectors send. Whatever
+// the bytes: no crash, no read out of bounds, no leak, and the RIBs' bookkeeping stays
+// consistent.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 
 #include "common/config/values.hpp"
 #include "control/routes/bmp.hpp"
+#include "control/routes/evpn_rib.hpp"
 #include "control/routes/vpn_rib.hpp"
 
 using namespace tsunagi;
@@ -57,11 +59,43 @@ const config::Config& node_config()
 	return cfg;
 }
 
+// The EVPN RIB's answers agree with its change list, and once every path is stale and the
+// hold has run out nothing is left in any slot: what paths add, their removal takes away.
+void check_evpn(routes::EvpnRib& rib)
+{
+	const auto changes = rib.take_changed();
+	for (const uint32_t vni : changes.flood) {
+		const auto vteps = rib.flood(vni);
+		for (size_t i = 1; i < vteps.size(); ++i) {
+			if (vteps[i - 1] == vteps[i]) {
+				std::abort();  // distinct
+			}
+		}
+	}
+	for (const auto& [vni, mac] : changes.macs) {
+		rib.mac(vni, mac);
+	}
+	for (const auto& [vni, prefix] : changes.prefixes) {
+		if (prefix.length > (prefix.addr.v6 ? 128 : 32)) {
+			std::abort();
+		}
+		rib.prefix(vni, prefix);
+	}
+	rib.mark_all_stale();
+	rib.tick(1000000, {2000, 400});
+	const auto left = rib.slots();
+	if (rib.paths() != 0 || left[0] + left[1] + left[2] != 0) {
+		std::abort();
+	}
+	rib.take_changed();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
 	routes::VpnRib rib(node_config());
+	routes::EvpnRib evpn;
 	routes::BmpStream stream;
 	// Two chunks: framing must not depend on how the bytes arrive.
 	const size_t cut = size / 2;
@@ -71,6 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 			const auto d = routes::decode_bmp(m->data(), m->size());
 			for (const auto& e : d.events) {
 				rib.apply(e);
+				evpn.apply(e);
 				if (e.kind == routes::Event::Kind::update) {
 					for (const auto& r : e.reach) {
 						if (r.key.prefix.length >
@@ -86,7 +121,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	routes::decode_bgp(routes::PeerId{*config::parse_ip("203.0.113.1"), 0}, data, size);
 	for (const uint64_t t : {1000, 1500, 4000}) {
 		rib.tick(t, {2000, 400});
+		evpn.tick(t, {2000, 400});
 	}
+	check_evpn(evpn);
 	rib.mark_all_stale();
 	for (const auto& tp : rib.take_changed()) {
 		rib.hops(tp);

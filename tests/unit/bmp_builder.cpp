@@ -16,10 +16,21 @@ void put(Bytes& b, uint64_t v, int n)
 	}
 }
 
+Bytes address(const std::string& a);
+
+// "ASN:NN" (type 0: 2-byte ASN, 4-byte number) or "A.B.C.D:NN" (type 1, as FRR's EVPN
+// RDs are).
 void put_rd(Bytes& b, const std::string& rd)
 {
 	const size_t c = rd.find(':');
-	put(b, 0, 2);  // type 0: 2-byte ASN, 4-byte number
+	if (rd.substr(0, c).find('.') != std::string::npos) {
+		put(b, 1, 2);
+		const Bytes a = address(rd.substr(0, c));
+		b.insert(b.end(), a.begin(), a.end());
+		put(b, std::stoul(rd.substr(c + 1)), 2);
+		return;
+	}
+	put(b, 0, 2);
 	put(b, std::stoul(rd.substr(0, c)), 2);
 	put(b, std::stoul(rd.substr(c + 1)), 4);
 }
@@ -89,6 +100,15 @@ Bytes update_with(const Bytes& attrs)
 	return bgp(2, body);
 }
 
+// An UPDATE with MP_UNREACH_NLRI `mp` (AFI, SAFI, withdrawn NLRI) alone; with no NLRI, the
+// family's End-of-RIB.
+Bytes unreach(const Bytes& mp)
+{
+	Bytes attrs;
+	put_attr(attrs, 0x80, 15, mp);
+	return update_with(attrs);
+}
+
 Bytes bmp(uint8_t type, const Bytes& body)
 {
 	Bytes b{3};
@@ -151,16 +171,12 @@ Bytes vpn_withdraw(const std::vector<VpnNlri>& nlri)
 	for (const auto& n : nlri) {
 		put_nlri(mp, n, true);
 	}
-	Bytes attrs;
-	put_attr(attrs, 0x80, 15, mp);
-	return update_with(attrs);
+	return unreach(mp);
 }
 
 Bytes vpn_end_of_rib(bool v6)
 {
-	Bytes attrs;
-	put_attr(attrs, 0x80, 15, {0, uint8_t(v6 ? 2 : 1), 128});
-	return update_with(attrs);
+	return unreach({0, uint8_t(v6 ? 2 : 1), 128});
 }
 
 Bytes route_refresh(bool v6, uint8_t subtype, uint8_t safi)
@@ -226,9 +242,7 @@ Bytes ipv6_withdraw(const std::vector<std::string>& nlri)
 	for (const auto& p : nlri) {
 		put_prefix(mp, p);
 	}
-	Bytes attrs;
-	put_attr(attrs, 0x80, 15, mp);
-	return update_with(attrs);
+	return unreach(mp);
 }
 
 Bytes unicast_end_of_rib(bool v6)
@@ -236,9 +250,155 @@ Bytes unicast_end_of_rib(bool v6)
 	if (!v6) {
 		return update_with({});
 	}
+	return unreach({0, 2, 1});
+}
+
+namespace {
+
+Bytes mac_bytes(const std::string& mac)
+{
+	Bytes out;
+	for (size_t i = 0; i < mac.size(); i += 3) {
+		out.push_back(uint8_t(std::stoul(mac.substr(i, 2), nullptr, 16)));
+	}
+	return out;
+}
+
+Bytes evpn_route(uint8_t type, const Bytes& body)
+{
+	Bytes b{type, uint8_t(body.size())};
+	b.insert(b.end(), body.begin(), body.end());
+	return b;
+}
+
+void append(Bytes& b, const Bytes& more)
+{
+	b.insert(b.end(), more.begin(), more.end());
+}
+
+}  // namespace
+
+Bytes evpn_mac_ip(const std::string& rd, const std::string& mac, const std::string& ip,
+                  uint32_t vni, int64_t l3_vni, uint32_t tag, uint8_t esi0)
+{
+	Bytes b;
+	put_rd(b, rd);
+	b.push_back(esi0);
+	b.insert(b.end(), 9, 0);
+	put(b, tag, 4);
+	b.push_back(48);
+	append(b, mac_bytes(mac));
+	const Bytes a = ip.empty() ? Bytes{} : address(ip);
+	b.push_back(uint8_t(a.size() * 8));
+	append(b, a);
+	put(b, vni, 3);
+	if (l3_vni >= 0) {
+		put(b, uint64_t(l3_vni), 3);
+	}
+	return evpn_route(2, b);
+}
+
+Bytes evpn_multicast(const std::string& rd, const std::string& originator, uint32_t tag)
+{
+	Bytes b;
+	put_rd(b, rd);
+	put(b, tag, 4);
+	const Bytes a = address(originator);
+	b.push_back(uint8_t(a.size() * 8));
+	append(b, a);
+	return evpn_route(3, b);
+}
+
+Bytes evpn_prefix(const std::string& rd, const std::string& prefix, const std::string& gateway,
+                  uint32_t vni, uint32_t tag)
+{
+	const size_t slash = prefix.find('/');
+	Bytes b;
+	put_rd(b, rd);
+	b.insert(b.end(), 10, 0);
+	put(b, tag, 4);
+	b.push_back(uint8_t(std::stoul(prefix.substr(slash + 1))));
+	append(b, address(prefix.substr(0, slash)));
+	append(b, address(gateway));
+	put(b, vni, 3);
+	return evpn_route(5, b);
+}
+
+Bytes ext_rt(const std::string& rt)
+{
+	const size_t c = rt.find(':');
+	Bytes b;
+	put(b, 0x0002, 2);
+	put(b, std::stoul(rt.substr(0, c)), 2);
+	put(b, std::stoul(rt.substr(c + 1)), 4);
+	return b;
+}
+
+Bytes ext_encap(uint16_t tunnel_type)
+{
+	Bytes b{0x03, 0x0c, 0, 0, 0, 0};
+	put(b, tunnel_type, 2);
+	return b;
+}
+
+Bytes ext_mobility(bool sticky, uint32_t seq)
+{
+	Bytes b{0x06, 0x00, uint8_t(sticky ? 1 : 0), 0};
+	put(b, seq, 4);
+	return b;
+}
+
+Bytes ext_router_mac(const std::string& mac)
+{
+	Bytes b{0x06, 0x03};
+	append(b, mac_bytes(mac));
+	return b;
+}
+
+Bytes pmsi(uint8_t tunnel_type, uint32_t vni, const std::string& tunnel)
+{
+	Bytes b{0, tunnel_type};
+	put(b, vni, 3);
+	append(b, address(tunnel));
+	return b;
+}
+
+Bytes evpn_update(const std::vector<Bytes>& routes, const std::string& next_hop, const Bytes& ext,
+                  const Bytes& pmsi_value)
+{
 	Bytes attrs;
-	put_attr(attrs, 0x80, 15, {0, 2, 1});
+	put_attr(attrs, 0x40, 1, {0});  // ORIGIN IGP
+	put_attr(attrs, 0x40, 2, {});   // AS_PATH empty: iBGP
+	if (!ext.empty()) {
+		put_attr(attrs, 0xc0, 16, ext);
+	}
+	if (!pmsi_value.empty()) {
+		put_attr(attrs, 0xc0, 22, pmsi_value);
+	}
+	Bytes mp{0, 25, 70};
+	const Bytes nh = address(next_hop);
+	mp.push_back(uint8_t(nh.size()));
+	append(mp, nh);
+	mp.push_back(0);
+	for (const auto& r : routes) {
+		append(mp, r);
+	}
+	put_attr(attrs, 0x80, 14, mp);
 	return update_with(attrs);
+}
+
+Bytes evpn_withdraw(const std::vector<Bytes>& routes)
+{
+	Bytes mp{0, 25, 70};
+	for (const auto& r : routes) {
+		append(mp, r);
+	}
+	return unreach(mp);
+}
+
+Bytes evpn_end_of_rib()
+{
+	return unreach({0, 25, 70});
 }
 
 Bytes bmp_mirror(const std::string& peer, const Bytes& msg, uint32_t peer_as)

@@ -41,6 +41,27 @@ Bytes ipv6_withdraw(const std::vector<std::string>& nlri);
 // The End-of-RIB marker of IPv4 unicast (an empty UPDATE) or IPv6 unicast.
 Bytes unicast_end_of_rib(bool v6);
 
+// L2VPN EVPN (AFI 25, SAFI 70; RFC 7432, RFC 8365, RFC 9136). One route's NLRI: type,
+// length and its fields; `mac` as "02:aa:00:00:00:01", an empty `ip` for none.
+Bytes evpn_mac_ip(const std::string& rd, const std::string& mac, const std::string& ip,
+                  uint32_t vni, int64_t l3_vni = -1, uint32_t tag = 0, uint8_t esi0 = 0);
+Bytes evpn_multicast(const std::string& rd, const std::string& originator, uint32_t tag = 0);
+Bytes evpn_prefix(const std::string& rd, const std::string& prefix, const std::string& gateway,
+                  uint32_t vni, uint32_t tag = 0);
+// Extended communities, 8 bytes each.
+Bytes ext_rt(const std::string& rt);  // "ASN:NN"
+Bytes ext_encap(uint16_t tunnel_type);
+Bytes ext_mobility(bool sticky, uint32_t seq);
+Bytes ext_router_mac(const std::string& mac);
+// A PMSI tunnel attribute's value: flags 0, `tunnel_type`, the VNI as label, `tunnel` id.
+Bytes pmsi(uint8_t tunnel_type, uint32_t vni, const std::string& tunnel);
+// An UPDATE announcing `routes` from VTEP `next_hop` with extended communities `ext` (the
+// concatenation of ext_*()) and, when not empty, a PMSI tunnel attribute.
+Bytes evpn_update(const std::vector<Bytes>& routes, const std::string& next_hop, const Bytes& ext,
+                  const Bytes& pmsi_value = {});
+Bytes evpn_withdraw(const std::vector<Bytes>& routes);
+Bytes evpn_end_of_rib();
+
 // BMP messages from peer `peer` (an address) of AS `peer_as`.
 Bytes bmp_mirror(const std::string& peer, const Bytes& bgp, uint32_t peer_as = 2516);
 Bytes bmp_peer(uint8_t type, const std::string& peer);  // 3 up, 2 down

@@ -61,3 +61,20 @@ TEST_CASE("feed sync: with no session up, the feed is in sync after three second
 	CHECK_FALSE(s.synced(4000, 1000));
 	CHECK(s.synced(4001, 1000));
 }
+
+TEST_CASE("feed sync: EVPN's End-of-RIB stands for an EVPN-only session, not a VPN one",
+          "[feed-sync]")
+{
+	using routes::Family;
+	routes::FeedSync s;
+	s.connected(0);
+	s.apply(event(Event::Kind::peer_up, "203.0.113.1"), 10);  // a carrier: VPN
+	s.apply(event(Event::Kind::peer_up, "10.99.0.2"), 10);    // a route reflector: EVPN
+	s.apply(event(Event::Kind::update, "203.0.113.1"), 100);
+	s.apply(event(Event::Kind::end_of_rib, "203.0.113.1", Family::evpn), 200);
+	s.apply(event(Event::Kind::update, "10.99.0.2", Family::evpn), 300);
+	s.apply(event(Event::Kind::end_of_rib, "10.99.0.2", Family::evpn), 400);
+	CHECK_FALSE(s.synced(5000, 0));
+	s.apply(event(Event::Kind::end_of_rib, "203.0.113.1", Family::vpn4), 500);
+	CHECK(s.synced(5000, 0));
+}

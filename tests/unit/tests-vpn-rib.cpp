@@ -748,3 +748,30 @@ TEST_CASE("vpn rib: after the feed restarts, the refresh it asked settles the ca
 	CHECK(held[0].link == link_of(cfg, "iij", "red"));
 	CHECK(rib.take_changed() == std::vector<TenantPrefix>{{"red", prefix("172.20.0.0/16")}});
 }
+
+TEST_CASE("vpn rib: EVPN's routes and markers are not the VPN families'", "[vpn-rib]")
+{
+	const auto cfg = load();
+	routes::VpnRib rib(cfg);
+	rib.apply(announce("203.0.113.1", rd(2516, 1), "172.16.0.0/16", {30001}, {"2516:1001"}));
+	rib.apply(marker(Event::Kind::peer_down, "203.0.113.1"));
+	rib.apply(marker(Event::Kind::peer_up, "203.0.113.1"));
+	rib.take_changed();
+	const auto before = rib.counters();
+	Event evpn = marker(Event::Kind::update, "203.0.113.1");
+	evpn.family = routes::Family::evpn;
+	evpn.evpn_reach.emplace_back();
+	for (const auto k : {Event::Kind::refresh_begin, Event::Kind::update,
+	                     Event::Kind::refresh_end, Event::Kind::end_of_rib}) {
+		evpn.kind = k;
+		rib.apply(evpn);
+	}
+	rib.apply(marker(Event::Kind::update, "203.0.113.9"));  // not a VPN route: ignored too
+	CHECK(rib.paths() == 1);  // still stale, still there: only VPNv4's End-of-RIB sweeps it
+	CHECK(rib.take_changed().empty());
+	CHECK(rib.counters().updates == before.updates);
+	// The session's clock did not take EVPN's End-of-RIB for one of its own: the path is
+	// swept when the hold runs out, not kept for ever as if markers had ended the resync.
+	CHECK(rib.tick(200000, kHoldOnly).size() == 1);
+	CHECK(rib.paths() == 0);
+}
