@@ -92,6 +92,8 @@ struct Vrf {
 	std::vector<std::string> export_rts;
 	std::vector<IpPrefix> gateways;
 	std::vector<StaticRoute> static_routes;
+	// The VNI of the VRF's type-5 routes (RFC 9136, docs/evpn.md); 0: none.
+	uint32_t l3_vni = 0;
 };
 
 struct Tenant {
@@ -104,6 +106,9 @@ struct Tenant {
 	uint32_t mac_limit = 0;  // 0: no limit
 	std::vector<StaticMac> static_macs;
 	std::optional<Vrf> vrf;
+	// Remote VTEPs and MACs also come from BGP EVPN, and the tenant's VNI is advertised
+	// (node.evpn must be set); static `vteps` still count.
+	bool evpn = false;
 };
 
 struct OptionAVrf {
@@ -135,6 +140,20 @@ struct Peer {
 	std::vector<StaticVpnRoute> static_vpn_routes;  // Option B, for replay
 };
 
+// A BGP EVPN session of the node: a leaf, a spine or a route reflector (docs/evpn.md).
+struct EvpnPeer {
+	Mark mark;
+	IpAddr address;
+	uint32_t asn = 0;  // 0: the node's (iBGP)
+};
+
+struct Evpn {
+	Mark mark;
+	std::vector<EvpnPeer> peers;
+	uint16_t keepalive_s = 3;
+	uint16_t hold_s = 9;
+};
+
 struct Eal {
 	std::string lcores;
 	std::optional<uint32_t> memory_mb;
@@ -156,6 +175,7 @@ struct Node {
 	uint32_t mac_aging_s = 300;
 	std::string metrics_address = "127.0.0.1:9469";
 	std::optional<Eal> eal;
+	std::optional<Evpn> evpn;
 };
 
 struct Config {
