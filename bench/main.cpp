@@ -104,6 +104,7 @@ int run(int argc, char** argv)
 	unsigned workers = 1;
 	bench::ScaleParams scale;
 	bool huge = false;
+	bool whole_copies = false;
 	po::options_description desc(
 	    "tsunagi-bench: one scale scenario, net_pcap → pipeline (N workers) → net_null\n\n"
 	    "Usage: tsunagi-bench --scenario a|b|c|d|e [--frame-len 64,512,1500] [--workers N]\n"
@@ -116,6 +117,8 @@ int run(int argc, char** argv)
 	    "warmup", po::value(&warmup), "seconds run before measuring (default 2)")(
 	    "huge", po::bool_switch(&huge),
 	    "use hugepages (reserved and mounted) instead of --no-huge")(
+	    "whole-copies", po::bool_switch(&whole_copies),
+	    "flood copies as whole frames, as to a port that cannot send chained mbufs")(
 	    "dir", po::value(&dir), "directory for the scenario captures (default .)")(
 	    "capture-only", po::value(&capture_only),
 	    "write the scenario capture (one frame length) to FILE and exit (no DPDK)")(
@@ -282,9 +285,14 @@ int run(int argc, char** argv)
 	std::vector<std::unique_ptr<dp::WorkerCounters>> counters;
 	std::vector<std::unique_ptr<dp::Pipeline>> pipelines;
 	std::vector<dp::Pipeline*> lanes;
+	// Flood copies share the frame's payload, as the dataplane's do on a NIC that sends
+	// chained mbufs. DPDK 22.11's net_null does not say it can (no
+	// RTE_ETH_TX_OFFLOAD_MULTI_SEGS), yet it frees whole chains like any other frame.
+	const uint64_t chains = whole_copies ? 0 : ~uint64_t{0};
 	for (unsigned w = 0; w < workers; ++w) {
 		counters.push_back(std::make_unique<dp::WorkerCounters>());
 		pipelines.push_back(std::make_unique<dp::Pipeline>(*counters[w], pool));
+		pipelines[w]->set_chain_ports(chains);
 		pipelines[w]->use_tables(tables, macs);
 		lanes.push_back(pipelines[w].get());
 	}

@@ -60,6 +60,7 @@ struct alignas(64) WorkerCounters {
 	std::array<uint64_t, abi::kMaxPorts> punted;  // to the kernel: ARP, ND, ICMP to the node
 	MacCounters mac;
 	LoopCycles cycles;
+	uint64_t flooded;  // frames sent to every other member of their segment
 	std::array<TrafficCounters, abi::kMaxTenants + 1> tenants;
 	// Learned entries in this worker's MAC table, by tenant (a gauge the table keeps).
 	std::array<uint32_t, abi::kMaxTenants + 1> learned_macs;

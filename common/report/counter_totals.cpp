@@ -39,6 +39,7 @@ CounterTotals add_up(const WorkerCounters* const* workers, size_t n_workers, siz
 		t.mac.moved += c.mac.moved;
 		t.mac.aged += c.mac.aged;
 		t.mac.table_full += c.mac.table_full;
+		t.flooded += c.flooded;
 	}
 	return t;
 }

@@ -21,6 +21,7 @@ struct CounterTotals {
 	std::vector<uint32_t> learned_macs;
 	std::array<uint64_t, kDropCount> drops{};
 	MacCounters mac{};
+	uint64_t flooded = 0;
 
 	uint64_t drops_total() const
 	{

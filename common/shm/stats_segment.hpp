@@ -23,7 +23,7 @@ namespace tsunagi::shm {
 inline constexpr uint64_t kStatsMagic = 0x3154'5453'4e55'5354ull;  // "TSUNSTT1" little-endian
 // Bump on any change to StatsHeader or dp::WorkerCounters. The sizes checked beside it catch
 // a forgotten bump in the common cases (a drop reason added, a table limit changed).
-inline constexpr uint32_t kStatsVersion = 3;
+inline constexpr uint32_t kStatsVersion = 4;
 
 struct StatsHeader {
 	uint64_t magic;  // written last on creation (release), like ControlBlock's

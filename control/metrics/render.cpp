@@ -128,6 +128,12 @@ void macs(Exposition& e, const Snapshot& s)
 			e.sample(r.name, {}, s.counters->mac.*r.field);
 		}
 	}
+	e.family("tsunagi_flooded_frames_total", Type::counter,
+	         "Frames flooded to every other member of their segment (unknown unicast, "
+	         "broadcast, multicast)");
+	if (s.counters) {
+		e.sample("tsunagi_flooded_frames_total", {}, s.counters->flooded);
+	}
 }
 
 void workers(Exposition& e, const Snapshot& s)

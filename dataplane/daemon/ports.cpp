@@ -40,6 +40,12 @@ std::string start_ports(const config::Config& cfg, rte_mempool* pool, uint16_t q
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
 			strips_tags = true;
 		}
+		// Flood copies share the frame's payload behind a header segment of their own
+		// where the driver can send such chains; elsewhere each is a whole copy.
+		if ((info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0 && i < 64) {
+			conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+			ports.chain_tx |= uint64_t{1} << i;
+		}
 		// Several workers each poll their own queue of every port: RSS spreads flows over
 		// them by addresses and ports, so one flow stays on one worker (in order) and a
 		// VXLAN underlay spreads by the entropy in the outer UDP source port.

@@ -20,6 +20,8 @@ struct PortSet {
 	std::vector<bool> strips_tags;
 	// The MAC each device answers to: the port's `mac:`, else the device's own.
 	std::vector<std::array<uint8_t, 6>> macs;
+	// A bit per port whose driver sends chained mbufs (Pipeline::set_chain_ports).
+	uint64_t chain_tx = 0;
 };
 
 // Returns an empty string, or what failed (naming the port).

@@ -65,6 +65,7 @@ Worker::Worker(unsigned id, WorkerShared& shared, WorkerCounters& counters, rte_
       sink_(shared, uint16_t(id), counters),
       tx_(sink_, counters)
 {
+	pipeline_.set_chain_ports(shared.ports->chain_tx);
 }
 
 uint32_t Worker::iterate()

@@ -67,6 +67,11 @@ public:
 	// The hosts `o` found by ARP and ND, for a trace that should route as `o` would.
 	void copy_neighbors(const Pipeline& o) { neighbors_.copy_from(o.neighbors_); }
 
+	// The ports (a bit each, by table index) whose devices send chained mbufs
+	// (RTE_ETH_TX_OFFLOAD_MULTI_SEGS): flood copies to them share the frame's payload;
+	// to the others they are whole copies. Every port until told otherwise.
+	void set_chain_ports(uint64_t ports) { chain_ports_ = ports; }
+
 private:
 	// What the act stage does with a frame: `done` when the bridge dropped it.
 	enum class Step : uint8_t { emit, flood, route, answer, done };
@@ -120,6 +125,12 @@ private:
 	bool beyond_l2(Work& w, uint16_t type) const;
 	void answer_or_forward(Work& w, uint32_t now, TxBuffers& tx);
 	void flood(rte_mbuf* m, const Ingress& in, TxBuffers& tx);
+	uint16_t out_port(uint32_t member) const;
+	bool can_chain(uint16_t port) const { return (chain_ports_ >> (port & 63)) & 1; }
+	rte_mbuf* share(rte_mbuf* m, uint32_t head_len);
+	rte_mbuf* copy_whole(rte_mbuf* m);
+	// Flood copies of frames this long and longer share the frame's payload (flood.cpp).
+	static constexpr uint16_t kShareFrom = 512;
 	// To one member, rewritten for it: emit() for the other stages, emit_member() inlined
 	// into the bridge.
 	void emit(rte_mbuf* m, const Ingress& in, uint32_t member, TxBuffers& tx);
@@ -177,6 +188,7 @@ private:
 	uint32_t solicit_left_ = 0;
 	WorkerCounters& ctr_;
 	rte_mempool* pool_;
+	uint64_t chain_ports_ = ~uint64_t{0};
 };
 
 inline void Pipeline::enter_segment(Work& w, const MacTable::Probe& macs) const

@@ -46,7 +46,14 @@ void Pipeline::encapsulate(rte_mbuf* m, const Ingress& in, const abi::VtepEntry&
 		std::memcpy(macs, frame - tags, pkt::kMacsLen);
 		std::memcpy(frame, macs, pkt::kMacsLen);
 	}
-	const uint32_t hash = pkt::flow_hash(frame, rte_pktmbuf_data_len(m) - tags);
+	// A flood copy's first segment ends at the inner MACs; its EtherType and what follows
+	// are the next segment (flood.cpp).
+	const uint32_t first = rte_pktmbuf_data_len(m) - tags;
+	const rte_mbuf* const body = m->next;
+	const uint32_t hash =
+	    body == nullptr || first > pkt::kMacsLen
+	        ? pkt::flow_hash(frame, first)
+	        : pkt::flow_hash(frame, rte_pktmbuf_mtod(body, const uint8_t*), body->data_len);
 	uint8_t* o = frame - kOuter;
 	std::memcpy(o, v.outer, kOuter);
 	uint8_t* ip = o + pkt::kEthLen;

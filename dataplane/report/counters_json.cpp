@@ -49,6 +49,7 @@ nlohmann::ordered_json counters_json(const abi::TableView& t, const WorkerCounte
 		drops[std::string(kDropNames[r])] = sum.drops[r];
 	}
 	out["drops_total"] = sum.drops_total();
+	out["flooded"] = sum.flooded;
 	auto& punted = out["punted"] = nlohmann::ordered_json::object();
 	for (uint64_t p = 0; p < sum.punted.size(); ++p) {
 		punted[std::string(t.name(t.ports[p].name))] = sum.punted[p];

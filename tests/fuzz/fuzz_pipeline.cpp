@@ -126,20 +126,32 @@ private:
 		}
 		for (uint16_t i = 0; i < n; ++i) {
 			const rte_mbuf* m = pkts[i];
-			if (rte_pktmbuf_pkt_len(m) < 14 ||
-			    (m->nb_segs == 1 &&
-			     rte_pktmbuf_pkt_len(m) != rte_pktmbuf_data_len(m))) {
-				std::fprintf(stderr,
-				             "frame of %u bytes (%u in its first segment) leaves\n",
-				             rte_pktmbuf_pkt_len(m), rte_pktmbuf_data_len(m));
+			// A flood copy may be a chain: its own header segment in front of the
+			// frame's payload, shared (dataplane/pipeline/flood.cpp).
+			uint32_t segs = 0;
+			uint32_t bytes = 0;
+			for (const rte_mbuf* s = m; s != nullptr; s = s->next) {
+				segs++;
+				bytes += rte_pktmbuf_data_len(s);
+			}
+			if (rte_pktmbuf_pkt_len(m) < 14 || rte_pktmbuf_data_len(m) < 14 ||
+			    segs != m->nb_segs || bytes != rte_pktmbuf_pkt_len(m)) {
+				std::fprintf(
+				    stderr,
+				    "frame of %u bytes (%u in its first segment, %u in its %u "
+				    "segments, nb_segs %u) leaves\n",
+				    rte_pktmbuf_pkt_len(m), rte_pktmbuf_data_len(m), bytes, segs,
+				    unsigned(m->nb_segs));
 				std::abort();
 			}
 			// Every byte of what leaves is read, so the sanitizer sees any that is not
 			// the frame's.
 			volatile uint8_t sum = 0;
-			const auto* p = rte_pktmbuf_mtod(m, const uint8_t*);
-			for (uint32_t k = 0; k < rte_pktmbuf_data_len(m); ++k) {
-				sum = uint8_t(sum + p[k]);
+			for (const rte_mbuf* s = m; s != nullptr; s = s->next) {
+				const auto* p = rte_pktmbuf_mtod(s, const uint8_t*);
+				for (uint32_t k = 0; k < rte_pktmbuf_data_len(s); ++k) {
+					sum = uint8_t(sum + p[k]);
+				}
 			}
 		}
 		out += n;
@@ -214,6 +226,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 	uint16_t n = 0;
 	uint16_t burst_port = 0;
 	const uint64_t in_play = packets_in_play(w);
+	// Flood copies share the frame's payload to the ports that can send chains and are
+	// whole copies to the others: which ports can, the input's length decides, so one
+	// input always takes the same paths.
+	static constexpr uint64_t kChains[] = {~uint64_t{0}, 0, 0x5555'5555'5555'5555ull,
+	                                       0xaaaa'aaaa'aaaa'aaaaull};
+	w.pipeline->set_chain_ports(kChains[size % 4]);
 	auto flush = [&] {
 		if (n != 0) {
 			w.pipeline->run(burst_port, burst, n, w.now, tx);

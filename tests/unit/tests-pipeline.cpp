@@ -113,6 +113,67 @@ TEST_CASE("unknown destinations flood to every member but the ingress one", "[pi
 	CHECK(h.counters().tenants[0].tx_packets == 5);
 }
 
+namespace {
+
+// What three floods give, in order, from a pipeline whose flood copies share the frame's
+// payload (`chains`) or are whole copies: single-tagged in (every member's tags grow or
+// stay), QinQ in (they shrink), and from a VTEP (the inner frame, untagged).
+std::vector<std::vector<Emitted>> floods(bool chains, size_t payload)
+{
+	Harness h(kConfig);
+	h.pipeline().set_chain_ports(chains ? ~uint64_t{0} : 0);
+	const Bytes big = ipv4_udp_frame(kBcast, kH1, 0x0a010001, 0x0a010002, 1000, 2000, payload);
+	const Bytes qinq = with_tags(frame(kBcast, kH2), {{0x88a8, 100}, {0x8100, 20}});
+	return {h.send("cloud0", with_tags(big, {{0x8100, 0xa000 | 1234}})), h.send("srv0", qinq),
+	        h.send("core0", vxlan4(kCore, kRemote, "192.0.2.2", "192.0.2.1", 100001,
+	                               frame(kBcast, kH2)))};
+}
+
+}  // namespace
+
+TEST_CASE("flood copies that share the frame's payload leave byte for byte as whole copies",
+          "[pipeline][flood]")
+{
+	const unsigned free_before = rte_mempool_avail_count(test_pool());
+	for (size_t payload : {size_t(18), size_t(1400)}) {
+		const auto shared = floods(true, payload);
+		const auto copied = floods(false, payload);
+		REQUIRE(shared.size() == copied.size());
+		for (size_t i = 0; i < shared.size(); ++i) {
+			REQUIRE(shared[i].size() == copied[i].size());
+			CHECK(!shared[i].empty());
+			for (size_t j = 0; j < shared[i].size(); ++j) {
+				CHECK(shared[i][j].port == copied[i][j].port);
+				INFO("flood " << i << " copy " << j << " to " << shared[i][j].port);
+				const Bytes& a = shared[i][j].bytes;
+				const Bytes& b = copied[i][j].bytes;
+				size_t k = 0;
+				while (k < a.size() && k < b.size() && a[k] == b[k]) {
+					++k;
+				}
+				INFO("sizes " << a.size() << " " << b.size() << ", first difference at " << k);
+				CHECK(a == b);
+			}
+		}
+	}
+	// Every header segment, indirect segment and the frames they shared went back.
+	CHECK(rte_mempool_avail_count(test_pool()) == free_before);
+}
+
+TEST_CASE("flood copies dropped on their way out free what they share", "[pipeline][flood]")
+{
+	Harness h(kConfig);
+	const unsigned free_before = rte_mempool_avail_count(test_pool());
+	// Fits core0's MTU of 1600 in VXLAN but not the access ports' 1500: the copies to the
+	// attachments are dropped after sharing the frame's payload.
+	const Bytes big = ipv4_udp_frame(kBcast, kH1, 0x0a010001, 0x0a010002, 1000, 2000, 1480);
+	auto out = h.send("bb0", with_tags(big, {{0x8100, 3001}}));
+	CHECK(out.size() == 3);
+	CHECK(h.drops(Drop::mtu_exceeded) == 2);
+	CHECK(h.counters().flooded == 1);
+	CHECK(rte_mempool_avail_count(test_pool()) == free_before);
+}
+
 TEST_CASE("a trunk frame is classified by hybrid_vlan and never leaks to another tenant",
           "[pipeline][isolation]")
 {
