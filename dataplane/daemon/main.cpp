@@ -218,6 +218,9 @@ int forward(config::Config cfg, bool huge, unsigned idle_sleep_us, size_t mac_ca
 		return cli::kExitRuntime;
 	}
 	adopt_device_macs(cfg, ports);
+	if (auto names = ports_without_chains(cfg, ports); !names.empty()) {
+		log("flood copies are whole frames on " + names + ": no multi-segment transmit");
+	}
 
 	const shm::Names names = shm::names_for(cfg.node.runtime_dir);
 	std::string err;

@@ -115,4 +115,15 @@ std::string ports_down(const config::Config& cfg, const PortSet& ports)
 	return down;
 }
 
+std::string ports_without_chains(const config::Config& cfg, const PortSet& ports)
+{
+	std::string names;
+	for (size_t i = 0; i < ports.dpdk_id.size() && i < cfg.ports.size(); ++i) {
+		if (i >= 64 || ((ports.chain_tx >> i) & 1) == 0) {
+			names += (names.empty() ? "" : ",") + cfg.ports[i].name;
+		}
+	}
+	return names;
+}
+
 }  // namespace tsunagi::dp

@@ -32,4 +32,8 @@ void stop_ports(const PortSet& ports);
 // The names of the ports whose link is down now, comma-separated; empty when all are up.
 std::string ports_down(const config::Config& cfg, const PortSet& ports);
 
+// The names of the ports whose driver cannot send chained mbufs, comma-separated: flood
+// copies to them are whole frames.
+std::string ports_without_chains(const config::Config& cfg, const PortSet& ports);
+
 }  // namespace tsunagi::dp

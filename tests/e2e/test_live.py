@@ -51,11 +51,13 @@ import time
 
 from scapy.layers.inet import IP, UDP
 from scapy.layers.inet6 import IPv6
-from scapy.layers.l2 import Ether
+from scapy.layers.l2 import Dot1Q, Ether
+from scapy.packet import Raw
 from scapy.layers.vxlan import VXLAN
 
 from lib import tcpxfer
 from lib.capture import Capture
+from lib.flood import Flood
 from lib.procs import wait_until
 from lib.topo import NODE_V4, NODE_V6, PORT_MAC, SITE_MAC, TENANTS, Topology, host_ip
 
@@ -351,3 +353,30 @@ def test_f_vtep_resolved_by_arp(ctx):
 def test_f_vtep_resolved_by_nd(ctx):
     """(f) the same over the IPv6 underlay, through neighbour discovery."""
     _test_f(ctx, "v6")
+
+
+def test_g_long_broadcast_shares_its_payload(ctx):
+    """(g) a 1 000-byte broadcast from the cloud host: its copies to the srv host, the
+    backbone and the kernel VTEP leave as chains (a header segment of their own in front of
+    the frame's payload, shared; af_packet sends chains), and each arrives whole."""
+    ctx.require_node()
+    with Topology(ctx, tenants=[1]) as t:
+        t.start_node()
+        payload = bytes(range(256)) * 4
+        frame = (Ether(src="02:de:ad:be:ef:02", dst="ff:ff:ff:ff:ff:ff") / Dot1Q(vlan=TENANTS[1]["cloud"][0])
+                 / IP(src="10.1.0.99", dst="10.1.0.255") / UDP(sport=7777, dport=7777) / Raw(payload))
+        caps = {}
+        for role, ns, dev in (("srv", "srv", "h-srv"), ("bb", "bb", "h-bb"), ("site", "site", "s-core")):
+            caps[role] = Capture(t.procs, "tcpdump-big-" + role, t.ns[ns], t.dev[dev],
+                                 os.path.join(t.dir, "big-%s.pcap" % role)).start()
+        sent = Flood(t.procs, "big-broadcast", t.ns["cloud"], t.dev["h-cloud"], [frame], 2, pps=20).start().result()
+        time.sleep(0.5)
+        for role, cap in caps.items():
+            got = [p for p in cap.stop() if payload in bytes(p)]
+            assert got, "no copy of the 1 000-byte broadcast reached %s (%d sent)" % (role, sent["sent"])
+            if role == "site":
+                assert all(VXLAN in p and p[VXLAN].vni == TENANTS[1]["vni"] for p in got), got[0].summary()
+            ctx.note("%s: %d of %d long broadcasts received whole" % (role, len(got), sent["sent"]))
+        _check_node_alive(t)
+        assert "flood copies are whole frames" not in t.dataplane.log(), "a port without chains:\n%s" % (
+            t.dataplane.tail())
