@@ -345,10 +345,8 @@ void Node::publish_routes(std::vector<routes::TenantPrefix> changed)
 			return;
 		}
 	}
-	publish_edits(*w, gen,
-	              std::to_string(changed.size()) + " routes from the carriers, " +
-	                  std::to_string(routes_->rib().imported()) + " imported in all",
-	              t0);
+	publish_edits(*w, gen, std::to_string(changed.size()) + " routes from the carriers", t0,
+	              "; " + std::to_string(routes_->rib().imported()) + " imported routes");
 }
 
 void Node::image_full()
@@ -358,7 +356,7 @@ void Node::image_full()
 }
 
 void Node::publish_edits(compile::TableWriter& w, uint64_t gen, const std::string& what,
-                         std::chrono::steady_clock::time_point t0)
+                         std::chrono::steady_clock::time_point t0, const std::string& tail)
 {
 	const auto offset = w.commit(gen);
 	if (!offset) {
@@ -366,9 +364,9 @@ void Node::publish_edits(compile::TableWriter& w, uint64_t gen, const std::strin
 		return;
 	}
 	tables_.announce(*offset);
-	log("published table generation " + std::to_string(gen) + " (" + what + "; " +
+	log("published table generation " + std::to_string(gen) + " (" + what + ", " +
 	    std::to_string(w.take_bytes_written()) + " bytes written, in " +
-	    std::to_string(since_us(t0)) + " us)");
+	    std::to_string(since_us(t0)) + " us" + tail + ")");
 }
 
 void Node::publish_evpn()

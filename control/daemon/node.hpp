@@ -100,8 +100,9 @@ private:
 	void publish_evpn();
 	// Ends a pass of in-place edits: generation `gen` announced, or a new image when the
 	// live one ran out of room.
+	// (The log line names `what`, then the bytes and time, then `tail`: scripts read it.)
 	void publish_edits(compile::TableWriter& w, uint64_t gen, const std::string& what,
-	                   std::chrono::steady_clock::time_point t0);
+	                   std::chrono::steady_clock::time_point t0, const std::string& tail = "");
 	void image_full();
 	// The configuration as the tables hold it: EVPN tenants completed from the RIB.
 	config::Config for_tables(const config::Config& cfg) const;
