@@ -192,11 +192,6 @@ std::vector<std::string> Supervisor::ensure_running()
 				argv.push_back("-n");
 			}
 		}
-		if (d == "zebra") {
-			// With the default 4 MiB netlink buffer zebra silently loses link events
-			// when ~1 000 EVPN shadow devices appear at once (EVPN notes, 3).
-			argv.insert(argv.end(), {"-s", "90000000"});
-		}
 		argv.insert(argv.end(), {"-f", p_.dir + "/frr.conf", "--vty_socket", p_.dir, "-i",
 		                         p_.dir + "/" + d + ".pid", "-z", p_.dir + "/zserv.api",
 		                         "--log", "file:" + p_.dir + "/" + d + ".log"});
