@@ -58,8 +58,8 @@ def main():
         t.start_tsunagid(args=["--frr"])
         t.start_dataplane()
 
-        pat = re.compile(r"published table generation (\d+) \((\d+) routes from the carriers, \d+ bytes written, "
-                         r"in (\d+) us; (\d+) imported")
+        pat = re.compile(r"published table generation (\d+) \((\d+) routes from the carriers, (\d+) imported in all; "
+                         r"\d+ bytes written, in (\d+) us")
         up = first = last = None
         last_gen = 0
         deadline = time.monotonic() + 600
@@ -70,18 +70,18 @@ def main():
             hits = pat.findall(log)
             if hits and first is None:
                 first = time.monotonic()
-            if hits and int(hits[-1][3]) >= a.routes:
+            if hits and int(hits[-1][2]) >= a.routes:
                 last = time.monotonic()
                 last_gen = int(hits[-1][0])
                 batches = len(hits)
                 break
             time.sleep(0.01)
         if last is None:
-            print("FAILED: %s imported routes after 600 s" % (hits[-1][3] if hits else 0))
+            print("FAILED: %s imported routes after 600 s" % (hits[-1][2] if hits else 0))
             return 1
         used = wait_until(lambda: re.search(r"using table generation %d .*?(\d+) us after publication" % last_gen,
                                             t.dataplane.log(True)), 30, what="the dataplane to use the last generation")
-        writing = sum(int(h[2]) for h in hits) / 1e6
+        writing = sum(int(h[3]) for h in hits) / 1e6
         print("routes: %d imported into the VRF in %d generations" % (a.routes, batches))
         print("BGP session up to the last publication: %.2f s (the log polled every 10 ms)" % (last - up))
         print("route-install rate, session up to dataplane: %.0f routes/s" % (a.routes / (last - up)))

@@ -16,6 +16,7 @@ public:
 		check_node();
 		check_ports();
 		check_tenants();
+		check_evpn();
 		check_peers();
 		check_neighbors();  // after peers: a neighbour on an Option-A VLAN refers to them
 	}
@@ -40,6 +41,7 @@ private:
 	void check_ports();
 	void check_tenants();
 	void check_static_macs(const Tenant& t, const TenantAux& aux);
+	void check_evpn();
 	// A tenant named in a peer: it must exist and have a vrf.
 	void vrf_tenant(Mark at, const std::string& path, const std::string& name);
 	void check_peers();

@@ -147,6 +147,19 @@ std::optional<std::string> read_string(Ctx& ctx, const Val& v)
 	return v.node.Scalar();
 }
 
+std::optional<bool> read_bool(Ctx& ctx, const Val& v)
+{
+	if (!want_scalar(ctx, v, "true or false"))
+		return std::nullopt;
+	const std::string& s = v.node.Scalar();
+	// Only YAML 1.2's two words: yes/no/on/off read as booleans in YAML 1.1 and as
+	// strings in 1.2, so a file would mean different things to different tools.
+	if (v.node.Tag() == "?" && (s == "true" || s == "false"))
+		return s == "true";
+	ctx.error(v.mark, v.path, "expected true or false, got " + quote(s));
+	return std::nullopt;
+}
+
 std::optional<int64_t> read_int(Ctx& ctx, const Val& v, const std::string& what, int64_t lo,
                                 int64_t hi)
 {

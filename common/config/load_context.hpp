@@ -115,6 +115,8 @@ std::optional<std::vector<Val>> read_list(Ctx& ctx, const Val& v);
 std::vector<Val> read_scalar_or_list(Ctx& ctx, const Val& v);
 bool want_scalar(Ctx& ctx, const Val& v, const char* expected);
 std::optional<std::string> read_string(Ctx& ctx, const Val& v);
+// `true` or `false`, unquoted.
+std::optional<bool> read_bool(Ctx& ctx, const Val& v);
 std::optional<int64_t> read_int(Ctx& ctx, const Val& v, const std::string& what, int64_t lo,
                                 int64_t hi);
 std::optional<Mac> read_mac(Ctx& ctx, const Val& v, bool unicast, const char* what = "MAC");
@@ -192,6 +194,8 @@ private:
 struct NodeAux {
 	Fields f;
 	std::vector<Val> vteps;  // parallel to node.vteps
+	Fields evpn;
+	std::vector<Fields> evpn_peers;  // parallel to node.evpn->peers
 };
 
 struct PortAux {
@@ -246,6 +250,7 @@ bool take(std::optional<T> v, Fields& f, std::string_view key, const Val& at,
 
 // The sections of the file, each into `out` (pass 1: structure and values).
 void parse_node(Ctx& ctx, const Val& v, Parsed& out);
+void parse_evpn(Ctx& ctx, const Val& v, Parsed& out);
 void parse_ports(Ctx& ctx, const Val& v, Parsed& out);
 void parse_neighbors(Ctx& ctx, const Val& v, Parsed& out);
 void parse_tenants(Ctx& ctx, const Val& v, Parsed& out);

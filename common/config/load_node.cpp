@@ -4,11 +4,45 @@
 
 namespace tsunagi::config::load {
 
+namespace {
+
+// `metrics:` ADDR:PORT, an IPv6 address in brackets.
+std::optional<std::string> read_metrics(Ctx& ctx, const Val& v)
+{
+	auto s = read_string(ctx, v);
+	if (!s)
+		return std::nullopt;
+	bool ok = false;
+	std::string_view t = *s, host, port;
+	if (!t.empty() && t[0] == '[') {
+		const size_t close = t.find("]:");
+		if (close != std::string_view::npos) {
+			host = t.substr(1, close - 1);
+			port = t.substr(close + 2);
+		}
+	} else if (const size_t colon = t.rfind(':'); colon != std::string_view::npos) {
+		host = t.substr(0, colon);
+		port = t.substr(colon + 1);
+	}
+	auto a = parse_ip(host);
+	if (a && a->v6 == (t[0] == '[') && !port.empty() && port.size() <= 5 && port[0] != '0' &&
+	    std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+	    std::stoi(std::string(port)) <= 65535)
+		ok = true;
+	if (ok)
+		return s;
+	ctx.error(v.mark, v.path,
+	          quote(*s) + " is not ADDR:PORT (e.g. 127.0.0.1:9469 or [::1]:9469)");
+	return std::nullopt;
+}
+
+}  // namespace
+
 void parse_node(Ctx& ctx, const Val& v, Parsed& out)
 {
 	auto m = read_map(ctx, v,
 	                  {"name", "asn", "router_id", "router_mac", "vtep", "runtime_dir", "group",
-	                   "mac_aging", "metrics", "eal"});
+	                   "mac_aging", "metrics", "eal", "evpn"});
 	if (!m)
 		return;
 	Node& node = out.cfg.node;
@@ -75,37 +109,9 @@ void parse_node(Ctx& ctx, const Val& v, Parsed& out)
 	if (auto* e = m->get("mac_aging"))
 		take<int64_t>(read_int(ctx, e->val, "mac_aging", 1, 86400), f, "mac_aging", e->val,
 		              [&](auto& x) { node.mac_aging_s = static_cast<uint32_t>(x); });
-	if (auto* e = m->get("metrics")) {
-		if (auto s = read_string(ctx, e->val)) {
-			bool ok = false;
-			std::string_view t = *s, host, port;
-			if (!t.empty() && t[0] == '[') {
-				const size_t close = t.find("]:");
-				if (close != std::string_view::npos) {
-					host = t.substr(1, close - 1);
-					port = t.substr(close + 2);
-				}
-			} else if (const size_t colon = t.rfind(':');
-			           colon != std::string_view::npos) {
-				host = t.substr(0, colon);
-				port = t.substr(colon + 1);
-			}
-			auto a = parse_ip(host);
-			if (a && a->v6 == (t[0] == '[') && !port.empty() && port.size() <= 5 &&
-			    port[0] != '0' &&
-			    std::all_of(port.begin(), port.end(),
-			                [](char c) { return c >= '0' && c <= '9'; }) &&
-			    std::stoi(std::string(port)) <= 65535)
-				ok = true;
-			if (ok)
-				node.metrics_address = *s;
-			else
-				ctx.error(
-				    e->val.mark, e->val.path,
-				    quote(*s) +
-				        " is not ADDR:PORT (e.g. 127.0.0.1:9469 or [::1]:9469)");
-		}
-	}
+	if (auto* e = m->get("metrics"))
+		if (auto s = read_metrics(ctx, e->val))
+			node.metrics_address = *s;
 	if (auto* e = m->get("eal")) {
 		if (auto em = read_map(ctx, e->val, {"lcores", "memory", "args"})) {
 			Eal eal;
@@ -123,6 +129,8 @@ void parse_node(Ctx& ctx, const Val& v, Parsed& out)
 			node.eal = eal;
 		}
 	}
+	if (auto* e = m->get("evpn"))
+		parse_evpn(ctx, e->val, out);
 }
 
 }  // namespace tsunagi::config::load

@@ -8,7 +8,8 @@ namespace {
 
 void parse_vrf(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux)
 {
-	auto m = read_map(ctx, v, {"label", "rd", "route_targets", "gateway", "static_routes"});
+	auto m = read_map(ctx, v,
+	                  {"label", "rd", "route_targets", "gateway", "static_routes", "l3_vni"});
 	if (!m)
 		return;
 	Vrf vrf;
@@ -60,6 +61,9 @@ void parse_vrf(Ctx& ctx, const Val& v, Tenant& t, TenantAux& aux)
 			}
 		}
 	}
+	if (auto* e = m->get("l3_vni"))
+		take<int64_t>(read_int(ctx, e->val, "VNI", 1, 16777215), f, "l3_vni", e->val,
+		              [&](auto& x) { vrf.l3_vni = static_cast<uint32_t>(x); });
 	if (auto* e = m->get("static_routes")) {
 		if (auto items = read_list(ctx, e->val)) {
 			for (const Val& rv : *items) {
@@ -187,7 +191,7 @@ void parse_tenants(Ctx& ctx, const Val& v, Parsed& out)
 	for (const Val& iv : *items) {
 		auto m = read_map(ctx, iv,
 		                  {"name", "vni", "hybrid_vlan", "attachments", "vteps",
-		                   "mac_limit", "static_macs", "vrf"});
+		                   "mac_limit", "static_macs", "vrf", "evpn"});
 		if (!m)
 			continue;
 		Tenant t;
@@ -235,6 +239,9 @@ void parse_tenants(Ctx& ctx, const Val& v, Parsed& out)
 			parse_static_macs(ctx, e->val, t, aux);
 		if (auto* e = m->get("vrf"))
 			parse_vrf(ctx, e->val, t, aux);
+		if (auto* e = m->get("evpn"))
+			take<bool>(read_bool(ctx, e->val), f, "evpn", e->val,
+			           [&](auto& x) { t.evpn = x; });
 		out.cfg.tenants.push_back(std::move(t));
 		out.tenants.push_back(std::move(aux));
 	}

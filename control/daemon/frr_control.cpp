@@ -32,6 +32,10 @@ void FrrControl::configure(const config::Config& cfg, const abi::TableView& view
 	if (!view.valid()) {
 		return;
 	}
+	// The VNIs zebra should know exist before FRR is told to advertise them.
+	for (const auto& l : evpn_devices_.sync(cfg)) {
+		log(l);
+	}
 	const std::string conf = frr::render(cfg, frr::labels_of(view), {.bmp_port = bmp_port});
 	std::vector<std::string> lines;
 	const bool ok = frr_->apply(conf, lines);

@@ -10,6 +10,7 @@
 
 #include "common/abi/table_view.hpp"
 #include "common/config/model.hpp"
+#include "control/frr/evpn_devices.hpp"
 #include "control/frr/supervisor.hpp"
 #include "control/frr/vrf_namespaces.hpp"
 
@@ -37,6 +38,7 @@ public:
 private:
 	std::unique_ptr<frr::VrfNamespaces> vrfs_;
 	std::unique_ptr<frr::Supervisor> frr_;
+	frr::EvpnDevices evpn_devices_;
 	bool waiting_ = false;  // for the dataplane's interfaces, said once
 };
 

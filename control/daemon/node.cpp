@@ -2,10 +2,13 @@
 
 #include <pwd.h>
 
+#include <algorithm>
+
 #include "common/abi/counters.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/daemon/log.hpp"
 #include "control/reload/running_file.hpp"
+#include "control/routes/evpn_tenants.hpp"
 
 namespace tsunagi::control {
 
@@ -79,15 +82,22 @@ bool Node::serve_metrics(const metrics::ListenAddress& where, size_t max_tenants
 		        tables_.generation(),
 		        dataplane_.reader(),
 		        routes_ ? &routes_->rib() : nullptr,
+		        routes_ ? &routes_->evpn() : nullptr,
 		        routes_ ? routes_->sessions_up() : std::vector<config::IpAddr>{}};
 		    return s;
 	    },
 	    error);
 }
 
-bool Node::apply(const config::Config& cfg, const std::string* text, bool new_image)
+config::Config Node::for_tables(const config::Config& cfg) const
+{
+	return routes_ ? routes::with_evpn(cfg, routes_->evpn()) : cfg;
+}
+
+bool Node::apply(const config::Config& yaml, const std::string* text, bool new_image)
 {
 	const auto t0 = std::chrono::steady_clock::now();
+	const config::Config cfg = for_tables(yaml);
 	const uint64_t gen = tables_.generation() + 1;
 	const auto learned = learned_neighbors();
 	std::string how;
@@ -121,7 +131,7 @@ bool Node::apply(const config::Config& cfg, const std::string* text, bool new_im
 	log("published table generation " + std::to_string(gen) + " (" + how + ", in " +
 	    std::to_string(since_us(t0)) + " us)");
 	if (text != nullptr) {
-		write_running(cfg.node.runtime_dir, *text);
+		write_running(yaml.node.runtime_dir, *text);
 	}
 	return true;
 }
@@ -203,6 +213,7 @@ void Node::serve_feed(const routes::ResyncTimers& timers)
 	routes_->serve(cfg_, timers,
 	               [this](const std::vector<std::string>& commands) { frr_->ask(commands); });
 	publish_routes();
+	publish_evpn();
 }
 
 void Node::release_hold()
@@ -225,6 +236,7 @@ void Node::release_hold()
 	}
 	if (routes_) {
 		routes_->take_changed();  // the new image has them all
+		routes_->take_evpn_changed();
 	}
 	configure_frr();
 }
@@ -291,6 +303,27 @@ std::optional<std::string> Node::vtysh(const std::string& command) const
 	return frr_->vtysh(command);
 }
 
+std::optional<std::vector<shell::EvpnTenant>> Node::evpn() const
+{
+	if (!routes_ || !cfg_.node.evpn) {
+		return std::nullopt;
+	}
+	std::vector<shell::EvpnTenant> out;
+	for (const auto& t : cfg_.tenants) {
+		if (!t.evpn) {
+			continue;
+		}
+		routes::EvpnUse use = routes::evpn_use(t, cfg_.node, routes_->evpn());
+		shell::EvpnTenant e{
+		    t.name, t.vni, t.vrf ? t.vrf->l3_vni : 0, std::move(use.flood), {}};
+		for (auto& [mac, r] : use.macs) {
+			e.macs.push_back({mac, r.vtep, r.sticky, r.seq, std::move(r.ips)});
+		}
+		out.push_back(std::move(e));
+	}
+	return out;
+}
+
 void Node::publish_routes(std::vector<routes::TenantPrefix> changed)
 {
 	compile::TableWriter* w = tables_.writer();
@@ -308,24 +341,62 @@ void Node::publish_routes(std::vector<routes::TenantPrefix> changed)
 	const auto learned = learned_neighbors();
 	for (const auto& tp : changed) {
 		if (!routes_->write(*w, cfg_, tp, gen, learned)) {
-			// Out of room: a new image with room for what there is now.
-			log("the table image is full; building a new one");
-			apply(cfg_, nullptr, true);
+			image_full();
 			return;
 		}
 	}
-	const auto offset = w->commit(gen);
+	publish_edits(*w, gen, std::to_string(changed.size()) + " routes from the carriers", t0,
+	              "; " + std::to_string(routes_->rib().imported()) + " imported routes");
+}
+
+void Node::image_full()
+{
+	log("the table image is full; building a new one");
+	apply(cfg_, nullptr, true);
+}
+
+void Node::publish_edits(compile::TableWriter& w, uint64_t gen, const std::string& what,
+                         std::chrono::steady_clock::time_point t0, const std::string& tail)
+{
+	const auto offset = w.commit(gen);
 	if (!offset) {
-		log("the table image is full; building a new one");
-		apply(cfg_, nullptr, true);
+		image_full();
 		return;
 	}
 	tables_.announce(*offset);
-	log("published table generation " + std::to_string(gen) + " (" +
-	    std::to_string(changed.size()) + " routes from the carriers, " +
-	    std::to_string(w->take_bytes_written()) + " bytes written, in " +
-	    std::to_string(since_us(t0)) + " us; " + std::to_string(routes_->rib().imported()) +
-	    " imported routes)");
+	log("published table generation " + std::to_string(gen) + " (" + what + ", " +
+	    std::to_string(w.take_bytes_written()) + " bytes written, in " +
+	    std::to_string(since_us(t0)) + " us" + tail + ")");
+}
+
+void Node::publish_evpn()
+{
+	compile::TableWriter* w = tables_.writer();
+	if (!routes_ || w == nullptr || held_) {
+		return;  // a held first publication takes the RIB as it is when the hold ends
+	}
+	const auto changed = routes::evpn_tenants_changed(cfg_, routes_->take_evpn_changed());
+	if (changed.empty()) {
+		return;
+	}
+	const auto t0 = std::chrono::steady_clock::now();
+	const uint64_t gen = tables_.generation() + 1;
+	size_t vteps = 0, macs = 0;
+	for (const size_t i : changed) {
+		const config::Tenant t =
+		    routes::with_evpn(cfg_.tenants[i], cfg_.node, routes_->evpn());
+		vteps += t.vteps.size() - cfg_.tenants[i].vteps.size();
+		macs += t.static_macs.size() - cfg_.tenants[i].static_macs.size();
+		if (!w->upsert_tenant(t, gen)) {
+			image_full();
+			return;
+		}
+	}
+	publish_edits(*w, gen,
+	              std::to_string(changed.size()) + " EVPN tenants, now with " +
+	                  std::to_string(vteps) + " remote VTEPs and " + std::to_string(macs) +
+	                  " remote MACs",
+	              t0);
 }
 
 void Node::configure_frr()

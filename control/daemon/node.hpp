@@ -83,6 +83,8 @@ public:
 	std::vector<config::Neighbor> learned_neighbors() const;
 	// nullopt when tsunagid does not run FRR.
 	std::optional<std::string> vtysh(const std::string& command) const;
+	// What BGP EVPN gave each EVPN tenant; nullopt without node.evpn or FRR.
+	std::optional<std::vector<shell::EvpnTenant>> evpn() const;
 
 	// --- Reloader::Target ---
 	const config::Config& running() const override { return cfg_; }
@@ -93,6 +95,17 @@ public:
 private:
 	// Publishes the routes the RIB changed, and `changed` besides, as one generation.
 	void publish_routes(std::vector<routes::TenantPrefix> changed = {});
+	// Publishes the EVPN tenants whose remote VTEPs or MACs the feed changed, as one
+	// generation.
+	void publish_evpn();
+	// Ends a pass of in-place edits: generation `gen` announced, or a new image when the
+	// live one ran out of room.
+	// (The log line names `what`, then the bytes and time, then `tail`: scripts read it.)
+	void publish_edits(compile::TableWriter& w, uint64_t gen, const std::string& what,
+	                   std::chrono::steady_clock::time_point t0, const std::string& tail = "");
+	void image_full();
+	// The configuration as the tables hold it: EVPN tenants completed from the RIB.
+	config::Config for_tables(const config::Config& cfg) const;
 	void configure_frr();
 	frr::VrfNamespaces* vrfs() const { return frr_ ? &frr_->vrfs() : nullptr; }
 

@@ -43,6 +43,14 @@ void RouteSync::serve(const config::Config& cfg, const routes::ResyncTimers& tim
 		}
 		log(routes::describe(a, timers));
 	}
+	for (const auto& a : evpn_.tick(now_ms(), timers)) {
+		if (a.due == routes::Resync::Due::refresh) {
+			ask(frr::refresh_evpn(a.id.address));
+		}
+		log(routes::describe(routes::ResyncAction{a.id, nullptr, nullptr, a.due, a.swept},
+		                     timers) +
+		    " (L2VPN EVPN)");
+	}
 	auto batch = feed_->service();
 	for (const auto& l : batch.log) {
 		log(l);
@@ -53,11 +61,13 @@ void RouteSync::serve(const config::Config& cfg, const routes::ResyncTimers& tim
 		// is stale until the carriers send it again, which a route refresh asks them to
 		// do without resetting the sessions.
 		rib_.mark_all_stale();
+		evpn_.mark_all_stale();
 		ask(frr::refresh_all(cfg));
 		log("route feed connected; asked the carriers to refresh their routes");
 	}
 	for (const auto& e : batch.events) {
 		rib_.apply(e);
+		evpn_.apply(e);
 		sync_.apply(e, now_ms());
 		if (const auto line = routes::describe(e); !line.empty()) {
 			log(line);
@@ -163,6 +173,7 @@ std::string RouteSync::counters_line() const
 {
 	const auto& f = feed_->counters();
 	const auto& r = rib_.counters();
+	const auto& e = evpn_.counters();
 	return "route feed: " + std::to_string(feed_->connections()) + " connections, " +
 	       std::to_string(f.messages) + " messages (" + std::to_string(f.malformed) +
 	       " refused, " + std::to_string(f.lost) + " lost), " + std::to_string(rib_.paths()) +
@@ -170,7 +181,12 @@ std::string RouteSync::counters_line() const
 	       std::to_string(r.not_imported) + " not imported, " + std::to_string(r.as_loop) +
 	       " AS loops, " + std::to_string(r.swept) + " swept stale, " +
 	       std::to_string(r.settled) + " resynchronisations settled without End-of-RIB, " +
-	       std::to_string(r.refreshes) + " route refreshes asked";
+	       std::to_string(r.refreshes) +
+	       " route refreshes asked; EVPN: " + std::to_string(evpn_.paths()) + " paths, " +
+	       std::to_string(e.updates) + " updates, " + std::to_string(e.not_vxlan) +
+	       " not VXLAN, " + std::to_string(e.unusable) + " unusable, " +
+	       std::to_string(e.unknown_type) + " of other types, " + std::to_string(e.swept) +
+	       " swept stale";
 }
 
 }  // namespace tsunagi::control

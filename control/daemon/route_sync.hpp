@@ -16,6 +16,7 @@
 #include "common/config/model.hpp"
 #include "control/compile/table_writer.hpp"
 #include "control/routes/bmp_listener.hpp"
+#include "control/routes/evpn_rib.hpp"
 #include "control/routes/feed_sync.hpp"
 #include "control/routes/resync.hpp"
 #include "control/routes/vpn_rib.hpp"
@@ -59,6 +60,9 @@ public:
 	    const config::Config& cfg, const std::vector<config::Neighbor>& learned) const;
 
 	const routes::VpnRib& rib() const { return rib_; }
+	// The EVPN routes of the sessions (docs/evpn.md), and what changed of them.
+	const routes::EvpnRib& evpn() const { return evpn_; }
+	routes::EvpnChanges take_evpn_changed() { return evpn_.take_changed(); }
 	// The addresses of the sessions the feed has seen up since it connected.
 	std::vector<config::IpAddr> sessions_up() const;
 	// The feed's and the RIB's counters as one log line (SIGUSR1).
@@ -69,6 +73,7 @@ private:
 
 	std::unique_ptr<routes::BmpListener> feed_;
 	routes::VpnRib rib_;
+	routes::EvpnRib evpn_;
 	routes::FeedSync sync_;  // whether the carriers are back since the feed connected
 	routes::ResyncTimers timers_;
 	// The MAC each carrier next hop in use resolved to ("port.vlan address" → dst MAC,

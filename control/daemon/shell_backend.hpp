@@ -28,6 +28,7 @@ public:
 	{
 		return node_.learned_neighbors();
 	}
+	std::optional<std::vector<shell::EvpnTenant>> evpn() const override { return node_.evpn(); }
 
 	shell::ReloadResult reload(bool check_only, uint32_t confirm_within_s) override
 	{

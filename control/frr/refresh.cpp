@@ -23,6 +23,9 @@ std::vector<std::string> refresh_all(const config::Config& cfg)
 {
 	std::vector<std::string> out{"clear bgp ipv4 vpn * soft in",
 	                             "clear bgp ipv6 vpn * soft in"};
+	if (cfg.node.evpn) {
+		out.push_back("clear bgp l2vpn evpn * soft in");
+	}
 	for (const auto& t : cfg.tenants) {
 		if (t.vrf && has_option_a(cfg, t)) {
 			for (const char* af : {"ipv4", "ipv6"}) {
@@ -51,6 +54,11 @@ std::vector<std::string> refresh_session(const config::Config& cfg, const config
 		}
 	}
 	return out;
+}
+
+std::vector<std::string> refresh_evpn(const config::IpAddr& peer)
+{
+	return {"clear bgp l2vpn evpn " + config::to_string(peer) + " soft in"};
 }
 
 }  // namespace tsunagi::frr

@@ -5,6 +5,7 @@
 #include "common/config/values.hpp"
 #include "common/shm/names.hpp"
 #include "control/compile/vrf_plan.hpp"
+#include "control/frr/render_evpn.hpp"
 
 namespace tsunagi::frr {
 
@@ -26,15 +27,20 @@ void address_family(std::ostringstream& o, const config::Config& cfg, const conf
 			}
 		}
 	}
-	o << "  label vpn export " << label << "\n";
-	o << "  rd vpn export " << vrf.rd << "\n";
-	for (const auto& rt : vrf.import_rts) {
-		o << "  rt vpn import " << rt << "\n";
+	// Without Option-A sessions the VPN routes are the default instance's own (render()),
+	// and this instance only feeds EVPN.
+	if (has_option_a(cfg, t)) {
+		o << "  label vpn export " << label << "\n";
+		o << "  rd vpn export " << vrf.rd << "\n";
+		for (const auto& rt : vrf.import_rts) {
+			o << "  rt vpn import " << rt << "\n";
+		}
+		for (const auto& rt : vrf.export_rts) {
+			o << "  rt vpn export " << rt << "\n";
+		}
+		o << "  export vpn\n  import vpn\n";
 	}
-	for (const auto& rt : vrf.export_rts) {
-		o << "  rt vpn export " << rt << "\n";
-	}
-	o << "  export vpn\n  import vpn\n exit-address-family\n";
+	o << " exit-address-family\n";
 }
 
 }  // namespace
@@ -130,7 +136,8 @@ void route_maps(std::ostringstream& o, const config::Config& cfg)
 	}
 }
 
-// The route feed: bgpd mirrors what the carriers send to tsunagid (docs/frr.md).
+// The route feed: bgpd mirrors what the carriers and EVPN peers send to tsunagid, every
+// address family (docs/frr.md, docs/evpn.md).
 void bmp_target(std::ostringstream& o, const Options& opt)
 {
 	if (opt.bmp_port != 0) {
@@ -169,14 +176,16 @@ std::string render(const config::Config& cfg, const Labels& labels, const Option
 	// The dataplane forwards, never the kernel behind the punt interfaces. Said
 	// explicitly, or FRR's reload tool would switch kernel forwarding on.
 	o << "no ip forwarding\nno ipv6 forwarding\n!\n";
+	evpn_zebra(o, cfg);
 
-	// A VRF with Option-A sessions is an FRR VRF: its prefixes are blackholes there (the
-	// dataplane, not the kernel, holds them) that BGP may announce.
+	// A VRF with Option-A sessions or an L3 VNI is an FRR VRF: its prefixes are blackholes
+	// there (the dataplane, not the kernel, holds them) that BGP may announce.
 	for (const auto& t : cfg.tenants) {
-		if (!t.vrf || !has_option_a(cfg, t)) {
+		if (!has_frr_vrf(cfg, t)) {
 			continue;
 		}
 		o << "vrf " << vrf_name(t) << "\n";
+		evpn_vrf_vni(o, t);
 		for (const auto& p : announced(t)) {
 			o << " " << (p.addr.v6 ? "ipv6" : "ip") << " route " << config::to_string(p)
 			  << " blackhole\n";
@@ -205,6 +214,7 @@ std::string render(const config::Config& cfg, const Labels& labels, const Option
 			carriers = true;
 		}
 	}
+	evpn_neighbors(o, cfg);
 	for (const bool v6 : {false, true}) {
 		if (!carriers) {
 			break;
@@ -237,11 +247,12 @@ std::string render(const config::Config& cfg, const Labels& labels, const Option
 		}
 		o << " exit-address-family\n";
 	}
+	evpn_address_family(o, cfg);
 	bmp_target(o, opt);
 	o << "exit\n!\n";
 
 	for (const auto& t : cfg.tenants) {
-		if (!t.vrf || !has_option_a(cfg, t)) {
+		if (!has_frr_vrf(cfg, t)) {
 			continue;
 		}
 		o << "router bgp " << cfg.node.asn << " vrf " << vrf_name(t) << "\n";
@@ -261,9 +272,13 @@ std::string render(const config::Config& cfg, const Labels& labels, const Option
 		address_family(o, cfg, t, label_of(t), false);
 		o << " !\n";
 		address_family(o, cfg, t, label_of(t), true);
+		evpn_vrf_address_family(o, t);
 		// BMP targets are per BGP instance: the VRF's sessions feed tsunagid through a
-		// connection of their own.
-		bmp_target(o, opt);
+		// connection of their own. A VRF with only an L3 VNI has no sessions: its
+		// type-5 routes arrive over the EVPN sessions of the default instance.
+		if (has_option_a(cfg, t)) {
+			bmp_target(o, opt);
+		}
 		o << "exit\n!\n";
 	}
 	return o.str();

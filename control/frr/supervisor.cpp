@@ -183,8 +183,14 @@ std::vector<std::string> Supervisor::ensure_running()
 		if (d == "bgpd") {
 			argv.insert(argv.end(), {"-M", "bmp"});
 		}
-		if (d == "zebra" && !p_.netns_dir.empty()) {
-			argv.push_back("-n");
+		if (d == "zebra") {
+			// The netlink receive buffer Debian's /etc/frr/daemons gives zebra: with the
+			// default 4 MiB it silently loses link events when an EVPN node's VNI
+			// devices come up by the thousand (docs/evpn.md).
+			argv.insert(argv.end(), {"-s", "90000000"});
+			if (!p_.netns_dir.empty()) {
+				argv.push_back("-n");
+			}
 		}
 		argv.insert(argv.end(), {"-f", p_.dir + "/frr.conf", "--vty_socket", p_.dir, "-i",
 		                         p_.dir + "/" + d + ".pid", "-z", p_.dir + "/zserv.api",

@@ -1,10 +1,13 @@
 #include "control/metrics/daemon_metrics.hpp"
 
+#include <algorithm>
 #include <chrono>
 
+#include "common/config/values.hpp"
 #include "common/report/counter_totals.hpp"
 #include "common/shm/object.hpp"
 #include "control/compile/vrf_plan.hpp"
+#include "control/routes/evpn_tenants.hpp"
 
 #ifndef TSUNAGI_VERSION
 #define TSUNAGI_VERSION "unknown"
@@ -176,6 +179,24 @@ Snapshot DaemonMetrics::snapshot(const Sources& src) const
 				up = up || a == *p.address;
 			}
 			s.bgp->push_back({p.name, up});
+		}
+	}
+	if (src.evpn != nullptr && src.cfg != nullptr && src.cfg->node.evpn) {
+		// EVPN sessions have no name in the YAML: their address is the label.
+		for (const auto& p : src.cfg->node.evpn->peers) {
+			const bool up = std::find(src.bgp_up.begin(), src.bgp_up.end(),
+			                          p.address) != src.bgp_up.end();
+			if (!s.bgp) {
+				s.bgp.emplace();
+			}
+			s.bgp->push_back({config::to_string(p.address), up});
+		}
+		s.evpn.emplace();
+		for (const auto& t : src.cfg->tenants) {
+			if (t.evpn) {
+				const auto use = routes::evpn_use(t, src.cfg->node, *src.evpn);
+				s.evpn->push_back({t.name, use.flood.size(), use.macs.size()});
+			}
 		}
 	}
 	return s;

@@ -18,6 +18,7 @@
 #include "control/metrics/exposition.hpp"
 #include "control/metrics/http_endpoint.hpp"
 #include "control/metrics/render.hpp"
+#include "control/routes/evpn_rib.hpp"
 #include "control/routes/vpn_rib.hpp"
 
 namespace tsunagi::metrics {
@@ -29,6 +30,7 @@ struct Sources {
 	uint64_t published_generation = 0;
 	const shm::StatsReader* stats = nullptr;  // a live dataplane's counters
 	const routes::VpnRib* rib = nullptr;      // with --frr
+	const routes::EvpnRib* evpn = nullptr;    // with --frr
 	std::vector<config::IpAddr> bgp_up;       // addresses of peers the route feed has up
 };
 

@@ -190,6 +190,18 @@ void control(Exposition& e, const Snapshot& s)
 			e.sample("tsunagi_bgp_session_up", {{"peer", b.peer}}, uint64_t{b.up});
 		}
 	}
+	if (s.evpn) {
+		e.family("tsunagi_evpn_remote_vteps", Type::gauge,
+		         "Remote VTEPs of the EVPN tenant's VNI (type-3 routes) in the tables");
+		for (const auto& c : *s.evpn) {
+			e.sample("tsunagi_evpn_remote_vteps", {{"tenant", c.tenant}}, c.vteps);
+		}
+		e.family("tsunagi_evpn_remote_macs", Type::gauge,
+		         "Remote MACs of the EVPN tenant's VNI (type-2 routes) in the tables");
+		for (const auto& c : *s.evpn) {
+			e.sample("tsunagi_evpn_remote_macs", {{"tenant", c.tenant}}, c.macs);
+		}
+	}
 }
 
 }  // namespace

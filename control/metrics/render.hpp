@@ -34,6 +34,13 @@ struct RouteCount {
 	uint64_t routes = 0;
 };
 
+// What BGP EVPN gave one EVPN tenant (docs/evpn.md).
+struct EvpnCount {
+	std::string tenant;
+	uint64_t vteps = 0;
+	uint64_t macs = 0;
+};
+
 struct Snapshot {
 	std::string version;
 	// The newest published tables (port and tenant names); invalid before the first.
@@ -47,6 +54,8 @@ struct Snapshot {
 	std::vector<RouteCount> vrf_routes;
 	// Only when tsunagid runs FRR (--frr).
 	std::optional<std::vector<BgpSession>> bgp;
+	// Only with node.evpn and FRR.
+	std::optional<std::vector<EvpnCount>> evpn;
 	const Histogram* update_latency = nullptr;
 	bool reload_ok = true;
 	double reload_success_s = 0;  // Unix time of the last successful (re)load

@@ -31,6 +31,21 @@ std::string prefix(const IpPrefix& p)
 	return to_string(p);
 }
 
+// Sessions and timers in one value: FRR applies any change of them in place.
+std::string evpn(const std::optional<Evpn>& e)
+{
+	if (!e) {
+		return "-";
+	}
+	return "peers " +
+	       list(e->peers,
+	            [](const EvpnPeer& p) {
+		            return ip(p.address) + (p.asn ? " as " + std::to_string(p.asn) : "");
+	            }) +
+	       " keepalive " + std::to_string(e->keepalive_s) + " hold " +
+	       std::to_string(e->hold_s);
+}
+
 Fields fields(const Node& n)
 {
 	return {{"asn", std::to_string(n.asn)},
@@ -39,7 +54,8 @@ Fields fields(const Node& n)
 	        {"vtep", list(n.vteps, ip)},
 	        {"runtime_dir", n.runtime_dir},
 	        {"group", n.group.empty() ? "-" : n.group},
-	        {"mac_aging", std::to_string(n.mac_aging_s)}};
+	        {"mac_aging", std::to_string(n.mac_aging_s)},
+	        {"evpn", evpn(n.evpn)}};
 }
 
 Fields fields(const Port& p)
@@ -69,10 +85,12 @@ Fields fields(const Tenant& t)
 		             return to_string(s.mac) + "@" +
 		                    (s.vtep ? ip(*s.vtep) : s.port + "/" + std::to_string(s.vlan));
 	             })}};
+	f.push_back({"evpn", t.evpn ? "true" : "-"});
 	if (t.vrf) {
 		f.push_back({"vrf.rd", t.vrf->rd});
 		f.push_back({"vrf.label", t.vrf->label ? std::to_string(*t.vrf->label) : "auto"});
 		f.push_back({"vrf.gateway", list(t.vrf->gateways, prefix)});
+		f.push_back({"vrf.l3_vni", std::to_string(t.vrf->l3_vni)});
 		f.push_back(
 		    {"vrf.static_routes", list(t.vrf->static_routes, [](const StaticRoute& r) {
 			     return prefix(r.prefix) + " via " + ip(r.via);

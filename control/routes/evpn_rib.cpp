@@ -273,6 +273,32 @@ std::optional<RemoteMac> EvpnRib::mac(uint32_t vni, const config::Mac& m) const
 	return r;
 }
 
+std::vector<std::pair<config::Mac, RemoteMac>> EvpnRib::macs(uint32_t vni) const
+{
+	std::vector<std::pair<config::Mac, RemoteMac>> out;
+	// Slots sort by type, then VNI, then MAC: one VNI's MACs are one run of them.
+	for (auto it = used_.lower_bound(Slot{kMacIp, vni, {}, {}});
+	     it != used_.end() && it->first.type == kMacIp && it->first.vni == vni; ++it) {
+		if (auto r = mac(vni, it->first.mac)) {
+			out.emplace_back(it->first.mac, std::move(*r));
+		}
+	}
+	return out;
+}
+
+std::vector<uint32_t> EvpnRib::l2_vnis() const
+{
+	std::vector<uint32_t> out;
+	for (const auto& [slot, sources] : used_) {
+		if (slot.type != kPrefix && (out.empty() || out.back() != slot.vni)) {
+			out.push_back(slot.vni);
+		}
+	}
+	std::sort(out.begin(), out.end());
+	out.erase(std::unique(out.begin(), out.end()), out.end());
+	return out;
+}
+
 std::vector<PrefixHop> EvpnRib::prefix(uint32_t l3_vni, const config::IpPrefix& pfx) const
 {
 	std::vector<PrefixHop> out;

@@ -92,6 +92,10 @@ public:
 	std::vector<config::IpAddr> flood(uint32_t vni) const;  // sorted, distinct
 	std::optional<RemoteMac> mac(uint32_t vni, const config::Mac& m) const;
 	std::vector<PrefixHop> prefix(uint32_t l3_vni, const config::IpPrefix& p) const;
+	// Every remote MAC of `vni` with the route that wins for it, by MAC.
+	std::vector<std::pair<config::Mac, RemoteMac>> macs(uint32_t vni) const;
+	// The L2 VNIs with a flood list or a remote MAC, ascending.
+	std::vector<uint32_t> l2_vnis() const;
 
 	size_t paths() const;
 	// The slots in use, by kind: flood lists, MACs, prefixes.

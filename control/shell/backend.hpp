@@ -36,6 +36,24 @@ struct Applied {
 	std::string yaml;
 };
 
+// What BGP EVPN gave one EVPN tenant (docs/evpn.md): its VNI's remote VTEPs (flood list)
+// and its remote MACs, each with the route that won for it.
+struct EvpnMac {
+	config::Mac mac;
+	config::IpAddr vtep;
+	bool sticky = false;
+	uint32_t seq = 0;
+	std::vector<config::IpAddr> ips;
+};
+
+struct EvpnTenant {
+	std::string tenant;
+	uint32_t vni = 0;
+	uint32_t l3_vni = 0;  // 0: none
+	std::vector<config::IpAddr> flood;
+	std::vector<EvpnMac> macs;
+};
+
 class Backend {
 public:
 	virtual ~Backend() = default;
@@ -74,6 +92,9 @@ public:
 	                                         std::string& error) = 0;
 	// Runs one command in FRR's vtysh; nullopt when tsunagid does not run FRR.
 	virtual std::optional<std::string> vtysh(const std::string& command) = 0;
+	// Every EVPN tenant's remote state; nullopt when the node does not take part in EVPN
+	// (no node.evpn, or tsunagid runs no FRR).
+	virtual std::optional<std::vector<EvpnTenant>> evpn() const { return std::nullopt; }
 };
 
 }  // namespace tsunagi::shell

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "control/shell/show_commands.hpp"
+#include "control/shell/show_evpn.hpp"
 #include "control/shell/trace_view.hpp"
 
 namespace tsunagi::shell {
@@ -62,6 +63,9 @@ void Shell::define_words()
 	t.keyword("rollback", "Apply a configuration applied before (see show config-history)");
 	t.keyword("mac-table", "MAC addresses the dataplane learned (or was given)");
 	t.keyword("clear", "Reset learned state");
+	t.keyword("evpn", "BGP EVPN: what the node learned of its EVPN tenants' VNIs");
+	t.keyword("vni", "Each EVPN tenant's VNI with its remote VTEPs and MACs");
+	t.keyword("mac", "Remote MACs learned from type-2 routes");
 	t.keyword("trace", "What the pipeline does with a frame (nothing is sent)");
 	t.arg("PORT", {"Port the frame arrives on", ArgType::Accept::word, 0, 0, "port"});
 	t.arg("HEX-FRAME",
@@ -123,6 +127,15 @@ void Shell::add_show_commands()
 			return Reply{*out, true};
 		});
 	}
+	add(Mode::exec, "show evpn vni [json]", [this](Session&, const Args& a) {
+		return shown("evpn-vni", show_evpn_vni(backend_), a);
+	});
+	add(Mode::exec, "show evpn mac [tenant TENANT] [json]", [this](Session&, const Args& a) {
+		return shown("evpn-mac", show_evpn_mac(backend_, a.get("TENANT")), a);
+	});
+	add(Mode::exec, "show evpn vteps [json]", [this](Session&, const Args& a) {
+		return shown("evpn-vteps", show_evpn_vteps(backend_), a);
+	});
 	add(Mode::exec, "show mac-table [tenant TENANT] [json]", [this](Session&, const Args& a) {
 		return shown("mac-table", show_mac_table(backend_, a.get("TENANT")), a);
 	});

@@ -234,6 +234,7 @@ Shown show_vteps(const Backend& b)
 {
 	const abi::TableView t = b.tables();
 	Json list = Json::array();
+	const auto evpn = b.evpn();
 	if (t.valid()) {
 		for (const uint32_t i : live_vteps(t)) {
 			const abi::VtepEntry& v = t.vteps[i];
@@ -245,6 +246,19 @@ Shown show_vteps(const Backend& b)
 				if (ip && std::find(ten.vteps.begin(), ten.vteps.end(), *ip) !=
 				              ten.vteps.end()) {
 					tenants.push_back(ten.name);
+				}
+			}
+			// An EVPN tenant's remote VTEPs are in the tables, not the YAML.
+			for (const auto& e : evpn.value_or(std::vector<EvpnTenant>{})) {
+				const bool floods = ip && std::find(e.flood.begin(), e.flood.end(),
+				                                    *ip) != e.flood.end();
+				const bool has_mac = ip && std::any_of(e.macs.begin(), e.macs.end(),
+				                                       [&](const EvpnMac& m) {
+					                                       return m.vtep == *ip;
+				                                       });
+				if ((floods || has_mac) && std::find(tenants.begin(), tenants.end(),
+				                                     e.tenant) == tenants.end()) {
+					tenants.push_back(e.tenant);
 				}
 			}
 			list.push_back(

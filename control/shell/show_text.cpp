@@ -3,6 +3,7 @@
 #include <ctime>
 #include <map>
 
+#include "control/shell/show_evpn.hpp"
 #include "control/shell/text_table.hpp"
 
 namespace tsunagi::shell {
@@ -210,6 +211,9 @@ std::string render_text(const std::string& command, const Json& d)
 	    {"mac-table", mac_table_text},
 	    {"config-history", config_history_text},
 	    {"running-config", running_config_text},
+	    {"evpn-vni", evpn_vni_text},
+	    {"evpn-mac", evpn_mac_text},
+	    {"evpn-vteps", evpn_vteps_text},
 	};
 	const auto it = kRenders.find(command);
 	return it != kRenders.end() ? it->second(d) : d.dump(2) + "\n";

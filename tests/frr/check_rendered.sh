@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # FRR's own parser judges the configuration tsunagid renders: every example and golden
-# configuration with a VRF or a peer goes through `tsunagid --render-frr` and then
+# configuration with a VRF, a peer or EVPN goes through `tsunagid --render-frr` and then
 # `vtysh --dryrun`. Ends with "frr-config: N passed, M failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -10,7 +10,7 @@ failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for yaml in "$top"/config/examples/*.yaml "$top"/tests/golden/cases/*/config.yaml; do
-	grep -q -E '^\s*(vrf:|peers:)' "$yaml" || continue
+	grep -q -E '^\s*(vrf:|peers:|evpn:)' "$yaml" || continue
 	name=${yaml#"$top"/}
 	if ! "$tsunagid" --render-frr "$yaml" > "$tmp/frr.conf" 2> "$tmp/err"; then
 		echo "FAIL $name: tsunagid could not render it: $(head -n 3 "$tmp/err")"

@@ -9,80 +9,13 @@
 #include "common/config/values.hpp"
 #include "control/routes/bmp.hpp"
 #include "control/routes/evpn_rib.hpp"
-#include "tests/unit/bmp_builder.hpp"
+#include "tests/unit/evpn_routes.hpp"
 
 using namespace tsunagi;
 using routes::Event;
 using routes::Skip;
 
-namespace {
-
-const std::string kRr = "10.99.0.2";   // the session bgpd mirrors: a route reflector
-const std::string kRr2 = "10.99.0.3";  // a second one, sending the same routes
-const routes::ResyncTimers kHoldOnly{120000, 0};
-
-routes::Decoded decode(const test::Bytes& bgp, const std::string& peer = kRr)
-{
-	const auto b = test::bmp_mirror(peer, bgp, 65000);
-	return routes::decode_bmp(b.data(), b.size());
-}
-
-config::Mac mac(const std::string& s)
-{
-	return *config::parse_mac(s);
-}
-
-config::IpAddr ip(const std::string& s)
-{
-	return *config::parse_ip(s);
-}
-
-test::Bytes vxlan_ext(const std::string& rt = "65000:100")
-{
-	auto b = test::ext_rt(rt);
-	const auto e = test::ext_encap(8);
-	b.insert(b.end(), e.begin(), e.end());
-	return b;
-}
-
-test::Bytes with(test::Bytes a, const test::Bytes& b)
-{
-	a.insert(a.end(), b.begin(), b.end());
-	return a;
-}
-
-// A type-3 route of VNI `vni` from VTEP `vtep`, as FRR sends it.
-test::Bytes flood_route(const std::string& vtep, uint32_t vni, const std::string& rd = "")
-{
-	return test::evpn_update({test::evpn_multicast(rd.empty() ? vtep + ":2" : rd, vtep)}, vtep,
-	                         vxlan_ext(), test::pmsi(6, vni, vtep));
-}
-
-test::Bytes mac_route(const std::string& vtep, const std::string& m, uint32_t vni,
-                      const test::Bytes& extra = {})
-{
-	return test::evpn_update({test::evpn_mac_ip("65000:" + std::to_string(vni), m, "", vni)},
-	                         vtep, with(vxlan_ext(), extra));
-}
-
-void feed(routes::EvpnRib& rib, const test::Bytes& bgp, const std::string& peer = kRr)
-{
-	const auto d = decode(bgp, peer);
-	REQUIRE(d.skip == Skip::none);
-	for (const auto& e : d.events) {
-		rib.apply(e);
-	}
-}
-
-Event session(Event::Kind k, const std::string& peer = kRr)
-{
-	Event e;
-	e.kind = k;
-	e.peer = {ip(peer), 0, 65000};
-	return e;
-}
-
-}  // namespace
+using namespace tsunagi::test::evpn;
 
 // RFC 7432 §7.2 and RFC 9135 §8.1, byte for byte: RD type 1 (192.0.2.1:2), ESI 0, tag 0,
 // MAC 02:aa:00:00:01:01, IPv4 10.1.0.77, label 1 = L2 VNI 100, label 2 = L3 VNI 2000; route

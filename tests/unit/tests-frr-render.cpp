@@ -1,4 +1,4 @@
-// FRR's configuration rendered from the YAML (control/frr/render).
+// FRR's configuration rendered from the YAML (control/frr/render, render_evpn).
 #include "control/compile/compiler.hpp"
 #include "control/compile/vrf_plan.hpp"
 #include "control/frr/render.hpp"
@@ -45,6 +45,40 @@ peers:
     port: ix-a
     asn: 65010
     vrfs: [ { tenant: blue, vlan: 801, address: 198.51.100.1/30, neighbor: 198.51.100.2 } ]
+)";
+
+const char* kEvpnNode = R"(
+node:
+  name: edge2
+  asn: 65000
+  router_id: 10.255.0.2
+  vtep: [192.0.2.11, "2001:db8::11"]
+  evpn:
+    peers: [ { address: 192.0.2.250 }, { address: "2001:db8::250", asn: 65100 } ]
+    keepalive: 5
+    hold: 15
+ports:
+  - { name: a0, role: access, device: d0 }
+  - { name: u0, role: underlay, device: d1, address: [192.0.2.11/24, "2001:db8::11/64"] }
+  - { name: ix-a, role: interconnect, device: d3 }
+tenants:
+  - { name: l2, vni: 100, hybrid_vlan: 1, evpn: true, attachments: [ { port: a0, vlan: 10 } ] }
+  - name: l3
+    vni: 200
+    hybrid_vlan: 2
+    evpn: true
+    vrf: { rd: "65000:2", gateway: [10.2.0.1/24], l3_vni: 9200 }
+  - name: both
+    vni: 300
+    hybrid_vlan: 3
+    vrf: { rd: "65000:3", route_targets: { export: "65000:3" }, gateway: [10.3.0.1/24],
+           l3_vni: 9300 }
+peers:
+  - name: carrier-a
+    option: A
+    port: ix-a
+    asn: 65010
+    vrfs: [ { tenant: both, vlan: 801, address: 198.51.100.1/30, neighbor: 198.51.100.2 } ]
 )";
 
 bool has(const std::string& text, const std::string& block)
@@ -140,4 +174,68 @@ TEST_CASE("frr-reload.py's diff is read from its --test output, without its log"
 	CHECK(frr::reload_diff("x INFO: y\n\nLines To Delete\n===============\n\nLines To Add\n"
 	                       "============\nfrr version 8.4\n")
 	          .empty());
+}
+
+TEST_CASE("node.evpn renders EVPN sessions with every VNI advertised, mirrored to tsunagid",
+          "[frr][evpn]")
+{
+	const auto cfg = test::load_config(kEvpnNode);
+	const std::string conf = frr::render(cfg, {}, {.bmp_port = 11019});
+	INFO(conf);
+	// Remote VTEPs resolve through the shadow devices' blackhole default route.
+	CHECK(has(conf, "no ipv6 forwarding\n!\nip nht resolve-via-default\n!\n"));
+	// iBGP to the reflector unless an ASN is given, from the VTEP of the peer's family.
+	CHECK(has(conf,
+	          " neighbor 192.0.2.250 remote-as 65000\n neighbor 192.0.2.250 description evpn\n"
+	          " neighbor 192.0.2.250 timers 5 15\n neighbor 192.0.2.250 update-source "
+	          "192.0.2.11\n"));
+	CHECK(has(conf, " neighbor 2001:db8::250 remote-as 65100\n"));
+	CHECK(has(conf, " neighbor 2001:db8::250 update-source 2001:db8::11\n"));
+	CHECK(has(conf,
+	          " !\n address-family l2vpn evpn\n  neighbor 192.0.2.250 activate\n"
+	          "  neighbor 2001:db8::250 activate\n  advertise-all-vni\n exit-address-family\n"
+	          " !\n bmp targets tsunagid\n"));
+	// No carrier: no VPN address family in the default instance.
+	CHECK_FALSE(has(conf, "ipv4 vpn"));
+	CHECK(frr::render(cfg, {}, {.bmp_port = 11019}) == conf);
+}
+
+TEST_CASE("a VRF with an L3 VNI is an FRR VRF whose prefixes are type-5 routes", "[frr][evpn]")
+{
+	const auto cfg = test::load_config(kEvpnNode);
+	const std::string conf = frr::render(cfg, {{"both", 2003}}, {.bmp_port = 11019});
+	INFO(conf);
+	CHECK(has(conf, "vrf l3\n vni 9200\n ip route 10.2.0.0/24 blackhole\nexit-vrf\n"));
+	CHECK(has(conf, "vrf both\n vni 9300\n ip route 10.3.0.0/24 blackhole\nexit-vrf\n"));
+	// Without Option-A sessions the instance only feeds EVPN: no VPN export, no BMP target
+	// of its own (its routes arrive over the default instance's sessions).
+	const auto l3 = conf.find("router bgp 65000 vrf l3\n");
+	REQUIRE(l3 != std::string::npos);
+	const std::string l3_block = conf.substr(l3, conf.find("\nexit\n", l3) - l3);
+	CHECK(has(l3_block,
+	          " address-family ipv4 unicast\n  redistribute static\n exit-address-family\n"));
+	CHECK(has(l3_block,
+	          " address-family l2vpn evpn\n  advertise ipv4 unicast\n  advertise ipv6 unicast\n"
+	          " exit-address-family"));
+	CHECK_FALSE(has(l3_block, "vpn export"));
+	CHECK_FALSE(has(l3_block, "import vpn"));
+	CHECK_FALSE(has(l3_block, "bmp"));
+	// With Option-A sessions as well: both VPN and EVPN, and its BMP target.
+	const auto both = conf.find("router bgp 65000 vrf both\n");
+	REQUIRE(both != std::string::npos);
+	const std::string both_block = conf.substr(both);
+	CHECK(has(both_block, "  label vpn export 2003\n  rd vpn export 65000:3\n"));
+	CHECK(has(both_block, "  advertise ipv4 unicast\n"));
+	CHECK(has(both_block, " bmp targets tsunagid\n"));
+	// The L2-only tenant has no VRF.
+	CHECK_FALSE(has(conf, "vrf l2"));
+}
+
+TEST_CASE("without node.evpn nothing of EVPN is rendered", "[frr][evpn]")
+{
+	const auto cfg = test::load_config(test::kSmallNode);
+	const std::string conf = frr::render(cfg, {}, {.bmp_port = 11019});
+	CHECK_FALSE(has(conf, "evpn"));
+	CHECK_FALSE(has(conf, "vni"));
+	CHECK_FALSE(has(conf, "resolve-via-default"));
 }

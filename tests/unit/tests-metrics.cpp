@@ -199,6 +199,19 @@ TEST_CASE("a scrape shows ports, tenants, every drop reason, generations and bui
 	CHECK(l.value("tsunagi_worker_busy_seconds_total{worker=\"0\"}") == "0.25");
 	CHECK(l.value("tsunagi_vrf_routes{tenant=\"z\"}") == "2");
 	CHECK(!l.value("tsunagi_bgp_session_up{peer=\"carrier\"}"));  // only with FRR
+	CHECK(!l.value("tsunagi_evpn_remote_vteps{tenant=\"x\"}"));   // only with EVPN
+}
+
+TEST_CASE("with EVPN a scrape shows each EVPN tenant's remote VTEPs and MACs", "[metrics]")
+{
+	Scrape s;
+	s.snap.bgp = {{"192.0.2.9", true}};
+	s.snap.evpn = {{"x", 2, 100000}, {"y", 0, 0}};
+	const Lines l(metrics::render(s.snap));
+	CHECK(l.value("tsunagi_bgp_session_up{peer=\"192.0.2.9\"}") == "1");
+	CHECK(l.value("tsunagi_evpn_remote_vteps{tenant=\"x\"}") == "2");
+	CHECK(l.value("tsunagi_evpn_remote_macs{tenant=\"x\"}") == "100000");
+	CHECK(l.value("tsunagi_evpn_remote_macs{tenant=\"y\"}") == "0");
 }
 
 TEST_CASE("tenants beyond the cap are summed as tenant=\"_other\"", "[metrics]")

@@ -34,6 +34,8 @@ class Frr:
                 "-f", os.path.join(self.dir, "frr.conf"), "--vty_socket", self.dir,
                 "-i", os.path.join(self.dir, d + ".pid"), "-z", os.path.join(self.dir, "zserv.api"),
                 "--log", "file:" + os.path.join(self.dir, d + ".log")]
+        if d == "zebra":
+            argv += ["-s", "90000000"]  # as Debian's /etc/frr/daemons: EVPN VNIs by the thousand
         subprocess.run(argv, check=True, timeout=30, capture_output=True)
 
     def vtysh(self, *cmds, check=True):

@@ -1,0 +1,116 @@
+"""End-to-end tests of BGP EVPN (issue 19, docs/evpn.md) against an FRR leaf: no `vteps` in
+the node's YAML, the leaf's VTEP learned from its type-3 route and its host's MAC from its
+type-2 route; the leaf learns the node's VTEP from the node's own type-3 route.
+
+  cloud1 10.1.0.1 ─┐                                   leaf (namespace "site"): FRR 8.4,
+  srv1   10.1.0.2 ─┴─ tsunagi-dataplane ── core0 ═══ s-core 192.0.2.2, kernel bridge + vxlan
+                      tsunagid --frr (FRR: iBGP        VNI 100001 (nolearning, learning off),
+                      L2VPN EVPN to 192.0.2.2)         remote1 10.1.0.3 behind it
+"""
+import os
+import time
+
+from lib import capture, frr, netns, pinger, shell, yamlcfg
+from lib.procs import wait_until
+from lib.topo import NODE_V4, PORT_MAC, SITE_V4, TENANTS, Topology, host_ip, host_mac
+
+LEAF_CONF = """frr version 8.4
+frr defaults traditional
+hostname leaf
+service integrated-vtysh-config
+!
+router bgp 65000
+ bgp router-id %s
+ no bgp default ipv4-unicast
+ neighbor %s remote-as 65000
+ neighbor %s timers 3 9
+ neighbor %s timers connect 2
+ !
+ address-family l2vpn evpn
+  neighbor %s activate
+  advertise-all-vni
+ exit-address-family
+exit
+""" % ((SITE_V4,) + (NODE_V4,) * 4)
+
+
+def _build_leaf(t):
+    """The leaf's VTEP on s-core, as FRR's EVPN wants it (../shared/notes/frr-8.4-evpn-on-
+    this-kernel.md): a bridge with a vxlan device that neither learns nor has a remote, and
+    the host's veth; FRR fills the vxlan device's FDB from the node's routes."""
+    site, rem, s = t.ns["site"], t.ns["remote"], t.sfx
+    sc = t.dev["s-core"]
+    netns.ip(site, "addr", "add", SITE_V4 + "/24", "dev", sc)
+    netns.ip(site, "neigh", "replace", NODE_V4, "lladdr", PORT_MAC["core0"], "dev", sc, "nud", "permanent")
+    vx, br, sr, rr = "vx1-%s" % s, "br1-%s" % s, "sr1-%s" % s, "rr1-%s" % s
+    netns.ip(site, "link", "add", vx, "type", "vxlan", "id", str(TENANTS[1]["vni"]), "dstport", "4789",
+             "local", SITE_V4, "nolearning")
+    netns.no_offloads(site, vx)
+    t.net.veth(site, sr, rem, rr, mtu=1500, mac_b=host_mac(1, "remote"), ipv6_a=False)
+    t.net.bridge(site, br, [vx, sr], mtu=1500)
+    netns.ip(site, "link", "set", "dev", vx, "type", "bridge_slave", "learning", "off")
+    netns.ip(site, "link", "set", "dev", vx, "up")
+    netns.ip(rem, "addr", "add", host_ip(1, "remote") + "/24", "dev", rr)
+    t.dev["remote1"] = rr
+    return frr.Frr(site, os.path.join(t.dir, "leaf-frr"), LEAF_CONF, "leaf").start()
+
+
+def _config(t):
+    cfg = t.config([1])
+    cfg["node"]["evpn"] = {"peers": [{"address": SITE_V4}]}
+    for ten in cfg["tenants"]:
+        ten.pop("vteps", None)
+        ten["evpn"] = True
+    return cfg
+
+
+def test_evpn_a_frr_leaf(ctx):
+    """(a) an FRR leaf with its own kernel bridge + vxlan VTEP and no `vteps` in the YAML:
+    each side learns the other's VTEP over BGP EVPN, hosts ping both ways, the leaf's host
+    MAC is a remote MAC in the node's tables, and once known it is not flooded."""
+    ctx.require_node()
+    with Topology(ctx, tenants=[1], site=False) as t:
+        leaf = _build_leaf(t)
+        yamlcfg.write(t.config_path, _config(t), header="test evpn a: no vteps, an FRR leaf")
+        t.start_tsunagid(args=["--frr"])
+        t.start_dataplane()
+
+        def vteps():
+            try:
+                doc = shell.show_json(ctx, t, "show evpn vni")
+            except (AssertionError, ValueError):
+                return None
+            vnis = doc.get("vnis", [])
+            return vnis and SITE_V4 in vnis[0]["remoteVteps"]
+
+        t0 = time.monotonic()
+        wait_until(vteps, 60, interval=0.2, what="the leaf's type-3 route in show evpn vni")
+        ctx.note("leaf VTEP learned over EVPN %.1f s after start" % (time.monotonic() - t0))
+        wait_until(lambda: "192.0.2.1" in leaf.vtysh("show evpn vni %d json" % TENANTS[1]["vni"]), 30,
+                   interval=0.2, what="the node's type-3 route at the leaf")
+
+        remote, cloud = host_ip(1, "remote"), host_ip(1, "cloud")
+        wait_until(lambda: pinger.ping_ok(t.ns["cloud"], remote, timeout=2.0), 30, what="ping cloud1 -> remote1")
+        wait_until(lambda: pinger.ping_ok(t.ns["remote"], cloud, timeout=2.0), 30, what="ping remote1 -> cloud1")
+        for src, dst in ((t.ns["cloud"], remote), (t.ns["remote"], cloud)):
+            r = pinger.Pinger(t.procs, "ping-%s" % dst, src, dst, interval=0.02, count=50).start().result()
+            assert r["received"] == 50, "ping to %s over EVPN: %s" % (dst, r)
+            ctx.note("ping %s over EVPN: 50/50" % dst)
+
+        # The leaf's host MAC came as a type-2 route and is a remote MAC behind its VTEP.
+        def remote_mac():
+            macs = shell.show_json(ctx, t, "show evpn mac")["macs"]
+            return [m for m in macs if m["mac"] == host_mac(1, "remote")]
+
+        got = wait_until(remote_mac, 20, interval=0.2, what="the leaf host's type-2 route")
+        assert got[0]["vtep"] == SITE_V4, got
+
+        # Known now: unicast to it reaches neither the node's other access host.
+        cap = capture.Capture(t.procs, "tcpdump-srv", t.ns["srv"], "h-srv-%s" % t.sfx,
+                              os.path.join(t.dir, "srv.pcap")).start()
+        r = pinger.Pinger(t.procs, "ping-known", t.ns["cloud"], remote, interval=0.02, count=50).start().result()
+        pkts = cap.stop()
+        assert r["received"] == 50, r
+        flooded = [p for p in pkts if p.haslayer("Ether") and p["Ether"].dst == host_mac(1, "remote")]
+        assert not flooded, "%d frames to the known remote MAC were flooded to srv0" % len(flooded)
+        ctx.note("ping to the known remote MAC: 50/50, 0 frames flooded to srv0")
