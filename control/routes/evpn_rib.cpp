@@ -93,6 +93,9 @@ void EvpnRib::link(const PeerId& id, const EvpnPath& p, bool add)
 		}
 	}
 	changed_.insert(*slot);
+	if (slot->type == kMacIp) {
+		stale_winners_.insert({slot->vni, slot->mac.bytes});
+	}
 }
 
 void EvpnRib::put(const PeerId& id, Session& s, const EvpnPath& p)
@@ -275,13 +278,18 @@ std::optional<RemoteMac> EvpnRib::mac(uint32_t vni, const config::Mac& m) const
 
 std::vector<std::pair<config::Mac, RemoteMac>> EvpnRib::macs(uint32_t vni) const
 {
-	std::vector<std::pair<config::Mac, RemoteMac>> out;
-	// Slots sort by type, then VNI, then MAC: one VNI's MACs are one run of them.
-	for (auto it = used_.lower_bound(Slot{kMacIp, vni, {}, {}});
-	     it != used_.end() && it->first.type == kMacIp && it->first.vni == vni; ++it) {
-		if (auto r = mac(vni, it->first.mac)) {
-			out.emplace_back(it->first.mac, std::move(*r));
+	for (const auto& [v, bytes] : stale_winners_) {
+		if (auto r = mac(v, config::Mac{bytes})) {
+			winners_.insert_or_assign({v, bytes}, std::move(*r));
+		} else {
+			winners_.erase({v, bytes});
 		}
+	}
+	stale_winners_.clear();
+	std::vector<std::pair<config::Mac, RemoteMac>> out;
+	for (auto it = winners_.lower_bound({vni, {}});
+	     it != winners_.end() && it->first.first == vni; ++it) {
+		out.emplace_back(config::Mac{it->first.second}, it->second);
 	}
 	return out;
 }

@@ -128,6 +128,12 @@ private:
 	std::map<PeerId, Session> sessions_;
 	std::map<Slot, std::set<Source>> used_;
 	std::set<Slot> changed_;
+	// Each remote MAC's winning route, brought up to date for the MACs whose routes changed
+	// when macs() is asked: a VNI's MACs are then read in one pass, not decided again one
+	// by one (100 000 MACs in one VNI are rewritten in every pass that changes a few).
+	using MacKey = std::pair<uint32_t, std::array<uint8_t, 6>>;
+	mutable std::map<MacKey, RemoteMac> winners_;
+	mutable std::set<MacKey> stale_winners_;
 	EvpnCounters counters_;
 	uint64_t now_ms_ = 1;
 

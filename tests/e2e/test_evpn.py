@@ -8,13 +8,14 @@ type-2 route; the leaf learns the node's VTEP from the node's own type-3 route.
                       L2VPN EVPN to 192.0.2.2)         remote1 10.1.0.3 behind it
 """
 import os
+import signal
 import time
 
-from lib import capture, frr, netns, pinger, shell, yamlcfg
+from lib import capture, frr, gobgp, netns, pinger, shell, yamlcfg
 from lib.procs import wait_until
 from lib.topo import NODE_V4, PORT_MAC, SITE_V4, TENANTS, Topology, host_ip, host_mac
 
-LEAF_CONF = """frr version 8.4
+LEAF_CONF_TEMPLATE = """frr version 8.4
 frr defaults traditional
 hostname leaf
 service integrated-vtysh-config
@@ -31,15 +32,51 @@ router bgp 65000
   advertise-all-vni
  exit-address-family
 exit
-""" % ((SITE_V4,) + (NODE_V4,) * 4)
+"""
+LEAF_CONF = LEAF_CONF_TEMPLATE % ((SITE_V4,) + (NODE_V4,) * 4)
+RR_V4 = "192.0.2.3"  # the GoBGP route reflector on the underlay segment
 
 
-def _build_leaf(t):
+def _rr_conf():
+    """GoBGP 3.10 as an L2VPN EVPN route reflector for the node and the leaf (no graceful
+    restart: its default)."""
+    conf = """[global.config]
+  as = 65000
+  router-id = "%s"
+  local-address-list = ["%s"]
+""" % (RR_V4, RR_V4)
+    for client in (NODE_V4, SITE_V4):
+        conf += """
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "%s"
+    peer-as = 65000
+  [neighbors.timers.config]
+    hold-time = 9
+    keepalive-interval = 3
+    connect-retry = 2
+  [neighbors.route-reflector.config]
+    route-reflector-client = true
+    route-reflector-cluster-id = "%s"
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "l2vpn-evpn"
+""" % (client, RR_V4)
+    return conf
+
+
+def _build_leaf(t, peer=NODE_V4):
     """The leaf's VTEP on s-core, as FRR's EVPN wants it (../shared/notes/frr-8.4-evpn-on-
     this-kernel.md): a bridge with a vxlan device that neither learns nor has a remote, and
     the host's veth; FRR fills the vxlan device's FDB from the node's routes."""
     site, rem, s = t.ns["site"], t.ns["remote"], t.sfx
     sc = t.dev["s-core"]
+    if peer == RR_V4:
+        # The underlay segment as a bridge, with the route reflector's namespace on it.
+        t.ns["rr"] = t.net.ns("rr")
+        t.net.veth(site, "s-rr-%s" % s, t.ns["rr"], "r-rr-%s" % s, ipv6_a=False, ipv6_b=False)
+        netns.ip(t.ns["rr"], "addr", "add", RR_V4 + "/24", "dev", "r-rr-%s" % s)
+        sc = t.net.bridge(site, "bu-%s" % s, [sc, "s-rr-%s" % s])
     netns.ip(site, "addr", "add", SITE_V4 + "/24", "dev", sc)
     netns.ip(site, "neigh", "replace", NODE_V4, "lladdr", PORT_MAC["core0"], "dev", sc, "nud", "permanent")
     vx, br, sr, rr = "vx1-%s" % s, "br1-%s" % s, "sr1-%s" % s, "rr1-%s" % s
@@ -52,16 +89,45 @@ def _build_leaf(t):
     netns.ip(site, "link", "set", "dev", vx, "up")
     netns.ip(rem, "addr", "add", host_ip(1, "remote") + "/24", "dev", rr)
     t.dev["remote1"] = rr
-    return frr.Frr(site, os.path.join(t.dir, "leaf-frr"), LEAF_CONF, "leaf").start()
+    conf = LEAF_CONF_TEMPLATE % ((SITE_V4,) + (peer,) * 4)
+    return frr.Frr(site, os.path.join(t.dir, "leaf-frr"), conf, "leaf").start()
 
 
-def _config(t):
+def _config(t, peer=SITE_V4):
     cfg = t.config([1])
-    cfg["node"]["evpn"] = {"peers": [{"address": SITE_V4}]}
+    cfg["node"]["evpn"] = {"peers": [{"address": peer}]}
     for ten in cfg["tenants"]:
         ten.pop("vteps", None)
         ten["evpn"] = True
     return cfg
+
+
+def _start(ctx, t, rr=False):
+    """The leaf (and with `rr` the GoBGP route reflector both peer with), then the node with
+    FRR; returns the leaf once each side has the other's VTEP."""
+    leaf = _build_leaf(t, RR_V4 if rr else NODE_V4)
+    if rr:
+        gobgp.GoBgp(t.procs, t.ns["rr"], os.path.join(t.dir, "rr"), _rr_conf()).start()
+    yamlcfg.write(t.config_path, _config(t, RR_V4 if rr else SITE_V4), header="test evpn: no vteps, an FRR leaf")
+    t.start_tsunagid(args=["--frr"])
+    t.start_dataplane()
+
+    def vteps():
+        try:
+            doc = shell.show_json(ctx, t, "show evpn vni")
+        except (AssertionError, ValueError):
+            return None
+        vnis = doc.get("vnis", [])
+        return vnis and SITE_V4 in vnis[0]["remoteVteps"]
+
+    t0 = time.monotonic()
+    wait_until(vteps, 60, interval=0.2, what="the leaf's type-3 route in show evpn vni")
+    ctx.note("leaf VTEP learned over EVPN %.1f s after start" % (time.monotonic() - t0))
+    wait_until(lambda: NODE_V4 in leaf.vtysh("show evpn vni %d json" % TENANTS[1]["vni"]), 30,
+               interval=0.2, what="the node's type-3 route at the leaf")
+    for src, dst in ((t.ns["cloud"], host_ip(1, "remote")), (t.ns["remote"], host_ip(1, "cloud"))):
+        wait_until(lambda: pinger.ping_ok(src, dst, timeout=2.0), 30, what="ping %s over EVPN" % dst)
+    return leaf
 
 
 def test_evpn_a_frr_leaf(ctx):
@@ -70,28 +136,8 @@ def test_evpn_a_frr_leaf(ctx):
     MAC is a remote MAC in the node's tables, and once known it is not flooded."""
     ctx.require_node()
     with Topology(ctx, tenants=[1], site=False) as t:
-        leaf = _build_leaf(t)
-        yamlcfg.write(t.config_path, _config(t), header="test evpn a: no vteps, an FRR leaf")
-        t.start_tsunagid(args=["--frr"])
-        t.start_dataplane()
-
-        def vteps():
-            try:
-                doc = shell.show_json(ctx, t, "show evpn vni")
-            except (AssertionError, ValueError):
-                return None
-            vnis = doc.get("vnis", [])
-            return vnis and SITE_V4 in vnis[0]["remoteVteps"]
-
-        t0 = time.monotonic()
-        wait_until(vteps, 60, interval=0.2, what="the leaf's type-3 route in show evpn vni")
-        ctx.note("leaf VTEP learned over EVPN %.1f s after start" % (time.monotonic() - t0))
-        wait_until(lambda: "192.0.2.1" in leaf.vtysh("show evpn vni %d json" % TENANTS[1]["vni"]), 30,
-                   interval=0.2, what="the node's type-3 route at the leaf")
-
+        leaf = _start(ctx, t)
         remote, cloud = host_ip(1, "remote"), host_ip(1, "cloud")
-        wait_until(lambda: pinger.ping_ok(t.ns["cloud"], remote, timeout=2.0), 30, what="ping cloud1 -> remote1")
-        wait_until(lambda: pinger.ping_ok(t.ns["remote"], cloud, timeout=2.0), 30, what="ping remote1 -> cloud1")
         for src, dst in ((t.ns["cloud"], remote), (t.ns["remote"], cloud)):
             r = pinger.Pinger(t.procs, "ping-%s" % dst, src, dst, interval=0.02, count=50).start().result()
             assert r["received"] == 50, "ping to %s over EVPN: %s" % (dst, r)
@@ -114,3 +160,78 @@ def test_evpn_a_frr_leaf(ctx):
         flooded = [p for p in pkts if p.haslayer("Ether") and p["Ether"].dst == host_mac(1, "remote")]
         assert not flooded, "%d frames to the known remote MAC were flooded to srv0" % len(flooded)
         ctx.note("ping to the known remote MAC: 50/50, 0 frames flooded to srv0")
+
+
+def test_evpn_b_gobgp_route_reflector(ctx):
+    """(b), with another BGP daemon: the node and the FRR leaf peer only with a GoBGP route
+    reflector (no graceful restart, no enhanced route refresh), which reflects each one's
+    type-3 and type-2 routes to the other; hosts ping both ways and the leaf host's MAC is a
+    remote MAC behind the leaf's VTEP (the reflector's next hop left unchanged)."""
+    ctx.require_node()
+    gobgp.require()
+    with Topology(ctx, tenants=[1], site=False) as t:
+        _start(ctx, t, rr=True)
+        for src, dst in ((t.ns["cloud"], host_ip(1, "remote")), (t.ns["remote"], host_ip(1, "cloud"))):
+            r = pinger.Pinger(t.procs, "ping-%s" % dst, src, dst, interval=0.02, count=50).start().result()
+            assert r["received"] == 50, "ping to %s through the reflector's routes: %s" % (dst, r)
+        macs = wait_until(lambda: [m for m in shell.show_json(ctx, t, "show evpn mac")["macs"]
+                                   if m["mac"] == host_mac(1, "remote")], 20, interval=0.2,
+                          what="the leaf host's type-2 route through the reflector")
+        assert macs[0]["vtep"] == SITE_V4, macs
+        vteps = shell.show_json(ctx, t, "show evpn vteps")["vteps"]
+        assert [v["vtep"] for v in vteps] == [SITE_V4], vteps
+        ctx.note("through a GoBGP route reflector: 50/50 pings each way, the leaf's MAC behind %s" % SITE_V4)
+
+
+def _pingers(t, name, count):
+    return [pinger.Pinger(t.procs, "ping-%s-%s" % (name, dst), src, dst, interval=0.02, count=count).start()
+            for src, dst in ((t.ns["cloud"], host_ip(1, "remote")), (t.ns["remote"], host_ip(1, "cloud")))]
+
+
+def test_evpn_e_sigkill_tsunagid_and_bgpd(ctx):
+    """(e) SIGKILL of tsunagid (started again) while hosts ping across VXLAN both ways: not
+    one ping is lost. The dataplane keeps the remote VTEP and MAC it has, and the restarted
+    tsunagid holds its first publication until the EVPN session has sent its routes again.
+    Then SIGKILL of the node's bgpd (tsunagid starts it again): the node's tables keep the
+    leaf's VTEP and MAC throughout (nothing is published), and forwarding comes back once
+    the session is. The FRR 8.4 leaf removes the node's flood entry from its kernel 0.1 s
+    after the session drops although both ends negotiate graceful restart for L2VPN EVPN
+    (seen with `bridge fdb show` on the leaf): its side is lost until the session is back."""
+    ctx.require_node()
+    with Topology(ctx, tenants=[1], site=False) as t:
+        leaf = _start(ctx, t)
+
+        def seen(line):  # in the log of every start so far
+            return t.tsunagid.log(True).count(line)
+
+        pingers = _pingers(t, "tsunagid", 600)
+        time.sleep(1.0)
+        t.tsunagid.kill(signal.SIGKILL)
+        t.tsunagid.wait(10)
+        t.start_tsunagid(wait=False, args=["--frr"])
+        wait_until(lambda: seen("routes are back; publishing") > 0, 30, interval=0.1,
+                   what="the restarted tsunagid to publish")
+        for r in [p.result() for p in pingers]:
+            assert r["sent"] == 600 and r["received"] == 600, "tsunagid SIGKILL: %s" % r
+        ctx.note("tsunagid SIGKILL and restart: 600/600 pings each way across VXLAN")
+
+        pingers = _pingers(t, "bgpd", 600)
+        time.sleep(1.0)
+        generations = seen("published table generation")
+        started = seen("frr: bgpd started")
+        pids = frr.daemon_pids(t.runtime_dir + "/frr")
+        bgpd = [pid for pf, pid in pids.items() if pf.endswith("bgpd.pid")]
+        assert bgpd, pids
+        os.kill(bgpd[0], signal.SIGKILL)
+        wait_until(lambda: seen("frr: bgpd started") > started, 30, interval=0.1, what="tsunagid to start bgpd again")
+        wait_until(lambda: '"state":"Established"' in leaf.vtysh("show bgp summary json").replace(" ", ""), 60,
+                   interval=0.2, what="the EVPN session back")
+        results = [p.result() for p in pingers]
+        for r in results:
+            assert r["received"] > 0 and r["lost"] == r["longest_run"], "bgpd SIGKILL: %s" % r
+            assert not any(run[0] + run[2] / 20 > 590 for run in r["runs"]), "no recovery: %s" % r
+        assert seen("published table generation") == generations, "the node's tables changed"
+        doc = shell.show_json(ctx, t, "show evpn vni")
+        assert doc["vnis"][0]["remoteVteps"] == [SITE_V4] and doc["vnis"][0]["remoteMacs"] == 1, doc
+        ctx.note("node bgpd SIGKILL: the node's tables unchanged; pings lost while the leaf had no flood "
+                 "entry: %s ms" % ", ".join("%.0f" % r["outage_ms"] for r in results))
