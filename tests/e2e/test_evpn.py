@@ -8,10 +8,11 @@ type-2 route; the leaf learns the node's VTEP from the node's own type-3 route.
                       L2VPN EVPN to 192.0.2.2)         remote1 10.1.0.3 behind it
 """
 import os
+import re
 import signal
 import time
 
-from lib import capture, frr, gobgp, netns, pinger, shell, yamlcfg
+from lib import capture, frr, gobgp, netns, pinger, prom, shell, yamlcfg
 from lib.procs import wait_until
 from lib.topo import NODE_V4, PORT_MAC, SITE_V4, TENANTS, Topology, host_ip, host_mac
 
@@ -150,6 +151,14 @@ def test_evpn_a_frr_leaf(ctx):
 
         got = wait_until(remote_mac, 20, interval=0.2, what="the leaf host's type-2 route")
         assert got[0]["vtep"] == SITE_V4, got
+
+        # The same in tsunagid's /metrics: the EVPN session, the tenant's remote VTEP and MAC.
+        text = prom.http_get(t.ns["dp"], "http://127.0.0.1:9469/metrics")[2]
+        for series, want in (  # at least: the leaf may advertise MACs of its own too('tsunagi_bgp_session_up{peer="%s"}' % SITE_V4, 1),
+                             ('tsunagi_evpn_remote_vteps{tenant="cust-0001"}', 1),
+                             ('tsunagi_evpn_remote_macs{tenant="cust-0001"}', 1)):
+            m = re.search(r"^%s (\S+)$" % re.escape(series), text, re.M)
+            assert m and float(m.group(1)) >= want, "%s in /metrics: %s" % (series, m and m.group(0))
 
         # Known now: unicast to it reaches neither the node's other access host.
         cap = capture.Capture(t.procs, "tcpdump-srv", t.ns["srv"], "h-srv-%s" % t.sfx,
