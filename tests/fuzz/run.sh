@@ -20,7 +20,7 @@ config_srcs=$(cd "$top" && echo common/config/*.cpp)
 compile_srcs=$(cd "$top" && echo control/compile/*.cpp)
 declare -A sources=(
 	[bmp]="tests/fuzz/fuzz_bmp.cpp control/routes/bgp_message.cpp control/routes/bmp.cpp control/routes/evpn_nlri.cpp control/routes/evpn_rib.cpp control/routes/resync.cpp control/routes/vpn_rib.cpp common/config/values.cpp"
-	[shell]="tests/fuzz/fuzz_shell.cpp control/shell/command_tree.cpp control/shell/output_filter.cpp control/shell/shell.cpp control/shell/show_commands.cpp control/shell/show_text.cpp control/shell/trace_view.cpp common/pkt/describe.cpp common/report/counter_totals.cpp $config_srcs $compile_srcs common/abi/table_view.cpp"
+	[shell]="tests/fuzz/fuzz_shell.cpp control/shell/command_tree.cpp control/shell/output_filter.cpp control/shell/shell.cpp control/shell/show_commands.cpp control/shell/show_evpn.cpp control/shell/show_text.cpp control/shell/trace_view.cpp common/pkt/describe.cpp common/report/counter_totals.cpp $config_srcs $compile_srcs common/abi/table_view.cpp"
 	[pipeline]="tests/fuzz/fuzz_pipeline.cpp $(cd "$top" && echo dataplane/pipeline/*.cpp) dataplane/runtime/eal_setup.cpp $config_srcs $compile_srcs common/abi/table_view.cpp"
 	[config]="tests/fuzz/fuzz_config.cpp $config_srcs control/reload/diff.cpp $compile_srcs common/abi/table_view.cpp"
 )
