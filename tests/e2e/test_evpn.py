@@ -131,6 +131,25 @@ def _start(ctx, t, rr=False):
     return leaf
 
 
+def _pingers(t, name, count):
+    return [pinger.Pinger(t.procs, "ping-%s-%s" % (name, dst), src, dst, interval=0.02, count=count).start()
+            for src, dst in ((t.ns["cloud"], host_ip(1, "remote")), (t.ns["remote"], host_ip(1, "cloud")))]
+
+
+def _ping_both_ways(t, name, count):
+    """`count` pings each way between cloud1 and remote1, all answered."""
+    for r in [p.result() for p in _pingers(t, name, count)]:
+        assert r["received"] == count, "%s: ping to %s: %s" % (name, r["dst"], r)
+
+
+def _leaf_host_mac(ctx, t):
+    """The leaf host's MAC as `show evpn mac` has it, once its type-2 route is in."""
+    macs = wait_until(lambda: [m for m in shell.show_json(ctx, t, "show evpn mac")["macs"]
+                               if m["mac"] == host_mac(1, "remote")], 20, interval=0.2,
+                      what="the leaf host's type-2 route")
+    return macs[0]
+
+
 def test_evpn_a_frr_leaf(ctx):
     """(a) an FRR leaf with its own kernel bridge + vxlan VTEP and no `vteps` in the YAML:
     each side learns the other's VTEP over BGP EVPN, hosts ping both ways, the leaf's host
@@ -138,23 +157,18 @@ def test_evpn_a_frr_leaf(ctx):
     ctx.require_node()
     with Topology(ctx, tenants=[1], site=False) as t:
         leaf = _start(ctx, t)
-        remote, cloud = host_ip(1, "remote"), host_ip(1, "cloud")
-        for src, dst in ((t.ns["cloud"], remote), (t.ns["remote"], cloud)):
-            r = pinger.Pinger(t.procs, "ping-%s" % dst, src, dst, interval=0.02, count=50).start().result()
-            assert r["received"] == 50, "ping to %s over EVPN: %s" % (dst, r)
-            ctx.note("ping %s over EVPN: 50/50" % dst)
+        remote = host_ip(1, "remote")
+        _ping_both_ways(t, "evpn-a", 50)
+        ctx.note("ping over EVPN: 50/50 each way")
 
         # The leaf's host MAC came as a type-2 route and is a remote MAC behind its VTEP.
-        def remote_mac():
-            macs = shell.show_json(ctx, t, "show evpn mac")["macs"]
-            return [m for m in macs if m["mac"] == host_mac(1, "remote")]
-
-        got = wait_until(remote_mac, 20, interval=0.2, what="the leaf host's type-2 route")
-        assert got[0]["vtep"] == SITE_V4, got
+        got = _leaf_host_mac(ctx, t)
+        assert got["vtep"] == SITE_V4, got
 
         # The same in tsunagid's /metrics: the EVPN session, the tenant's remote VTEP and MAC.
         text = prom.http_get(t.ns["dp"], "http://127.0.0.1:9469/metrics")[2]
-        for series, want in (  # at least: the leaf may advertise MACs of its own too('tsunagi_bgp_session_up{peer="%s"}' % SITE_V4, 1),
+        # At least: the leaf may advertise MACs of its own too.
+        for series, want in (('tsunagi_bgp_session_up{peer="%s"}' % SITE_V4, 1),
                              ('tsunagi_evpn_remote_vteps{tenant="cust-0001"}', 1),
                              ('tsunagi_evpn_remote_macs{tenant="cust-0001"}', 1)):
             m = re.search(r"^%s (\S+)$" % re.escape(series), text, re.M)
@@ -180,21 +194,12 @@ def test_evpn_b_gobgp_route_reflector(ctx):
     gobgp.require()
     with Topology(ctx, tenants=[1], site=False) as t:
         _start(ctx, t, rr=True)
-        for src, dst in ((t.ns["cloud"], host_ip(1, "remote")), (t.ns["remote"], host_ip(1, "cloud"))):
-            r = pinger.Pinger(t.procs, "ping-%s" % dst, src, dst, interval=0.02, count=50).start().result()
-            assert r["received"] == 50, "ping to %s through the reflector's routes: %s" % (dst, r)
-        macs = wait_until(lambda: [m for m in shell.show_json(ctx, t, "show evpn mac")["macs"]
-                                   if m["mac"] == host_mac(1, "remote")], 20, interval=0.2,
-                          what="the leaf host's type-2 route through the reflector")
-        assert macs[0]["vtep"] == SITE_V4, macs
+        _ping_both_ways(t, "evpn-rr", 50)
+        got = _leaf_host_mac(ctx, t)
+        assert got["vtep"] == SITE_V4, got
         vteps = shell.show_json(ctx, t, "show evpn vteps")["vteps"]
         assert [v["vtep"] for v in vteps] == [SITE_V4], vteps
         ctx.note("through a GoBGP route reflector: 50/50 pings each way, the leaf's MAC behind %s" % SITE_V4)
-
-
-def _pingers(t, name, count):
-    return [pinger.Pinger(t.procs, "ping-%s-%s" % (name, dst), src, dst, interval=0.02, count=count).start()
-            for src, dst in ((t.ns["cloud"], host_ip(1, "remote")), (t.ns["remote"], host_ip(1, "cloud")))]
 
 
 def test_evpn_e_sigkill_tsunagid_and_bgpd(ctx):
