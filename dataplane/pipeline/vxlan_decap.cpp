@@ -1,6 +1,8 @@
 // Classify, for underlay ports: VXLAN to this node's VTEP from a VTEP listed for the VNI's
 // tenant is decapsulated and enters that tenant's segment (DESIGN.md §3); what else is for
 // the node (ARP, ND, ICMP, BGP) goes to the kernel, the rest is dropped under its reason.
+#include <cstring>
+
 #include "common/pkt/format.hpp"
 #include "dataplane/pipeline/frame_edit.hpp"
 #include "dataplane/pipeline/pipeline.hpp"
@@ -9,6 +11,62 @@ namespace tsunagi::dp {
 
 using abi::kNone;
 using pkt::load_be16;
+
+namespace {
+
+// What the outer headers of nearly every packet on an underlay port hold: the port's MAC,
+// this node's IPv4 VTEP (`vtep4`, network order; `has_vtep4` false: none).
+struct PlainVxlan4 {
+	uint64_t mac;
+	uint32_t vtep4;
+	bool has_vtep4;
+
+	// The common packet checked in one go, without branches between the checks: IPv4
+	// without options to the VTEP, unfragmented, UDP to port 4789 with the I flag set,
+	// every length in bounds. True: what parse_underlay() would find (kPass), its decap
+	// being kVxlan4Overhead; false: parse_underlay() decides.
+	bool parse(const rte_mbuf* m, const uint8_t* p, abi::VtepKey& key,
+	           uint32_t& inner_len) const
+	{
+		constexpr uint32_t kInnerFrom = pkt::kVxlan4Overhead;
+		if (rte_pktmbuf_data_len(m) < kInnerFrom + pkt::kEthLen) {
+			return false;
+		}
+		uint64_t dst_mac;
+		uint32_t type_ver;  // EtherType, version and IHL, and the TOS
+		uint16_t frag;
+		uint32_t dst_ip;
+		uint16_t dst_port;
+		std::memcpy(&dst_mac, p, 8);
+		std::memcpy(&type_ver, p + 12, 4);
+		std::memcpy(&frag, p + pkt::kEthLen + 6, 2);
+		std::memcpy(&dst_ip, p + pkt::kEthLen + 16, 4);
+		std::memcpy(&dst_port, p + pkt::kEthLen + pkt::kIpv4Len + 2, 2);
+		const uint8_t* l3 = p + pkt::kEthLen;
+		const uint32_t total = load_be16(l3 + 2);
+		const uint32_t udp_len = load_be16(l3 + pkt::kIpv4Len + 4);
+		// Bytes in memory order, read as little-endian words.
+		const bool plain = (((dst_mac ^ mac) << 16) == 0) &
+		                   ((type_ver & 0xffffff) == 0x450008) & ((frag & 0xff3f) == 0) &
+		                   (l3[9] == pkt::kIpProtoUdp) & has_vtep4 & (dst_ip == vtep4) &
+		                   (dst_port == __builtin_bswap16(pkt::kVxlanPort)) &
+		                   ((p[kInnerFrom - pkt::kVxlanLen] & pkt::kVxlanFlagI) != 0) &
+		                   (udp_len >= pkt::kUdpLen + pkt::kVxlanLen + pkt::kEthLen) &
+		                   (udp_len + pkt::kIpv4Len <= total) &
+		                   (pkt::kEthLen + total <= rte_pktmbuf_pkt_len(m));
+		if (!plain || !pkt::ipv4_header_intact(l3, pkt::kIpv4Len)) {
+			return false;
+		}
+		key = abi::VtepKey{};
+		std::memcpy(key.ip, l3 + 12, 4);
+		// The VNI and the reserved byte after it, in one load.
+		key.vni = pkt::load_be32(p + kInnerFrom - 4) >> 8;
+		inner_len = udp_len - pkt::kUdpLen - pkt::kVxlanLen;
+		return true;
+	}
+};
+
+}  // namespace
 
 // The outer headers' checks, in the order that decides which reason a bad packet gets.
 // `key` gets the source VTEP and VNI, `decap` the bytes before the inner frame and
@@ -129,6 +187,8 @@ uint16_t Pipeline::classify_underlay(uint16_t port, rte_mbuf** pkts, uint16_t n,
 	uint32_t decaps[kStage];
 	uint32_t inner_lens[kStage];
 	const MacTable::Probe macs = macs_->probe();
+	PlainVxlan4 plain{0, t_.node().vtep4, t_.node().has_vtep4 != 0};
+	std::memcpy(&plain.mac, t_.ports[port].mac, 6);
 	uint64_t bytes = 0;
 	uint16_t k = 0;
 	for (uint16_t i = 0; i < n; ++i) {
@@ -137,7 +197,11 @@ uint16_t Pipeline::classify_underlay(uint16_t port, rte_mbuf** pkts, uint16_t n,
 		Work& w = work[k];
 		w.m = m;
 		w.eth = rte_pktmbuf_mtod(m, uint8_t*);
-		const Drop verdict = parse_underlay(w, port, keys[k], decaps[k], inner_lens[k]);
+		decaps[k] = pkt::kVxlan4Overhead;
+		const Drop verdict =
+		    plain.parse(m, w.eth, keys[k], inner_lens[k])
+		        ? kPass
+		        : parse_underlay(w, port, keys[k], decaps[k], inner_lens[k]);
 		if (verdict == kPunt) {
 			punt(port, m, tx);
 			continue;
