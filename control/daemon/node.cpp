@@ -214,6 +214,12 @@ void Node::serve_feed(const routes::ResyncTimers& timers)
 	               [this](const std::vector<std::string>& commands) { frr_->ask(commands); });
 	publish_routes();
 	publish_evpn();
+	if (cfg_.node.evpn) {
+		dataplane_.open();
+		for (const auto& l : evpn_local_.pass(dataplane_.reader(), tables_.view(), cfg_)) {
+			log(l);
+		}
+	}
 }
 
 void Node::release_hold()

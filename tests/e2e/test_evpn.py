@@ -7,6 +7,7 @@ type-2 route; the leaf learns the node's VTEP from the node's own type-3 route.
                       tsunagid --frr (FRR: iBGP        VNI 100001 (nolearning, learning off),
                       L2VPN EVPN to 192.0.2.2)         remote1 10.1.0.3 behind it
 """
+import json
 import os
 import re
 import signal
@@ -150,6 +151,12 @@ def _leaf_host_mac(ctx, t):
     return macs[0]
 
 
+def _leaf_macs(leaf):
+    """The leaf's EVPN MACs of the tenant's VNI: MAC -> the VTEP it is behind, or "local"."""
+    doc = json.loads(leaf.vtysh("show evpn mac vni %d json" % TENANTS[1]["vni"]) or "{}")
+    return {m: e.get("remoteVtep", "local") for m, e in doc.get("macs", {}).items()}
+
+
 def test_evpn_a_frr_leaf(ctx):
     """(a) an FRR leaf with its own kernel bridge + vxlan VTEP and no `vteps` in the YAML:
     each side learns the other's VTEP over BGP EVPN, hosts ping both ways, the leaf's host
@@ -183,6 +190,28 @@ def test_evpn_a_frr_leaf(ctx):
         flooded = [p for p in pkts if p.haslayer("Ether") and p["Ether"].dst == host_mac(1, "remote")]
         assert not flooded, "%d frames to the known remote MAC were flooded to srv0" % len(flooded)
         ctx.note("ping to the known remote MAC: 50/50, 0 frames flooded to srv0")
+
+        # The other way: what the node learned on its access port went out as a type-2
+        # route, and the leaf has the cloud host behind the node's VTEP.
+        cloud = host_mac(1, "cloud")
+        wait_until(lambda: _leaf_macs(leaf).get(cloud) == NODE_V4, 10, interval=0.1,
+                   what="the node's local MAC at the leaf")
+        # Forgotten by the dataplane, withdrawn; learned again, advertised again.
+        # No ARP between the hosts from here on, which would have the node learn it again
+        # before the leaf heard of its withdrawal.
+        t.static_neighbors("cloud", 1, "remote")
+        t.static_neighbors("remote", 1, "cloud")
+        shell.run(ctx, t, "clear mac-table")
+        t0 = time.monotonic()
+        wait_until(lambda: cloud not in _leaf_macs(leaf), 10, interval=0.05,
+                   what="the cleared MAC withdrawn at the leaf")
+        gone = time.monotonic() - t0
+        assert pinger.ping_ok(t.ns["cloud"], remote, timeout=2.0)
+        t0 = time.monotonic()
+        wait_until(lambda: _leaf_macs(leaf).get(cloud) == NODE_V4, 10, interval=0.05,
+                   what="the MAC learned again at the leaf")
+        ctx.note("the node's local MAC at the leaf behind %s; after clear mac-table withdrawn in %.2f s, "
+                 "back %.2f s after one ping" % (NODE_V4, gone, time.monotonic() - t0))
 
 
 def test_evpn_b_gobgp_route_reflector(ctx):
