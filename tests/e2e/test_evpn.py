@@ -237,7 +237,7 @@ def test_evpn_e_sigkill_tsunagid_and_bgpd(ctx):
     tsunagid holds its first publication until the EVPN session has sent its routes again.
     Then SIGKILL of the node's bgpd (tsunagid starts it again): the node's tables keep the
     leaf's VTEP and MAC throughout (nothing is published), and forwarding comes back once
-    the session is. The FRR 8.4 leaf removes the node's flood entry from its kernel 0.1 s
+    the session is. The restarted tsunagid keeps the node's local MAC advertised. The FRR 8.4 leaf removes the node's flood entry from its kernel 0.1 s
     after the session drops although both ends negotiate graceful restart for L2VPN EVPN
     (seen with `bridge fdb show` on the leaf): its side is lost until the session is back."""
     ctx.require_node()
@@ -256,7 +256,14 @@ def test_evpn_e_sigkill_tsunagid_and_bgpd(ctx):
                    what="the restarted tsunagid to publish")
         for r in [p.result() for p in pingers]:
             assert r["sent"] == 600 and r["received"] == 600, "tsunagid SIGKILL: %s" % r
-        ctx.note("tsunagid SIGKILL and restart: 600/600 pings each way across VXLAN")
+        # The restarted tsunagid found the node's local MAC on the shadow port and kept it:
+        # the leaf never heard a withdrawal.
+        restarted = t.tsunagid.log(True).rsplit("running; SIGHUP reloads", 1)[-1]
+        assert re.search(r"EVPN local MACs: [1-9]\d* already on the shadow ports", restarted), restarted
+        assert not re.search(r"[1-9]\d* taken off", restarted), restarted
+        assert _leaf_macs(leaf).get(host_mac(1, "cloud")) == NODE_V4, _leaf_macs(leaf)
+        ctx.note("tsunagid SIGKILL and restart: 600/600 pings each way across VXLAN; the node's local MAC "
+                 "stayed advertised")
 
         pingers = _pingers(t, "bgpd", 600)
         time.sleep(1.0)
