@@ -118,6 +118,15 @@ std::vector<std::string> fdb_lines(const std::set<ShadowMac>& have, const std::s
 	return out;
 }
 
+std::map<uint32_t, uint64_t> EvpnFdb::per_vni() const
+{
+	std::map<uint32_t, uint64_t> out;
+	for (const ShadowMac& m : entries()) {
+		++out[m.vni];
+	}
+	return out;
+}
+
 bool EvpnFdb::sync(const std::set<ShadowMac>& want, std::vector<std::string>& log)
 {
 	if (!have_) {

@@ -8,6 +8,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -52,8 +53,15 @@ public:
 	// what is there again next time).
 	bool sync(const std::set<ShadowMac>& want, std::vector<std::string>& log);
 
-	// What is there, as far as this process knows.
+	// What is there, as far as this process knows; empty before the first sync.
 	size_t size() const { return have_ ? have_->size() : 0; }
+	const std::set<ShadowMac>& entries() const
+	{
+		static const std::set<ShadowMac> none;
+		return have_ ? *have_ : none;
+	}
+	// The count of entries per VNI.
+	std::map<uint32_t, uint64_t> per_vni() const;
 	// Entries put and removed so far.
 	uint64_t added() const { return added_; }
 	uint64_t removed() const { return removed_; }

@@ -210,6 +210,11 @@ def test_evpn_a_frr_leaf(ctx):
         t0 = time.monotonic()
         wait_until(lambda: _leaf_macs(leaf).get(cloud) == NODE_V4, 10, interval=0.05,
                    what="the MAC learned again at the leaf")
+        local = [m for m in shell.show_json(ctx, t, "show evpn mac")["macs"] if m["type"] == "local"]
+        assert [m["mac"] for m in local] == [cloud], local
+        text = prom.http_get(t.ns["dp"], "http://127.0.0.1:9469/metrics")[2]
+        assert re.search(r'^tsunagi_evpn_local_macs\{tenant="cust-0001"\} 1$', text, re.M), \
+            [line for line in text.splitlines() if "local_macs" in line]
         ctx.note("the node's local MAC at the leaf behind %s; after clear mac-table withdrawn in %.2f s, "
                  "back %.2f s after one ping" % (NODE_V4, gone, time.monotonic() - t0))
 
