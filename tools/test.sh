@@ -112,7 +112,7 @@ run_counted "fuzz" fuzz tests/fuzz/run.sh 60
 note "benchmark smoke run (1 s per contender; figures from a CI machine mean nothing)"
 bench_out=$(mktemp -d)
 run_one "bench smoke" bench/run --seconds 1 --warmup 0 --sizes 64,1500 --macs 100000 --routes 100000 \
-	--evpn-vnis 10 --evpn-macs 1000 --build-dir build --out "$bench_out"
+	--evpn-vnis 10 --evpn-macs 1000 --evpn-local-macs 1000 --build-dir build --out "$bench_out"
 rm -rf "$bench_out"
 
 echo

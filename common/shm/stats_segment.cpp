@@ -17,6 +17,11 @@ uint64_t counters_offset()
 	       ~uint64_t{alignof(dp::WorkerCounters) - 1};
 }
 
+uint64_t mac_log_offset(uint32_t n_workers)
+{
+	return counters_offset() + uint64_t{n_workers} * sizeof(dp::WorkerCounters);
+}
+
 uint64_t magic_of(const StatsHeader& h)
 {
 	// Acquire: pairs with the release store that completes creation, so the fields
@@ -60,6 +65,14 @@ std::string judge(const Object& o)
 	    h.n_workers > (o.size() - h.counters_offset) / sizeof(dp::WorkerCounters)) {
 		return "its header is inconsistent with its size";
 	}
+	const uint64_t log_end = h.mac_log_offset + uint64_t{h.mac_log_events} * sizeof(MacEvent);
+	if (h.mac_log_events == 0 || (h.mac_log_events & (h.mac_log_events - 1)) != 0 ||
+	    h.mac_log_offset % alignof(MacEvent) != 0 ||
+	    h.mac_log_offset <
+	        h.counters_offset + uint64_t{h.n_workers} * sizeof(dp::WorkerCounters) ||
+	    log_end > o.size()) {
+		return "its MAC log lies outside it";
+	}
 	return {};
 }
 
@@ -69,13 +82,14 @@ std::optional<StatsSegment> StatsSegment::create(const Names& names, uint32_t n_
                                                  mode_t mode, std::optional<gid_t> group,
                                                  std::string& error, uint64_t stale_ms)
 {
-	const uint64_t size = counters_offset() + uint64_t{n_workers} * sizeof(dp::WorkerCounters);
+	const uint64_t size =
+	    mac_log_offset(n_workers) + uint64_t{kMacLogEvents} * sizeof(MacEvent);
 	for (int round = 0; round < 3; ++round) {
 		int err = 0;
 		auto o = Object::create(names.stats, size, mode, group, error, &err);
 		if (o) {
 			error.clear();
-			return StatsSegment(std::move(*o));
+			return StatsSegment(std::move(*o), n_workers);
 		}
 		if (err != EEXIST) {
 			return std::nullopt;
@@ -106,7 +120,7 @@ std::optional<StatsSegment> StatsSegment::create(const Names& names, uint32_t n_
 	return std::nullopt;
 }
 
-StatsSegment::StatsSegment(Object o) : object_(std::move(o))
+StatsSegment::StatsSegment(Object o, uint32_t n_workers) : object_(std::move(o))
 {
 	auto* base = static_cast<char*>(object_.data());
 	// The atomics need constructing; the counters are plain integers that ftruncate's
@@ -118,14 +132,22 @@ StatsSegment::StatsSegment(Object o) : object_(std::move(o))
 	header_->pid = static_cast<uint64_t>(getpid());
 	header_->worker_size = sizeof(dp::WorkerCounters);
 	header_->n_drops = dp::kDropCount;
-	header_->n_workers =
-	    static_cast<uint32_t>((object_.size() - off) / sizeof(dp::WorkerCounters));
+	header_->n_workers = n_workers;
 	header_->counters_offset = off;
+	header_->mac_log_offset = mac_log_offset(n_workers);
+	header_->mac_log_events = kMacLogEvents;
 	header_->total_size = object_.size();
 	header_->heartbeat_ns.store(monotonic_ns(), std::memory_order_relaxed);
 	workers_ = reinterpret_cast<dp::WorkerCounters*>(base + off);
 	// Release: a reader that sees the magic sees the fields above.
 	std::atomic_ref<uint64_t>(header_->magic).store(kStatsMagic, std::memory_order_release);
+}
+
+MacLogWriter StatsSegment::mac_log()
+{
+	auto* ring = reinterpret_cast<MacEvent*>(static_cast<char*>(object_.data()) +
+	                                         header_->mac_log_offset);
+	return MacLogWriter(ring, header_->mac_log_events, &header_->mac_log_head);
 }
 
 void StatsSegment::set_in_use(uint64_t gen)
@@ -176,6 +198,13 @@ StatsReader::StatsReader(Object o) : object_(std::move(o))
 	const auto* base = static_cast<const char*>(object_.data());
 	header_ = reinterpret_cast<const StatsHeader*>(base);
 	workers_ = reinterpret_cast<const dp::WorkerCounters*>(base + header_->counters_offset);
+}
+
+MacLogReader StatsReader::mac_log() const
+{
+	const auto* ring = reinterpret_cast<const MacEvent*>(
+	    static_cast<const char*>(object_.data()) + header_->mac_log_offset);
+	return MacLogReader(ring, header_->mac_log_events, &header_->mac_log_head);
 }
 
 bool StatsReader::alive(uint64_t max_age_ms) const

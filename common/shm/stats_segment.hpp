@@ -15,6 +15,7 @@
 
 #include "common/abi/counters.hpp"
 #include "common/abi/tables.hpp"
+#include "common/shm/mac_log.hpp"
 #include "common/shm/names.hpp"
 #include "common/shm/object.hpp"
 
@@ -23,7 +24,7 @@ namespace tsunagi::shm {
 inline constexpr uint64_t kStatsMagic = 0x3154'5453'4e55'5354ull;  // "TSUNSTT1" little-endian
 // Bump on any change to StatsHeader or dp::WorkerCounters. The sizes checked beside it catch
 // a forgotten bump in the common cases (a drop reason added, a table limit changed).
-inline constexpr uint32_t kStatsVersion = 4;
+inline constexpr uint32_t kStatsVersion = 5;
 
 struct StatsHeader {
 	uint64_t magic;  // written last on creation (release), like ControlBlock's
@@ -49,6 +50,12 @@ struct StatsHeader {
 	std::atomic<uint32_t> n_port_macs;
 	uint32_t pad1;
 	uint8_t port_macs[abi::kMaxPorts][8];
+	// The learned-MAC log (mac_log.hpp): mac_log_events MacEvents at mac_log_offset from
+	// the header's start, after the counters; mac_log_head counts the events appended.
+	uint64_t mac_log_offset;
+	uint32_t mac_log_events;
+	uint32_t pad2;
+	std::atomic<uint64_t> mac_log_head;
 };
 
 static_assert(std::is_standard_layout_v<StatsHeader>);
@@ -74,6 +81,8 @@ public:
 
 	dp::WorkerCounters& worker(uint32_t i) { return workers_[i]; }
 	uint32_t n_workers() const { return header_->n_workers; }
+	// Where the MAC table reports its learned MACs' changes.
+	MacLogWriter mac_log();
 	StatsHeader& header() { return *header_; }
 
 	// Relaxed: set once before the workers start, read as a plain value.
@@ -91,7 +100,7 @@ public:
 	void unlink();
 
 private:
-	explicit StatsSegment(Object o);
+	StatsSegment(Object o, uint32_t n_workers);
 
 	Object object_;
 	StatsHeader* header_;
@@ -122,6 +131,7 @@ public:
 	}
 
 	uint64_t tsc_hz() const { return header_->tsc_hz.load(std::memory_order_relaxed); }
+	MacLogReader mac_log() const;
 	// The devices' MACs, by port position; empty until the dataplane's ports are up.
 	std::vector<std::array<uint8_t, 6>> port_macs() const;
 

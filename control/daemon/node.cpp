@@ -83,7 +83,8 @@ bool Node::serve_metrics(const metrics::ListenAddress& where, size_t max_tenants
 		        dataplane_.reader(),
 		        routes_ ? &routes_->rib() : nullptr,
 		        routes_ ? &routes_->evpn() : nullptr,
-		        routes_ ? routes_->sessions_up() : std::vector<config::IpAddr>{}};
+		        routes_ ? routes_->sessions_up() : std::vector<config::IpAddr>{},
+		        evpn_local_.fdb().per_vni()};
 		    return s;
 	    },
 	    error);
@@ -214,6 +215,12 @@ void Node::serve_feed(const routes::ResyncTimers& timers)
 	               [this](const std::vector<std::string>& commands) { frr_->ask(commands); });
 	publish_routes();
 	publish_evpn();
+	if (cfg_.node.evpn) {
+		dataplane_.open();
+		for (const auto& l : evpn_local_.pass(dataplane_.reader(), tables_.view(), cfg_)) {
+			log(l);
+		}
+	}
 }
 
 void Node::release_hold()
@@ -318,6 +325,15 @@ std::optional<std::vector<shell::EvpnTenant>> Node::evpn() const
 		    t.name, t.vni, t.vrf ? t.vrf->l3_vni : 0, std::move(use.flood), {}};
 		for (auto& [mac, r] : use.macs) {
 			e.macs.push_back({mac, r.vtep, r.sticky, r.seq, std::move(r.ips)});
+		}
+		const auto& local = evpn_local_.fdb().entries();
+		for (auto it = local.lower_bound({t.vni, 0}); it != local.end() && it->vni == t.vni;
+		     ++it) {
+			config::Mac m{};
+			for (int i = 0; i < 6; ++i) {
+				m.bytes[size_t(i)] = uint8_t(it->mac >> (40 - 8 * i));
+			}
+			e.local.push_back(m);
 		}
 		out.push_back(std::move(e));
 	}

@@ -15,6 +15,7 @@
 
 #include "common/config/model.hpp"
 #include "control/daemon/dataplane_watch.hpp"
+#include "control/daemon/evpn_local.hpp"
 #include "control/daemon/frr_control.hpp"
 #include "control/daemon/neighbor_follow.hpp"
 #include "control/daemon/route_sync.hpp"
@@ -64,7 +65,8 @@ public:
 	void neighbors_changed();
 	// Once a second: neighbours nobody resolved yet asked for, FRR kept as configured.
 	void look_after();
-	// What bgpd mirrored since the last call, into the RIB and the tables.
+	// What bgpd mirrored since the last call, into the RIB and the tables; and what the
+	// dataplane learned of EVPN tenants, out to bgpd.
 	void serve_feed(const routes::ResyncTimers& timers);
 	// Ends a start-up hold once the carriers are back, or its time is up.
 	void release_hold();
@@ -116,6 +118,7 @@ private:
 	NeighborFollow neighbors_;
 	std::unique_ptr<FrrControl> frr_;
 	std::unique_ptr<RouteSync> routes_;  // with FRR
+	EvpnLocal evpn_local_;
 	metrics::DaemonMetrics metrics_;
 	Reloader reloader_;
 	std::optional<std::string> held_;  // the YAML text of a first publication on hold

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -183,22 +182,8 @@ std::string EvpnDevices::batch(const std::vector<std::string>& lines, std::vecto
 	if (lines.empty()) {
 		return {};
 	}
-	char path[] = "/tmp/tsunagid-evpn-XXXXXX";
-	const int fd = mkstemp(path);
-	if (fd < 0) {
-		return "cannot write a batch file in /tmp";
-	}
-	close(fd);
-	{
-		std::ofstream f(path);
-		for (const auto& l : lines) {
-			f << l << "\n";
-		}
-	}
 	std::string out;
-	// -force: one line that fails (a device already gone) does not stop the others.
-	const int rc = run_command({ip_, "-force", "-batch", path}, out);
-	unlink(path);
+	const int rc = run_batch(ip_, lines, out);
 	if (rc != 0) {
 		log.push_back("EVPN devices: ip -batch: " + out.substr(0, 500));
 	}

@@ -42,7 +42,8 @@ pid_t spawn(const std::vector<std::string>& argv, int out_fd, const std::string&
 		if (!netns_dir.empty() &&
 		    (unshare(CLONE_NEWNS) != 0 ||
 		     mount("", "/", "none", MS_REC | MS_SLAVE, nullptr) != 0 ||
-		     mount(netns_dir.c_str(), "/run/netns", "none", MS_BIND | MS_REC, nullptr) != 0)) {
+		     mount(netns_dir.c_str(), "/run/netns", "none", MS_BIND | MS_REC, nullptr) !=
+		         0)) {
 			_exit(126);
 		}
 		const int null = open("/dev/null", O_RDWR);
@@ -87,6 +88,26 @@ int run_command(const std::vector<std::string>& argv, std::string& out,
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int run_batch(const std::string& binary, const std::vector<std::string>& lines, std::string& out)
+{
+	char path[] = "/tmp/tsunagid-batch-XXXXXX";
+	const int fd = mkstemp(path);
+	if (fd < 0) {
+		out = "cannot write a batch file in /tmp";
+		return -1;
+	}
+	close(fd);
+	{
+		std::ofstream f(path);
+		for (const auto& l : lines) {
+			f << l << "\n";
+		}
+	}
+	const int rc = run_command({binary, "-force", "-batch", path}, out);
+	unlink(path);
+	return rc;
 }
 
 std::vector<std::string> reload_diff(const std::string& out)
@@ -184,8 +205,8 @@ std::vector<std::string> Supervisor::ensure_running()
 			argv.insert(argv.end(), {"-M", "bmp"});
 		}
 		if (d == "zebra") {
-			// The netlink receive buffer Debian's /etc/frr/daemons gives zebra: with the
-			// default 4 MiB it silently loses link events when an EVPN node's VNI
+			// The netlink receive buffer Debian's /etc/frr/daemons gives zebra: with
+			// the default 4 MiB it silently loses link events when an EVPN node's VNI
 			// devices come up by the thousand (docs/evpn.md).
 			argv.insert(argv.end(), {"-s", "90000000"});
 			if (!p_.netns_dir.empty()) {

@@ -67,4 +67,8 @@ std::vector<std::string> reload_diff(const std::string& out);
 int run_command(const std::vector<std::string>& argv, std::string& out,
                 const std::string& netns_dir = {});
 
+// Runs `lines` through `binary -force -batch` (ip(8), bridge(8)), so that one line that
+// fails (a device already gone) does not stop the others; 0 when every line succeeded.
+int run_batch(const std::string& binary, const std::vector<std::string>& lines, std::string& out);
+
 }  // namespace tsunagi::frr

@@ -195,7 +195,10 @@ Snapshot DaemonMetrics::snapshot(const Sources& src) const
 		for (const auto& t : src.cfg->tenants) {
 			if (t.evpn) {
 				const auto use = routes::evpn_use(t, src.cfg->node, *src.evpn);
-				s.evpn->push_back({t.name, use.flood.size(), use.macs.size()});
+				const auto local = src.evpn_local.find(t.vni);
+				s.evpn->push_back(
+				    {t.name, use.flood.size(), use.macs.size(),
+				     local != src.evpn_local.end() ? local->second : 0});
 			}
 		}
 	}

@@ -32,6 +32,7 @@ struct Sources {
 	const routes::VpnRib* rib = nullptr;      // with --frr
 	const routes::EvpnRib* evpn = nullptr;    // with --frr
 	std::vector<config::IpAddr> bgp_up;       // addresses of peers the route feed has up
+	std::map<uint32_t, uint64_t> evpn_local;  // local MACs advertised, by VNI
 };
 
 class DaemonMetrics {

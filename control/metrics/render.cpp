@@ -201,6 +201,12 @@ void control(Exposition& e, const Snapshot& s)
 		for (const auto& c : *s.evpn) {
 			e.sample("tsunagi_evpn_remote_macs", {{"tenant", c.tenant}}, c.macs);
 		}
+		e.family("tsunagi_evpn_local_macs", Type::gauge,
+		         "MACs learned on the EVPN tenant's attachments and trunks and advertised "
+		         "(type-2 routes)");
+		for (const auto& c : *s.evpn) {
+			e.sample("tsunagi_evpn_local_macs", {{"tenant", c.tenant}}, c.local_macs);
+		}
 	}
 }
 

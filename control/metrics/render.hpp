@@ -39,6 +39,7 @@ struct EvpnCount {
 	std::string tenant;
 	uint64_t vteps = 0;
 	uint64_t macs = 0;
+	uint64_t local_macs = 0;
 };
 
 struct Snapshot {

@@ -52,6 +52,7 @@ struct EvpnTenant {
 	uint32_t l3_vni = 0;  // 0: none
 	std::vector<config::IpAddr> flood;
 	std::vector<EvpnMac> macs;
+	std::vector<config::Mac> local;  // learned here and advertised (type 2)
 };
 
 class Backend {

@@ -35,7 +35,8 @@ Shown show_evpn_vni(const Backend& b)
 		                {"tenant", t.tenant},
 		                {"l3Vni", t.l3_vni != 0 ? Json(t.l3_vni) : Json(nullptr)},
 		                {"remoteVteps", addresses(t.flood)},
-		                {"remoteMacs", t.macs.size()}});
+		                {"remoteMacs", t.macs.size()},
+		                {"localMacs", t.local.size()}});
 	}
 	return {{{"vnis", list}}, ""};
 }
@@ -61,10 +62,21 @@ Shown show_evpn_mac(const Backend& b, const std::string& tenant)
 			list.push_back({{"tenant", t.tenant},
 			                {"vni", t.vni},
 			                {"mac", config::to_string(m.mac)},
+			                {"type", "remote"},
 			                {"vtep", config::to_string(m.vtep)},
 			                {"sticky", m.sticky},
 			                {"sequence", m.seq},
 			                {"ips", addresses(m.ips)}});
+		}
+		for (const auto& m : t.local) {
+			list.push_back({{"tenant", t.tenant},
+			                {"vni", t.vni},
+			                {"mac", config::to_string(m)},
+			                {"type", "local"},
+			                {"vtep", nullptr},
+			                {"sticky", false},
+			                {"sequence", nullptr},
+			                {"ips", Json::array()}});
 		}
 	}
 	return {{{"macs", list}}, ""};
@@ -104,10 +116,10 @@ Shown show_evpn_vteps(const Backend& b)
 
 std::string evpn_vni_text(const Json& d)
 {
-	TextTable tt({"VNI", "Tenant", "L3 VNI", "Remote VTEPs", "Remote MACs"});
+	TextTable tt({"VNI", "Tenant", "L3 VNI", "Remote VTEPs", "Remote MACs", "Local MACs"});
 	for (const auto& v : d["vnis"]) {
 		tt.row({cell(v["vni"]), cell(v["tenant"]), cell(v["l3Vni"]),
-		        u(v["remoteVteps"].size()), cell(v["remoteMacs"])});
+		        u(v["remoteVteps"].size()), cell(v["remoteMacs"]), cell(v["localMacs"])});
 	}
 	return tt.render();
 }
@@ -115,12 +127,16 @@ std::string evpn_vni_text(const Json& d)
 std::string evpn_mac_text(const Json& d)
 {
 	TextTable tt({"Tenant", "VNI", "MAC", "VTEP", "Seq", "Flags", "IPs"});
+	uint64_t local = 0;
 	for (const auto& m : d["macs"]) {
-		tt.row({cell(m["tenant"]), cell(m["vni"]), cell(m["mac"]), cell(m["vtep"]),
-		        cell(m["sequence"]), m["sticky"].get<bool>() ? "sticky" : "-",
-		        cell(m["ips"])});
+		const bool is_local = m["type"] == "local";
+		local += is_local;
+		tt.row({cell(m["tenant"]), cell(m["vni"]), cell(m["mac"]),
+		        is_local ? "local" : cell(m["vtep"]), cell(m["sequence"]),
+		        m["sticky"].get<bool>() ? "sticky" : "-", cell(m["ips"])});
 	}
-	return u(d["macs"].size()) + " remote MACs\n" + tt.render();
+	return u(d["macs"].size() - local) + " remote MACs, " + u(local) + " local MACs\n" +
+	       tt.render();
 }
 
 std::string evpn_vteps_text(const Json& d)

@@ -253,6 +253,7 @@ int forward(config::Config cfg, bool huge, unsigned idle_sleep_us, size_t mac_ca
 	// One MAC table for the node: what any worker learns, every worker forwards to. Its
 	// per-tenant counts go to worker 0's block (readers take the largest).
 	MacTable macs(mac_capacity, stats->worker(0).learned_macs.data());
+	macs.set_log(stats->mac_log());
 	std::vector<std::unique_ptr<Worker>> workers;
 	for (uint16_t i = 0; i < n_workers; ++i) {
 		workers.push_back(std::make_unique<Worker>(i, shared, stats->worker(i), pool));

@@ -83,6 +83,7 @@ void MacTable::remove_at(size_t i)
 	Entry& e = slots_[i];
 	if (e.seen != kStatic) {
 		--dynamic_[e.key >> 48];
+		note(e.key, abi::kNone);
 	}
 	--size_;
 	__atomic_store_n(&e.key, kTombKey, __ATOMIC_RELEASE);
@@ -118,6 +119,7 @@ MacTable::Learn MacTable::learn_locked(uint64_t key, uint32_t member, uint32_t n
 			r = now - e->seen > aging ? Learn::learned : Learn::moved;
 			__atomic_store_n(&e->seen, now, __ATOMIC_RELAXED);
 			__atomic_store_n(&e->member, member, __ATOMIC_RELEASE);
+			note(key, member);
 		}
 	} else if (const auto tenant = uint32_t(key >> 48);
 	           limit != 0 && dynamic_[tenant] >= limit) {
@@ -128,6 +130,7 @@ MacTable::Learn MacTable::learn_locked(uint64_t key, uint32_t member, uint32_t n
 	} else {
 		put(*vacant, key, member, now);
 		++dynamic_[tenant];
+		note(key, member);
 		r = Learn::learned;
 	}
 	unlock();
@@ -140,6 +143,7 @@ bool MacTable::add_static_locked(uint64_t key, uint32_t member)
 	if (Entry* e = find_locked(key, &vacant)) {
 		if (e->seen != kStatic) {
 			--dynamic_[key >> 48];
+			note(key, abi::kNone);  // no longer learned: the tables pin it
 		}
 		__atomic_store_n(&e->seen, kStatic, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->member, member, __ATOMIC_RELEASE);

@@ -20,6 +20,7 @@
 #include "common/abi/mac_entries.hpp"
 #include "common/abi/table_view.hpp"
 #include "common/abi/tables.hpp"
+#include "common/shm/mac_log.hpp"
 #include "dataplane/pipeline/huge_array.hpp"
 
 namespace tsunagi::dp {
@@ -176,6 +177,14 @@ public:
 		return r != 0 ? r : 1;
 	}
 
+	// Reports every change of a dynamic entry (learned, moved, removed) to `log`, under
+	// the lock; set before the workers start.
+	void set_log(shm::MacLogWriter log)
+	{
+		log_ = log;
+		logging_ = true;
+	}
+
 	// Removes `key` if present.
 	void erase(uint64_t key);
 
@@ -248,6 +257,12 @@ private:
 	Entry* find_locked(uint64_t key, Entry** vacant);
 	void put(Entry& slot, uint64_t key, uint32_t member, uint32_t seen);
 	void remove_at(size_t i);
+	void note(uint64_t key, uint32_t member)
+	{
+		if (logging_) {
+			log_.append(key, member, epoch_);
+		}
+	}
 	void lock();
 	void unlock();
 
@@ -270,6 +285,8 @@ private:
 	const abi::U64Slot* statics_map_ = nullptr;
 	const abi::StaticMacChange* statics_log_ = nullptr;
 	uint64_t statics_applied_ = 0;
+	shm::MacLogWriter log_;
+	bool logging_ = false;
 	alignas(64) std::atomic<bool> locked_{false};
 	char pad_[64 - sizeof(std::atomic<bool>)];
 };

@@ -7,6 +7,7 @@ type-2 route; the leaf learns the node's VTEP from the node's own type-3 route.
                       tsunagid --frr (FRR: iBGP        VNI 100001 (nolearning, learning off),
                       L2VPN EVPN to 192.0.2.2)         remote1 10.1.0.3 behind it
 """
+import json
 import os
 import re
 import signal
@@ -150,6 +151,12 @@ def _leaf_host_mac(ctx, t):
     return macs[0]
 
 
+def _leaf_macs(leaf):
+    """The leaf's EVPN MACs of the tenant's VNI: MAC -> the VTEP it is behind, or "local"."""
+    doc = json.loads(leaf.vtysh("show evpn mac vni %d json" % TENANTS[1]["vni"]) or "{}")
+    return {m: e.get("remoteVtep", "local") for m, e in doc.get("macs", {}).items()}
+
+
 def test_evpn_a_frr_leaf(ctx):
     """(a) an FRR leaf with its own kernel bridge + vxlan VTEP and no `vteps` in the YAML:
     each side learns the other's VTEP over BGP EVPN, hosts ping both ways, the leaf's host
@@ -184,6 +191,33 @@ def test_evpn_a_frr_leaf(ctx):
         assert not flooded, "%d frames to the known remote MAC were flooded to srv0" % len(flooded)
         ctx.note("ping to the known remote MAC: 50/50, 0 frames flooded to srv0")
 
+        # The other way: what the node learned on its access port went out as a type-2
+        # route, and the leaf has the cloud host behind the node's VTEP.
+        cloud = host_mac(1, "cloud")
+        wait_until(lambda: _leaf_macs(leaf).get(cloud) == NODE_V4, 10, interval=0.1,
+                   what="the node's local MAC at the leaf")
+        # Forgotten by the dataplane, withdrawn; learned again, advertised again.
+        # No ARP between the hosts from here on, which would have the node learn it again
+        # before the leaf heard of its withdrawal.
+        t.static_neighbors("cloud", 1, "remote")
+        t.static_neighbors("remote", 1, "cloud")
+        shell.run(ctx, t, "clear mac-table")
+        t0 = time.monotonic()
+        wait_until(lambda: cloud not in _leaf_macs(leaf), 10, interval=0.05,
+                   what="the cleared MAC withdrawn at the leaf")
+        gone = time.monotonic() - t0
+        assert pinger.ping_ok(t.ns["cloud"], remote, timeout=2.0)
+        t0 = time.monotonic()
+        wait_until(lambda: _leaf_macs(leaf).get(cloud) == NODE_V4, 10, interval=0.05,
+                   what="the MAC learned again at the leaf")
+        local = [m for m in shell.show_json(ctx, t, "show evpn mac")["macs"] if m["type"] == "local"]
+        assert [m["mac"] for m in local] == [cloud], local
+        text = prom.http_get(t.ns["dp"], "http://127.0.0.1:9469/metrics")[2]
+        assert re.search(r'^tsunagi_evpn_local_macs\{tenant="cust-0001"\} 1$', text, re.M), \
+            [line for line in text.splitlines() if "local_macs" in line]
+        ctx.note("the node's local MAC at the leaf behind %s; after clear mac-table withdrawn in %.2f s, "
+                 "back %.2f s after one ping" % (NODE_V4, gone, time.monotonic() - t0))
+
 
 def test_evpn_b_gobgp_route_reflector(ctx):
     """(b), with another BGP daemon: the node and the FRR leaf peer only with a GoBGP route
@@ -208,7 +242,7 @@ def test_evpn_e_sigkill_tsunagid_and_bgpd(ctx):
     tsunagid holds its first publication until the EVPN session has sent its routes again.
     Then SIGKILL of the node's bgpd (tsunagid starts it again): the node's tables keep the
     leaf's VTEP and MAC throughout (nothing is published), and forwarding comes back once
-    the session is. The FRR 8.4 leaf removes the node's flood entry from its kernel 0.1 s
+    the session is. The restarted tsunagid keeps the node's local MAC advertised. The FRR 8.4 leaf removes the node's flood entry from its kernel 0.1 s
     after the session drops although both ends negotiate graceful restart for L2VPN EVPN
     (seen with `bridge fdb show` on the leaf): its side is lost until the session is back."""
     ctx.require_node()
@@ -227,7 +261,14 @@ def test_evpn_e_sigkill_tsunagid_and_bgpd(ctx):
                    what="the restarted tsunagid to publish")
         for r in [p.result() for p in pingers]:
             assert r["sent"] == 600 and r["received"] == 600, "tsunagid SIGKILL: %s" % r
-        ctx.note("tsunagid SIGKILL and restart: 600/600 pings each way across VXLAN")
+        # The restarted tsunagid found the node's local MAC on the shadow port and kept it:
+        # the leaf never heard a withdrawal.
+        restarted = t.tsunagid.log(True).rsplit("running; SIGHUP reloads", 1)[-1]
+        assert re.search(r"EVPN local MACs: [1-9]\d* already on the shadow ports", restarted), restarted
+        assert not re.search(r"[1-9]\d* taken off", restarted), restarted
+        assert _leaf_macs(leaf).get(host_mac(1, "cloud")) == NODE_V4, _leaf_macs(leaf)
+        ctx.note("tsunagid SIGKILL and restart: 600/600 pings each way across VXLAN; the node's local MAC "
+                 "stayed advertised")
 
         pingers = _pingers(t, "bgpd", 600)
         time.sleep(1.0)

@@ -119,7 +119,8 @@ def check_scrape(build):
         doc = documented()
         assert families - doc == set(), "in /metrics but not in docs/metrics.md: %s" % sorted(families - doc)
         # Only with --frr (and node.evpn): tests/e2e/test_option_b.py and test_evpn.py scrape them.
-        frr_only = {"tsunagi_bgp_session_up", "tsunagi_evpn_remote_vteps", "tsunagi_evpn_remote_macs"}
+        frr_only = {"tsunagi_bgp_session_up", "tsunagi_evpn_remote_vteps", "tsunagi_evpn_remote_macs",
+                    "tsunagi_evpn_local_macs"}
         assert doc - families <= frr_only, \
             "in docs/metrics.md but not in /metrics: %s" % sorted(doc - families - frr_only)
     finally:

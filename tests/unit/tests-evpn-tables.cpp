@@ -172,12 +172,14 @@ TEST_CASE("evpn tenants: show evpn vni, mac and vteps", "[evpn][shell]")
 	b.state->push_back({"alpha", 10, 3000, {ip("192.0.2.3"), ip("192.0.2.4")}, {}});
 	b.state->back().macs.push_back(
 	    {mac("02:00:00:00:00:03"), ip("192.0.2.3"), true, 4, {ip("10.1.0.3")}});
+	b.state->back().local.push_back(mac("02:00:00:00:00:0a"));
 	b.state->push_back({"gamma", 30, 0, {ip("192.0.2.3")}, {}});
 
 	const auto vni = nlohmann::json::parse(sh.exec(s, "show evpn vni json").output);
 	REQUIRE(vni["vnis"].size() == 2);
 	CHECK(vni["vnis"][0]["l3Vni"] == 3000);
 	CHECK(vni["vnis"][0]["remoteMacs"] == 1);
+	CHECK(vni["vnis"][0]["localMacs"] == 1);
 	CHECK(vni["vnis"][1]["l3Vni"].is_null());
 	const std::string text = sh.exec(s, "show evpn vni").output;
 	CHECK(text.find("192.0.2") == std::string::npos);  // counts, not lists
@@ -185,11 +187,17 @@ TEST_CASE("evpn tenants: show evpn vni, mac and vteps", "[evpn][shell]")
 
 	const auto macs =
 	    nlohmann::json::parse(sh.exec(s, "show evpn mac tenant alpha json").output);
-	REQUIRE(macs["macs"].size() == 1);
+	REQUIRE(macs["macs"].size() == 2);
+	CHECK(macs["macs"][0]["type"] == "remote");
 	CHECK(macs["macs"][0]["vtep"] == "192.0.2.3");
 	CHECK(macs["macs"][0]["sticky"] == true);
 	CHECK(macs["macs"][0]["ips"][0] == "10.1.0.3");
-	CHECK(sh.exec(s, "show evpn mac").output.find("sticky") != std::string::npos);
+	CHECK(macs["macs"][1]["type"] == "local");
+	CHECK(macs["macs"][1]["mac"] == "02:00:00:00:00:0a");
+	CHECK(macs["macs"][1]["vtep"].is_null());
+	const std::string mac_text = sh.exec(s, "show evpn mac").output;
+	CHECK(mac_text.find("sticky") != std::string::npos);
+	CHECK(mac_text.starts_with("1 remote MACs, 1 local MACs\n"));
 	CHECK(sh.exec(s, "show evpn mac tenant nobody").output ==
 	      "% No EVPN tenant named nobody\n");
 

@@ -206,12 +206,13 @@ TEST_CASE("with EVPN a scrape shows each EVPN tenant's remote VTEPs and MACs", "
 {
 	Scrape s;
 	s.snap.bgp = {{"192.0.2.9", true}};
-	s.snap.evpn = {{"x", 2, 100000}, {"y", 0, 0}};
+	s.snap.evpn = {{"x", 2, 100000, 7}, {"y", 0, 0, 0}};
 	const Lines l(metrics::render(s.snap));
 	CHECK(l.value("tsunagi_bgp_session_up{peer=\"192.0.2.9\"}") == "1");
 	CHECK(l.value("tsunagi_evpn_remote_vteps{tenant=\"x\"}") == "2");
 	CHECK(l.value("tsunagi_evpn_remote_macs{tenant=\"x\"}") == "100000");
 	CHECK(l.value("tsunagi_evpn_remote_macs{tenant=\"y\"}") == "0");
+	CHECK(l.value("tsunagi_evpn_local_macs{tenant=\"x\"}") == "7");
 }
 
 TEST_CASE("tenants beyond the cap are summed as tenant=\"_other\"", "[metrics]")

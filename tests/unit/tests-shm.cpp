@@ -460,6 +460,30 @@ TEST_CASE("counters and the generation in use travel from the dataplane to tsuna
 	CHECK_THAT(error, Catch::Contains("running dataplane"));
 }
 
+TEST_CASE("the counters segment's MAC log: read by tsunagid, refused when it lies outside", "[shm]")
+{
+	Node node;
+	std::string error;
+	auto seg = shm::StatsSegment::create(node.names, 1, 0600, std::nullopt, error);
+	REQUIRE(seg);
+	seg->mac_log().append(42, 7, 1);
+	auto rd = shm::StatsReader::open(node.names, error);
+	REQUIRE(rd);
+	std::vector<shm::MacEvent> ev;
+	uint64_t next = 0;
+	REQUIRE(rd->mac_log().read(next, ev, 10));
+	REQUIRE(ev.size() == 1);
+	CHECK((ev[0].key == 42 && ev[0].member == 7 && ev[0].epoch == 1));
+
+	seg->header().mac_log_events = 3;  // not a power of two
+	CHECK_FALSE(shm::StatsReader::open(node.names, error));
+	CHECK_THAT(error, Catch::Contains("MAC log"));
+	seg->header().mac_log_events = shm::kMacLogEvents;
+	seg->header().mac_log_offset = seg->header().total_size;  // past the end
+	CHECK_FALSE(shm::StatsReader::open(node.names, error));
+	CHECK_THAT(error, Catch::Contains("MAC log"));
+}
+
 TEST_CASE("a stale counters segment of a dead dataplane is replaced", "[shm]")
 {
 	Node node;
