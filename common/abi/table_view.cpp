@@ -46,22 +46,25 @@ std::string TableView::check(const void* image, uint64_t size, uint64_t header_o
 		return "table image header is inconsistent with its size";
 	}
 	const uint64_t n = h->total_size;
-	const bool ok =
-	    inside<PortEntry>(h->ports, n) && inside<TenantEntry>(h->tenants, n) &&
-	    inside<MemberEntry>(h->members, n) && inside<uint32_t>(h->flood, n) &&
-	    inside<VtepEntry>(h->vteps, n) && inside<StaticMacEntry>(h->static_macs, n) &&
-	    inside<U64Slot>(h->access_map, n) && inside<U64Slot>(h->vni_map, n) &&
-	    inside<VtepSlot>(h->vtep_map, n) && inside<uint64_t>(h->vlan_map, n) &&
-	    inside<char>(h->names, n) && h->vlan_map.count == h->ports.count * kVlanSlots &&
-	    inside<VrfEntry>(h->vrfs, n) && h->vrfs.count >= h->tenants.count &&
-	    inside<U64Slot>(h->route4_map, n) && inside<Route6Slot>(h->route6_map, n) &&
-	    inside<U64Slot>(h->label_map, n) && inside<U64Slot>(h->vlan_vrf_map, n) &&
-	    pow2_nonzero(h->access_map.count) && pow2_nonzero(h->vni_map.count) &&
-	    pow2_nonzero(h->vtep_map.count) && pow2_nonzero(h->route4_map.count) &&
-	    pow2_nonzero(h->route6_map.count) && pow2_nonzero(h->label_map.count) &&
-	    pow2_nonzero(h->vlan_vrf_map.count) && h->ports.count <= kMaxPorts &&
-	    h->names.count > 0;
-	if (!ok) {
+	const bool ok = inside<PortEntry>(h->ports, n) && inside<TenantEntry>(h->tenants, n) &&
+	                inside<MemberEntry>(h->members, n) && inside<uint32_t>(h->flood, n) &&
+	                inside<VtepEntry>(h->vteps, n) && inside<U64Slot>(h->access_map, n) &&
+	                inside<U64Slot>(h->vni_map, n) && inside<VtepSlot>(h->vtep_map, n) &&
+	                inside<uint64_t>(h->vlan_map, n) && inside<char>(h->names, n) &&
+	                h->vlan_map.count == h->ports.count * kVlanSlots &&
+	                inside<VrfEntry>(h->vrfs, n) && h->vrfs.count >= h->tenants.count &&
+	                inside<U64Slot>(h->route4_map, n) && inside<Route6Slot>(h->route6_map, n) &&
+	                inside<U64Slot>(h->label_map, n) && inside<U64Slot>(h->vlan_vrf_map, n) &&
+	                pow2_nonzero(h->access_map.count) && pow2_nonzero(h->vni_map.count) &&
+	                pow2_nonzero(h->vtep_map.count) && pow2_nonzero(h->route4_map.count) &&
+	                pow2_nonzero(h->route6_map.count) && pow2_nonzero(h->label_map.count) &&
+	                pow2_nonzero(h->vlan_vrf_map.count) && h->ports.count <= kMaxPorts &&
+	                h->names.count > 0;
+	// The dataplane walks the static map whole and indexes the ring modulo its size.
+	const bool statics_ok =
+	    inside<U64Slot>(h->static_map, n) && pow2_nonzero(h->static_map.count) &&
+	    inside<StaticMacChange>(h->static_log, n) && pow2_nonzero(h->static_log.count);
+	if (!ok || !statics_ok) {
 		return "table image has a section outside its bounds";
 	}
 	return {};
@@ -75,7 +78,7 @@ TableView::TableView(const void* image, uint64_t header_offset)
 	members = section<MemberEntry>(image, header_->members);
 	flood = section<uint32_t>(image, header_->flood);
 	vteps = section<VtepEntry>(image, header_->vteps);
-	static_macs = section<StaticMacEntry>(image, header_->static_macs);
+	static_log = section<StaticMacChange>(image, header_->static_log);
 	vrfs = section<VrfEntry>(image, header_->vrfs);
 	image_ = static_cast<const char*>(image);
 	auto map = [&]<class Slot>(Map<Slot>& m, const Section& s) {
@@ -89,6 +92,7 @@ TableView::TableView(const void* image, uint64_t header_offset)
 	map(route6_map, header_->route6_map);
 	map(label_map, header_->label_map);
 	map(vlan_vrf_map, header_->vlan_vrf_map);
+	map(static_map, header_->static_map);
 	vlan_map_ = section<uint64_t>(image, header_->vlan_map).data;
 	names_ = section<char>(image, header_->names).data;
 }

@@ -64,8 +64,8 @@ public:
 	Span<MemberEntry> members;
 	Span<uint32_t> flood;  // the whole image as words; TenantEntry::flood indexes it
 	Span<VtepEntry> vteps;
-	Span<StaticMacEntry> static_macs;
-	Span<VrfEntry> vrfs;  // by tenant index
+	Span<StaticMacChange> static_log;  // a ring (tables.hpp, static_mac_key)
+	Span<VrfEntry> vrfs;               // by tenant index
 
 	std::string_view name(uint32_t offset) const { return names_ + offset; }
 	uint16_t port_by_name(std::string_view n) const;
@@ -110,6 +110,21 @@ public:
 	Map<Route6Slot> route6_map;
 	Map<U64Slot> label_map;     // VRF label → tenant
 	Map<U64Slot> vlan_vrf_map;  // Option-A sub-interface → tenant
+	Map<U64Slot> static_map;    // static_mac_key() → member, aux tenant
+
+	// Calls f(key, member) for each static MAC (static_mac_key(): the tenant is key >> 48).
+	// A whole scan, for readers that cannot follow static_log.
+	template <class F>
+	void for_each_static(F f) const
+	{
+		for (uint64_t i = 0; i <= static_map.mask; ++i) {
+			const U64Slot& s = static_map.slots[i];
+			const uint64_t ref = load_acquire(s.ref);
+			if (ref_value(ref) < kTombstone) {
+				f(s.key, ref_value(ref));
+			}
+		}
+	}
 
 	const NexthopEntry& nexthop(uint32_t word) const
 	{

@@ -20,7 +20,7 @@ namespace tsunagi::abi {
 
 inline constexpr uint64_t kMagic = 0x314741'4e55'5354ull;  // "TSUNAG1" little-endian
 // Bump on any change to a struct in this file; a reader refuses any other version.
-inline constexpr uint32_t kAbiVersion = 9;
+inline constexpr uint32_t kAbiVersion = 10;
 
 inline constexpr uint32_t kNone = 0xffffffffu;
 // A hash slot whose entry was removed: lookups probe past it, and it is reused only once
@@ -112,12 +112,43 @@ struct VtepEntry {
 	uint32_t pad;
 };
 
-struct StaticMacEntry {
-	uint8_t mac[6];
-	uint16_t pad0;
-	uint32_t member;
-	uint32_t tenant;  // the member's, kept here so the entry can be removed after it
+// Static MACs live in `static_map` (U64Slot: static_mac_key() → make_ref(member, tenant)),
+// edited in place like the other maps. So that a reader need not rescan the whole map
+// each generation, every edit of it is also appended to `static_log`, a ring of the
+// newest changes: change s sits at s % count, and a header's `static_head` is the number
+// of the newest change it includes. A reader that applied changes up to a applies a+1 ..
+// head; one further behind than the ring holds, or reading another image
+// (`static_origin`), scans the map instead.
+inline constexpr uint64_t static_mac_key(uint32_t tenant, const uint8_t* mac)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 6; ++i) {
+		v = (v << 8) | mac[i];
+	}
+	return (uint64_t{tenant} << 48) | v;
+}
+
+// `word` packs the low 32 bits of the change's number with the member (kNone: removed).
+// The writer stores a word no reader expects first, then the key, then the word (each a
+// release): a reader that loads word, key, word and finds the number it wants twice read
+// a whole change, not one being overwritten.
+struct StaticMacChange {
+	uint64_t key;  // static_mac_key()
+	uint64_t word;
 };
+
+inline constexpr uint64_t change_word(uint64_t seq, uint32_t member)
+{
+	return (seq << 32) | member;
+}
+inline constexpr uint32_t change_seq(uint64_t word)
+{
+	return uint32_t(word >> 32);
+}
+inline constexpr uint32_t change_member(uint64_t word)
+{
+	return uint32_t(word);
+}
 
 // Open-addressing hash slots (linear probing, power-of-two capacity). `ref` packs the
 // value and an `aux` word the lookup's caller needs next (the member's tenant), saving a
@@ -267,13 +298,17 @@ struct Header {
 	// Tenant and member indexes keep their meaning across generations of one epoch, so
 	// the dataplane keeps its learned MACs; a new epoch (renumbering) makes it forget them.
 	uint32_t id_epoch;
-	Section ports;        // PortEntry
-	Section tenants;      // TenantEntry
-	Section members;      // MemberEntry, by member index
-	Section flood;        // the whole image as uint32_t words (see TenantEntry)
-	Section vteps;        // VtepEntry
-	Section static_macs;  // StaticMacEntry
-	Section access_map;   // U64Slot: access_key() of a QinQ attachment → member, aux tenant
+	Section ports;           // PortEntry
+	Section tenants;         // TenantEntry
+	Section members;         // MemberEntry, by member index
+	Section flood;           // the whole image as uint32_t words (see TenantEntry)
+	Section vteps;           // VtepEntry
+	Section static_map;      // U64Slot: static_mac_key() → member, aux tenant
+	Section static_log;      // StaticMacChange, a ring (see static_mac_key())
+	uint64_t static_head;    // the newest change in static_log this header includes
+	uint64_t static_origin;  // differs between any two images (their rings)
+	uint64_t static_count;   // static MACs in static_map
+	Section access_map;  // U64Slot: access_key() of a QinQ attachment → member, aux tenant
 	// uint64_t[ports × 4096], at port * 4096 + VID: single-tagged ingress, make_ref(member,
 	// tenant) or kEmptyRef. On an access port its attachment of that VID; on a trunk port
 	// the trunk member of the tenant whose hybrid_vlan the VID is. One load classifies.
@@ -310,6 +345,7 @@ static_assert(offsetof(TenantEntry, flood) % 8 == 0 && sizeof(TenantEntry) % 8 =
 static_assert(offsetof(VrfEntry, len4) % 8 == 0 && sizeof(VrfEntry) % 8 == 0);
 static_assert(offsetof(Route6Slot, ref) % 8 == 0);
 static_assert(offsetof(U64Slot, ref) % 8 == 0 && offsetof(VtepSlot, ref) % 8 == 0);
+static_assert(sizeof(StaticMacChange) == 16);
 inline constexpr uint32_t kVlanSlots = 4096;  // vlan_map entries per port
 static_assert(offsetof(MemberEntry, tenant) % 4 == 0 && offsetof(MemberEntry, vtep) % 4 == 0);
 

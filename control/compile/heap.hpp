@@ -1,5 +1,5 @@
 // Space inside a live table image for what is replaced whole rather than edited in place:
-// flood lists, the static MAC list and generation headers. Blocks are powers of two from a
+// flood lists, VRF next hops and generation headers. Blocks are powers of two from a
 // bump region; a block that readers may still hold is recycled only once the dataplane
 // reports a generation at or after the one that let go of it (docs/shared-memory.md).
 #pragma once

@@ -96,9 +96,12 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare,
 	l.route6_slots = map_capacity(routes[1], spare);
 	l.label_slots = map_capacity(labels, spare);
 	l.subif_slots = map_capacity(subifs, spare);
-	const uint64_t once = flood_bytes +
-	                      Heap::block_size(sizeof(abi::StaticMacEntry) * statics) +
-	                      Heap::block_size(sizeof(abi::Header));
+	l.static_slots = map_capacity(statics, spare);
+	// A dataplane further behind than this rescans the static map; it reads each
+	// generation within milliseconds, so only a change of thousands of MACs at once
+	// (which costs a scan's worth to write anyway) overruns the ring.
+	l.static_log = 8192;
+	const uint64_t once = flood_bytes + Heap::block_size(sizeof(abi::Header));
 	l.heap = spare ? 4 * once + (uint64_t{1} << 20) : once;
 	l.total = align64(sizeof(abi::Header)) +
 	          align64(sizeof(abi::PortEntry) * cfg.ports.size()) +
@@ -110,7 +113,9 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare,
 	          align64(sizeof(uint64_t) * abi::kVlanSlots * cfg.ports.size()) +
 	          align64(l.names) + align64(sizeof(abi::VrfEntry) * l.tenants) +
 	          align64(sizeof(abi::U64Slot) * (l.route4_slots + l.label_slots + l.subif_slots)) +
-	          align64(sizeof(abi::Route6Slot) * l.route6_slots) + l.heap;
+	          align64(sizeof(abi::Route6Slot) * l.route6_slots) +
+	          align64(sizeof(abi::U64Slot) * l.static_slots) +
+	          align64(sizeof(abi::StaticMacChange) * l.static_log) + l.heap;
 	return l;
 }
 

@@ -108,8 +108,10 @@ public:
 	void reclaim(uint64_t in_use)
 	{
 		while (!pending_.empty() && pending_.front().generation <= in_use) {
-			fresh_.erase(pending_.front().slot);
+			const uint64_t slot = pending_.front().slot;
+			fresh_.erase(slot);
 			pending_.pop_front();
+			release(slot);
 		}
 	}
 
@@ -129,6 +131,23 @@ private:
 			if (v != abi::kTombstone && s.key == key) {
 				return &s;
 			}
+		}
+	}
+
+	// A reusable tombstone that ends its run (the next slot empty) lies on no key's probe,
+	// so it becomes empty, and so do the reusable ones before it: keys that come and go
+	// (static MACs replaced by others) would otherwise fill the map with tombstones that
+	// new keys' short probes seldom pass.
+	void release(uint64_t i)
+	{
+		if (abi::ref_value(slots_[(i + 1) & mask_].ref) != abi::kNone) {
+			return;
+		}
+		for (uint64_t j = i;
+		     abi::ref_value(slots_[j].ref) == abi::kTombstone && !fresh_.contains(j);
+		     j = (j - 1) & mask_) {
+			abi::store_release(slots_[j].ref, abi::kEmptyRef);
+			--tombs_;
 		}
 	}
 

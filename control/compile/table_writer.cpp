@@ -1,6 +1,8 @@
 // The image writer: its header, its edits as a whole (apply), commit and reclaim.
 #include "control/compile/writer_parts.hpp"
 
+#include <chrono>
+
 #include "common/abi/atomic.hpp"
 #include "common/config/port_mac.hpp"
 #include "control/compile/next_hop.hpp"
@@ -62,6 +64,9 @@ TableWriter::TableWriter(void* image, const Layout& layout, const config::Config
 	h.header_size = sizeof(abi::Header);
 	h.total_size = layout.total;
 	h.id_epoch = ids.epoch();
+	// Unlike generations (a new control object may number from 1 again), monotonic time
+	// never repeats, so a reader can tell this image's ring from any it read before.
+	h.static_origin = uint64_t(std::chrono::steady_clock::now().time_since_epoch().count());
 	h.ports = section(cfg.ports.size(), sizeof(abi::PortEntry));
 	h.tenants = section(layout.tenants, sizeof(abi::TenantEntry));
 	h.members = section(layout.members, sizeof(abi::MemberEntry));
@@ -76,6 +81,8 @@ TableWriter::TableWriter(void* image, const Layout& layout, const config::Config
 	h.route6_map = section(layout.route6_slots, sizeof(abi::Route6Slot));
 	h.label_map = section(layout.label_slots, sizeof(abi::U64Slot));
 	h.vlan_vrf_map = section(layout.subif_slots, sizeof(abi::U64Slot));
+	h.static_map = section(layout.static_slots, sizeof(abi::U64Slot));
+	h.static_log = section(layout.static_log, sizeof(abi::StaticMacChange));
 	h.flood = abi::Section{0, layout.total / 4};
 	h.nexthops = abi::Section{0, layout.total / 16};
 	heap_ = Heap(top, layout.total);
@@ -139,6 +146,12 @@ TableWriter::TableWriter(void* image, const Layout& layout, const config::Config
 	fresh(route6_, h.route6_map);
 	fresh(labels_, h.label_map);
 	fresh(subifs_, h.vlan_vrf_map);
+	SlotEditor<abi::U64Slot>::clear(at<abi::U64Slot>(h.static_map.offset), h.static_map.count);
+	std::memset(at<abi::StaticMacChange>(h.static_log.offset), 0,
+	            sizeof(abi::StaticMacChange) * h.static_log.count);
+	statics_ =
+	    StaticMacWriter(at<abi::U64Slot>(h.static_map.offset), h.static_map.count,
+	                    at<abi::StaticMacChange>(h.static_log.offset), h.static_log.count);
 	track(top);
 
 	sources_ = VrfSources(cfg_);
@@ -164,7 +177,7 @@ bool TableWriter::fits(const std::vector<const Plan*>& plans, size_t vtep_change
 {
 	uint32_t tenants = 0, members = 0;
 	uint64_t names = 0, access = 0, vnis = 0, remotes = 0;
-	uint64_t routes4 = 0, routes6 = 0, labels = 0, subifs = 0;
+	uint64_t routes4 = 0, routes6 = 0, labels = 0, subifs = 0, statics = 0;
 	std::set<IpAddr, bool (*)(const IpAddr&, const IpAddr&)> new_vteps(addr_less);
 	std::vector<uint64_t> blocks;
 	for (const Plan* p : plans) {
@@ -195,6 +208,7 @@ bool TableWriter::fits(const std::vector<const Plan*>& plans, size_t vtep_change
 			remotes += insert(remote_.get(key));
 		}
 		vnis += tid == kNone || abi::ref_value(vni_.get(p->cfg->vni)) != tid;
+		statics += static_inserts(*p, tid);
 		blocks.push_back(4 * p->members.size());
 		for (const auto& r : p->vrf.routes) {
 			++(r.prefix.addr.v6 ? routes6 : routes4);
@@ -205,18 +219,14 @@ bool TableWriter::fits(const std::vector<const Plan*>& plans, size_t vtep_change
 			blocks.push_back(sizeof(abi::NexthopEntry) * p->vrf.nexthops.size());
 		}
 	}
-	uint64_t statics = statics_total_;
-	for (const Plan* p : plans) {
-		statics += p->statics.size();
-	}
-	blocks.push_back(sizeof(abi::StaticMacEntry) * statics);
 	blocks.push_back(sizeof(abi::Header));
 	return next_tenant_ + uint64_t(tenants) <= layout_.tenants &&
 	       next_member_ + uint64_t(members) <= layout_.members &&
 	       next_vtep_ + uint64_t(new_vteps.size() + vtep_changes) <= layout_.vteps &&
 	       names_top_ + names <= layout_.names && access_.room(access) && vni_.room(vnis) &&
 	       remote_.room(remotes) && route4_.room(routes4) && route6_.room(routes6) &&
-	       labels_.room(labels) && subifs_.room(subifs) && heap_.fits(blocks);
+	       labels_.room(labels) && subifs_.room(subifs) && statics_.room(statics) &&
+	       heap_.fits(blocks);
 }
 
 bool TableWriter::apply(const config::Config& next, const std::vector<config::Neighbor>& learned,
@@ -302,30 +312,8 @@ bool TableWriter::apply(const config::Config& next, const std::vector<config::Ne
 
 std::optional<uint64_t> TableWriter::commit(uint64_t generation)
 {
-	if (statics_dirty_) {
-		std::vector<abi::StaticMacEntry> all;
-		for (const auto& [name, st] : tenants_) {
-			all.insert(all.end(), st.statics.begin(), st.statics.end());
-		}
-		uint64_t block = 0;
-		if (!all.empty()) {
-			block = heap_.alloc(sizeof(abi::StaticMacEntry) * all.size());
-			if (block == 0) {
-				return std::nullopt;
-			}
-			std::memcpy(base_ + block, all.data(),
-			            sizeof(abi::StaticMacEntry) * all.size());
-			track(sizeof(abi::StaticMacEntry) * all.size());
-		}
-		if (statics_block_ != 0) {
-			heap_.retire(statics_block_,
-			             sizeof(abi::StaticMacEntry) * header_.static_macs.count,
-			             generation);
-		}
-		statics_block_ = block;
-		header_.static_macs = abi::Section{block, all.size()};
-		statics_dirty_ = false;
-	}
+	header_.static_head = statics_.head();
+	header_.static_count = statics_.count();
 	header_.generation = generation;
 	uint64_t at_offset = 0;
 	if (committed_) {
@@ -354,6 +342,7 @@ void TableWriter::reclaim(uint64_t in_use)
 	access_.reclaim(in_use);
 	vni_.reclaim(in_use);
 	remote_.reclaim(in_use);
+	statics_.reclaim(in_use);
 }
 
 }  // namespace tsunagi::compile

@@ -19,6 +19,7 @@
 #include "control/compile/heap.hpp"
 #include "control/compile/id_plan.hpp"
 #include "control/compile/slot_editor.hpp"
+#include "control/compile/static_mac_writer.hpp"
 #include "control/compile/vrf_plan.hpp"
 
 namespace tsunagi::compile {
@@ -38,6 +39,8 @@ struct Layout {
 	uint64_t route6_slots = 0;
 	uint64_t label_slots = 0;
 	uint64_t subif_slots = 0;
+	uint64_t static_slots = 0;
+	uint64_t static_log = 0;  // changes the ring holds
 	uint64_t heap = 0;
 	uint64_t total = 0;  // bytes of the whole image
 
@@ -138,7 +141,8 @@ private:
 		std::vector<std::pair<uint64_t, uint32_t>> access;       // QinQ key → member
 		std::vector<std::pair<uint32_t, uint32_t>> vlans;        // vlan_map slot → member
 		std::vector<std::pair<abi::VtepKey, uint32_t>> remotes;  // key → member
-		std::vector<abi::StaticMacEntry> statics;
+		std::vector<std::pair<uint64_t, uint32_t>>
+		    statics;  // static_mac_key → member, sorted
 		// The VRF: its next-hop block, configured routes, label (0: none),
 		// sub-interfaces, and the routes learned at run time.
 		uint64_t vrf_block = 0;
@@ -181,6 +185,9 @@ private:
 	void drop_member(const Member& m, uint32_t index);
 	void retract(TenantState& st, const Plan& p, uint64_t generation);
 	void install(const Plan& p, uint64_t generation, const IdPlan* ids);
+	void install_statics(TenantState& st, const Plan& p, const std::vector<uint32_t>& list,
+	                     uint64_t generation);
+	uint64_t static_inserts(const Plan& p, uint32_t tenant) const;
 	void install_vrf(TenantState& st, const VrfPlan& vp, uint64_t generation);
 	void retract_vrf(TenantState& st, const VrfPlan* keep, uint64_t generation);
 	static abi::Route6Key route6_key(uint32_t tenant, const PrefixKey& k);
@@ -220,9 +227,7 @@ private:
 	SlotEditor<abi::U64Slot> labels_;
 	SlotEditor<abi::U64Slot> subifs_;
 	Heap heap_;
-	bool statics_dirty_ = true;
-	uint64_t statics_total_ = 0;
-	uint64_t statics_block_ = 0;
+	StaticMacWriter statics_;
 	uint64_t written_ = 0;
 };
 

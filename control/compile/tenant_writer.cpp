@@ -140,8 +140,10 @@ void TableWriter::drop_tenant(const std::string& name, uint64_t generation)
 	retract_vrf(st, nullptr, generation);
 	install_vrf(st, VrfPlan{}, generation);
 	abi::store_release(te.live, uint16_t{0});
-	statics_dirty_ |= !st.statics.empty();
-	statics_total_ -= st.statics.size();
+	for (const auto& [key, member] : st.statics) {
+		statics_.erase(key, generation);
+	}
+	track(32 * st.statics.size());
 	track(64 + 4 * st.members.size());
 	tenants_.erase(name);
 }
@@ -301,32 +303,62 @@ void TableWriter::install(const Plan& p, uint64_t generation, const IdPlan* ids)
 	    p.vrf_index == tid ? p.vrf : plan_vrf(cfg_, sources_, t, tid, port_index_, learned_),
 	    generation);
 
-	std::vector<abi::StaticMacEntry> statics;
-	for (const auto& [mac, pos] : p.statics) {
-		abi::StaticMacEntry e{};
-		std::memcpy(e.mac, mac.bytes.data(), 6);
-		e.member = list[pos];
-		e.tenant = tid;
-		statics.push_back(e);
-	}
-	auto same = [](const abi::StaticMacEntry& a, const abi::StaticMacEntry& b) {
-		return std::memcmp(&a, &b, sizeof(a)) == 0;
-	};
-	if (!std::equal(statics.begin(), statics.end(), st.statics.begin(), st.statics.end(),
-	                same)) {
-		statics_dirty_ = true;
-	}
+	install_statics(st, p, list, generation);
 	if (fresh) {
 		abi::store_release(te.live, uint16_t{1});
 	}
-	statics_total_ += statics.size() - st.statics.size();
 	st.cfg = t;
 	st.members = std::move(list);
 	st.member_info = p.members;
 	st.access = std::move(access);
 	st.vlans = std::move(vlans);
 	st.remotes = std::move(remotes);
-	st.statics = std::move(statics);
+}
+
+uint64_t TableWriter::static_inserts(const Plan& p, uint32_t tenant) const
+{
+	if (tenant == kNone) {
+		return p.statics.size();
+	}
+	uint64_t n = 0;
+	for (const auto& [mac, pos] : p.statics) {
+		n += !statics_.has(abi::static_mac_key(tenant, mac.bytes.data()));
+	}
+	return n;
+}
+
+// Only the MACs that differ are written: a tenant's other statics, and every other
+// tenant's, cost nothing.
+void TableWriter::install_statics(TenantState& st, const Plan& p, const std::vector<uint32_t>& list,
+                                  uint64_t generation)
+{
+	std::vector<std::pair<uint64_t, uint32_t>> next;
+	next.reserve(p.statics.size());
+	for (const auto& [mac, pos] : p.statics) {
+		next.emplace_back(abi::static_mac_key(st.index, mac.bytes.data()), list[pos]);
+	}
+	std::sort(next.begin(), next.end());
+	size_t changes = 0;
+	auto old = st.statics.begin();
+	for (const auto& [key, member] : next) {
+		for (; old != st.statics.end() && old->first < key; ++old, ++changes) {
+			statics_.erase(old->first, generation);
+		}
+		const bool same =
+		    old != st.statics.end() && old->first == key && old->second == member;
+		if (!same) {
+			statics_.put(key, member, st.index);
+			++changes;
+		}
+		if (old != st.statics.end() && old->first == key) {
+			++old;
+		}
+	}
+	for (; old != st.statics.end(); ++old, ++changes) {
+		statics_.erase(old->first, generation);
+	}
+	track(32 * changes);
+	st.statics = std::move(next);
 }
 
 }  // namespace tsunagi::compile

@@ -391,8 +391,8 @@ Shown show_dataplane(const Backend& b)
 	for (uint32_t m = 0; t.valid() && m < t.members.size; ++m) {
 		live_members += t.member_live(m);
 	}
-	for (uint64_t i = 0; t.valid() && i < t.static_macs.size; ++i) {
-		live_static += t.member_live(t.static_macs[i].member);
+	if (t.valid()) {
+		t.for_each_static([&](uint64_t, uint32_t m) { live_static += t.member_live(m); });
 	}
 	Json j = {{"publishedGeneration", b.published_generation()},
 	          {"inUseGeneration", dp ? Json(dp->in_use_generation) : Json(nullptr)},

@@ -179,44 +179,6 @@ void MacTable::erase(uint64_t key)
 	unlock();
 }
 
-void MacTable::adopt(const abi::TableView& t)
-{
-	const uint32_t epoch = t.header().id_epoch;
-	if (adopted_ && epoch == epoch_ && t.static_macs.data == statics_from_ &&
-	    t.static_macs.size == statics_count_) {
-		return;
-	}
-	if (!adopted_ || epoch != epoch_) {
-		// Renumbered: an old index may now name another tenant's member.
-		remove_if([](const Entry&) { return true; });
-		statics_.clear();
-		adopted_ = true;
-		epoch_ = epoch;
-	}
-	std::vector<uint64_t> keys;
-	keys.reserve(t.static_macs.size);
-	lock();
-	// The new entries first, so a static MAC that stays is never missing meanwhile.
-	for (const abi::StaticMacEntry& s : t.static_macs) {
-		if (s.member < t.members.size && s.tenant < t.tenants.size) {
-			const uint64_t k = key(s.tenant, s.mac);
-			if (add_static_locked(k, s.member)) {
-				keys.push_back(k);
-			}
-		}
-	}
-	std::sort(keys.begin(), keys.end());
-	for (const uint64_t k : statics_) {
-		if (!std::binary_search(keys.begin(), keys.end(), k)) {
-			erase_locked(k);
-		}
-	}
-	unlock();
-	statics_ = std::move(keys);
-	statics_from_ = t.static_macs.data;
-	statics_count_ = t.static_macs.size;
-}
-
 size_t MacTable::age(uint32_t now, uint32_t aging, size_t budget)
 {
 	budget = std::min(budget, capacity_);

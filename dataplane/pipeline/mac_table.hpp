@@ -191,10 +191,11 @@ public:
 	// Installs a static entry, replacing a dynamic one. False when the table is full.
 	bool add_static(uint64_t key, uint32_t member);
 
-	// Brings the static entries to those of the tables `t` (its static MAC list), and
-	// forgets every entry when `t` numbers members differently (another id epoch) from the
-	// tables last adopted. Cheap when neither changed. Single-threaded owners call it on
-	// every switch; a node's control thread calls it before its workers see `t`.
+	// Brings the static entries to those of the tables `t`, and forgets every entry when
+	// `t` numbers members differently (another id epoch) from the tables last adopted.
+	// Costs the static MACs changed since then, not all of them (mac_table_statics.cpp).
+	// Single-threaded owners call it on every switch; a node's control thread calls it
+	// before its workers see `t`.
 	void adopt(const abi::TableView& t);
 
 	// Removes every dynamic entry older than `aging`, scanning at most `budget` slots from
@@ -248,6 +249,10 @@ private:
 		return __atomic_load_n(&word, __ATOMIC_ACQUIRE);
 	}
 	bool add_static_locked(uint64_t key, uint32_t member);
+	void erase_static_locked(uint64_t key);
+	bool apply_static_changes(const abi::TableView& t);
+	void scan_statics(const abi::TableView& t);
+	void set_static_locked(const abi::TableView& t, uint64_t key, uint32_t member);
 	void erase_locked(uint64_t key);
 	Entry* find_locked(uint64_t key, Entry** vacant);
 	void put(Entry& slot, uint64_t key, uint32_t member, uint32_t seen);
@@ -272,12 +277,14 @@ private:
 	size_t size_ = 0;  // live entries
 	size_t used_ = 0;  // live entries and tombstones
 	size_t age_cursor_ = 0;
-	// What adopt() last installed: the epoch, the static list it came from and its keys.
+	// What adopt() last installed: the epoch, which image's statics, and the number of
+	// the newest static change applied (tables.hpp, static_mac_key).
 	bool adopted_ = false;
 	uint32_t epoch_ = 0;
-	const abi::StaticMacEntry* statics_from_ = nullptr;
-	uint64_t statics_count_ = 0;
-	std::vector<uint64_t> statics_;  // sorted
+	uint64_t statics_origin_ = 0;
+	const abi::U64Slot* statics_map_ = nullptr;
+	const abi::StaticMacChange* statics_log_ = nullptr;
+	uint64_t statics_applied_ = 0;
 	shm::MacLogWriter log_;
 	bool logging_ = false;
 	alignas(64) std::atomic<bool> locked_{false};

@@ -32,6 +32,19 @@ tenants:
 )";
 
 // The configuration `yaml` describes; the test fails if it is invalid.
+// A node and ports with no tenants: two access ports, a trunk, an underlay and two
+// interconnects, for tests that make their tenants themselves.
+inline const char* kNodeAndPorts = R"(
+node: { name: n1, asn: 65000, router_id: 10.255.0.1, vtep: 192.0.2.1 }
+ports:
+  - { name: a0, role: access, device: d0 }
+  - { name: a1, role: access, device: d1 }
+  - { name: t0, role: trunk, device: d2 }
+  - { name: u0, role: underlay, device: d3, address: 192.0.2.1/24, gateway: 192.0.2.254 }
+  - { name: ix0, role: interconnect, device: d4, address: 203.0.113.2/30 }
+  - { name: ix1, role: interconnect, device: d5 }
+)";
+
 inline config::Config load_config(const std::string& yaml)
 {
 	auto r = config::load_string(yaml);

@@ -79,11 +79,11 @@ std::vector<std::string> vtep_addresses(const abi::TableView& v, uint32_t tenant
 std::map<uint8_t, uint8_t> static_macs(const abi::TableView& v, uint32_t tenant)
 {
 	std::map<uint8_t, uint8_t> out;
-	for (const auto& s : v.static_macs) {
-		if (s.tenant == tenant && v.members[s.member].kind == abi::MemberKind::vtep) {
-			out[s.mac[5]] = v.vteps[v.vtep_of(s.member)].dst_ip[3];
+	v.for_each_static([&](uint64_t key, uint32_t member) {
+		if (key >> 48 == tenant && v.members[member].kind == abi::MemberKind::vtep) {
+			out[uint8_t(key)] = v.vteps[v.vtep_of(member)].dst_ip[3];
 		}
-	}
+	});
 	return out;
 }
 

@@ -17,20 +17,10 @@
 #include "packet_builder.hpp"
 
 using namespace tsunagi;
+using tsunagi::test::kNodeAndPorts;
 using tsunagi::test::load_config;
 
 namespace {
-
-const char* kNodeAndPorts = R"(
-node: { name: n1, asn: 65000, router_id: 10.255.0.1, vtep: 192.0.2.1 }
-ports:
-  - { name: a0, role: access, device: d0 }
-  - { name: a1, role: access, device: d1 }
-  - { name: t0, role: trunk, device: d2 }
-  - { name: u0, role: underlay, device: d3, address: 192.0.2.1/24, gateway: 192.0.2.254 }
-  - { name: ix0, role: interconnect, device: d4, address: 203.0.113.2/30 }
-  - { name: ix1, role: interconnect, device: d5 }
-)";
 
 // A random tenant configuration, changed a little at a time.
 struct Model {
@@ -435,8 +425,9 @@ std::set<std::string> describe(const abi::TableView& t)
 		for (uint16_t vid = 0; vid < abi::kVlanSlots; ++vid) {
 			const uint64_t ref = t.vlan_ref(port, vid);
 			if (abi::ref_value(ref) != abi::kNone) {
-				d.insert("L " + std::to_string(port) + "/" + std::to_string(vid) + " -> " +
-				         tenant(abi::ref_aux(ref)) + " " + member(abi::ref_value(ref)));
+				d.insert("L " + std::to_string(port) + "/" + std::to_string(vid) +
+				         " -> " + tenant(abi::ref_aux(ref)) + " " +
+				         member(abi::ref_value(ref)));
 			}
 		}
 	}
@@ -514,9 +505,10 @@ std::set<std::string> describe(const abi::TableView& t)
 			         tenant(abi::ref_value(s.ref)));
 		}
 	}
-	for (const auto& s : t.static_macs) {
-		d.insert("S " + hex(s.mac, 6) + " " + tenant(s.tenant) + " " + member(s.member));
-	}
+	t.for_each_static([&](uint64_t key, uint32_t m) {
+		d.insert("S " + std::to_string(key & 0xffffffffffffull) + " " +
+		         tenant(uint32_t(key >> 48)) + " " + member(m));
+	});
 	return d;
 }
 
@@ -722,14 +714,22 @@ TEST_CASE("nothing a reader may hold is reused before the dataplane moves past i
 		CHECK(tomb->key == 1);
 		CHECK(abi::ref_value(tomb->ref) == abi::kTombstone);
 		REQUIRE(map.erase(1, 4));
+		REQUIRE(map.put(5, abi::make_ref(5, 0)));
+		REQUIRE(map.erase(5, 5));
+		CHECK(map.tombstones() == 3);
+		// Once no reader holds them, tombstones that end their run are empty again.
 		map.reclaim(4);
-		REQUIRE(map.put(1, abi::make_ref(12, 0)));
 		CHECK(map.tombstones() == 1);
+		REQUIRE(map.put(1, abi::make_ref(12, 0)));
 		CHECK(map.get(1) == abi::make_ref(12, 0));
 		// Half full, tombstones counted: no more inserts.
 		CHECK(map.put(2, abi::make_ref(2, 0)));
 		CHECK(map.put(3, abi::make_ref(3, 0)));
 		CHECK_FALSE(map.put(4, abi::make_ref(4, 0)));
+		// One inside a run is reused in place.
+		map.reclaim(5);
+		CHECK(map.put(4, abi::make_ref(4, 0)));
+		CHECK(map.tombstones() == 0);
 	}
 }
 
@@ -752,12 +752,11 @@ TEST_CASE("readers never see a torn or foreign entry while tenants come and go",
 			for (const auto& [key, tenant] : stable) {
 				const uint64_t ref = view.access_map.find(key);
 				const uint32_t m = abi::ref_value(ref);
-				wrong +=
-				    abi::ref_aux(ref) != tenant || m >= view.members.size ||
-				    view.tenant_of(m) != tenant ||
-				    abi::flood_count(view.flood_of(tenant)) != 2 ||
-				    abi::ref_aux(view.vlan_ref(2, cfg.tenants[tenant].hybrid_vlan)) !=
-				        tenant;
+				wrong += abi::ref_aux(ref) != tenant || m >= view.members.size ||
+				         view.tenant_of(m) != tenant ||
+				         abi::flood_count(view.flood_of(tenant)) != 2 ||
+				         abi::ref_aux(view.vlan_ref(
+				             2, cfg.tenants[tenant].hybrid_vlan)) != tenant;
 				++lookups;
 			}
 		}

@@ -43,8 +43,11 @@ TEST_CASE("a compiled image passes its own checks and names its ports and tenant
 	CHECK(abi::ref_aux(t.vlan_ref(1, 100)) == 0);
 	CHECK(t.vlan_ref(1, 101) == abi::kEmptyRef);
 	CHECK(t.vlan_ref(0, 100) == abi::kEmptyRef);
-	REQUIRE(t.static_macs.size == 1);
-	CHECK(t.members[t.static_macs[0].member].vlan == 5);
+	CHECK(t.header().static_count == 1);
+	const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x99};
+	const uint64_t st = t.static_map.find(abi::static_mac_key(0, mac));
+	REQUIRE(abi::ref_value(st) != abi::kNone);
+	CHECK(t.members[abi::ref_value(st)].vlan == 5);
 }
 
 TEST_CASE("ports without a mac get a locally administered one from their position", "[tables]")
@@ -87,6 +90,26 @@ TEST_CASE("a truncated or inconsistent table image is refused", "[tables]")
 	img.header().members.offset = img.size();
 	img.header().members.count = 1;
 	CHECK_THAT(abi::TableView::check(img.data(), img.size()), Catch::Contains("outside"));
+}
+
+TEST_CASE("an image whose static map or ring is out of bounds or misshapen is refused", "[tables]")
+{
+	auto img = compile::compile(load_config(kSmallNode), 1);
+	REQUIRE(abi::TableView::check(img.data(), img.size()).empty());
+	const abi::Header good = img.header();
+	auto refused = [&](auto edit) {
+		img.header() = good;
+		edit(img.header());
+		return abi::TableView::check(img.data(), img.size()).find("outside") !=
+		       std::string::npos;
+	};
+	CHECK(refused([&](abi::Header& h) { h.static_map.offset = img.size(); }));
+	CHECK(refused([](abi::Header& h) { h.static_map.count <<= 40; }));
+	CHECK(refused([](abi::Header& h) { h.static_map.count += 1; }));
+	CHECK(refused([](abi::Header& h) { h.static_log.count = 0; }));
+	CHECK(refused([](abi::Header& h) { h.static_log.count = 3; }));
+	CHECK(refused([](abi::Header& h) { h.static_log.offset += 4; }));
+	CHECK(refused([&](abi::Header& h) { h.static_log.offset = img.size() - 16; }));
 }
 
 TEST_CASE("the flow hash depends on the flow and not on the payload", "[pkt]")
