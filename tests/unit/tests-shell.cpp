@@ -126,7 +126,10 @@ TEST_CASE("| include, exclude, begin and count filter the output", "[shell]")
 	CHECK(run(sh, s, "show running-config | include (.|.)*QQ").empty());
 	const auto out = shell::apply_filters(many, sh_filter("(.|.)*x"));
 	CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
-	CHECK(out.find('a') == std::string::npos);
+	// No line matches; where the matcher is slow (a sanitizer build on a busy machine) the
+	// filter may also stop at its 2 s budget and say so, which is not a match either.
+	CHECK(out.find(std::string(40, 'a')) == std::string::npos);
+	CHECK((out.empty() || out.starts_with("% Filter stopped")));
 	CHECK(run(sh, s, "show tenants | include (a)\\1", false).rfind("% Invalid regular", 0) ==
 	      0);
 	// Numbers libstdc++ would overflow reading (found by the shell fuzzer): refused.
