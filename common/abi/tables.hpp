@@ -127,6 +127,13 @@ inline constexpr uint64_t static_mac_key(uint32_t tenant, const uint8_t* mac)
 	}
 	return (uint64_t{tenant} << 48) | v;
 }
+// The MAC of such a key (the tenant is key >> 48).
+inline constexpr void mac_of_key(uint64_t key, uint8_t* mac)
+{
+	for (int i = 0; i < 6; ++i) {
+		mac[i] = uint8_t(key >> (40 - 8 * i));
+	}
+}
 
 // `word` packs the low 32 bits of the change's number with the member (kNone: removed).
 // The writer stores a word no reader expects first, then the key, then the word (each a

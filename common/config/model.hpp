@@ -19,7 +19,7 @@ struct Mark {
 
 struct Mac {
 	std::array<uint8_t, 6> bytes{};
-	bool operator==(const Mac&) const = default;
+	auto operator<=>(const Mac&) const = default;
 };
 
 // An IPv4 or IPv6 address; IPv4 is kept in the first 4 bytes, network order.

@@ -5,9 +5,7 @@
 #pragma once
 
 #include <cstdint>
-#include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "common/abi/table_view.hpp"

@@ -215,8 +215,7 @@ void Node::serve_feed(const routes::ResyncTimers& timers)
 	               [this](const std::vector<std::string>& commands) { frr_->ask(commands); });
 	publish_routes();
 	publish_evpn();
-	if (cfg_.node.evpn) {
-		dataplane_.open();
+	if (cfg_.node.evpn) {  // collect() opens the dataplane's segment
 		for (const auto& l : evpn_local_.pass(dataplane_.reader(), tables_.view(), cfg_)) {
 			log(l);
 		}
@@ -327,13 +326,9 @@ std::optional<std::vector<shell::EvpnTenant>> Node::evpn() const
 			e.macs.push_back({mac, r.vtep, r.sticky, r.seq, std::move(r.ips)});
 		}
 		const auto& local = evpn_local_.fdb().entries();
-		for (auto it = local.lower_bound({t.vni, 0}); it != local.end() && it->vni == t.vni;
-		     ++it) {
-			config::Mac m{};
-			for (int i = 0; i < 6; ++i) {
-				m.bytes[size_t(i)] = uint8_t(it->mac >> (40 - 8 * i));
-			}
-			e.local.push_back(m);
+		for (auto it = local.lower_bound({t.vni, {}});
+		     it != local.end() && it->vni == t.vni; ++it) {
+			e.local.push_back(it->mac);
 		}
 		out.push_back(std::move(e));
 	}

@@ -1,41 +1,13 @@
 #include "control/frr/evpn_fdb.hpp"
 
-#include <cstdio>
 #include <sstream>
 #include <unordered_set>
 
+#include "common/config/values.hpp"
 #include "control/frr/evpn_devices.hpp"
 #include "control/frr/supervisor.hpp"
 
 namespace tsunagi::frr {
-
-std::string mac_text(uint64_t mac)
-{
-	char s[18];
-	std::snprintf(s, sizeof(s), "%02x:%02x:%02x:%02x:%02x:%02x", unsigned(mac >> 40) & 0xff,
-	              unsigned(mac >> 32) & 0xff, unsigned(mac >> 24) & 0xff,
-	              unsigned(mac >> 16) & 0xff, unsigned(mac >> 8) & 0xff, unsigned(mac) & 0xff);
-	return s;
-}
-
-namespace {
-
-std::optional<uint64_t> parse_mac(std::string_view s)
-{
-	unsigned b[6];
-	char tail;
-	if (s.size() != 17 || std::sscanf(std::string(s).c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c",
-	                                  &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6) {
-		return std::nullopt;
-	}
-	uint64_t v = 0;
-	for (const unsigned x : b) {
-		v = v << 8 | x;
-	}
-	return v;
-}
-
-}  // namespace
 
 std::set<ShadowMac> parse_shadow_fdb(std::string_view show)
 {
@@ -57,7 +29,7 @@ std::set<ShadowMac> parse_shadow_fdb(std::string_view show)
 				is_static = true;
 			}
 		}
-		const auto mac = parse_mac(mac_word);
+		const auto mac = config::parse_mac(mac_word);
 		const auto vni = shadow_vni(dev);
 		if (mac && vni && master && is_static && dev == shadow_names(*vni).port) {
 			out.insert({*vni, *mac});
@@ -94,7 +66,9 @@ std::set<ShadowMac> evpn_local_macs(const abi::TableView& t, const config::Confi
 		const bool local =
 		    me.kind == abi::MemberKind::attachment || me.kind == abi::MemberKind::trunk;
 		if (te.live != 0 && me.tenant == tenant && local && evpn_vnis.contains(te.vni)) {
-			out.insert({te.vni, key & ((uint64_t{1} << 48) - 1)});
+			config::Mac mac;
+			abi::mac_of_key(key, mac.bytes.data());
+			out.insert({te.vni, mac});
 		}
 	}
 	return out;
@@ -105,13 +79,13 @@ std::vector<std::string> fdb_lines(const std::set<ShadowMac>& have, const std::s
 	std::vector<std::string> out;
 	for (const ShadowMac& m : have) {
 		if (!want.contains(m)) {
-			out.push_back("fdb del " + mac_text(m.mac) + " dev " +
+			out.push_back("fdb del " + config::to_string(m.mac) + " dev " +
 			              shadow_names(m.vni).port + " master");
 		}
 	}
 	for (const ShadowMac& m : want) {
 		if (!have.contains(m)) {
-			out.push_back("fdb replace " + mac_text(m.mac) + " dev " +
+			out.push_back("fdb replace " + config::to_string(m.mac) + " dev " +
 			              shadow_names(m.vni).port + " master static");
 		}
 	}

@@ -23,11 +23,9 @@ namespace tsunagi::frr {
 
 struct ShadowMac {
 	uint32_t vni;
-	uint64_t mac;  // the 48 bits, first byte most significant
+	config::Mac mac;
 	auto operator<=>(const ShadowMac&) const = default;
 };
-
-std::string mac_text(uint64_t mac);
 
 // The static entries on shadow ports in `bridge fdb show` output.
 std::set<ShadowMac> parse_shadow_fdb(std::string_view show);

@@ -463,9 +463,7 @@ Shown show_mac_table(Backend& b, const std::string& tenant)
 			continue;
 		}
 		uint8_t mac[6];
-		for (int i = 0; i < 6; ++i) {
-			mac[i] = uint8_t(key >> (40 - 8 * i));
-		}
+		abi::mac_of_key(key, mac);
 		Json j = {
 		    {"tenant", ti < t.tenants.size ? Json(std::string(t.name(t.tenants[ti].name)))
 		                                   : Json(nullptr)},

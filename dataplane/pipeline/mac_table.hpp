@@ -53,9 +53,7 @@ public:
 
 	static uint64_t key(uint32_t tenant, const uint8_t* mac)
 	{
-		uint64_t v = 0;
-		std::memcpy(&v, mac, 6);
-		return (uint64_t{tenant} << 48) | (__builtin_bswap64(v) >> 16);
+		return abi::static_mac_key(tenant, mac);
 	}
 
 	// The same key from a MAC inside an Ethernet header, where the two bytes after it

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/abi/table_view.hpp"
+#include "common/config/values.hpp"
 #include "control/compile/compiler.hpp"
 #include "control/daemon/evpn_local.hpp"
 #include "control/dataplane_link/command_client.hpp"
@@ -26,6 +27,11 @@ struct Log {
 };
 
 const uint8_t kMac[6] = {0x02, 0, 0, 0, 0, 0x01};
+
+frr::ShadowMac shadow(uint32_t vni, const char* mac)
+{
+	return {vni, *config::parse_mac(mac)};
+}
 
 }  // namespace
 
@@ -154,7 +160,8 @@ TEST_CASE("evpn local macs: an EVPN tenant's MACs on attachments and trunks, by 
 	};
 	const uint32_t epoch = t.header().id_epoch;
 	const auto want = frr::evpn_local_macs(t, cfg, learned, epoch);
-	CHECK(want == std::set<frr::ShadowMac>{{10, 0x020000000001}, {10, 0x020000000002}});
+	CHECK(want == std::set<frr::ShadowMac>{shadow(10, "02:00:00:00:00:01"),
+	                                       shadow(10, "02:00:00:00:00:02")});
 	CHECK(frr::evpn_local_macs(t, cfg, learned, epoch + 1).empty());
 }
 
@@ -169,8 +176,10 @@ TEST_CASE("evpn fdb: the shadow ports' static entries, read and changed by bridg
 	    "02:00:00:00:00:04 dev eth0 master br0 static\n"
 	    "02:00:00:00:00:05 dev tsp20 vlan 1 master tsb20 static\n"
 	    "garbage dev tsp10 master tsb10 static\n");
-	CHECK(have == std::set<frr::ShadowMac>{{10, 0x020000000001}, {20, 0x020000000005}});
-	const auto lines = frr::fdb_lines(have, {{10, 0x020000000001}, {30, 0x0200000000ab}});
+	CHECK(have == std::set<frr::ShadowMac>{shadow(10, "02:00:00:00:00:01"),
+	                                       shadow(20, "02:00:00:00:00:05")});
+	const auto lines = frr::fdb_lines(
+	    have, {shadow(10, "02:00:00:00:00:01"), shadow(30, "02:00:00:00:00:ab")});
 	CHECK(lines ==
 	      std::vector<std::string>{"fdb del 02:00:00:00:00:05 dev tsp20 master",
 	                               "fdb replace 02:00:00:00:00:ab dev tsp30 master static"});
