@@ -146,14 +146,28 @@ def test_j_option_a_with_a_carrier(ctx):
         assert "tsu-ix0.801 moved in, 198.51.100.1/30" in log, log[-3000:]
         assert "left over" not in log, log[-3000:]
 
-        # The carrier learned each tenant's prefix on that tenant's session.
-        for n in (1, 2):
+        # The carrier learned each tenant's prefix on that tenant's session. Both ends
+        # connect at once, so a session often comes up through a connection collision, and
+        # the node's first UPDATE on it may follow a while after the carrier's routes came in.
+        t0 = time.monotonic()
+
+        def carrier_hops(n):
             d = carrier.json("show bgp ipv4 unicast 10.%d.0.0/24 json" % n)
-            hops = {h.get("ip") for p in d.get("paths", []) for h in p.get("nexthops", [])}
-            assert LINK[n][1] in hops, "carrier's view of 10.%d.0.0/24: %s" % (n, d)
-            assert LINK[3 - n][1] not in hops, "10.%d.0.0/24 leaked into the other VRF: %s" % (n, d)
+            return {h.get("ip") for p in d.get("paths", []) for h in p.get("nexthops", [])}
+
+        node = frr.Frr(None, t.runtime_dir + "/frr", "", "")
+        for n in (1, 2):
+            try:
+                wait_until(lambda: LINK[n][1] in carrier_hops(n), 30, interval=0.2,
+                           what="the carrier to learn 10.%d.0.0/24 from cust-000%d's session" % (n, n))
+            except Exception:
+                ctx.note("node: %s" % node.vtysh("show bgp vrf cust-000%d neighbors %s advertised-routes"
+                                                 % (n, LINK[n][2]), check=False))
+                ctx.note("carrier: %s" % carrier.vtysh("show bgp summary", check=False))
+                raise
+            assert LINK[3 - n][1] not in carrier_hops(n), "10.%d.0.0/24 leaked into the other VRF" % n
         ctx.note("carrier learned 10.1.0.0/24 via 198.51.100.1 (VLAN 801) and 10.2.0.0/24 via "
-                 "198.51.100.5 (VLAN 802)")
+                 "198.51.100.5 (VLAN 802), %.1f s after both VRFs had its routes" % (time.monotonic() - t0))
         # Each tenant's prefix, reflected by the carrier to the other session, is an AS loop:
         # it never enters the other VRF.
         assert not _hops(ctx, t, 2, "10.1.0.0/24") and not _hops(ctx, t, 1, "10.2.0.0/24")

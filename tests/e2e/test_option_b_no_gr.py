@@ -270,7 +270,13 @@ def test_l_option_b_session_collision(ctx):
     gobgpd is the carrier until the collision. The collision needs both connections open at
     once: gobgpd is frozen (SIGSTOP) after the node's bgpd has connected to it and sent its
     OPEN, and the carrier's own connection is made then by lib/bgp_speaker.py from the
-    carrier's address, with the same identifier and routes, and no End-of-RIB."""
+    carrier's address, with the same identifier and routes, and no End-of-RIB.
+
+    FRR 8.4 sometimes closes the winning connection too, without a NOTIFICATION, when the
+    carrier's KEEPALIVE reaches it before the losing connection is torn down (seen in about
+    one run in ten). The speaker then connects again a second later, as a carrier would, and
+    the collision repeats with bgpd's next connection to the frozen gobgpd; the routes must
+    survive that as well."""
     ctx.require_node()
     gobgp.require()
     with Topology(ctx, tenants=[1, 2], site=False, carrier=True) as t:
@@ -302,7 +308,7 @@ def test_l_option_b_session_collision(ctx):
         def settled():
             speaker[0].wait_log(r"established", 20)
             wait_until(lambda: re.search(r"203\.0\.113\.1: quiet for \d+ ms", t.tsunagid.log(True)[off:]),
-                       20, interval=0.05, what="the winning connection's table to settle")
+                       30, interval=0.05, what="the winning connection's table to settle")
             time.sleep(2.0)
 
         off = len(t.tsunagid.log(True))
@@ -319,6 +325,9 @@ def test_l_option_b_session_collision(ctx):
         assert "up" in events, log
         assert _imported(t) == 3, "%d imported routes after the collision" % _imported(t)
         assert not re.search(r"[1-9]\d* paths it did not send again withdrawn", log), log
-        ctx.note("collision: bgpd kept the carrier's connection (%s), reported %s over BMP and skipped %d "
-                 "mirrored messages of the losing peer structure; all 3 routes kept"
-                 % (speaker[0].log().strip().splitlines()[-1], ", ".join(events), skipped))
+        said = speaker[0].log().strip().splitlines()
+        states = [ln for ln in said if ln in ("established", "closed") or ln.startswith("connect failed")]
+        assert states[-1] == "established", "the carrier's connection did not stay up:\n" + "\n".join(said)
+        ctx.note("collision: bgpd kept the carrier's connection (the speaker's connection %d), reported %s over "
+                 "BMP and skipped %d mirrored messages of the losing peer structure; all 3 routes kept"
+                 % (said.count("open sent"), ", ".join(events), skipped))

@@ -4,12 +4,14 @@ connection collision): it connects from LOCAL to PEER's port 179, sends its OPEN
 the peer keeps this connection, announces the given VPNv4 routes with labels (RFC 4364,
 RFC 8277) and answers route refreshes with them again, keeping the session up with
 keepalives. It negotiates neither graceful restart nor enhanced route refresh, so it sends
-no End-of-RIB and no End-of-Route-Refresh. Run inside the carrier's namespace:
+no End-of-RIB and no End-of-Route-Refresh. When the peer closes the connection it connects
+again a second later, as a carrier's connect-retry timer would, up to CONNECTIONS times.
+Run inside the carrier's namespace:
 
     bgp_speaker.py LOCAL PEER ASN PREFIX,RD,LABEL,RT [...]
 
 It prints one line per event: `open sent`, `established`, `notification CODE SUBCODE`,
-`refresh`, `closed`.
+`refresh`, `closed`, `connect failed: WHY`.
 """
 import select
 import socket
@@ -18,6 +20,8 @@ import sys
 import time
 
 HOLD = 9
+CONNECT_RETRY = 1.0
+CONNECTIONS = 8
 
 
 def message(typ, body=b""):
@@ -51,10 +55,8 @@ def say(line):
     print(line, flush=True)
 
 
-def main():
-    local, peer, asn = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    routes = [r.split(",") for r in sys.argv[4:]]
-    table = b"".join(update(asn, local, p, rd, int(label), rt) for p, rd, label, rt in routes)
+def session(local, peer, asn, table):
+    """One connection, until the peer closes it."""
     s = socket.create_connection((peer, 179), timeout=10, source_address=(local, 0))
     s.sendall(open_message(asn, local))
     say("open sent")
@@ -66,9 +68,13 @@ def main():
             last_keepalive = time.monotonic()
         if not r:
             continue
-        data = s.recv(65536)
+        try:
+            data = s.recv(65536)
+        except ConnectionResetError:
+            data = b""
         if not data:
             say("closed")
+            s.close()
             return
         buf += data
         while len(buf) >= 19 and len(buf) >= struct.unpack("!H", buf[16:18])[0]:
@@ -85,6 +91,18 @@ def main():
             elif typ == 5:
                 say("refresh")
                 s.sendall(table)
+
+
+def main():
+    local, peer, asn = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    routes = [r.split(",") for r in sys.argv[4:]]
+    table = b"".join(update(asn, local, p, rd, int(label), rt) for p, rd, label, rt in routes)
+    for _ in range(CONNECTIONS):
+        try:
+            session(local, peer, asn, table)
+        except OSError as e:
+            say("connect failed: %s" % e)
+        time.sleep(CONNECT_RETRY)
 
 
 if __name__ == "__main__":
