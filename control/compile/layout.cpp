@@ -96,11 +96,15 @@ Layout Layout::plan(const config::Config& cfg, const IdPlan& ids, bool spare,
 	l.route6_slots = map_capacity(routes[1], spare);
 	l.label_slots = map_capacity(labels, spare);
 	l.subif_slots = map_capacity(subifs, spare);
-	l.static_slots = map_capacity(statics, spare);
 	// A dataplane further behind than this rescans the static map; it reads each
 	// generation within milliseconds, so only a change of thousands of MACs at once
 	// (which costs a scan's worth to write anyway) overruns the ring.
 	l.static_log = 8192;
+	// Static MACs come and go (EVPN's remote MACs, reloads), and an erased one's slot stays
+	// a tombstone until the dataplane has left the generation that erased it: a growable
+	// map keeps room for a ring's worth of erasures beside its entries, and stays sparse
+	// enough that most tombstones end their probe run and become empty again.
+	l.static_slots = map_capacity(spare ? statics + l.static_log : statics, spare);
 	const uint64_t once = flood_bytes + Heap::block_size(sizeof(abi::Header));
 	l.heap = spare ? 4 * once + (uint64_t{1} << 20) : once;
 	l.total = align64(sizeof(abi::Header)) +
