@@ -168,7 +168,7 @@ bool TableWriter::remove_route(const std::string& tenant, const config::IpPrefix
 
 void TableWriter::retract_vrf(TenantState& st, const VrfPlan* keep, uint64_t generation)
 {
-	std::set<PrefixKey> wanted;
+	PrefixSet wanted;
 	if (keep != nullptr && keep->live) {
 		for (const auto& r : keep->routes) {
 			wanted.emplace(r.prefix.addr.v6, r.prefix.addr.bytes, r.prefix.length);
@@ -217,7 +217,8 @@ void TableWriter::install_vrf(TenantState& st, const VrfPlan& vp, uint64_t gener
 		track(bytes);
 	}
 	const auto word = uint32_t(block / 16);
-	std::set<PrefixKey> configured;
+	PrefixSet configured;
+	configured.reserve(vp.routes.size());
 	Lengths lengths;
 	uint32_t locals[4] = {};
 	size_t n_locals = 0;

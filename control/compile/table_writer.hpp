@@ -12,8 +12,10 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <unordered_set>
 #include <vector>
 
+#include "common/abi/hash.hpp"
 #include "common/abi/tables.hpp"
 #include "common/config/model.hpp"
 #include "control/compile/heap.hpp"
@@ -113,6 +115,18 @@ private:
 	};
 	struct Plan;  // what one tenant needs, computed before anything is written
 	using PrefixKey = std::tuple<bool, std::array<uint8_t, 16>, uint8_t>;  // v6, masked, length
+	struct PrefixKeyHash {
+		size_t operator()(const PrefixKey& k) const
+		{
+			return abi::hash_addr16(
+			    std::get<1>(k).data(),
+			    uint64_t{std::get<2>(k)} << 1 | uint64_t{std::get<0>(k)});
+		}
+	};
+	// Each learned route's change asks whether its prefix is configured too: a hash keeps
+	// that one probe when VRFs hold thousands of configured routes (a tree walk there
+	// missed the cache at every level).
+	using PrefixSet = std::unordered_set<PrefixKey, PrefixKeyHash>;
 	struct Learned {
 		uint64_t block;  // its next hops in the heap
 		uint32_t count;
@@ -147,7 +161,7 @@ private:
 		// sub-interfaces, and the routes learned at run time.
 		uint64_t vrf_block = 0;
 		size_t vrf_nexthops = 0;
-		std::set<PrefixKey> configured;
+		PrefixSet configured;
 		Lengths configured_lengths;
 		uint32_t label = 0;
 		std::vector<uint64_t> subinterfaces;
