@@ -112,16 +112,23 @@ public:
 	Map<U64Slot> vlan_vrf_map;  // Option-A sub-interface → tenant
 	Map<U64Slot> static_map;    // static_mac_key() → member, aux tenant
 
-	// Calls f(key, member) for each static MAC (static_mac_key(): the tenant is key >> 48).
-	// A whole scan, for readers that cannot follow static_log.
+	// Calls f(key, member), or f(key, member, movable), for each static MAC
+	// (static_mac_key(): the tenant is key >> 48; movable: kMovableStatic). A whole scan,
+	// for readers that cannot follow static_log.
 	template <class F>
 	void for_each_static(F f) const
 	{
 		for (uint64_t i = 0; i <= static_map.mask; ++i) {
 			const U64Slot& s = static_map.slots[i];
 			const uint64_t ref = load_acquire(s.ref);
-			if (ref_value(ref) < kTombstone) {
-				f(s.key, ref_value(ref));
+			const uint32_t v = ref_value(ref);
+			if (v >= kTombstone) {
+				continue;
+			}
+			if constexpr (std::is_invocable_v<F, uint64_t, uint32_t, bool>) {
+				f(s.key, v & ~kMovableStatic, (v & kMovableStatic) != 0);
+			} else {
+				f(s.key, v & ~kMovableStatic);
 			}
 		}
 	}

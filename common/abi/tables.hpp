@@ -20,7 +20,7 @@ namespace tsunagi::abi {
 
 inline constexpr uint64_t kMagic = 0x314741'4e55'5354ull;  // "TSUNAG1" little-endian
 // Bump on any change to a struct in this file; a reader refuses any other version.
-inline constexpr uint32_t kAbiVersion = 10;
+inline constexpr uint32_t kAbiVersion = 11;
 
 inline constexpr uint32_t kNone = 0xffffffffu;
 // A hash slot whose entry was removed: lookups probe past it, and it is reused only once
@@ -119,6 +119,11 @@ struct VtepEntry {
 // of the newest change it includes. A reader that applied changes up to a applies a+1 ..
 // head; one further behind than the ring holds, or reading another image
 // (`static_origin`), scans the map instead.
+//
+// A member carrying kMovableStatic is a remote MAC learned over EVPN rather than one the
+// operator pinned: it never ages, but a frame from the MAC on another member of the segment
+// moves it there (the host moved; RFC 7432 §15), where YAML statics stay put.
+inline constexpr uint32_t kMovableStatic = 0x80000000u;
 inline constexpr uint64_t static_mac_key(uint32_t tenant, const uint8_t* mac)
 {
 	uint64_t v = 0;

@@ -76,6 +76,9 @@ struct StaticMac {
 	uint16_t vlan = 0;
 	uint16_t inner_vlan = 0;
 	std::optional<IpAddr> vtep;
+	// Learned over EVPN rather than written in the YAML: the dataplane lets a frame from
+	// the MAC on another member move it (a host that moved), where YAML statics stay put.
+	bool movable = false;
 };
 
 struct StaticRoute {

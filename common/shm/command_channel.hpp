@@ -62,7 +62,7 @@ struct CommandReply {
 struct MacRecord {
 	uint64_t key;  // tenant << 48 | MAC
 	uint32_t member;
-	uint32_t seen;  // abi::kStaticMac for a static entry
+	uint32_t seen;  // abi::kStaticMac for a static entry, abi::kRemoteMac for a remote one
 	uint32_t worker;
 	uint32_t pad;
 };

@@ -69,7 +69,8 @@ TableWriter::Plan TableWriter::plan(const config::Tenant& t) const
 		}
 		for (size_t i = 0; i < p.members.size(); ++i) {
 			if (p.members[i].identity == identity) {
-				p.statics.emplace_back(s.mac, i);
+				p.statics.emplace_back(s.mac, i,
+				                       s.movable ? abi::kMovableStatic : 0);
 				break;
 			}
 		}
@@ -321,7 +322,7 @@ uint64_t TableWriter::static_inserts(const Plan& p, uint32_t tenant) const
 		return p.statics.size();
 	}
 	uint64_t n = 0;
-	for (const auto& [mac, pos] : p.statics) {
+	for (const auto& [mac, pos, flag] : p.statics) {
 		n += !statics_.has(abi::static_mac_key(tenant, mac.bytes.data()));
 	}
 	return n;
@@ -334,8 +335,9 @@ void TableWriter::install_statics(TenantState& st, const Plan& p, const std::vec
 {
 	std::vector<std::pair<uint64_t, uint32_t>> next;
 	next.reserve(p.statics.size());
-	for (const auto& [mac, pos] : p.statics) {
-		next.emplace_back(abi::static_mac_key(st.index, mac.bytes.data()), list[pos]);
+	for (const auto& [mac, pos, flag] : p.statics) {
+		next.emplace_back(abi::static_mac_key(st.index, mac.bytes.data()),
+		                  list[pos] | flag);
 	}
 	std::sort(next.begin(), next.end());
 	size_t changes = 0;

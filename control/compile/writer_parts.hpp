@@ -47,7 +47,7 @@ inline bool same_tenant(const config::Tenant& a, const config::Tenant& b)
 		return std::tie(x.port, x.vlan, x.inner_vlan);
 	};
 	auto mac = [](const config::StaticMac& x) {
-		return std::tie(x.mac, x.port, x.vlan, x.inner_vlan, x.vtep);
+		return std::tie(x.mac, x.port, x.vlan, x.inner_vlan, x.vtep, x.movable);
 	};
 	return std::tie(a.name, a.vni, a.hybrid_vlan, a.vteps, a.mac_limit) ==
 	           std::tie(b.name, b.vni, b.hybrid_vlan, b.vteps, b.mac_limit) &&
@@ -66,7 +66,8 @@ struct TableWriter::Plan {
 	std::vector<std::pair<uint64_t, size_t>> access;       // QinQ key → position in members
 	std::vector<std::pair<uint32_t, size_t>> vlans;        // vlan_map slot → position
 	std::vector<std::pair<abi::VtepKey, size_t>> remotes;  // key → position in members
-	std::vector<std::pair<config::Mac, size_t>> statics;   // MAC → position in members
+	// MAC → position in members, abi::kMovableStatic or 0
+	std::vector<std::tuple<config::Mac, size_t, uint32_t>> statics;
 	VrfPlan vrf;  // laid out for tenant index vrf_index
 	uint32_t vrf_index;
 };

@@ -49,7 +49,7 @@ void LearnedMacs::resync(const shm::MacDump& dump, uint64_t head, uint32_t epoch
 {
 	entries_.clear();
 	for (const shm::MacRecord& r : dump.records) {
-		if (r.seen != abi::kStaticMac) {
+		if (!abi::from_tables(r.seen)) {
 			entries_[r.key] = r.member;
 		}
 	}

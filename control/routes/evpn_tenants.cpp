@@ -65,6 +65,7 @@ config::Tenant with_evpn(const config::Tenant& t, const config::Node& node, cons
 		config::StaticMac s;
 		s.mac = mac;
 		s.vtep = remote.vtep;
+		s.movable = true;
 		out.static_macs.push_back(std::move(s));
 	}
 	return out;

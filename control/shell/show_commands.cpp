@@ -443,7 +443,7 @@ Shown show_mac_table(Backend& b, const std::string& tenant)
 	for (const auto& r : dump->records) {
 		auto& slot = newest[r.key];
 		const auto rank = [](const shm::MacRecord* x) {
-			return x->seen == abi::kStaticMac ? uint64_t{1} << 33 : uint64_t{x->seen};
+			return abi::from_tables(x->seen) ? uint64_t{1} << 33 : uint64_t{x->seen};
 		};
 		if (slot == nullptr || rank(&r) > rank(slot)) {
 			slot = &r;
@@ -472,8 +472,10 @@ Shown show_mac_table(Backend& b, const std::string& tenant)
 		    {"vlan", nullptr},
 		    {"innerVlan", nullptr},
 		    {"vtep", nullptr},
-		    {"type", r->seen == abi::kStaticMac ? "static" : "dynamic"},
-		    {"ageSeconds", r->seen == abi::kStaticMac
+		    {"type", r->seen == abi::kStaticMac   ? "static"
+		             : r->seen == abi::kRemoteMac ? "remote"
+		                                          : "dynamic"},
+		    {"ageSeconds", abi::from_tables(r->seen)
 		                       ? Json(nullptr)
 		                       : Json(dump->now_s - std::min(dump->now_s, r->seen))}};
 		if (r->member < t.members.size) {

@@ -134,7 +134,7 @@ std::string TraceRunner::run(uint16_t port, const uint8_t* frame, uint32_t len, 
 	m->port = port;
 
 	// Statics stay: use_tables brings them in step with the generation.
-	macs_.remove_if([](const MacTable::Entry& e) { return e.seen != MacTable::kStatic; });
+	macs_.remove_if([](const MacTable::Entry& e) { return !abi::from_tables(e.seen); });
 	*counters_ = WorkerCounters{};
 	// The previous trace's tables may have been unmapped since: never read them.
 	pipeline_.forget_tables();
@@ -145,7 +145,7 @@ std::string TraceRunner::run(uint16_t port, const uint8_t* frame, uint32_t len, 
 	size_t copied = 0;
 	for (size_t i = 0; i < node_macs_.capacity(); ++i) {
 		MacTable::Entry e;
-		if (MacTable::snapshot(node_macs_.slots()[i], e) && e.seen != MacTable::kStatic &&
+		if (MacTable::snapshot(node_macs_.slots()[i], e) && !abi::from_tables(e.seen) &&
 		    wanted.count(e.key & 0xffff'ffff'ffffull) != 0) {
 			macs_.learn(e.key, e.member, e.seen, 0, ~0u);
 			++copied;

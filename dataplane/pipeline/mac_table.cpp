@@ -81,7 +81,7 @@ void MacTable::put(Entry& slot, uint64_t key, uint32_t member, uint32_t seen)
 void MacTable::remove_at(size_t i)
 {
 	Entry& e = slots_[i];
-	if (e.seen != kStatic) {
+	if (e.seen < kRemote) {
 		--dynamic_[e.key >> 48];
 		note(e.key, abi::kNone);
 	}
@@ -111,12 +111,19 @@ MacTable::Learn MacTable::learn_locked(uint64_t key, uint32_t member, uint32_t n
 		if (e->seen == kStatic) {
 			r = Learn::pinned;
 		} else if (e->member == member) {
-			__atomic_store_n(&e->seen, now, __ATOMIC_RELAXED);
+			if (e->seen != kRemote) {
+				__atomic_store_n(&e->seen, now, __ATOMIC_RELAXED);
+			}
 			r = Learn::refreshed;
 		} else {
-			// An aged-out entry coming back elsewhere is new to the segment, not a
-			// move.
-			r = now - e->seen > aging ? Learn::learned : Learn::moved;
+			// A remote MAC heard from here: the host moved to this member, which
+			// learns it (and the control plane advertises it from here). An aged-out
+			// entry coming back elsewhere is new to the segment, not a move.
+			const bool remote = e->seen == kRemote;
+			r = !remote && now - e->seen > aging ? Learn::learned : Learn::moved;
+			if (remote) {
+				++dynamic_[key >> 48];
+			}
 			__atomic_store_n(&e->seen, now, __ATOMIC_RELAXED);
 			__atomic_store_n(&e->member, member, __ATOMIC_RELEASE);
 			note(key, member);
@@ -137,29 +144,29 @@ MacTable::Learn MacTable::learn_locked(uint64_t key, uint32_t member, uint32_t n
 	return r;
 }
 
-bool MacTable::add_static_locked(uint64_t key, uint32_t member)
+bool MacTable::add_static_locked(uint64_t key, uint32_t member, uint32_t seen)
 {
 	Entry* vacant;
 	if (Entry* e = find_locked(key, &vacant)) {
-		if (e->seen != kStatic) {
+		if (e->seen < kRemote) {
 			--dynamic_[key >> 48];
 			note(key, abi::kNone);  // no longer learned: the tables pin it
 		}
-		__atomic_store_n(&e->seen, kStatic, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->seen, seen, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->member, member, __ATOMIC_RELEASE);
 		return true;
 	}
 	if (vacant->key != kTombKey && used_ + 1 > capacity_ - capacity_ / 8) {
 		return false;
 	}
-	put(*vacant, key, member, kStatic);
+	put(*vacant, key, member, seen);
 	return true;
 }
 
-bool MacTable::add_static(uint64_t key, uint32_t member)
+bool MacTable::add_static(uint64_t key, uint32_t member, uint32_t seen)
 {
 	lock();
-	const bool ok = add_static_locked(key, member);
+	const bool ok = add_static_locked(key, member, seen);
 	unlock();
 	return ok;
 }
@@ -186,7 +193,7 @@ size_t MacTable::age(uint32_t now, uint32_t aging, size_t budget)
 	lock();
 	for (size_t scanned = 0; scanned < budget; ++scanned) {
 		const Entry& e = slots_[age_cursor_];
-		if (e.member != abi::kNone && e.seen != kStatic && now - e.seen > aging) {
+		if (e.member != abi::kNone && e.seen < kRemote && now - e.seen > aging) {
 			remove_at(age_cursor_);
 			++removed;
 		}
@@ -203,7 +210,7 @@ size_t MacTable::clear_step(size_t& cursor, size_t budget, uint32_t tenant)
 	lock();
 	for (; cursor < end; ++cursor) {
 		const Entry& e = slots_[cursor];
-		if (e.member != abi::kNone && e.seen != kStatic &&
+		if (e.member != abi::kNone && e.seen < kRemote &&
 		    (tenant == kAllTenants || (e.key >> 48) == tenant)) {
 			remove_at(cursor);
 			++removed;

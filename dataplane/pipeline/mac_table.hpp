@@ -30,9 +30,10 @@ public:
 	struct Entry {
 		uint64_t key;     // tenant << 48 | MAC; kFreeKey or kTombKey when member is kNone
 		uint32_t member;  // abi::kNone: a free slot or a tombstone
-		uint32_t seen;    // seconds; kStatic marks an entry that never ages or moves
+		uint32_t seen;    // seconds; kStatic: never ages or moves; kRemote: never ages
 	};
 	static constexpr uint32_t kStatic = abi::kStaticMac;
+	static constexpr uint32_t kRemote = abi::kRemoteMac;
 	// Keys of tenant 0xffff are never learned (tenant indexes stay below abi::kMaxTenants).
 	static constexpr uint64_t kFreeKey = uint64_t{0xffff} << 48;
 	static constexpr uint64_t kTombKey = ~uint64_t{0};
@@ -99,7 +100,7 @@ public:
 					// two reads would otherwise lend its new member to the old
 					// key.
 					if (m == abi::kNone || load(e.key) != k ||
-					    (now - seen > aging && seen != kStatic)) {
+					    (now - seen > aging && seen < kRemote)) {
 						return abi::kNone;
 					}
 					return m;
@@ -126,7 +127,7 @@ public:
 					}
 					const uint32_t seen =
 					    __atomic_load_n(&e.seen, __ATOMIC_RELAXED);
-					if (now - seen >= refresh && seen != kStatic) {
+					if (now - seen >= refresh && seen < kRemote) {
 						// Coarsely: a lost race with aging only means
 						// learning it again.
 						__atomic_store_n(&e.seen, now, __ATOMIC_RELAXED);
@@ -186,8 +187,9 @@ public:
 	// Removes `key` if present.
 	void erase(uint64_t key);
 
-	// Installs a static entry, replacing a dynamic one. False when the table is full.
-	bool add_static(uint64_t key, uint32_t member);
+	// Installs a static entry (`seen`: kStatic, or kRemote for one learning may move),
+	// replacing a dynamic one. False when the table is full.
+	bool add_static(uint64_t key, uint32_t member, uint32_t seen = kStatic);
 
 	// Brings the static entries to those of the tables `t`, and forgets every entry when
 	// `t` numbers members differently (another id epoch) from the tables last adopted.
@@ -246,7 +248,7 @@ private:
 	{
 		return __atomic_load_n(&word, __ATOMIC_ACQUIRE);
 	}
-	bool add_static_locked(uint64_t key, uint32_t member);
+	bool add_static_locked(uint64_t key, uint32_t member, uint32_t seen);
 	void erase_static_locked(uint64_t key);
 	bool apply_static_changes(const abi::TableView& t);
 	void scan_statics(const abi::TableView& t);

@@ -34,18 +34,22 @@ void MacTable::adopt(const abi::TableView& t)
 void MacTable::erase_static_locked(uint64_t key)
 {
 	Entry* vacant;
-	if (Entry* e = find_locked(key, &vacant); e != nullptr && e->seen == kStatic) {
+	// Only while the tables' entry is still there: a remote MAC that moved here since is
+	// learned, and stays.
+	if (Entry* e = find_locked(key, &vacant); e != nullptr && abi::from_tables(e->seen)) {
 		remove_at(size_t(e - slots_.get()));
 	}
 }
 
 // An entry naming a member or tenant the tables do not have is corrupt or on its way out:
-// it pins nothing.
+// it pins nothing. `member` may carry abi::kMovableStatic.
 void MacTable::set_static_locked(const abi::TableView& t, uint64_t key, uint32_t member)
 {
 	const auto tenant = uint32_t(key >> 48);
+	const uint32_t seen = (member & abi::kMovableStatic) != 0 ? kRemote : kStatic;
+	member &= ~abi::kMovableStatic;
 	if (member < t.members.size && tenant < t.tenants.size && tenant < abi::kMaxTenants) {
-		add_static_locked(key, member);
+		add_static_locked(key, member, seen);
 	} else {
 		erase_static_locked(key);
 	}
@@ -86,11 +90,12 @@ void MacTable::scan_statics(const abi::TableView& t)
 {
 	lock();
 	// The new entries first, so a static MAC that stays is never missing meanwhile.
-	t.for_each_static(
-	    [&](uint64_t key, uint32_t member) { set_static_locked(t, key, member); });
+	t.for_each_static([&](uint64_t key, uint32_t member, bool movable) {
+		set_static_locked(t, key, member | (movable ? abi::kMovableStatic : 0));
+	});
 	for (size_t i = 0; i < capacity_; ++i) {
 		const Entry& e = slots_[i];
-		if (e.member != abi::kNone && e.seen == kStatic &&
+		if (e.member != abi::kNone && abi::from_tables(e.seen) &&
 		    abi::ref_value(t.static_map.find(e.key)) == abi::kNone) {
 			remove_at(i);
 		}

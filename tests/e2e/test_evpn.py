@@ -219,6 +219,80 @@ def test_evpn_a_frr_leaf(ctx):
                  "back %.2f s after one ping" % (NODE_V4, gone, time.monotonic() - t0))
 
 
+GARP = """import socket, struct, sys
+dev, mac, ip = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", "")), socket.inet_aton(sys.argv[3])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((dev, 0))
+s.send(b"\\xff" * 6 + mac + b"\\x08\\x06" + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + ip + bytes(6) + ip)
+"""
+LEAF_HOST_V4 = "10.1.0.9"  # the leaf's bridge itself, as a host on the segment
+
+
+def _move_host(t, mac, addr, leaf_mac):
+    """The leaf's host moves to the node's access port that srv1 had: the old one goes
+    quiet (its address gone, another MAC, its link up, so the leaf's kernel keeps its stale
+    FDB entry), and srv1 takes its MAC and address and announces itself with a gratuitous
+    ARP, as a migrated VM does."""
+    rem, srv, dev = t.ns["remote"], t.ns["srv"], "t1-%s" % t.sfx
+    netns.ip(rem, "addr", "flush", "dev", t.dev["remote1"])
+    netns.ip(rem, "link", "set", "dev", t.dev["remote1"], "address", "02:e2:01:00:00:7f")
+    netns.ip(srv, "addr", "flush", "dev", dev)
+    netns.ip(srv, "link", "set", "dev", dev, "address", mac)
+    netns.ip(srv, "addr", "add", addr + "/24", "dev", dev)
+    for peer, peer_mac in ((host_ip(1, "cloud"), host_mac(1, "cloud")), (LEAF_HOST_V4, leaf_mac)):
+        netns.ip(srv, "neigh", "replace", peer, "lladdr", peer_mac, "dev", dev, "nud", "permanent")
+    netns.sh(["/usr/bin/python3", "-c", GARP, dev, mac, addr], ns=srv)
+
+
+def test_evpn_c_mac_moves_from_the_leaf_to_the_node(ctx):
+    """(c) a host moves from the FRR leaf to the node's access port while hosts on both
+    sides ping it. Its MAC was a remote MAC in the node's tables (type-2 from the leaf);
+    its first frame on the access port moves it there in the dataplane, tsunagid advertises
+    it as the node's local MAC, and zebra's MAC mobility numbering (RFC 7432 §15) makes the
+    leaf, whose kernel still has the host on its old port, send it to the node's VTEP. Both
+    pingers lose at most 1 s; the leaf's withdrawal of its old route then leaves the
+    node's learned entry in place."""
+    ctx.require_node()
+    with Topology(ctx, tenants=[1], site=False) as t:
+        leaf = _start(ctx, t)
+        moving, addr = host_mac(1, "remote"), host_ip(1, "remote")
+        _ping_both_ways(t, "evpn-c", 20)
+        assert _leaf_host_mac(ctx, t)["vtep"] == SITE_V4
+        rows = [e for e in shell.show_json(ctx, t, "show mac-table")["entries"] if e["mac"] == moving]
+        assert [e["type"] for e in rows] == ["remote"] and rows[0]["vtep"] == SITE_V4, rows
+
+        # The leaf's bridge as a host beside the one that moves away.
+        site, br = t.ns["site"], "br1-%s" % t.sfx
+        netns.ip(site, "addr", "add", LEAF_HOST_V4 + "/24", "dev", br)
+        netns.ip(site, "neigh", "replace", addr, "lladdr", moving, "dev", br, "nud", "permanent")
+        leaf_mac = json.loads(netns.ip(site, "-j", "link", "show", "dev", br))[0]["address"]
+        t.static_neighbors("cloud", 1, "remote")
+        count = 400  # 8 s at 20 ms
+        pingers = [pinger.Pinger(t.procs, "ping-move-%s" % name, ns, addr, interval=0.02, count=count).start()
+                   for name, ns in (("node", t.ns["cloud"]), ("leaf", site))]
+        time.sleep(2.0)
+        _move_host(t, moving, addr, leaf_mac)
+        moved = time.monotonic()
+        wait_until(lambda: _leaf_macs(leaf).get(moving) == NODE_V4, 10, interval=0.05,
+                   what="the moved MAC behind the node's VTEP at the leaf")
+        at_leaf = time.monotonic() - moved
+        results = {name: p.result() for name, p in zip(("node", "leaf"), pingers)}
+        for name, r in results.items():
+            assert r["received"] > count / 2, "%s side: %s" % (name, r)
+            assert r["outage_ms"] <= 1000, "%s side: the moved host unreachable for %.0f ms: %s" % (
+                name, r["outage_ms"], r)
+        # The leaf withdrew its own route: the node's learned entry stays, advertised.
+        wait_until(lambda: [m["type"] for m in shell.show_json(ctx, t, "show evpn mac")["macs"]
+                            if m["mac"] == moving] == ["local"], 10, interval=0.1,
+                   what="the moved MAC local in show evpn mac")
+        rows = [e for e in shell.show_json(ctx, t, "show mac-table")["entries"] if e["mac"] == moving]
+        assert [(e["type"], e["port"]) for e in rows] == [("dynamic", "srv0")], rows
+        assert pinger.ping_ok(site, addr, timeout=2.0) and pinger.ping_ok(t.ns["cloud"], addr, timeout=2.0)
+        ctx.note("host moved from the leaf to srv0: pings from the node side lost %.0f ms, from the leaf %.0f ms; "
+                 "the leaf had the MAC behind %s %.2f s after the move" % (
+                     results["node"]["outage_ms"], results["leaf"]["outage_ms"], NODE_V4, at_leaf))
+
+
 def test_evpn_b_gobgp_route_reflector(ctx):
     """(b), with another BGP daemon: the node and the FRR leaf peer only with a GoBGP route
     reflector (no graceful restart, no enhanced route refresh), which reflects each one's

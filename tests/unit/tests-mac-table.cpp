@@ -67,6 +67,28 @@ TEST_CASE("static entries never age and never move", "[mac-table]")
 	CHECK(t.dynamic_count(1) == 0);
 }
 
+TEST_CASE("a remote MAC never ages, and a frame from it on another member moves it there",
+          "[mac-table]")
+{
+	MacTable t(64);
+	const uint64_t a = MacTable::key(1, kA);
+	REQUIRE(t.add_static(a, 3, MacTable::kRemote));
+	// From its VTEP: known there, and not made young (it has no age).
+	CHECK(t.learn(a, 3, 100, 0, kAging) == Learn::refreshed);
+	CHECK(t.lookup(a, 1'000'000, kAging) == 3);
+	CHECK(t.age(1'000'000, kAging, t.capacity()) == 0);
+	CHECK(t.dynamic_count(1) == 0);
+	// The host moved to member 9: learned there, as any learned MAC (it ages from now).
+	CHECK(t.learn(a, 9, 1'000'000, 0, kAging) == Learn::moved);
+	CHECK(t.lookup(a, 1'000'000, kAging) == 9);
+	CHECK(t.dynamic_count(1) == 1);
+	CHECK(t.lookup(a, 1'000'001 + kAging, kAging) == kNone);
+	// Remote again (the host moved back and the tables say so): the tables' entry wins.
+	REQUIRE(t.add_static(a, 3, MacTable::kRemote));
+	CHECK(t.lookup(a, 1'000'000, kAging) == 3);
+	CHECK(t.dynamic_count(1) == 0);
+}
+
 TEST_CASE("a full table refuses new MACs instead of probing forever", "[mac-table]")
 {
 	MacTable t(16);

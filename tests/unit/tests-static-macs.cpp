@@ -101,7 +101,7 @@ std::map<uint64_t, uint32_t> statics_of(const MacTable& t)
 	std::map<uint64_t, uint32_t> out;
 	for (size_t i = 0; i < t.capacity(); ++i) {
 		const MacTable::Entry& e = t.slots()[i];
-		if (e.member != abi::kNone && e.seen == MacTable::kStatic) {
+		if (e.member != abi::kNone && abi::from_tables(e.seen)) {
 			out[e.key] = e.member;
 		}
 	}
@@ -291,4 +291,70 @@ TEST_CASE("statics replaced wholesale generation after generation keep fitting",
 	const auto want = fresh_statics(live.view());
 	CHECK(want.size() == size_t(kTenants) * 20);
 	CHECK(statics_of(follower) == want);
+}
+
+// EVPN's remote MACs reach the image as movable statics; a MAC that moved to a local member
+// since stays learned there when the tables withdraw the remote entry, whichever way the
+// reader follows the tables (the ring, or a scan).
+TEST_CASE("a movable static is remote in the MAC table, and its withdrawal spares a move",
+          "[static-macs]")
+{
+	for (const bool scan : {false, true}) {
+		INFO((scan ? "a reader that scans" : "a reader that follows the ring"));
+		Statics s;
+		Live live(s.config(), 1);
+		MacTable follower(1 << 10);
+		follower.adopt(live.view());
+		config::Tenant t = s.tenant(0);
+		config::StaticMac remote;
+		remote.mac = mac_of(7);
+		remote.port = "a1";
+		remote.vlan = 10;
+		remote.movable = true;
+		t.static_macs.push_back(remote);
+		live.upsert(t);
+		const abi::TableView v = live.view();
+		std::vector<std::pair<uint32_t, bool>> seen;
+		v.for_each_static(
+		    [&](uint64_t, uint32_t m, bool movable) { seen.emplace_back(m, movable); });
+		REQUIRE(seen.size() == 1);
+		CHECK(seen[0].second);
+		follower.adopt(v);
+		const uint64_t key = MacTable::key(0, remote.mac.bytes.data());
+		const uint32_t a1 = seen[0].first;
+		REQUIRE(follower.lookup(key, 0, 300) == a1);
+		auto seen_of = [&](uint64_t k) {
+			for (size_t i = 0; i < follower.capacity(); ++i) {
+				if (follower.slots()[i].key == k &&
+				    follower.slots()[i].member != abi::kNone) {
+					return follower.slots()[i].seen;
+				}
+			}
+			return uint32_t{0};
+		};
+		CHECK(seen_of(key) == MacTable::kRemote);
+		// The host shows up on tenant 0's other attachment: learned there.
+		uint32_t a0 = abi::kNone;
+		for (uint32_t m = 0; m < v.members.size; ++m) {
+			if (m != a1 && v.tenant_of(m) == 0) {
+				a0 = m;
+			}
+		}
+		REQUIRE(a0 != abi::kNone);
+		CHECK(follower.learn(key, a0, 50, 0, 300) == MacTable::Learn::moved);
+		// The tables withdraw the remote MAC: the learned entry stays.
+		t.static_macs.pop_back();
+		live.upsert(t);
+		if (scan) {
+			// More changes than the ring holds, elsewhere: the reader scans.
+			const uint64_t ring = v.static_log.size;
+			for (uint64_t k = 0; k < ring + 100; ++k) {
+				s.of[1][1000] = int(k % 2);
+				live.upsert(s.tenant(1));
+			}
+		}
+		follower.adopt(live.view());
+		CHECK(follower.lookup(key, 50, 300) == a0);
+		CHECK(statics_of(follower).size() == (scan ? 1u : 0u));
+	}
 }
