@@ -252,7 +252,8 @@ private:
 	void erase_static_locked(uint64_t key);
 	bool apply_static_changes(const abi::TableView& t);
 	void scan_statics(const abi::TableView& t);
-	void set_static_locked(const abi::TableView& t, uint64_t key, uint32_t member);
+	void set_static_locked(const abi::TableView& t, uint64_t key, uint32_t member,
+	                       bool movable);
 	void erase_locked(uint64_t key);
 	Entry* find_locked(uint64_t key, Entry** vacant);
 	void put(Entry& slot, uint64_t key, uint32_t member, uint32_t seen);

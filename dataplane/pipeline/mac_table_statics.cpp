@@ -42,14 +42,13 @@ void MacTable::erase_static_locked(uint64_t key)
 }
 
 // An entry naming a member or tenant the tables do not have is corrupt or on its way out:
-// it pins nothing. `member` may carry abi::kMovableStatic.
-void MacTable::set_static_locked(const abi::TableView& t, uint64_t key, uint32_t member)
+// it pins nothing. `movable`: a remote MAC (abi::kMovableStatic).
+void MacTable::set_static_locked(const abi::TableView& t, uint64_t key, uint32_t member,
+                                 bool movable)
 {
 	const auto tenant = uint32_t(key >> 48);
-	const uint32_t seen = (member & abi::kMovableStatic) != 0 ? kRemote : kStatic;
-	member &= ~abi::kMovableStatic;
 	if (member < t.members.size && tenant < t.tenants.size && tenant < abi::kMaxTenants) {
-		add_static_locked(key, member, seen);
+		add_static_locked(key, member, movable ? kRemote : kStatic);
 	} else {
 		erase_static_locked(key);
 	}
@@ -71,10 +70,12 @@ bool MacTable::apply_static_changes(const abi::TableView& t)
 			whole = false;
 			break;
 		}
-		if (abi::change_member(w) == abi::kNone) {
+		const uint32_t member = abi::change_member(w);
+		if (member == abi::kNone) {
 			erase_static_locked(key);
 		} else {
-			set_static_locked(t, key, abi::change_member(w));
+			set_static_locked(t, key, member & ~abi::kMovableStatic,
+			                  (member & abi::kMovableStatic) != 0);
 		}
 	}
 	unlock();
@@ -91,7 +92,7 @@ void MacTable::scan_statics(const abi::TableView& t)
 	lock();
 	// The new entries first, so a static MAC that stays is never missing meanwhile.
 	t.for_each_static([&](uint64_t key, uint32_t member, bool movable) {
-		set_static_locked(t, key, member | (movable ? abi::kMovableStatic : 0));
+		set_static_locked(t, key, member, movable);
 	});
 	for (size_t i = 0; i < capacity_; ++i) {
 		const Entry& e = slots_[i];
